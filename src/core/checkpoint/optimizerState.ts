@@ -1,0 +1,50 @@
+import * as tf from '../backend/tf';
+import { UserError } from '../errors';
+import type { DropCounters } from '../statistics/dropStatistics';
+import type { AdamW } from '../train/adamW';
+import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
+
+const FORMAT = 'depthlab-optimizer/1';
+
+/** What resuming needs beyond the weights: Adam moments and step counts, the RNG, the drop counters. */
+export interface TrainingState {
+  step: number;
+  rngState: number;
+  counters: DropCounters;
+}
+
+export function saveOptimizerState(file: string, optimizer: AdamW, state: TrainingState): void {
+  const tensors = new Map<string, NamedTensor>();
+  for (const [prefix, store] of [['exp_avg', optimizer.firstMoments], ['exp_avg_sq', optimizer.secondMoments]] as const) {
+    for (const [name, value] of store) tensors.set(`${prefix}.${name}`, { shape: value.shape, data: value.dataSync() as Float32Array });
+  }
+  writeSafetensors(file, {
+    tensors,
+    metadata: {
+      format: FORMAT,
+      step: String(state.step),
+      rng: String(state.rngState),
+      adamSteps: JSON.stringify(Object.fromEntries(optimizer.steps)),
+      counters: JSON.stringify(state.counters),
+    },
+  });
+}
+
+export function loadOptimizerState(file: string, optimizer: AdamW): TrainingState {
+  const { tensors, metadata } = readSafetensors(file);
+  if (metadata.format !== FORMAT) throw new UserError(`${file} is not a DepthLab optimizer state`);
+  for (const [name, { shape, data }] of tensors) {
+    const [prefix, ...rest] = name.split('.');
+    const store = prefix === 'exp_avg' ? optimizer.firstMoments : optimizer.secondMoments;
+    store.set(rest.join('.'), tf.variable(tf.tensor(data, shape), false));
+  }
+  for (const [name, steps] of Object.entries(JSON.parse(metadata.adamSteps) as Record<string, number>)) optimizer.steps.set(name, steps);
+  return { step: Number(metadata.step), rngState: Number(metadata.rng), counters: JSON.parse(metadata.counters) };
+}
+
+/** The LayerDrop counters saved with a run's last checkpoint, without loading the moments. */
+export function readDropCounters(file: string): DropCounters {
+  const { metadata } = readSafetensors(file);
+  if (metadata.format !== FORMAT) throw new UserError(`${file} is not a DepthLab optimizer state`);
+  return JSON.parse(metadata.counters) as DropCounters;
+}

@@ -1,0 +1,134 @@
+import { z } from 'zod';
+
+/**
+ * The one source of truth for `*.depthlab.json`: TypeScript types (z.infer), runtime validation
+ * (loadConfig) and the JSON Schema that editors use (scripts/writeSchema.ts) all come from here.
+ */
+
+export const TASKS = ['language-model', 'classification'] as const;
+export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp'] as const;
+export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'importance'] as const;
+export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+const positiveInt = () => z.int().min(1);
+const probability = () => z.number().min(0).max(1);
+
+const dataSchema = z
+  .strictObject({
+    train: z.string().min(1).optional().describe('Training data, relative to this file. Omitted: the bundled default for the task.'),
+    valid: z
+      .string()
+      .min(1)
+      .optional()
+      .describe('Validation data, relative to this file. Omitted: a deterministic split of the training data.'),
+    validFraction: z.number().gt(0).lt(1).default(0.1).describe('Share held out for validation when `valid` is omitted.'),
+  })
+  .describe('Plain text for language-model; JSONL {"text","label"} or CSV with text,label columns for classification.');
+
+const modelSchema = z.strictObject({
+  layers: positiveInt().default(6).describe('Number of Transformer layers N.'),
+  dModel: positiveInt().default(64).describe('Width of the residual stream.'),
+  heads: positiveInt().default(4).describe('Attention heads; must divide dModel.'),
+  ffn: positiveInt().default(256).describe('Hidden width of the feed-forward block.'),
+  seqLen: z.int().min(2).default(64).describe('Tokens (characters) per sequence.'),
+  dropout: probability().default(0.1),
+  attentionDropout: probability().default(0),
+  shareLayersEvery: positiveInt().default(1).describe('Tie the weights of each group of k consecutive layers (1 = no sharing).'),
+});
+
+const layerDropSchema = z.strictObject({
+  rate: probability().default(0.2).describe('LayerDrop rate p (fairseq --encoder-layerdrop / --decoder-layerdrop).'),
+  schedule: z
+    .enum(LAYERDROP_SCHEDULES)
+    .default('uniform')
+    .describe('uniform: p for every layer; linear: p·l/(N−1); exp: p·(e^{l·ln2/(N−1)} − 1) (LayerSkip).'),
+  perLayer: z.array(probability()).optional().describe('Explicit drop rate per layer; overrides the schedule.'),
+});
+
+const trainSchema = z.strictObject({
+  steps: positiveInt().default(300),
+  batchSize: positiveInt().default(16),
+  lr: z.number().gt(0).default(3e-3),
+  warmup: z.int().min(0).default(30).describe('Linear warmup steps, then cosine decay to lr/10.'),
+  weightDecay: z.number().min(0).default(0.01),
+  clipNorm: z.number().min(0).default(1).describe('Clip the global gradient norm (0 = off).'),
+  seed: z.int().min(0).default(1),
+  evalEvery: z.int().min(0).default(100).describe('Steps between validation passes (0 = only at the end).'),
+  evalBatches: positiveInt().default(8).describe('Validation batches per evaluation.'),
+  checkpointEvery: z.int().min(0).default(100).describe('Steps between checkpoints (0 = only at the end).'),
+  backend: z.enum(BACKENDS).default('auto'),
+});
+
+const pruneSchema = z.strictObject({
+  strategy: z.enum(PRUNE_STRATEGIES).default('every-other'),
+  targetLayers: positiveInt().optional().describe('Target depth r; defaults to half the layers.'),
+  metric: z.enum(IMPORTANCE_METRICS).default('loss-increase').describe('Ranking metric for the importance strategy.'),
+});
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().optional(),
+    name: z.string().optional(),
+    task: z.enum(TASKS).default('language-model'),
+    data: dataSchema.prefault({}),
+    model: modelSchema.prefault({}),
+    layerdrop: layerDropSchema.prefault({}),
+    train: trainSchema.prefault({}),
+    prune: pruneSchema.prefault({}),
+    layersToKeep: z
+      .array(z.int().min(0))
+      .min(1)
+      .optional()
+      .describe('Layers kept at evaluation (fairseq layers_to_keep); absent = all.'),
+  })
+  .superRefine((config, ctx) => {
+    const { layers, dModel, heads } = config.model;
+    if (dModel % heads !== 0) {
+      const divisors = Array.from({ length: dModel }, (_, i) => i + 1).filter((d) => dModel % d === 0);
+      ctx.addIssue({
+        code: 'custom',
+        path: ['model', 'heads'],
+        message: `${heads} does not divide dModel ${dModel}; allowed: ${divisors.join(', ')}`,
+      });
+    }
+    const perLayer = config.layerdrop.perLayer;
+    if (perLayer && perLayer.length !== layers) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['layerdrop', 'perLayer'],
+        message: `has ${perLayer.length} entries; allowed: exactly one per layer (${layers})`,
+      });
+    }
+    const target = config.prune.targetLayers;
+    if (target !== undefined && target > layers) {
+      ctx.addIssue({
+        code: 'custom',
+        path: ['prune', 'targetLayers'],
+        message: `${target} is more than the model's ${layers} layers; allowed: 1..${layers}`,
+      });
+    }
+    const seen = new Set<number>();
+    (config.layersToKeep ?? []).forEach((layer, i) => {
+      if (layer >= layers) {
+        ctx.addIssue({
+          code: 'custom',
+          path: ['layersToKeep', i],
+          message: `layer ${layer} does not exist; allowed: 0..${layers - 1}`,
+        });
+      } else if (seen.has(layer)) {
+        ctx.addIssue({ code: 'custom', path: ['layersToKeep', i], message: `layer ${layer} is listed twice` });
+      }
+      seen.add(layer);
+    });
+  });
+
+export type DepthLabConfig = z.infer<typeof configSchema>;
+export type ConfigInput = z.input<typeof configSchema>;
+export type Task = (typeof TASKS)[number];
+export type PruneStrategy = (typeof PRUNE_STRATEGIES)[number];
+export type ImportanceMetric = (typeof IMPORTANCE_METRICS)[number];
+export type BackendName = (typeof BACKENDS)[number];
+export type ModelConfig = DepthLabConfig['model'];
+export type LayerDropConfig = DepthLabConfig['layerdrop'];
+export type TrainConfig = DepthLabConfig['train'];

@@ -1,0 +1,15 @@
+import type { Batch } from '../model/transformer';
+import type { Rng } from '../random/rng';
+import type { CharTokenizer } from './charTokenizer';
+
+/** What training and evaluation need from data, whatever the task. */
+export interface Dataset {
+  tokenizer: CharTokenizer;
+  /** Class names (classification); empty for language models. */
+  labels: string[];
+  /** One-line description for logs and reports. */
+  description: string;
+  trainBatch(rng: Rng, batchSize: number): Batch;
+  /** A fixed list of validation batches, the same on every call. */
+  validBatches(batchSize: number, maxBatches: number): Batch[];
+}

@@ -1,0 +1,41 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { LoadedConfig } from '../config/loadConfig';
+import { ConfigError, UserError } from '../errors';
+
+export interface DataSource {
+  /** Absolute path. */
+  file: string;
+  /** The config field that named it (`data.train`), or undefined for bundled data. */
+  field?: 'train' | 'valid';
+}
+
+/** Resolve `data.train` / `data.valid` against the config's folder. */
+export function dataSource(loaded: LoadedConfig, field: 'train' | 'valid', bundled?: string): DataSource | undefined {
+  const named = loaded.config.data[field];
+  if (named !== undefined) return { file: path.resolve(loaded.dir, named), field };
+  return bundled ? { file: bundled } : undefined;
+}
+
+/** Read a data file as strict UTF-8; problems are reported at the config field that named the file. */
+export function readDataText(loaded: LoadedConfig, source: DataSource): string {
+  const fail = (problem: string) => dataError(loaded, source, problem);
+  let bytes: Buffer;
+  try {
+    bytes = fs.readFileSync(source.file);
+  } catch {
+    throw fail(`file not found: ${source.file}${source.field ? '' : ' (run npm run build to bundle the default data)'}`);
+  }
+  if (bytes.length === 0) throw fail(`file is empty: ${source.file}`);
+  try {
+    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw fail(`${source.file} is not valid UTF-8 text; allowed: UTF-8 encoded text`);
+  }
+}
+
+export function dataError(loaded: LoadedConfig, source: DataSource, problem: string): UserError {
+  return source.field
+    ? new ConfigError([{ location: loaded.locator.at(['data', source.field]), message: problem }])
+    : new UserError(`bundled data ${source.file}: ${problem}`);
+}

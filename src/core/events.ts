@@ -1,0 +1,14 @@
+import type { RunStatus } from './run/runStore';
+import type { DepthRow } from './evaluate/depthSweep';
+
+/** Everything the engine reports while it works; the CLI prints these and the worker forwards them. */
+export type EngineEvent =
+  | { type: 'run-start'; runId: string; runDir: string; backend: string; startStep: number; steps: number; dataset: string; parameters: number }
+  | { type: 'step'; step: number; steps: number; loss: number; lr: number; dropped: number[]; tokensPerSecond: number }
+  | { type: 'valid'; step: number; loss: number; perplexity?: number; accuracy?: number }
+  | { type: 'checkpoint'; step: number; file: string }
+  | { type: 'run-end'; status: RunStatus; step: number }
+  | { type: 'phase'; phase: 'importance' | 'sweep'; detail: string }
+  | { type: 'depth'; row: DepthRow };
+
+export type EventSink = (event: EngineEvent) => void;

@@ -1,0 +1,144 @@
+import * as tf from '../backend/tf';
+import { linear } from '../backend/linear';
+import { oneHotFloat } from '../backend/oneHot';
+import { Rng } from '../random/rng';
+import { selfAttention } from './attention';
+import { feedForward } from './feedForward';
+import { layerNorm } from './layerNorm';
+import { layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
+
+const INIT_STD = 0.02;
+const MASKED = -1e9;
+
+/** One batch as token ids. Language model: next-token targets per position; classification: one label per row. */
+export interface Batch {
+  size: number;
+  length: number;
+  inputs: Int32Array;
+  targets: Int32Array;
+  /** Classification only: 1 for real tokens, 0 for padding, [size·length]. */
+  mask?: Float32Array;
+}
+
+export interface ForwardOptions {
+  /** Layer indices to run, ascending; the others pass the residual stream through untouched. */
+  layers: readonly number[];
+  training: boolean;
+  /** Seeds dropout masks; required when training with dropout. */
+  rng?: Rng;
+  /** Sees each computed layer's input and output [batch, length, d] (Block Influence, tests). */
+  onLayer?: (layer: number, input: tf.Tensor3D, output: tf.Tensor3D) => void;
+}
+
+export interface BatchResult {
+  /** Mean loss over the batch's predictions. */
+  loss: tf.Scalar;
+  /** Correct predictions (classification) or undefined. */
+  correct?: tf.Scalar;
+  /** Number of predictions the loss averages over. */
+  count: number;
+}
+
+/** Pre-LN Transformer: causal decoder for language models, bidirectional encoder with mean pooling for classification. */
+export class Transformer {
+  readonly params = new Map<string, tf.Variable>();
+  readonly specs: ParameterSpec[];
+  private readonly causalMask: tf.Tensor2D;
+
+  constructor(
+    readonly shape: ModelShape,
+    init: Rng | Map<string, tf.Tensor>,
+  ) {
+    this.specs = parameterSpecs(shape);
+    for (const spec of this.specs) {
+      const value = init instanceof Rng ? initialValue(spec, init) : init.get(spec.name);
+      if (!value) throw new Error(`missing parameter ${spec.name}`);
+      this.params.set(spec.name, tf.variable(value, true));
+      value.dispose();
+    }
+    const T = shape.model.seqLen;
+    const mask = new Float32Array(T * T);
+    for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = MASKED;
+    this.causalMask = tf.tensor2d(mask, [T, T]);
+  }
+
+  get layers(): number {
+    return this.shape.model.layers;
+  }
+
+  param(name: string): tf.Variable {
+    const value = this.params.get(name);
+    if (!value) throw new Error(`no parameter ${name}`);
+    return value;
+  }
+
+  layerParam(layer: number, suffix: string): tf.Variable {
+    return this.param(layerParameterName(layer, suffix, this.shape.model.shareLayersEvery));
+  }
+
+  /** Mean loss (and correct count) of one batch through the given layers. Call inside tf.tidy or variableGrads. */
+  forward(batch: Batch, options: ForwardOptions): BatchResult {
+    const { dModel, heads, dropout, attentionDropout } = this.shape.model;
+    const { size: B, length: T } = batch;
+    const drop = (x: tf.Tensor, rate: number) =>
+      options.training && rate > 0 ? tf.dropout(x, rate, undefined, options.rng!.seed()) : x;
+    const tokens = linear(oneHotFloat(batch.inputs, this.shape.vocabSize), this.param('embed.tokens.weight') as tf.Tensor2D);
+    const positions = this.param('embed.positions.weight').slice([0, 0], [T, dModel]);
+    let x = drop(tokens.reshape([B, T, dModel]).add(positions), dropout).reshape([B * T, dModel]) as tf.Tensor2D;
+
+    const keyMask = batch.mask ? tf.tensor2d(batch.mask, [B, T]).sub(1).mul(-MASKED).reshape([B, 1, 1, T]) : undefined;
+    const additiveMask = keyMask ?? this.causalMask.slice([0, 0], [T, T]);
+    for (const layer of options.layers) {
+      const p = (suffix: string) => this.layerParam(layer, suffix);
+      const input = x;
+      const attended = selfAttention(
+        layerNorm(x, p('ln1.weight'), p('ln1.bias')) as tf.Tensor2D,
+        { qkv: p('attn.qkv.weight') as tf.Tensor2D, qkvBias: p('attn.qkv.bias') as tf.Tensor1D, out: p('attn.out.weight') as tf.Tensor2D, outBias: p('attn.out.bias') as tf.Tensor1D },
+        { batch: B, length: T, heads },
+        additiveMask,
+        (probabilities) => drop(probabilities, attentionDropout),
+      );
+      x = x.add(drop(attended, dropout));
+      const transformed = feedForward(layerNorm(x, p('ln2.weight'), p('ln2.bias')) as tf.Tensor2D, {
+        fc1: p('ffn.fc1.weight') as tf.Tensor2D,
+        fc1Bias: p('ffn.fc1.bias') as tf.Tensor1D,
+        fc2: p('ffn.fc2.weight') as tf.Tensor2D,
+        fc2Bias: p('ffn.fc2.bias') as tf.Tensor1D,
+      });
+      x = x.add(drop(transformed, dropout));
+      options.onLayer?.(layer, input.reshape([B, T, dModel]), x.reshape([B, T, dModel]));
+    }
+
+    const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias')) as tf.Tensor2D;
+    if (this.shape.task === 'language-model') {
+      const logits = linear(normed, this.param('head.weight') as tf.Tensor2D).add(this.param('head.bias'));
+      return { loss: crossEntropy(logits, batch.targets, this.shape.vocabSize), count: B * T };
+    }
+    const mask = tf.tensor2d(batch.mask!, [B, T]).reshape([B, T, 1]);
+    const pooled = normed.reshape([B, T, dModel]).mul(mask).sum(1).div(mask.sum(1));
+    const logits = linear(pooled as tf.Tensor2D, this.param('head.weight') as tf.Tensor2D).add(this.param('head.bias'));
+    const labels = tf.tensor1d(batch.targets, 'int32');
+    const correct = tf.equal(logits.argMax(1), labels).sum().cast('float32') as tf.Scalar;
+    return { loss: crossEntropy(logits, batch.targets, this.shape.numClasses), correct, count: B };
+  }
+
+  dispose(): void {
+    for (const value of this.params.values()) value.dispose();
+    this.params.clear();
+    this.causalMask.dispose();
+  }
+}
+
+/** Mean softmax cross-entropy, written with a one-hot product so its gradient needs no gather kernel. */
+function crossEntropy(logits: tf.Tensor, targets: Int32Array, classes: number): tf.Scalar {
+  return tf.neg(tf.mean(tf.sum(oneHotFloat(targets, classes).mul(tf.logSoftmax(logits)), -1)));
+}
+
+function initialValue(spec: ParameterSpec, rng: Rng): tf.Tensor {
+  if (spec.init === 'zeros') return tf.zeros(spec.shape);
+  if (spec.init === 'ones') return tf.ones(spec.shape);
+  const size = spec.shape.reduce((a, b) => a * b, 1);
+  const values = new Float32Array(size);
+  for (let i = 0; i < size; i++) values[i] = rng.normal() * INIT_STD;
+  return tf.tensor(values, spec.shape);
+}

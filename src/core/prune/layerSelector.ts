@@ -1,0 +1,35 @@
+import type { ImportanceMetric, PruneStrategy } from '../config/schema';
+import { importanceScores, type LayerStatistics } from '../statistics/importance';
+import { everyOther } from './everyOther';
+import { firstK } from './firstK';
+import { topByScore } from './importanceRanking';
+import { searchOnValid } from './searchOnValid';
+
+export interface SelectorContext {
+  layers: number;
+  /** Needed by `importance`. */
+  statistics?: LayerStatistics[];
+  metric?: ImportanceMetric;
+  /** Needed by `search-on-valid`: validation loss of a sub-network. */
+  lossOf?: (kept: number[]) => number;
+}
+
+/** A strategy as a function of the target depth; searches and rankings run once and serve every depth. */
+export function layerSelector(strategy: PruneStrategy, context: SelectorContext): (target: number) => number[] {
+  switch (strategy) {
+    case 'every-other':
+      return (target) => everyOther(context.layers, target);
+    case 'first-k':
+      return (target) => firstK(context.layers, target);
+    case 'importance': {
+      if (!context.statistics) throw new Error('importance needs layer statistics');
+      const scores = importanceScores(context.statistics, context.metric ?? 'loss-increase');
+      return (target) => topByScore(scores, target);
+    }
+    case 'search-on-valid': {
+      if (!context.lossOf) throw new Error('search-on-valid needs a loss function');
+      const byDepth = searchOnValid(context.layers, context.lossOf);
+      return (target) => byDepth[Math.min(target, context.layers)];
+    }
+  }
+}

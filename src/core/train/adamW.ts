@@ -1,0 +1,59 @@
+import * as tf from '../backend/tf';
+
+export interface AdamWOptions {
+  beta1: number;
+  beta2: number;
+  epsilon: number;
+  weightDecay: number;
+}
+
+export const ADAMW_DEFAULTS: Omit<AdamWOptions, 'weightDecay'> = { beta1: 0.9, beta2: 0.98, epsilon: 1e-8 };
+
+/**
+ * Decoupled weight decay Adam. As in PyTorch, a parameter without a gradient this step (a dropped
+ * layer's) is skipped entirely: its moments, step count and weights stay as they were.
+ */
+export class AdamW {
+  readonly firstMoments = new Map<string, tf.Variable>();
+  readonly secondMoments = new Map<string, tf.Variable>();
+  readonly steps = new Map<string, number>();
+
+  constructor(
+    private readonly options: AdamWOptions,
+    /** Which parameters decay (matrices) and which do not (biases, norms). */
+    private readonly decays: (name: string) => boolean,
+  ) {}
+
+  apply(params: Map<string, tf.Variable>, grads: Map<string, tf.Tensor>, lr: number): void {
+    const { beta1, beta2, epsilon, weightDecay } = this.options;
+    for (const [name, grad] of grads) {
+      const param = params.get(name)!;
+      const t = (this.steps.get(name) ?? 0) + 1;
+      this.steps.set(name, t);
+      const m = this.moment(this.firstMoments, name, param);
+      const v = this.moment(this.secondMoments, name, param);
+      tf.tidy(() => {
+        m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
+        v.assign(v.mul(beta2).add(grad.square().mul(1 - beta2)));
+        const update = m.div(1 - beta1 ** t).div(v.div(1 - beta2 ** t).sqrt().add(epsilon));
+        const decay = this.decays(name) && weightDecay > 0 ? param.mul(weightDecay) : undefined;
+        param.assign(param.sub((decay ? update.add(decay) : update).mul(lr)));
+      });
+    }
+  }
+
+  private moment(store: Map<string, tf.Variable>, name: string, like: tf.Tensor): tf.Variable {
+    let value = store.get(name);
+    if (!value) {
+      value = tf.variable(tf.zerosLike(like), false);
+      store.set(name, value);
+    }
+    return value;
+  }
+
+  dispose(): void {
+    for (const value of [...this.firstMoments.values(), ...this.secondMoments.values()]) value.dispose();
+    this.firstMoments.clear();
+    this.secondMoments.clear();
+  }
+}

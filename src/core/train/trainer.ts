@@ -1,0 +1,158 @@
+import * as fs from 'node:fs';
+import * as tf from '../backend/tf';
+import { loadModelCheckpoint, saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelCheckpoint';
+import { loadOptimizerState, saveOptimizerState } from '../checkpoint/optimizerState';
+import type { LoadedConfig } from '../config/loadConfig';
+import type { DepthLabConfig } from '../config/schema';
+import type { Dataset } from '../data/dataset';
+import { loadDataset } from '../data/loadDataset';
+import { UserError } from '../errors';
+import { evaluate } from '../evaluate/evaluate';
+import type { EventSink } from '../events';
+import { writeJsonAtomic } from '../files/atomicWrite';
+import { evaluationLayers, layerDropRates, sampleActiveLayers } from '../model/layerDrop';
+import { storageLayer } from '../model/parameters';
+import { Transformer } from '../model/transformer';
+import { Rng } from '../random/rng';
+import { MetricsLog } from '../run/metricsLog';
+import { createRun, readRun, updateRun, type RunPaths, type RunStatus } from '../run/runStore';
+import { emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
+import { ADAMW_DEFAULTS, AdamW } from './adamW';
+import { clipGradients, gradientNorms } from './gradientNorms';
+import { learningRateAt } from './learningRate';
+
+export interface TrainRequest {
+  loaded: LoadedConfig;
+  backend: string;
+  /** Continue this run from its last checkpoint, with the config it was started with. */
+  resume?: RunPaths;
+  signal?: AbortSignal;
+  onEvent?: EventSink;
+}
+
+export interface TrainOutcome {
+  run: RunPaths;
+  status: RunStatus;
+  step: number;
+  model: Transformer;
+  dataset: Dataset;
+  meta: CheckpointMeta;
+  counters: DropCounters;
+}
+
+/** Train with LayerDrop, streaming metrics and checkpointing as configured. The caller disposes `model`. */
+export async function train({ loaded, backend, resume, signal, onEvent }: TrainRequest): Promise<TrainOutcome> {
+  const config: DepthLabConfig = resume ? JSON.parse(fs.readFileSync(resume.config, 'utf8')) : loaded.config;
+  const rng = new Rng(config.train.seed);
+  let model: Transformer;
+  let dataset: Dataset;
+  let startStep = 0;
+  let counters = emptyCounters(config.model.layers);
+  const optimizer = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: config.train.weightDecay }, (name) => decays.has(name));
+  let run: RunPaths;
+  if (resume) {
+    if (!fs.existsSync(resume.checkpoint)) throw new UserError(`run ${resume.id} has no checkpoint to resume from`);
+    const restored = loadModelCheckpoint(resume.checkpoint);
+    model = restored.model;
+    dataset = loadDataset({ ...loaded, config }, restored.tokenizer, restored.meta.labels);
+    const state = loadOptimizerState(resume.optimizerState, optimizer);
+    if (state.step !== restored.meta.step) throw new UserError(`run ${resume.id}: checkpoint and optimizer state disagree (steps ${restored.meta.step} and ${state.step}); start a new run`);
+    startStep = state.step;
+    rng.setState(state.rngState);
+    counters = state.counters;
+    run = resume;
+    MetricsLog.truncateAfter(run.metrics, startStep);
+    updateRun(run, { status: 'running', backend, error: undefined });
+  } else {
+    dataset = loadDataset(loaded);
+    model = new Transformer({ task: config.task, vocabSize: dataset.tokenizer.size, numClasses: dataset.labels.length, model: config.model }, rng);
+    run = createRun(loaded.file, config.train.steps, backend);
+    writeJsonAtomic(run.config, config);
+  }
+  const decays = new Set(model.specs.filter((s) => s.decay).map((s) => s.name));
+  const meta = (step: number): CheckpointMeta => ({ config, vocab: [...dataset.tokenizer.vocab], labels: dataset.labels, step });
+  const variables = [...model.params.values()];
+  const paramOfVariable = new Map([...model.params].map(([name, variable]) => [variable.name, name]));
+  const rates = layerDropRates(config.layerdrop, config.model.layers);
+  const { steps, batchSize, clipNorm, evalEvery, evalBatches, checkpointEvery } = config.train;
+  const validBatches = dataset.validBatches(batchSize, evalBatches);
+  const allLayers = evaluationLayers(config.model.layers);
+  const metrics = new MetricsLog(run.metrics);
+  const emit: EventSink = (event) => onEvent?.(event);
+  emit({
+    type: 'run-start',
+    runId: run.id,
+    runDir: run.dir,
+    backend,
+    startStep,
+    steps,
+    dataset: dataset.description,
+    parameters: variables.reduce((sum, v) => sum + v.size, 0),
+  });
+
+  let step = startStep;
+  let savedStep = startStep;
+  const checkpoint = () => {
+    saveOptimizerState(run.optimizerState, optimizer, { step, rngState: rng.getState(), counters });
+    saveModelCheckpoint(run.checkpoint, model, meta(step));
+    savedStep = step;
+    updateRun(run, { step });
+    emit({ type: 'checkpoint', step, file: run.checkpoint });
+  };
+  let status: RunStatus = 'completed';
+  try {
+    while (step < steps) {
+      if (signal?.aborted) {
+        status = 'cancelled';
+        break;
+      }
+      const current = step + 1;
+      const lr = learningRateAt(current, config.train);
+      const active = sampleActiveLayers(rates, rng);
+      const batch = dataset.trainBatch(rng, batchSize);
+      const started = performance.now();
+      const { value, grads } = tf.variableGrads(() => model.forward(batch, { layers: active, training: true, rng }).loss, variables);
+      const named = new Map(Object.entries(grads).map(([variable, grad]) => [paramOfVariable.get(variable)!, grad]));
+      const norms = gradientNorms(named, config.model.layers);
+      const clipped = clipGradients(named, norms.global, clipNorm);
+      optimizer.apply(model.params, clipped, lr);
+      const loss = value.dataSync()[0];
+      tf.dispose([value, ...named.values(), ...clipped.values()]);
+      step = current;
+      recordStep(counters, active, (layer) => norms.perLayer[storageLayer(layer, config.model.shareLayersEvery)]);
+      const dropped = allLayers.filter((layer) => !active.includes(layer));
+      const tokensPerSecond = (batch.size * batch.length * 1000) / (performance.now() - started);
+      const entry = { type: 'step' as const, step, steps, loss, lr, dropped, tokensPerSecond };
+      metrics.append(entry);
+      emit(entry);
+      if (!Number.isFinite(loss)) throw new UserError(`training diverged at step ${step} (loss ${loss}); lower train.lr (now ${config.train.lr})`);
+      if ((evalEvery > 0 && step % evalEvery === 0) || step === steps) {
+        const { loss: validLoss, perplexity, accuracy } = evaluate(model, validBatches, allLayers);
+        const valid = { type: 'valid' as const, step, loss: validLoss, perplexity, accuracy };
+        metrics.append(valid);
+        emit(valid);
+      }
+      if ((checkpointEvery > 0 && step % checkpointEvery === 0) || step === steps) checkpoint();
+      // Let signals and IPC messages in between steps.
+      await new Promise((resolve) => setImmediate(resolve));
+    }
+    if (savedStep !== step) checkpoint();
+  } catch (error) {
+    status = 'failed';
+    updateRun(run, { status, error: (error as Error).message });
+    metrics.close();
+    optimizer.dispose();
+    model.dispose();
+    throw error;
+  }
+  metrics.close();
+  optimizer.dispose();
+  updateRun(run, { status, step });
+  emit({ type: 'run-end', status, step });
+  return { run, status, step, model, dataset, meta: meta(step), counters };
+}
+
+/** The status a run ended with, as recorded on disk. */
+export function runStatus(run: RunPaths): RunStatus {
+  return readRun(run).status;
+}
