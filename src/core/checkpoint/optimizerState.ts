@@ -33,12 +33,12 @@ export function saveOptimizerState(file: string, optimizer: AdamW, state: Traini
 export function loadOptimizerState(file: string, optimizer: AdamW): TrainingState {
   const { tensors, metadata } = readSafetensors(file);
   if (metadata.format !== FORMAT) throw new UserError(`${file} is not a DepthLab optimizer state`);
+  const adamSteps = JSON.parse(metadata.adamSteps) as Record<string, number>;
   for (const [name, { shape, data }] of tensors) {
     const [prefix, ...rest] = name.split('.');
-    const store = prefix === 'exp_avg' ? optimizer.firstMoments : optimizer.secondMoments;
-    store.set(rest.join('.'), tf.variable(tf.tensor(data, shape), false));
+    const param = rest.join('.');
+    optimizer.restore(prefix === 'exp_avg' ? 'first' : 'second', param, tf.tensor(data, shape), adamSteps[param]);
   }
-  for (const [name, steps] of Object.entries(JSON.parse(metadata.adamSteps) as Record<string, number>)) optimizer.steps.set(name, steps);
   return { step: Number(metadata.step), rngState: Number(metadata.rng), counters: JSON.parse(metadata.counters) };
 }
 

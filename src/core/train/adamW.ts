@@ -45,10 +45,15 @@ export class AdamW {
   private moment(store: Map<string, tf.Variable>, name: string, like: tf.Tensor): tf.Variable {
     let value = store.get(name);
     if (!value) {
-      value = tf.variable(tf.zerosLike(like), false);
+      value = ownedVariable(tf.zerosLike(like));
       store.set(name, value);
     }
     return value;
+  }
+
+  restore(store: 'first' | 'second', name: string, initial: tf.Tensor, steps: number): void {
+    (store === 'first' ? this.firstMoments : this.secondMoments).set(name, ownedVariable(initial));
+    this.steps.set(name, steps);
   }
 
   dispose(): void {
@@ -56,4 +61,11 @@ export class AdamW {
     this.firstMoments.clear();
     this.secondMoments.clear();
   }
+}
+
+/** A non-trainable variable that takes over `initial` (tf.variable copies it, so the original is disposed). */
+function ownedVariable(initial: tf.Tensor): tf.Variable {
+  const value = tf.variable(initial, false);
+  initial.dispose();
+  return value;
 }

@@ -15,7 +15,7 @@ import { storageLayer } from '../model/parameters';
 import { Transformer } from '../model/transformer';
 import { Rng } from '../random/rng';
 import { MetricsLog } from '../run/metricsLog';
-import { createRun, readRun, updateRun, type RunPaths, type RunStatus } from '../run/runStore';
+import { createRun, updateRun, type RunPaths, type RunStatus } from '../run/runStore';
 import { emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
 import { ADAMW_DEFAULTS, AdamW } from './adamW';
 import { clipGradients, gradientNorms } from './gradientNorms';
@@ -152,7 +152,3 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   return { run, status, step, model, dataset, meta: meta(step), counters };
 }
 
-/** The status a run ended with, as recorded on disk. */
-export function runStatus(run: RunPaths): RunStatus {
-  return readRun(run).status;
-}

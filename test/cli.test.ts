@@ -1,0 +1,72 @@
+import { test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { parseConfig } from '../src/core/config/loadConfig';
+import { readSafetensors } from '../src/core/checkpoint/safetensors';
+import { TEXT, workspace } from './helpers';
+
+// The built bundle, as a user runs it (npm test builds first).
+const CLI = path.join(__dirname, '../dist/cli.js');
+
+function depthlab(cwd: string, ...args: string[]) {
+  const result = spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+  return { code: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+test('CLI end to end: init, run, prune --write, export', () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+  assert.equal(depthlab(dir, 'init', 'tiny.depthlab.json').code, 0);
+  const file = path.join(dir, 'tiny.depthlab.json');
+  // Shrink the starter config, keeping its comments.
+  const text = fs
+    .readFileSync(file, 'utf8')
+    .replace('// "train": "data/train.txt",', '"train": "text.txt",')
+    .replace('"dModel": 64', '"dModel": 16')
+    .replace('"ffn": 256', '"ffn": 32')
+    .replace('"seqLen": 64', '"seqLen": 16')
+    .replace('"steps": 200', '"steps": 6')
+    .replace('"batchSize": 16', '"batchSize": 4')
+    .replace('"evalEvery": 100', '"evalEvery": 3')
+    .replace('"checkpointEvery": 100', '"checkpointEvery": 3');
+  fs.writeFileSync(file, text);
+
+  const run = depthlab(dir, '--backend', 'wasm', 'run', 'tiny.depthlab.json');
+  assert.equal(run.code, 0, run.stderr);
+  assert.match(run.stdout, /depth\s+layers kept\s+valid loss\s+ppl/);
+  assert.match(run.stdout, /layers by every-other for 3 of 6: 0,3,5/);
+  assert.match(run.stdout, /p\* = 1 - 3\/6 = 0.50/);
+  assert.match(run.stdout, /--decoder-layers-to-keep 0,3,5/);
+
+  const prune = depthlab(dir, '--json', 'prune', 'tiny.depthlab.json', '--layers', '4,0,2', '--write');
+  assert.equal(prune.code, 0, prune.stderr);
+  const result = JSON.parse(prune.stdout.trim().split('\n').pop()!);
+  assert.deepEqual(result.keep, [0, 2, 4]);
+  assert.ok(result.pruned.loss > 0 && result.full.loss > 0);
+  const written = fs.readFileSync(file, 'utf8');
+  assert.match(written, /\/\/ Each layer is skipped whole/, 'comments survive the write');
+  assert.deepEqual(parseConfig(written, file).config.layersToKeep, [0, 2, 4]);
+
+  const exported = depthlab(dir, '--json', 'export', 'tiny.depthlab.json', '--out', 'pruned');
+  assert.equal(exported.code, 0, exported.stderr);
+  const checkpoint = readSafetensors(path.join(dir, 'pruned', 'model.safetensors'));
+  assert.ok(checkpoint.tensors.has('layers.2.ln1.weight'));
+  assert.ok(!checkpoint.tensors.has('layers.3.ln1.weight'));
+  assert.equal(JSON.parse(checkpoint.metadata.config).model.layers, 3);
+});
+
+test('CLI user errors: one line on stderr, exit code 2, no stack trace', () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'bad.depthlab.json'), '{\n  "model": { "heads": 3 }\n}\n');
+  const bad = depthlab(dir, 'train', 'bad.depthlab.json');
+  assert.equal(bad.code, 2);
+  assert.equal(bad.stderr.trim().split('\n').length, 1);
+  assert.match(bad.stderr, /^depthlab: error: bad.depthlab.json:2:23 model.heads: 3 does not divide dModel 64/);
+  assert.doesNotMatch(bad.stderr, /at \w+ \(/);
+  const missing = depthlab(dir, 'sweep', 'nothing.depthlab.json');
+  assert.equal(missing.code, 2);
+  assert.match(missing.stderr, /config file not found/);
+  assert.equal(depthlab(dir, 'train', 'bad.depthlab.json', '--no-such-flag').code, 2);
+});

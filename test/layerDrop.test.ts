@@ -1,0 +1,92 @@
+import { before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '../src/core/backend/tf';
+import { evaluationLayers, layerDropRates, sampleActiveLayers } from '../src/core/model/layerDrop';
+import { Transformer } from '../src/core/model/transformer';
+import { Rng } from '../src/core/random/rng';
+import { TINY_MODEL, useWasm } from './helpers';
+
+before(useWasm);
+
+const SHAPE = { task: 'language-model' as const, vocabSize: 12, numClasses: 0, model: { ...TINY_MODEL, attentionDropout: 0, shareLayersEvery: 1 } };
+
+function batch(rng: Rng) {
+  const size = 2;
+  const length = TINY_MODEL.seqLen;
+  const inputs = Int32Array.from({ length: size * length }, () => rng.int(12));
+  const targets = Int32Array.from({ length: size * length }, () => rng.int(12));
+  return { size, length, inputs, targets };
+}
+
+test('schedules: uniform, linear and LayerSkip exp rise to the rate at the last layer', () => {
+  assert.deepEqual(layerDropRates({ rate: 0.2, schedule: 'uniform' }, 3), [0.2, 0.2, 0.2]);
+  assert.deepEqual(layerDropRates({ rate: 0.4, schedule: 'linear' }, 3), [0, 0.2, 0.4]);
+  const exp = layerDropRates({ rate: 0.5, schedule: 'exp' }, 3);
+  assert.equal(exp[0], 0);
+  assert.ok(Math.abs(exp[1] - 0.5 * (Math.SQRT2 - 1)) < 1e-12);
+  assert.ok(Math.abs(exp[2] - 0.5) < 1e-12);
+  assert.deepEqual(layerDropRates({ rate: 0.5, schedule: 'uniform', perLayer: [0, 1, 0.3] }, 3), [0, 1, 0.3]);
+});
+
+test('p = 1 skips every layer and p = 0 none', () => {
+  const rng = new Rng(3);
+  for (let i = 0; i < 100; i++) {
+    assert.deepEqual(sampleActiveLayers([1, 1, 1, 1], rng), []);
+    assert.deepEqual(sampleActiveLayers([0, 0, 0], rng), [0, 1, 2]);
+  }
+});
+
+test('empirical drop rates match the configured rates over many draws', () => {
+  const rates = [0.1, 0.3, 0.5, 0.9];
+  const draws = 20000;
+  const dropped = [0, 0, 0, 0];
+  const rng = new Rng(11);
+  for (let i = 0; i < draws; i++) {
+    const active = new Set(sampleActiveLayers(rates, rng));
+    rates.forEach((_, l) => !active.has(l) && dropped[l]++);
+  }
+  // 4.5 standard deviations of a binomial proportion: a wrong rate fails, noise does not.
+  rates.forEach((p, l) => assert.ok(Math.abs(dropped[l] / draws - p) < 4.5 * Math.sqrt((p * (1 - p)) / draws), `layer ${l}: ${dropped[l] / draws} vs ${p}`));
+});
+
+test('evaluation runs every layer unless layersToKeep says otherwise', () => {
+  assert.deepEqual(evaluationLayers(4), [0, 1, 2, 3]);
+  assert.deepEqual(evaluationLayers(4, [3, 0]), [0, 3]);
+});
+
+test("a dropped layer's forward is never invoked, and the stream passes through it untouched", () => {
+  const rng = new Rng(5);
+  const model = new Transformer(SHAPE, rng);
+  try {
+    for (let i = 0; i < 10; i++) {
+      const active = sampleActiveLayers([0.5, 0.5, 0.5, 0.5], rng);
+      const seen: Array<{ layer: number; input: Float32Array; output: Float32Array }> = [];
+      tf.tidy(() => {
+        model.forward(batch(rng), {
+          layers: active,
+          training: true,
+          rng,
+          onLayer: (layer, input, output) => seen.push({ layer, input: input.dataSync() as Float32Array, output: output.dataSync() as Float32Array }),
+        });
+      });
+      assert.deepEqual(seen.map((s) => s.layer), active);
+      // Each computed layer's input is the previous computed layer's output: nothing ran in between.
+      for (let j = 1; j < seen.length; j++) assert.deepEqual(seen[j].input, seen[j - 1].output);
+    }
+  } finally {
+    model.dispose();
+  }
+});
+
+test('evaluation is deterministic (no dropout) and differs when a layer is removed', () => {
+  const rng = new Rng(9);
+  const model = new Transformer(SHAPE, rng);
+  try {
+    const b = batch(rng);
+    const loss = (layers: number[]) => tf.tidy(() => model.forward(b, { layers, training: false }).loss.dataSync()[0]);
+    assert.equal(loss([0, 1, 2, 3]), loss([0, 1, 2, 3]));
+    assert.notEqual(loss([0, 1, 2, 3]), loss([0, 2, 3]));
+  } finally {
+    model.dispose();
+  }
+});

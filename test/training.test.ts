@@ -1,0 +1,87 @@
+import { before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as tf from '../src/core/backend/tf';
+import { loadModelCheckpoint } from '../src/core/checkpoint/modelCheckpoint';
+import type { EngineEvent } from '../src/core/events';
+import { Transformer } from '../src/core/model/transformer';
+import { Rng } from '../src/core/random/rng';
+import { readMetrics } from '../src/core/run/metricsLog';
+import { readRun } from '../src/core/run/runStore';
+import { train } from '../src/core/train/trainer';
+import { tinyLanguageModel, TINY_TRAIN, useWasm, workspace } from './helpers';
+
+before(useWasm);
+
+async function losses(overrides: Record<string, unknown> = {}) {
+  const events: EngineEvent[] = [];
+  const outcome = await train({ loaded: tinyLanguageModel(overrides), backend: 'wasm', onEvent: (e) => events.push(e) });
+  outcome.model.dispose();
+  return { outcome, steps: events.filter((e) => e.type === 'step') };
+}
+
+test('the same seed on the same backend gives the same loss curve; another seed does not', async () => {
+  const a = await losses();
+  const b = await losses();
+  const c = await losses({ train: { ...TINY_TRAIN, seed: 2 } });
+  assert.deepEqual(a.steps.map((s) => s.loss), b.steps.map((s) => s.loss));
+  assert.deepEqual(a.steps.map((s) => s.dropped), b.steps.map((s) => s.dropped));
+  assert.notDeepEqual(a.steps.map((s) => s.loss), c.steps.map((s) => s.loss));
+});
+
+test('tensor count does not grow over 20 training steps, and returns to baseline after dispose', async () => {
+  const baseline = tf.memory().numTensors;
+  const counts: number[] = [];
+  const outcome = await train({
+    loaded: tinyLanguageModel({ layerdrop: { rate: 0 }, train: { ...TINY_TRAIN, steps: 20, evalEvery: 0, checkpointEvery: 0 } }),
+    backend: 'wasm',
+    onEvent: (e) => e.type === 'step' && counts.push(tf.memory().numTensors),
+  });
+  outcome.model.dispose();
+  assert.equal(counts.length, 20);
+  assert.ok(counts.every((n) => n === counts[0]), counts.join(','));
+  assert.equal(tf.memory().numTensors, baseline);
+});
+
+test('with p = 1 every layer is dropped every step and its weights never change', async () => {
+  const loaded = tinyLanguageModel({ layerdrop: { rate: 1 } });
+  const outcome = await train({ loaded, backend: 'wasm' });
+  outcome.model.dispose();
+  const steps = readMetrics(outcome.run.metrics).filter((m) => m.type === 'step');
+  assert.ok(steps.every((m) => (m.dropped as number[]).length === 4));
+  assert.deepEqual(outcome.counters.timesDropped, [8, 8, 8, 8]);
+  // Same seed: a fresh model holds the initial weights.
+  const shape = { task: 'language-model' as const, vocabSize: outcome.dataset.tokenizer.size, numClasses: 0, model: loaded.config.model };
+  const fresh = new Transformer(shape, new Rng(loaded.config.train.seed));
+  const trained = loadModelCheckpoint(outcome.run.checkpoint).model;
+  try {
+    assert.deepEqual(trained.param('layers.2.ffn.fc1.weight').dataSync(), fresh.param('layers.2.ffn.fc1.weight').dataSync());
+    assert.notDeepEqual(trained.param('head.weight').dataSync(), fresh.param('head.weight').dataSync());
+  } finally {
+    trained.dispose();
+    fresh.dispose();
+  }
+});
+
+test('a run resumed from its checkpoint continues exactly as the uninterrupted run', async () => {
+  const dir = workspace();
+  const full = await losses();
+  const controller = new AbortController();
+  const loaded = tinyLanguageModel({}, dir);
+  const first = await train({
+    loaded,
+    backend: 'wasm',
+    signal: controller.signal,
+    onEvent: (e) => e.type === 'step' && e.step === 5 && controller.abort(),
+  });
+  first.model.dispose();
+  assert.equal(first.status, 'cancelled');
+  assert.equal(readRun(first.run).status, 'cancelled');
+  assert.equal(readRun(first.run).step, 5);
+  const resumed = await train({ loaded, backend: 'wasm', resume: first.run });
+  resumed.model.dispose();
+  assert.equal(resumed.status, 'completed');
+  const logged = readMetrics(first.run.metrics).filter((m) => m.type === 'step');
+  assert.deepEqual(logged.map((m) => m.step), [1, 2, 3, 4, 5, 6, 7, 8]);
+  assert.deepEqual(logged.map((m) => m.loss), full.steps.map((s) => s.loss));
+  assert.deepEqual(resumed.counters, full.outcome.counters);
+});
