@@ -62,7 +62,6 @@ function spamHamJsonl() {
   const ham = mails.filter((m) => !m.group.startsWith('spam'));
   const every = ham.length / spam.length;
   const hamSample = spam.map((_, i) => ham[Math.floor(i * every)]);
-  // Interleave so a deterministic every-k-th validation split is balanced too.
   const rows = spam.flatMap((s, i) => [toExample(hamSample[i]), toExample(s)]);
   return rows.map((r) => JSON.stringify(r)).join('\n') + '\n';
 }

@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../src/core/config/loadConfig';
@@ -69,4 +69,36 @@ test('CLI user errors: one line on stderr, exit code 2, no stack trace', () => {
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /config file not found/);
   assert.equal(depthlab(dir, 'train', 'bad.depthlab.json', '--no-such-flag').code, 2);
+});
+
+test('Ctrl-C during training stops cleanly: exit 130, final checkpoint, flushed metrics, run marked cancelled', async () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+  const config = {
+    data: { train: 'text.txt' },
+    model: { layers: 2, dModel: 16, heads: 2, ffn: 32, seqLen: 16 },
+    train: { steps: 100000, batchSize: 4, evalEvery: 0, checkpointEvery: 0, backend: 'wasm' },
+  };
+  fs.writeFileSync(path.join(dir, 'long.depthlab.json'), JSON.stringify(config));
+  const child = spawn(process.execPath, [CLI, '--json', 'train', 'long.depthlab.json'], { cwd: dir });
+  let output = '';
+  const code = await new Promise<number | null>((resolve) => {
+    child.stdout.on('data', (chunk: Buffer) => {
+      output += chunk.toString();
+      if (output.includes('"step":3,')) child.kill('SIGINT');
+    });
+    child.on('exit', resolve);
+  });
+  assert.equal(code, 130);
+  const runDir = JSON.parse(output.split('\n').find((line) => line.includes('"run-start"'))!).runDir;
+  const record = JSON.parse(fs.readFileSync(path.join(runDir, 'run.json'), 'utf8'));
+  assert.equal(record.status, 'cancelled');
+  assert.ok(record.step >= 3);
+  const logged = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+  assert.equal(logged[logged.length - 1].step, record.step, 'every step up to the checkpoint is in metrics.jsonl');
+  const checkpoint = readSafetensors(path.join(runDir, 'checkpoints', 'last.safetensors'));
+  assert.equal(Number(checkpoint.metadata.step), record.step);
+  const statistics = JSON.parse(fs.readFileSync(path.join(runDir, 'statistics.json'), 'utf8'));
+  assert.equal(statistics.layers.length, 2);
+  assert.equal(statistics.layers[0].configuredRate, 0.2);
 });

@@ -60,17 +60,18 @@ test('language-model split is deterministic and batches are next-character pairs
   assert.match(a.description, /390 train \/ 130 valid characters/);
 });
 
-test('classification reads JSONL and CSV, with a balanced every-k-th split', () => {
+test('classification reads JSONL and CSV, with a stratified every-k-th split', () => {
   const dir = workspace();
-  const rows = Array.from({ length: 20 }, (_, i) => ({ text: i % 2 ? `buy cheap pills ${i}` : `meeting notes ${i}`, label: i % 2 ? 'spam' : 'ham' }));
+  const rows = Array.from({ length: 40 }, (_, i) => ({ text: i % 2 ? `buy cheap pills ${i}` : `meeting notes ${i}`, label: i % 2 ? 'spam' : 'ham' }));
   fs.writeFileSync(path.join(dir, 'mail.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
   fs.writeFileSync(path.join(dir, 'mail.csv'), 'text,label\n' + rows.map((r) => `"${r.text}",${r.label}`).join('\n'));
   for (const file of ['mail.jsonl', 'mail.csv']) {
-    const dataset = loadDataset(configIn(dir, `{ "task": "classification", "model": {"seqLen": 12}, "data": { "train": "${file}", "validFraction": 0.2 } }`));
+    const dataset = loadDataset(configIn(dir, `{ "task": "classification", "model": {"seqLen": 12}, "data": { "train": "${file}", "validFraction": 0.1 } }`));
     assert.deepEqual(dataset.labels, ['ham', 'spam']);
     const valid = dataset.validBatches(8, 4);
     const labels = valid.flatMap((b) => Array.from(b.targets));
-    assert.equal(labels.length, 4);
+    // Labels alternate in the file: a plain every-10th split would hold out one class only.
+    assert.deepEqual(labels.sort(), [0, 0, 1, 1]);
     assert.ok(valid[0].mask!.some((m) => m === 0) || valid[0].mask!.every((m) => m === 1));
   }
   fs.writeFileSync(path.join(dir, 'bad.jsonl'), '{"text": "a", "label": "x"}\nnot json\n');

@@ -69,6 +69,23 @@ async function backendFor(loaded: LoadedConfig): Promise<string> {
   return selectBackend(program.opts<GlobalOptions>().backend ?? loaded.config.train.backend);
 }
 
+/** Load the config, pick the backend, open the run's last checkpoint, and dispose the model afterwards. */
+async function withOpenedRun(
+  file: string,
+  runId: string | undefined,
+  use: (opened: OpenedRun, loaded: LoadedConfig, backend: string, out: Reporter) => void,
+): Promise<void> {
+  const out = reporter();
+  const loaded = loadConfig(file);
+  const backend = await backendFor(loaded);
+  const opened = openRun(loaded, runId);
+  try {
+    use(opened, loaded, backend, out);
+  } finally {
+    opened.model.dispose();
+  }
+}
+
 /** Ctrl-C once: stop after the current step with a checkpoint. Twice: exit now. */
 function interruptSignal(out: Reporter): AbortSignal {
   const controller = new AbortController();
@@ -145,30 +162,20 @@ program
 selectionOptions(program.command('sweep'))
   .description("evaluate every depth of a trained run with a strategy's layers (no finetuning)")
   .argument('<config>', '*.depthlab.json')
-  .action(async (file: string, options: SelectionOptions) => {
-    const out = reporter();
-    const loaded = loadConfig(file);
-    const backend = await backendFor(loaded);
-    const opened = openRun(loaded, options.run);
-    try {
+  .action((file: string, options: SelectionOptions) =>
+    withOpenedRun(file, options.run, (opened, _loaded, backend, out) => {
       const analysis = analyze(opened.model, opened.dataset, opened.meta.config, opened.counters, opened.run, { ...options, onEvent: out.event });
       out.result({ run: opened.run.id, backend, ...analysis }, analysisText(analysis));
-    } finally {
-      opened.model.dispose();
-    }
-  });
+    }),
+  );
 
 selectionOptions(program.command('prune'))
   .description('choose the layers to keep, evaluate them, and optionally write layersToKeep into the config')
   .argument('<config>', '*.depthlab.json')
   .option('--layers <list>', 'keep exactly these layers (e.g. 0,2,4) instead of a strategy', layerList)
   .option('--write', 'write layersToKeep into the config file (comments kept)')
-  .action(async (file: string, options: SelectionOptions & { write?: boolean }) => {
-    const out = reporter();
-    const loaded = loadConfig(file);
-    await backendFor(loaded);
-    const opened = openRun(loaded, options.run);
-    try {
+  .action((file: string, options: SelectionOptions & { write?: boolean }) =>
+    withOpenedRun(file, options.run, (opened, loaded, _backend, out) => {
       const { model, dataset, meta } = opened;
       const config = meta.config;
       const keep = selectedLayers(opened, options);
@@ -193,22 +200,16 @@ selectionOptions(program.command('prune'))
           options.write ? `wrote layersToKeep [${keep.join(', ')}] to ${file}` : `add --write to set layersToKeep in ${file}`,
         ].join('\n'),
       );
-    } finally {
-      opened.model.dispose();
-    }
-  });
+    }),
+  );
 
 selectionOptions(program.command('export'))
   .description('write the pruned model (layers renumbered) as safetensors, with its config, fairseq flags and a Hugging Face fragment')
   .argument('<config>', '*.depthlab.json')
   .option('--layers <list>', 'keep exactly these layers (default: the config\'s layersToKeep, else the strategy\'s)', layerList)
   .option('--out <dir>', 'output folder (default: the run\'s export/keep-… folder)')
-  .action(async (file: string, options: SelectionOptions & { out?: string }) => {
-    const out = reporter();
-    const loaded = loadConfig(file);
-    await backendFor(loaded);
-    const opened = openRun(loaded, options.run);
-    try {
+  .action((file: string, options: SelectionOptions & { out?: string }) =>
+    withOpenedRun(file, options.run, (opened, loaded, _backend, out) => {
       const keep = options.layers ?? loaded.config.layersToKeep?.slice().sort((a, b) => a - b) ?? selectedLayers(opened, options);
       const result = exportRun(opened.run, keep, loaded.dir, options.out && path.resolve(options.out));
       out.result(
@@ -221,10 +222,8 @@ selectionOptions(program.command('export'))
           `Hugging Face: ${JSON.stringify(result.huggingFace)}`,
         ].join('\n'),
       );
-    } finally {
-      opened.model.dispose();
-    }
-  });
+    }),
+  );
 
 function selectedLayers({ model, dataset, meta, counters }: OpenedRun, options: SelectionOptions): number[] {
   const config = meta.config;

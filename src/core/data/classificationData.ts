@@ -15,7 +15,8 @@ interface Example {
 
 /**
  * Labelled text: JSONL lines {"text", "label"} or CSV with `text` and `label` columns.
- * Without `data.valid`, every k-th example (k = round(1/validFraction)) is held out.
+ * Without `data.valid`, every k-th example of each label (k = round(1/validFraction)) is held out,
+ * so the split is deterministic and stratified whatever order the file is in.
  */
 export function classificationData(loaded: LoadedConfig, tokenizer?: CharTokenizer, knownLabels?: string[]): Dataset {
   const { data, model } = loaded.config;
@@ -26,9 +27,9 @@ export function classificationData(loaded: LoadedConfig, tokenizer?: CharTokeniz
   if (validSource) {
     valid = readExamples(loaded, validSource);
   } else {
-    const every = Math.max(2, Math.round(1 / data.validFraction));
-    valid = train.filter((_, i) => i % every === every - 1);
-    train = train.filter((_, i) => i % every !== every - 1);
+    const held = heldOutIndices(train, Math.max(2, Math.round(1 / data.validFraction)));
+    valid = train.filter((_, i) => held.has(i));
+    train = train.filter((_, i) => !held.has(i));
   }
   if (train.length === 0 || valid.length === 0) {
     throw dataError(loaded, trainSource, `has too few examples to hold out a validation set; allowed: at least 2 examples`);
@@ -58,6 +59,17 @@ export function classificationData(loaded: LoadedConfig, tokenizer?: CharTokeniz
       return batches;
     },
   };
+}
+
+function heldOutIndices(examples: Example[], every: number): Set<number> {
+  const seen = new Map<string, number>();
+  const held = new Set<number>();
+  examples.forEach(({ label }, i) => {
+    const n = (seen.get(label) ?? 0) + 1;
+    seen.set(label, n);
+    if (n % every === 0) held.add(i);
+  });
+  return held;
 }
 
 function toBatch(rows: Array<{ ids: Int32Array; label: number }>, length: number): Batch {

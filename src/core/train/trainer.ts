@@ -16,7 +16,7 @@ import { Transformer } from '../model/transformer';
 import { Rng } from '../random/rng';
 import { MetricsLog } from '../run/metricsLog';
 import { createRun, updateRun, type RunPaths, type RunStatus } from '../run/runStore';
-import { emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
+import { dropStatistics, emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
 import { ADAMW_DEFAULTS, AdamW } from './adamW';
 import { clipGradients, gradientNorms } from './gradientNorms';
 import { learningRateAt } from './learningRate';
@@ -95,6 +95,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   const checkpoint = () => {
     saveOptimizerState(run.optimizerState, optimizer, { step, rngState: rng.getState(), counters });
     saveModelCheckpoint(run.checkpoint, model, meta(step));
+    writeJsonAtomic(run.statistics, { layers: dropStatistics(counters, rates) });
     savedStep = step;
     updateRun(run, { step });
     emit({ type: 'checkpoint', step, file: run.checkpoint });
