@@ -48,13 +48,14 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   let dataset: Dataset;
   let startStep = 0;
   let counters = emptyCounters(config.model.layers);
-  const optimizer = new AdamW({ ...ADAMW_DEFAULTS, weightDecay: config.train.weightDecay }, (name) => decays.has(name));
   let run: RunPaths;
+  let optimizer: AdamW;
   if (resume) {
     if (!fs.existsSync(resume.checkpoint)) throw new UserError(`run ${resume.id} has no checkpoint to resume from`);
     const restored = loadModelCheckpoint(resume.checkpoint);
     model = restored.model;
     dataset = loadDataset({ ...loaded, config }, restored.tokenizer, restored.meta.labels);
+    optimizer = newOptimizer(model, config);
     const state = loadOptimizerState(resume.optimizerState, optimizer);
     if (state.step !== restored.meta.step) throw new UserError(`run ${resume.id}: checkpoint and optimizer state disagree (steps ${restored.meta.step} and ${state.step}); start a new run`);
     startStep = state.step;
@@ -66,10 +67,10 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   } else {
     dataset = loadDataset(loaded);
     model = new Transformer({ task: config.task, vocabSize: dataset.tokenizer.size, numClasses: dataset.labels.length, model: config.model }, rng);
+    optimizer = newOptimizer(model, config);
     run = createRun(loaded.file, config.train.steps, backend);
     writeJsonAtomic(run.config, config);
   }
-  const decays = new Set(model.specs.filter((s) => s.decay).map((s) => s.name));
   const meta = (step: number): CheckpointMeta => ({ config, vocab: [...dataset.tokenizer.vocab], labels: dataset.labels, step });
   const variables = [...model.params.values()];
   const paramOfVariable = new Map([...model.params].map(([name, variable]) => [variable.name, name]));
@@ -153,3 +154,8 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   return { run, status, step, model, dataset, meta: meta(step), counters };
 }
 
+/** AdamW that decays the model's matrices but not its biases and norms. */
+function newOptimizer(model: Transformer, config: DepthLabConfig): AdamW {
+  const decays = new Set(model.specs.filter((spec) => spec.decay).map((spec) => spec.name));
+  return new AdamW({ ...ADAMW_DEFAULTS, weightDecay: config.train.weightDecay }, (name) => decays.has(name));
+}
