@@ -1,4 +1,5 @@
-// Builds dist/: the CLI bundle, the wasm binaries it loads, and the bundled default data with its notices.
+// Builds dist/: the CLI, the extension host, the job worker and the Depth Explorer page; the wasm
+// binaries the engine loads; and the bundled default data with its notices.
 import * as esbuild from 'esbuild';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -8,21 +9,36 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 
-await esbuild.build({
-  entryPoints: { cli: path.join(root, 'src/cli/main.ts') },
-  outdir: dist,
+const node = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
   sourcemap: true,
-  banner: { js: '#!/usr/bin/env node' },
   // Native backends are optional and platform-specific: loaded from node_modules when installed.
-  external: ['@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm/dist/*.wasm'],
+  external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm/dist/*.wasm'],
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
   alias: { 'jsonc-parser': 'jsonc-parser/lib/esm/main.js' },
   logLevel: 'warning',
-});
+};
+
+// The CLI and the job worker run the engine; the extension host must stay free of TensorFlow.js.
+await Promise.all([
+  esbuild.build({ ...node, entryPoints: { cli: path.join(root, 'src/cli/main.ts') }, outdir: dist, banner: { js: '#!/usr/bin/env node' } }),
+  esbuild.build({ ...node, entryPoints: { worker: path.join(root, 'src/worker/jobWorker.ts') }, outdir: dist }),
+  esbuild.build({ ...node, entryPoints: { extension: path.join(root, 'src/extension/extension.ts') }, outdir: dist, minify: true }),
+  esbuild.build({
+    entryPoints: { explorer: path.join(root, 'webview/main.ts') },
+    outdir: path.join(dist, 'webview'),
+    bundle: true,
+    platform: 'browser',
+    format: 'esm',
+    target: 'es2022',
+    sourcemap: true,
+    minify: true,
+    logLevel: 'warning',
+  }),
+]);
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
 
 const wasmDir = path.join(dist, 'wasm');

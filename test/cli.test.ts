@@ -82,10 +82,15 @@ test('Ctrl-C during training stops cleanly: exit 130, final checkpoint, flushed 
   fs.writeFileSync(path.join(dir, 'long.depthlab.json'), JSON.stringify(config));
   const child = spawn(process.execPath, [CLI, '--json', 'train', 'long.depthlab.json'], { cwd: dir });
   let output = '';
+  let interrupted = false;
   const code = await new Promise<number | null>((resolve) => {
     child.stdout.on('data', (chunk: Buffer) => {
       output += chunk.toString();
-      if (output.includes('"step":3,')) child.kill('SIGINT');
+      // Once only: a second Ctrl-C means "quit now, skip the checkpoint".
+      if (!interrupted && output.includes('"step":3,')) {
+        interrupted = true;
+        child.kill('SIGINT');
+      }
     });
     child.on('exit', resolve);
   });

@@ -95,6 +95,6 @@ test('writing layersToKeep keeps comments and formatting, and refuses an invalid
   assert.match(edited, /\/\/ my model/);
   assert.match(edited, /\/\/ six/);
   assert.deepEqual(parseConfig(edited, FILE).config.layersToKeep, [0, 2, 4]);
-  assert.equal(parseConfig(withLayersToKeep(edited, FILE, undefined), FILE).config.layersToKeep, undefined);
+  assert.deepEqual(parseConfig(withLayersToKeep(edited, FILE, [1, 3]), FILE).config.layersToKeep, [1, 3]);
   assert.throws(() => withLayersToKeep(text, FILE, [0, 9]), ConfigError);
 });

@@ -9,16 +9,13 @@ import { writeLayersToKeep } from '../core/config/writeLayersToKeep';
 import { UserError } from '../core/errors';
 import { evaluate } from '../core/evaluate/evaluate';
 import { exportRun } from '../core/export/exportRun';
-import { validateKeep } from '../core/export/prunedCheckpoint';
 import { analyze, type Analysis } from '../core/pipeline/analyze';
 import { openRun, type OpenedRun } from '../core/pipeline/openRun';
-import { layerDropRates } from '../core/model/layerDrop';
-import { dropStatistics } from '../core/statistics/dropStatistics';
-import { layerStatistics } from '../core/statistics/importance';
-import { layerSelector } from '../core/prune/layerSelector';
-import { defaultTarget, recommendedRate } from '../core/prune/recommendedRate';
+import { chooseLayers } from '../core/prune/chooseLayers';
+import { recommendedRate } from '../core/prune/recommendedRate';
 import { fairseqFlags, huggingFaceConfig } from '../core/export/interop';
 import { depthTable } from '../core/report/depthTable';
+import { qualityText } from '../core/report/eventText';
 import { findRun } from '../core/run/runStore';
 import { train } from '../core/train/trainer';
 import { Reporter } from './reporter';
@@ -178,21 +175,20 @@ selectionOptions(program.command('prune'))
     withOpenedRun(file, options.run, (opened, loaded, _backend, out) => {
       const { model, dataset, meta } = opened;
       const config = meta.config;
-      const keep = selectedLayers(opened, options);
+      const keep = chooseLayers(opened, options);
       const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
       const full = evaluate(model, batches, Array.from({ length: model.layers }, (_, l) => l));
       const pruned = evaluate(model, batches, keep);
       if (options.write) writeLayersToKeep(loaded.file, keep);
       const fairseq = fairseqFlags(config.task, keep);
       const huggingFace = huggingFaceConfig(config.task, keep.length, config.layerdrop.rate);
-      const quality = (e: typeof full) => (e.perplexity !== undefined ? `ppl ${e.perplexity.toFixed(2)}` : `accuracy ${(e.accuracy! * 100).toFixed(1)}%`);
       const rate = recommendedRate(model.layers, keep.length);
       out.result(
         { run: opened.run.id, keep, full, pruned, recommendedRate: rate, fairseq, huggingFace, written: Boolean(options.write) },
         [
           `keep ${keep.length} of ${model.layers}: ${keep.join(',')}`,
-          `full model: loss ${full.loss.toFixed(4)} ${quality(full)}`,
-          `pruned:     loss ${pruned.loss.toFixed(4)} ${quality(pruned)} (Δ ${(pruned.loss - full.loss).toFixed(4)})`,
+          `full model: loss ${full.loss.toFixed(4)} ${qualityText(full)}`,
+          `pruned:     loss ${pruned.loss.toFixed(4)} ${qualityText(pruned)} (Δ ${(pruned.loss - full.loss).toFixed(4)})`,
           `recommended LayerDrop rate for this depth: p* = ${rate.toFixed(2)} (this run trained with ${config.layerdrop.rate})`,
           `fairseq: ${fairseq.flag}`,
           `         ${fairseq.modelOverrides}`,
@@ -210,7 +206,7 @@ selectionOptions(program.command('export'))
   .option('--out <dir>', 'output folder (default: the run\'s export/keep-… folder)')
   .action((file: string, options: SelectionOptions & { out?: string }) =>
     withOpenedRun(file, options.run, (opened, loaded, _backend, out) => {
-      const keep = options.layers ?? loaded.config.layersToKeep?.slice().sort((a, b) => a - b) ?? selectedLayers(opened, options);
+      const keep = options.layers ?? loaded.config.layersToKeep?.slice().sort((a, b) => a - b) ?? chooseLayers(opened, options);
       const result = exportRun(opened.run, keep, loaded.dir, options.out && path.resolve(options.out));
       out.result(
         { run: opened.run.id, keep, ...result },
@@ -224,29 +220,6 @@ selectionOptions(program.command('export'))
       );
     }),
   );
-
-function selectedLayers({ model, dataset, meta, counters }: OpenedRun, options: SelectionOptions): number[] {
-  const config = meta.config;
-  if (options.layers) {
-    const keep = [...options.layers].sort((a, b) => a - b);
-    validateKeep(keep, model.layers);
-    return keep;
-  }
-  const strategy = options.strategy ?? config.prune.strategy;
-  const target = options.target ?? config.prune.targetLayers ?? defaultTarget(model.layers);
-  if (target > model.layers) throw new UserError(`--target ${target} is more than the model's ${model.layers} layers; allowed: 1..${model.layers}`);
-  const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
-  const statistics =
-    strategy === 'importance'
-      ? layerStatistics(model, batches, dropStatistics(counters, layerDropRates(config.layerdrop, model.layers))).layers
-      : undefined;
-  return layerSelector(strategy, {
-    layers: model.layers,
-    statistics,
-    metric: options.metric ?? config.prune.metric,
-    lossOf: (kept) => evaluate(model, batches, kept).loss,
-  })(target);
-}
 
 async function main(): Promise<number> {
   try {

@@ -1,5 +1,6 @@
 import { SingleBar } from 'cli-progress';
 import type { EngineEvent } from '../core/events';
+import { eventText } from '../core/report/eventText';
 
 export type OutputMode = 'tty' | 'plain' | 'json';
 
@@ -15,10 +16,10 @@ export class Reporter {
       process.stdout.write(`${JSON.stringify(event)}\n`);
       return;
     }
+    const text = eventText(event);
     switch (event.type) {
       case 'run-start':
-        this.info(`run ${event.runId} on ${event.backend} backend: ${event.parameters.toLocaleString('en-US')} parameters; ${event.dataset}`);
-        if (event.startStep > 0) this.info(`resuming at step ${event.startStep} of ${event.steps}`);
+        this.info(text!);
         if (this.mode === 'tty') {
           this.bar = new SingleBar({
             format: 'train [{bar}] {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}',
@@ -27,32 +28,23 @@ export class Reporter {
           });
           this.bar.start(event.steps, event.startStep, { loss: '-', tps: '-' });
         }
-        break;
+        return;
       case 'step':
         if (this.bar) this.bar.update(event.step, { loss: event.loss.toFixed(3), tps: Math.round(event.tokensPerSecond) });
         else if (event.step - this.lastPlainStep >= Math.max(1, Math.floor(event.steps / 20)) || event.step === event.steps) {
           this.lastPlainStep = event.step;
-          this.info(`step ${event.step}/${event.steps} loss ${event.loss.toFixed(4)} lr ${event.lr.toExponential(2)} ${Math.round(event.tokensPerSecond)} tok/s dropped [${event.dropped.join(',')}]`);
+          this.info(text!);
         }
-        break;
-      case 'valid':
-        this.info(
-          `valid @ step ${event.step}: loss ${event.loss.toFixed(4)}` +
-            (event.perplexity !== undefined ? ` ppl ${event.perplexity.toFixed(2)}` : ` accuracy ${(event.accuracy! * 100).toFixed(1)}%`),
-        );
-        break;
-      case 'checkpoint':
-        break;
+        return;
       case 'run-end':
         this.bar?.stop();
         this.bar = undefined;
-        this.info(`training ${event.status} at step ${event.step}`);
-        break;
+        this.info(text!);
+        return;
+      case 'valid':
       case 'phase':
-        this.info(`${event.phase}: ${event.detail}`);
-        break;
-      case 'depth':
-        break;
+        this.info(text!);
+        return;
     }
   };
 

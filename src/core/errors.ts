@@ -21,6 +21,8 @@ export interface SourceLocation {
 export interface ConfigProblem {
   location: SourceLocation;
   message: string;
+  /** A problem JSON Schema cannot express (cross-field rules, missing files): editors show these beside the schema's own. */
+  semantic?: boolean;
 }
 
 export function formatProblem({ location, message }: ConfigProblem): string {

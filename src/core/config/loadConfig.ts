@@ -80,7 +80,7 @@ function describeIssue(issue: z.core.$ZodIssue, raw: unknown, locator: JsonLocat
       return [{ location: locator.at(issuePath), message: `${show(actual)}; allowed: ${what}${op} ${String(bound)}` }];
     }
     default:
-      return [{ location: locator.at(issuePath), message: issue.message }];
+      return [{ location: locator.at(issuePath), message: issue.message, semantic: issue.code === 'custom' }];
   }
 }
 

@@ -1,5 +1,6 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/schema';
-import { importanceScores, type LayerStatistics } from '../statistics/importance';
+import type { LayerStatistics } from '../statistics/importance';
+import { importanceScores } from '../statistics/importanceScores';
 import { everyOther } from './everyOther';
 import { firstK } from './firstK';
 import { topByScore } from './importanceRanking';

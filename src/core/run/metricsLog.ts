@@ -26,11 +26,17 @@ export class MetricsLog {
   }
 }
 
+/** Complete lines only: a reader running beside the trainer can meet a line half written. */
 export function readMetrics(file: string): Array<{ type: string; step: number } & Record<string, unknown>> {
   if (!fs.existsSync(file)) return [];
   return fs
     .readFileSync(file, 'utf8')
     .split('\n')
-    .filter((line) => line.trim() !== '')
-    .map((line) => JSON.parse(line));
+    .flatMap((line) => {
+      try {
+        return line.trim() ? [JSON.parse(line)] : [];
+      } catch {
+        return [];
+      }
+    });
 }

@@ -1,0 +1,29 @@
+import type { EngineEvent } from '../events';
+
+/** One human line per engine event, shared by the CLI and the editor's log; undefined for events with nothing to say. */
+export function eventText(event: EngineEvent): string | undefined {
+  switch (event.type) {
+    case 'run-start':
+      return (
+        `run ${event.runId} on ${event.backend} backend: ${event.parameters.toLocaleString('en-US')} parameters; ${event.dataset}` +
+        (event.startStep > 0 ? `\nresuming at step ${event.startStep} of ${event.steps}` : '')
+      );
+    case 'step':
+      return `step ${event.step}/${event.steps} loss ${event.loss.toFixed(4)} lr ${event.lr.toExponential(2)} ${Math.round(event.tokensPerSecond)} tok/s dropped [${event.dropped.join(',')}]`;
+    case 'valid':
+      return `valid @ step ${event.step}: loss ${event.loss.toFixed(4)} ${qualityText(event)}`;
+    case 'checkpoint':
+      return undefined;
+    case 'run-end':
+      return `training ${event.status} at step ${event.step}`;
+    case 'phase':
+      return `${event.phase}: ${event.detail}`;
+    case 'depth':
+      return `depth ${event.row.depth}: layers ${event.row.layers.join(',')} loss ${event.row.loss.toFixed(4)} ${qualityText(event.row)}`;
+  }
+}
+
+/** Perplexity for language models, accuracy for classifiers. */
+export function qualityText(e: { perplexity?: number; accuracy?: number }): string {
+  return e.perplexity !== undefined ? `ppl ${e.perplexity.toFixed(2)}` : `accuracy ${((e.accuracy ?? 0) * 100).toFixed(1)}%`;
+}

@@ -1,0 +1,40 @@
+import * as vscode from 'vscode';
+import { depthlabSites } from '../../core/layerLists/depthlabSites';
+import { keepsText } from '../../core/layerLists/lensTitles';
+import type { RunIndex } from '../runs/runIndex';
+
+/** Lenses on `*.depthlab.json`: train above `layerdrop`; explore and keep-every-other above `layersToKeep` (or `model.layers`). */
+export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(private readonly runs: RunIndex) {
+    runs.onDidChange(() => this.changed.fire());
+  }
+
+  async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
+    const sites = depthlabSites(document.getText());
+    const at = (offset: number) => new vscode.Range(document.positionAt(offset), document.positionAt(offset));
+    const uri = document.uri;
+    const lenses: vscode.CodeLens[] = [];
+    if (sites.train !== undefined) {
+      lenses.push(new vscode.CodeLens(at(sites.train), { title: '▶ Train with LayerDrop', command: 'depthlab.train', arguments: [uri] }));
+    }
+    const keep = at(sites.layersToKeep.anchor);
+    lenses.push(
+      new vscode.CodeLens(keep, { title: `Explore depth (${keepsText(sites.layersToKeep)})`, command: 'depthlab.openExplorer', arguments: [uri] }),
+      new vscode.CodeLens(keep, { title: 'Keep every other layer', command: 'depthlab.keepEveryOther', arguments: [uri] }),
+    );
+    const latest = (await this.runs.of(uri.fsPath))[0];
+    if (latest) {
+      lenses.push(
+        new vscode.CodeLens(keep, {
+          title: `last run: ${latest.status} ${latest.step}/${latest.steps}`,
+          command: 'depthlab.openExplorer',
+          arguments: [uri, latest.id],
+        }),
+      );
+    }
+    return lenses;
+  }
+}

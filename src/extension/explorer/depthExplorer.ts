@@ -1,0 +1,211 @@
+import * as vscode from 'vscode';
+import { sitesOf } from '../../core/layerLists/sitesOf';
+import { siteDepth } from '../../core/layerLists/layerListSite';
+import { runById, runSnapshot } from '../../core/run/runSnapshot';
+import { parseWebviewMessage, type HostToWebview, type PickerTarget, type RunSnapshot, type WebviewToHost } from '../../protocol/messages';
+import type { JobRunner } from '../jobs/jobRunner';
+import { writeLayerList } from '../layerLists/writeLayerList';
+import type { RunIndex } from '../runs/runIndex';
+import { explorerHtml, newNonce } from './explorerHtml';
+
+/** Coalesces bursts (a step event per step, a file event per write) into one refresh. */
+const REFRESH_MS = 300;
+
+/**
+ * The Depth Explorer's host side, shared by the side-bar view and the editor panel: which run is
+ * shown, where "Write to config" writes, and the messages to and from the page.
+ */
+export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposable {
+  static readonly viewId = 'depthlab.explorer';
+  private readonly webviews = new Set<vscode.Webview>();
+  private readonly disposables: vscode.Disposable[] = [];
+  private panel?: vscode.WebviewPanel;
+  private selected?: { configFile: string; runId: string };
+  /** A layer list in a fairseq or Hugging Face file; undefined: the selected run's config. */
+  private foreignTarget?: PickerTarget;
+  private refreshTimer?: NodeJS.Timeout;
+
+  constructor(
+    private readonly extensionUri: vscode.Uri,
+    private readonly runs: RunIndex,
+    private readonly jobs: JobRunner,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.disposables.push(
+      runs.onDidChange(() => this.scheduleRefresh()),
+      jobs.onDidChangeJob((job) => this.post({ type: 'job', job })),
+      jobs.onEvent(({ job, event }) => {
+        if (event.type === 'run-start' && job.job === 'train') this.selected = { configFile: job.configFile, runId: event.runId };
+        this.scheduleRefresh();
+      }),
+    );
+  }
+
+  resolveWebviewView(view: vscode.WebviewView): void {
+    this.attach(view.webview, view.onDidDispose);
+  }
+
+  /** Show the explorer for a config's newest run (or a given run), in the side bar or as an editor panel. */
+  async show(options: { configFile?: string; runId?: string; inEditor?: boolean } = {}): Promise<void> {
+    if (options.configFile) {
+      const runId = options.runId ?? (await this.runs.of(options.configFile))[0]?.id;
+      this.selected = runId ? { configFile: options.configFile, runId } : undefined;
+      this.foreignTarget = undefined;
+    }
+    if (options.inEditor) this.openPanel();
+    else await vscode.commands.executeCommand(`${DepthExplorer.viewId}.focus`);
+    await this.refresh();
+  }
+
+  /** Open the layer picker on a list in a fairseq or Hugging Face file. */
+  async pickFor(uri: vscode.Uri, key: string, occurrence: number): Promise<void> {
+    const document = await vscode.workspace.openTextDocument(uri);
+    const site = sitesOf(uri.fsPath, document.getText()).filter((s) => s.key === key)[occurrence];
+    const layers = site && siteDepth(site);
+    if (!site || !layers) {
+      void vscode.window.showWarningMessage(`DepthLab: ${vscode.workspace.asRelativePath(uri)} does not say how many layers the model has; add --encoder-layers/--decoder-layers or num_hidden_layers.`);
+      return;
+    }
+    this.foreignTarget = { file: uri.fsPath, key, occurrence, layers, kept: site.kept ?? Array.from({ length: layers }, (_, l) => l) };
+    await this.show();
+  }
+
+  dispose(): void {
+    clearTimeout(this.refreshTimer);
+    this.panel?.dispose();
+    for (const d of this.disposables) d.dispose();
+  }
+
+  private openPanel(): void {
+    if (this.panel) {
+      this.panel.reveal();
+      return;
+    }
+    this.panel = vscode.window.createWebviewPanel('depthlab.explorerPanel', 'Depth Explorer', vscode.ViewColumn.Beside, {
+      retainContextWhenHidden: false,
+    });
+    this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'depthlab.svg');
+    this.panel.onDidDispose(() => (this.panel = undefined));
+    this.attach(this.panel.webview, this.panel.onDidDispose);
+  }
+
+  private attach(webview: vscode.Webview, onDidDispose: vscode.Event<void>): void {
+    const dist = vscode.Uri.joinPath(this.extensionUri, 'dist', 'webview');
+    webview.options = { enableScripts: true, localResourceRoots: [dist, vscode.Uri.joinPath(this.extensionUri, 'media')] };
+    webview.html = explorerHtml({
+      cspSource: webview.cspSource,
+      scriptUri: webview.asWebviewUri(vscode.Uri.joinPath(dist, 'explorer.js')).toString(),
+      styleUri: webview.asWebviewUri(vscode.Uri.joinPath(this.extensionUri, 'media', 'explorer.css')).toString(),
+      nonce: newNonce(),
+    });
+    this.webviews.add(webview);
+    const subscription = webview.onDidReceiveMessage((raw) => {
+      const message = parseWebviewMessage(raw);
+      if (message) void this.handle(message);
+      else this.log.warn(`Depth Explorer: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
+    });
+    onDidDispose(() => {
+      this.webviews.delete(webview);
+      subscription.dispose();
+    });
+  }
+
+  private async handle(message: WebviewToHost): Promise<void> {
+    try {
+      switch (message.type) {
+        case 'ready':
+          await this.refresh();
+          return;
+        case 'select-run': {
+          const run = (await this.runs.list()).find((r) => r.id === message.runId);
+          if (run) this.selected = { configFile: run.configFile, runId: run.id };
+          this.foreignTarget = undefined;
+          await this.refresh();
+          return;
+        }
+        case 'evaluate-selection': {
+          if (!this.selected) return;
+          const result = await this.jobs.run({ job: 'evaluate-selection', ...this.selected, layers: message.layers }, `Evaluate layers ${message.layers.join(',')}`);
+          if (result?.job === 'evaluate-selection') this.post({ type: 'selection-result', runId: result.runId, full: result.full, selected: result.selected });
+          return;
+        }
+        case 'write':
+          await this.write(message.layers);
+          return;
+        case 'train':
+          await vscode.commands.executeCommand('depthlab.train', this.selectedConfigUri());
+          return;
+        case 'evaluate-all':
+          await vscode.commands.executeCommand('depthlab.evaluateAllDepths', this.selectedConfigUri(), this.selected?.runId);
+          return;
+      }
+    } catch (error) {
+      const text = (error as Error).message;
+      this.log.error(`Depth Explorer: ${text}`);
+      this.post({ type: 'error', message: text });
+    }
+  }
+
+  private async write(layers: number[]): Promise<void> {
+    const snapshot = this.snapshot();
+    const target = this.foreignTarget ?? (snapshot && ownTarget(snapshot));
+    if (!target) throw new Error('select a run or open a config first');
+    const sorted = [...layers].sort((a, b) => a - b);
+    await writeLayerList(vscode.Uri.file(target.file), target.key, target.occurrence, sorted);
+    this.log.info(`wrote ${target.key} [${sorted.join(',')}] to ${target.file}`);
+    if (this.foreignTarget) this.foreignTarget = { ...this.foreignTarget, kept: sorted };
+    this.post({ type: 'written', file: vscode.workspace.asRelativePath(target.file), key: target.key, layers: sorted });
+    await this.refresh();
+  }
+
+  private selectedConfigUri(): vscode.Uri | undefined {
+    return this.selected ? vscode.Uri.file(this.selected.configFile) : undefined;
+  }
+
+  private scheduleRefresh(): void {
+    if (this.refreshTimer || this.webviews.size === 0) return;
+    this.refreshTimer = setTimeout(() => {
+      this.refreshTimer = undefined;
+      void this.refresh();
+    }, REFRESH_MS);
+  }
+
+  private async refresh(): Promise<void> {
+    if (this.webviews.size === 0) return;
+    const runs = await this.runs.list();
+    if (!this.selected || !runs.some((r) => r.id === this.selected!.runId)) {
+      const fallback = runs.find((r) => r.configFile === this.selected?.configFile) ?? runs[0];
+      this.selected = fallback && { configFile: fallback.configFile, runId: fallback.id };
+    }
+    this.post({ type: 'runs', runs, selected: this.selected?.runId });
+    const snapshot = this.snapshot();
+    if (snapshot) this.post({ type: 'snapshot', snapshot });
+    this.post({ type: 'target', target: this.foreignTarget ?? (snapshot && ownTarget(snapshot)) });
+    this.post({ type: 'job', job: this.jobs.active });
+  }
+
+  private snapshot(): RunSnapshot | undefined {
+    if (!this.selected) return undefined;
+    try {
+      return runSnapshot(runById(this.selected.configFile, this.selected.runId));
+    } catch (error) {
+      this.log.warn(`Depth Explorer: cannot read run ${this.selected.runId}: ${(error as Error).message}`);
+      return undefined;
+    }
+  }
+
+  private post(message: HostToWebview): void {
+    for (const webview of this.webviews) void webview.postMessage(message);
+  }
+}
+
+/** The run's own config as the picker's target. */
+function ownTarget(snapshot: RunSnapshot): PickerTarget {
+  return {
+    file: snapshot.configFile,
+    key: 'layersToKeep',
+    occurrence: 0,
+    layers: snapshot.layers,
+    kept: snapshot.layersToKeep ?? Array.from({ length: snapshot.layers }, (_, l) => l),
+  };
+}

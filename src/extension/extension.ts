@@ -1,0 +1,48 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { DepthlabCodeLensProvider } from './codeLens/depthlabCodeLens';
+import { InteropCodeLensProvider } from './codeLens/interopCodeLens';
+import { registerCommands } from './commands/registerCommands';
+import { registerConfigDiagnostics } from './diagnostics/configDiagnostics';
+import { DepthExplorer } from './explorer/depthExplorer';
+import { JobRunner } from './jobs/jobRunner';
+import { RunIndex } from './runs/runIndex';
+
+/** Cheap on purpose: no TensorFlow.js here; jobs run in dist/worker.js. */
+export function activate(context: vscode.ExtensionContext): void {
+  const log = vscode.window.createOutputChannel('DepthLab', { log: true });
+  const runs = new RunIndex();
+  const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths);
+  const explorer = new DepthExplorer(context.extensionUri, runs, jobs, log);
+  context.subscriptions.push(
+    log,
+    runs,
+    jobs,
+    explorer,
+    vscode.window.registerWebviewViewProvider(DepthExplorer.viewId, explorer),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.depthlab.json' }, new DepthlabCodeLensProvider(runs)),
+    vscode.languages.registerCodeLensProvider(
+      [
+        { scheme: 'file', pattern: '**/config.json' },
+        { scheme: 'file', language: 'shellscript' },
+        { scheme: 'file', language: 'yaml' },
+        { scheme: 'file', pattern: '**/*.{sh,yaml,yml}' },
+      ],
+      new InteropCodeLensProvider(),
+    ),
+    registerConfigDiagnostics(),
+    ...registerCommands({ jobs, explorer, log }),
+  );
+}
+
+export function deactivate(): void {}
+
+/**
+ * Where the worker looks for @tensorflow/tfjs-node(-gpu): the `depthlab.nodeModules` setting, then
+ * each workspace folder's node_modules. Without one the engine uses its bundled wasm backend.
+ */
+function nativeBackendPaths(): string[] {
+  const configured = vscode.workspace.getConfiguration('depthlab').get<string>('nodeModules');
+  const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => path.join(folder.uri.fsPath, 'node_modules'));
+  return [...(configured ? [configured] : []), ...folders];
+}

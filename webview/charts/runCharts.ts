@@ -1,0 +1,103 @@
+import type { ChartConfiguration } from 'chart.js';
+import type { ImportanceMetric } from '../../src/core/config/schema';
+import { importanceScores } from '../../src/core/statistics/importanceScores';
+import type { RunSnapshot } from '../../src/protocol/messages';
+import { chartTheme } from './theme';
+
+const layerLabels = (n: number) => Array.from({ length: n }, (_, l) => `L${l}`);
+const axisTitle = (text: string) => ({ display: true, text });
+
+/** Train loss as a line, validation loss as points joined up, against the step. */
+export function lossChart(run: RunSnapshot): ChartConfiguration {
+  const { series } = chartTheme();
+  return {
+    type: 'line',
+    data: {
+      datasets: [
+        { label: 'train', data: run.trainLoss.map((p) => ({ x: p.step, y: p.loss })), borderColor: series.blue, backgroundColor: series.blue, borderWidth: 1.5, pointRadius: 0 },
+        { label: 'valid', data: run.validLoss.map((p) => ({ x: p.step, y: p.loss })), borderColor: series.orange, backgroundColor: series.orange, borderWidth: 2, pointRadius: 3 },
+      ],
+    },
+    options: {
+      parsing: false,
+      scales: { x: { type: 'linear', title: axisTitle('step'), max: run.steps }, y: { title: axisTitle('loss (nats)') } },
+      plugins: { tooltip: { mode: 'index', intersect: false } },
+    },
+  };
+}
+
+/** Configured against empirical drop rate per layer; the tooltip adds how many steps skipped it. */
+export function dropChart(run: RunSnapshot): ChartConfiguration {
+  const { series } = chartTheme();
+  const steps = run.trainLoss.length;
+  return {
+    type: 'bar',
+    data: {
+      labels: layerLabels(run.layers),
+      datasets: [
+        { label: 'configured p', data: run.drops.map((d) => d.configuredRate), backgroundColor: series.muted },
+        { label: 'empirical', data: run.drops.map((d) => d.empiricalRate), backgroundColor: series.purple },
+      ],
+    },
+    options: {
+      scales: { y: { min: 0, max: 1, title: axisTitle('drop rate') } },
+      plugins: { tooltip: { callbacks: { footer: (items) => `dropped ${run.drops[items[0].dataIndex].timesDropped} of ${steps} steps` } } },
+    },
+  };
+}
+
+export const METRIC_LABELS: Record<ImportanceMetric, string> = {
+  'loss-increase': 'loss increase when removed',
+  'block-influence': 'Block Influence 1 − cos(x_in, x_out)',
+  'weight-l1': 'weight L1 norm',
+  'grad-norm': 'mean gradient norm',
+  'drop-rate': 'drop rate (lower = relied on more)',
+};
+
+/** One importance metric per layer; kept layers in colour, the others muted. */
+export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept: ReadonlySet<number>): ChartConfiguration | undefined {
+  if (!run.importance) return undefined;
+  const { series } = chartTheme();
+  // drop-rate scores are negated so that higher means more important; plot the rate itself.
+  const values = metric === 'drop-rate' ? run.importance.layers.map((l) => l.empiricalRate) : importanceScores(run.importance.layers, metric);
+  return {
+    type: 'bar',
+    data: {
+      labels: layerLabels(run.layers),
+      datasets: [{ label: METRIC_LABELS[metric], data: values, backgroundColor: values.map((_, l) => (kept.has(l) ? series.blue : series.muted)) }],
+    },
+    options: { plugins: { legend: { display: false } }, scales: { y: { title: axisTitle(METRIC_LABELS[metric]) } } },
+  };
+}
+
+/** Quality and latency against depth for the strategy's layers, no finetuning. */
+export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
+  if (!run.sweep) return undefined;
+  const { series } = chartTheme();
+  const rows = [...run.sweep.rows].sort((a, b) => a.depth - b.depth);
+  const lm = run.task === 'language-model';
+  return {
+    type: 'line',
+    data: {
+      labels: rows.map((r) => String(r.depth)),
+      datasets: [
+        {
+          label: lm ? 'perplexity' : 'accuracy %',
+          data: rows.map((r) => (lm ? r.perplexity! : r.accuracy! * 100)),
+          borderColor: series.green,
+          backgroundColor: series.green,
+          yAxisID: 'quality',
+        },
+        { label: 'ms / batch', data: rows.map((r) => r.msPerBatch), borderColor: series.red, backgroundColor: series.red, borderDash: [4, 3], yAxisID: 'latency' },
+      ],
+    },
+    options: {
+      scales: {
+        x: { title: axisTitle(`layers kept (${run.sweep.strategy})`) },
+        quality: { position: 'left', title: axisTitle(lm ? 'valid perplexity' : 'valid accuracy %') },
+        latency: { position: 'right', title: axisTitle('ms / batch'), grid: { drawOnChartArea: false } },
+      },
+      plugins: { tooltip: { mode: 'index', intersect: false, callbacks: { footer: (items) => `layers ${rows[items[0].dataIndex].layers.join(',')}` } } },
+    },
+  };
+}

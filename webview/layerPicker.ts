@@ -1,0 +1,145 @@
+import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/schema';
+import { recommendedRate } from '../src/core/prune/recommendedRate';
+import { qualityText } from '../src/core/report/eventText';
+import type { Evaluation } from '../src/core/evaluate/evaluate';
+import type { PickerTarget, RunSnapshot } from '../src/protocol/messages';
+import { presetLayers, type Preset } from './presets';
+import { button, checkbox, dropdown, type Control } from './toolkit';
+import { loadState, post, saveState } from './vscodeApi';
+
+export interface PickerInput {
+  target: PickerTarget;
+  /** The selected run; its statistics drive the presets when it has the target's depth. */
+  run?: RunSnapshot;
+  metric: ImportanceMetric;
+  busy: boolean;
+  result?: { full: Evaluation; selected: Evaluation };
+  onChange: (kept: ReadonlySet<number>) => void;
+}
+
+const targetKey = (t: PickerTarget) => `${t.file}#${t.key}#${t.occurrence}`;
+
+/** One checkbox per layer, presets for a target depth, the kept count, Evaluate selection and Write to config. */
+export function layerPicker(input: PickerInput): HTMLElement {
+  const { target, run, busy } = input;
+  const state = loadState();
+  const kept = new Set(state.checked?.[targetKey(target)] ?? target.kept);
+  const sameDepth = run && run.layers === target.layers ? run : undefined;
+  let depth = Math.min(state.target ?? kept.size, target.layers) || 1;
+
+  const root = section('Layers to keep', `${target.key} in ${basename(target.file)}`);
+  const grid = document.createElement('div');
+  grid.className = 'layer-grid';
+  const boxes = Array.from({ length: target.layers }, (_, layer) => {
+    const box = checkbox(`L${layer}`, kept.has(layer), (checked) => {
+      if (checked) kept.add(layer);
+      else kept.delete(layer);
+      changed();
+    });
+    box.dataset.layer = String(layer);
+    grid.appendChild(box);
+    return box;
+  });
+
+  const summary = document.createElement('p');
+  summary.className = 'summary';
+  const evaluateButton = button('Evaluate selection', () => post({ type: 'evaluate-selection', layers: [...kept] }), {
+    title: 'Quick evaluation of exactly the checked layers on the validation batches, beside the full model',
+  });
+  const writeButton = button(`Write to ${basename(target.file)}`, () => post({ type: 'write', layers: [...kept] }), {
+    title: `Set ${target.key} in ${target.file} (undoable; comments and formatting kept)`,
+  });
+
+  const presets = document.createElement('div');
+  presets.className = 'row';
+  const presetButtons: Array<[Preset, Control]> = [];
+  const applyPreset = (preset: Preset) => {
+    const layers = presetLayers(preset, { layers: target.layers, target: depth, metric: input.metric, snapshot: sameDepth });
+    if (!layers) return;
+    kept.clear();
+    layers.forEach((l) => kept.add(l));
+    boxes.forEach((box, l) => (box.checked = kept.has(l)));
+    changed();
+  };
+  const depthChoice = dropdown(
+    Array.from({ length: target.layers }, (_, i) => ({ value: String(target.layers - i), label: `${target.layers - i} of ${target.layers}` })),
+    String(depth),
+    (value) => {
+      depth = Number(value);
+      saveState({ target: depth });
+      refreshPresets();
+    },
+  );
+  depthChoice.title = 'Target depth r for the presets';
+  presets.append(depthChoice);
+  const addPreset = (preset: Preset, label: string, title: string) => {
+    const control = button(label, () => applyPreset(preset), { secondary: true, title });
+    presetButtons.push([preset, control]);
+    presets.append(control);
+  };
+  addPreset('every-other', 'Every other', 'r layers spread evenly, first and last kept (the paper\'s default)');
+  addPreset('top-k', 'Top-k', `The r most important layers by ${input.metric}`);
+  addPreset('sweep', sameDepth?.sweep ? `${sameDepth.sweep.strategy}` : 'Sweep result', 'The layers the run\'s depth sweep chose at this depth');
+  addPreset('all', 'All', 'Every layer');
+  const refreshPresets = () => {
+    for (const [preset, control] of presetButtons) {
+      control.disabled = !presetLayers(preset, { layers: target.layers, target: depth, metric: input.metric, snapshot: sameDepth });
+    }
+  };
+
+  const actions = document.createElement('div');
+  actions.className = 'row';
+  actions.append(evaluateButton, writeButton);
+  const result = document.createElement('p');
+  result.className = 'result';
+  if (input.result) {
+    const { full, selected } = input.result;
+    const delta = selected.loss - full.loss;
+    result.textContent =
+      `Layers ${selected.layers.join(',')}: loss ${selected.loss.toFixed(4)} ${qualityText(selected)} · ` +
+      `full model: loss ${full.loss.toFixed(4)} ${qualityText(full)} (Δ ${delta >= 0 ? '+' : ''}${delta.toFixed(4)})`;
+  }
+
+  function changed() {
+    saveState({ checked: { ...loadState().checked, [targetKey(target)]: [...kept].sort((a, b) => a - b) } });
+    const rate = kept.size ? recommendedRate(target.layers, kept.size) : 1;
+    summary.textContent =
+      `Keeps ${kept.size} of ${target.layers}: ${[...kept].sort((a, b) => a - b).join(',') || 'none'}` +
+      ` · p* = 1 − ${kept.size}/${target.layers} = ${rate.toFixed(2)}` +
+      (run ? ` (run trained with ${run.layerdropRate})` : '');
+    writeButton.disabled = kept.size === 0;
+    evaluateButton.disabled = kept.size === 0 || busy || !sameDepth || sameDepth.status === 'running';
+    input.onChange(kept);
+  }
+
+  root.append(presets, grid, summary, actions, result);
+  refreshPresets();
+  changed();
+  return root;
+}
+
+export function metricChoice(metric: ImportanceMetric, onChange: (metric: ImportanceMetric) => void): HTMLElement {
+  return dropdown(
+    IMPORTANCE_METRICS.map((m) => ({ value: m, label: m })),
+    metric,
+    (value) => onChange(value as ImportanceMetric),
+  );
+}
+
+export function section(title: string, subtitle?: string): HTMLElement {
+  const element = document.createElement('section');
+  const heading = document.createElement('h2');
+  heading.textContent = title;
+  element.appendChild(heading);
+  if (subtitle) {
+    const note = document.createElement('p');
+    note.className = 'subtitle';
+    note.textContent = subtitle;
+    element.appendChild(note);
+  }
+  return element;
+}
+
+function basename(file: string): string {
+  return file.split(/[\\/]/).pop() ?? file;
+}

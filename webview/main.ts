@@ -1,0 +1,187 @@
+import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/schema';
+import type { ActiveJob, HostToWebview, PickerTarget, RunListEntry, RunSnapshot } from '../src/protocol/messages';
+import { ChartSlot } from './charts/chartSlot';
+import { dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
+import { onThemeChange } from './charts/theme';
+import { layerPicker, metricChoice, section } from './layerPicker';
+import { button, dropdown, progressRing } from './toolkit';
+import { loadState, post, saveState } from './vscodeApi';
+
+interface Page {
+  runs: RunListEntry[];
+  selected?: string;
+  snapshot?: RunSnapshot;
+  target?: PickerTarget;
+  job?: ActiveJob;
+  result?: Extract<HostToWebview, { type: 'selection-result' }>;
+  notice?: { text: string; error: boolean };
+  metric: ImportanceMetric;
+  kept: ReadonlySet<number>;
+}
+
+const stored = loadState().metric as ImportanceMetric | undefined;
+const page: Page = { runs: [], metric: stored && IMPORTANCE_METRICS.includes(stored) ? stored : 'loss-increase', kept: new Set() };
+const charts = { loss: new ChartSlot('loss curves'), drops: new ChartSlot('drop rate per layer'), importance: new ChartSlot('importance per layer'), sweep: new ChartSlot('depth sweep') };
+const app = document.getElementById('app')!;
+let pickerElement: HTMLElement | undefined;
+let pickerKey = '';
+
+window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+  const message = event.data;
+  switch (message.type) {
+    case 'runs':
+      page.runs = message.runs;
+      page.selected = message.selected;
+      break;
+    case 'snapshot':
+      if (page.snapshot?.id !== message.snapshot.id) page.result = undefined;
+      page.snapshot = message.snapshot;
+      saveState({ runId: message.snapshot.id });
+      break;
+    case 'target':
+      page.target = message.target;
+      break;
+    case 'job':
+      page.job = message.job;
+      break;
+    case 'selection-result':
+      page.result = message;
+      break;
+    case 'written':
+      page.notice = { text: `Wrote ${message.key} [${message.layers.join(', ')}] to ${message.file}.`, error: false };
+      break;
+    case 'error':
+      page.notice = { text: message.message, error: true };
+      break;
+  }
+  render();
+});
+
+onThemeChange(() => {
+  Object.values(charts).forEach((chart) => chart.reset());
+  pickerKey = '';
+  render();
+});
+
+function render(): void {
+  const run = page.snapshot && page.snapshot.id === page.selected ? page.snapshot : undefined;
+  app.replaceChildren(header(run));
+  if (page.notice) app.appendChild(notice(page.notice));
+  if (run) {
+    const lossSection = section('Loss', `${run.status} · step ${run.step}/${run.steps} · ${run.backend}`);
+    charts.loss.set(lossChart(run));
+    lossSection.appendChild(charts.loss.element);
+
+    const dropSection = section('LayerDrop per layer', `configured p against how often each layer was skipped (p = ${run.layerdropRate})`);
+    charts.drops.set(dropChart(run));
+    dropSection.appendChild(charts.drops.element);
+
+    app.append(lossSection, dropSection, importanceSection(run), sweepSection(run));
+  }
+  if (page.target) app.appendChild(picker(run, page.target));
+}
+
+function header(run: RunSnapshot | undefined): HTMLElement {
+  const element = document.createElement('header');
+  if (page.runs.length === 0) {
+    const hint = document.createElement('p');
+    hint.textContent = 'No runs yet. Open a *.depthlab.json and use "▶ Train with LayerDrop", or run "DepthLab: Train with LayerDrop".';
+    element.appendChild(hint);
+  } else {
+    const choice = dropdown(
+      page.runs.map((r) => ({ value: r.id, label: `${r.id} · ${r.label} · ${r.status}` })),
+      page.selected,
+      (runId) => post({ type: 'select-run', runId }),
+    );
+    choice.id = 'run-select';
+    choice.title = 'Runs under .depthlab/runs/';
+    element.appendChild(choice);
+  }
+  const actions = document.createElement('div');
+  actions.className = 'row';
+  const train = button('Train', () => post({ type: 'train' }), { title: 'DepthLab: Train with LayerDrop' });
+  const sweep = button('Evaluate All Depths', () => post({ type: 'evaluate-all' }), { secondary: true, title: 'Per-layer importance and a sweep over every depth' });
+  train.disabled = Boolean(page.job);
+  sweep.disabled = Boolean(page.job) || !run || run.status === 'running';
+  actions.append(train, sweep);
+  if (page.job) {
+    const busy = document.createElement('span');
+    busy.className = 'busy';
+    busy.append(progressRing(), document.createTextNode(page.job.label));
+    actions.appendChild(busy);
+  }
+  element.appendChild(actions);
+  return element;
+}
+
+function importanceSection(run: RunSnapshot): HTMLElement {
+  const element = section('Importance per layer');
+  const config = importanceChart(run, page.metric, page.kept);
+  if (!config) {
+    element.appendChild(hint('Not measured yet: "Evaluate All Depths" measures loss increase, Block Influence and weight norms.'));
+    return element;
+  }
+  element.appendChild(
+    metricChoice(page.metric, (metric) => {
+      page.metric = metric;
+      saveState({ metric });
+      pickerKey = '';
+      render();
+    }),
+  );
+  charts.importance.set(config);
+  element.appendChild(charts.importance.element);
+  element.appendChild(hint(`${METRIC_LABELS[page.metric]}; checked layers in colour. Full-model valid loss ${run.importance!.fullLoss.toFixed(4)}.`));
+  return element;
+}
+
+function sweepSection(run: RunSnapshot): HTMLElement {
+  const element = section('Depth sweep', 'every depth without finetuning');
+  const config = sweepChart(run);
+  if (!config) {
+    element.appendChild(hint('Not measured yet: "Evaluate All Depths" evaluates every depth N…1.'));
+    return element;
+  }
+  charts.sweep.set(config);
+  element.appendChild(charts.sweep.element);
+  return element;
+}
+
+/** Rebuilt only when what it shows changes, so live training updates do not reset a click in progress. */
+function picker(run: RunSnapshot | undefined, target: PickerTarget): HTMLElement {
+  const key = JSON.stringify([target, run?.id, run?.status, Boolean(run?.importance), Boolean(run?.sweep), Boolean(page.job), page.metric, page.result?.selected.layers]);
+  if (key !== pickerKey || !pickerElement) {
+    pickerKey = key;
+    const result = page.result && run && page.result.runId === run.id ? page.result : undefined;
+    pickerElement = layerPicker({
+      target,
+      run,
+      metric: page.metric,
+      busy: Boolean(page.job),
+      result,
+      onChange: (kept) => {
+        page.kept = new Set(kept);
+        const config = run && importanceChart(run, page.metric, page.kept);
+        if (config) charts.importance.set(config);
+      },
+    });
+  }
+  return pickerElement;
+}
+
+function hint(text: string): HTMLElement {
+  const element = document.createElement('p');
+  element.className = 'hint';
+  element.textContent = text;
+  return element;
+}
+
+function notice({ text, error }: { text: string; error: boolean }): HTMLElement {
+  const element = document.createElement('p');
+  element.className = error ? 'notice error' : 'notice';
+  element.setAttribute('role', error ? 'alert' : 'status');
+  element.textContent = text;
+  return element;
+}
+
+post({ type: 'ready' });
