@@ -21,7 +21,7 @@ export function fairseqSites(text: string): LayerListSite[] {
     const valueOffset = m.index + m[0].length - 1 - m[4].length;
     add('fairseq-overrides', `${m[2]}_layers_to_keep`, m[2], m.index, valueOffset, m[4]);
   }
-  for (const m of text.matchAll(/^([ \t]*)(encoder|decoder)_layers_to_keep[ \t]*:[ \t]*(['"]?)([\d, ]*|null|~)\3/gm)) {
+  for (const m of text.matchAll(/^([ \t]*)(encoder|decoder)_layers_to_keep[ \t]*:[ \t]*(['"]?)(null|~|[\d, ]*)\3/gm)) {
     const value = m[4] === 'null' || m[4] === '~' ? m[4] : m[4].trimEnd();
     const valueOffset = m.index + m[0].length - (m[3] ? 1 : 0) - m[4].length;
     add('fairseq-yaml', `${m[2]}_layers_to_keep`, m[2], m.index + m[1].length, valueOffset, value);

@@ -1,0 +1,171 @@
+/**
+ * A user's path through the extension in a real editor: install the built .vsix into code-server,
+ * open a workspace with a tiny config, run "DepthLab: Train with LayerDrop" from the command
+ * palette, open the Depth Explorer, uncheck a layer, "Write to config", and find the list on disk.
+ */
+import assert from 'node:assert/strict';
+import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as net from 'node:net';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { after, before, test } from 'node:test';
+import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import { parse } from 'jsonc-parser';
+import { TEXT } from '../helpers';
+
+const ROOT = path.resolve(__dirname, '../..');
+const CODE_SERVER = path.join(__dirname, 'node_modules/.bin/code-server');
+const VSIX = path.join(ROOT, 'depthlab.vsix');
+const SHOTS = path.join(__dirname, 'screenshots');
+const LAYERS = 4;
+
+const CONFIG = `{
+  // A model small enough to train in seconds on one core.
+  "name": "tiny",
+  "data": { "train": "text.txt" },
+  "model": { "layers": ${LAYERS}, "dModel": 16, "heads": 2, "ffn": 32, "seqLen": 16 },
+  "layerdrop": { "rate": 0.5 },
+  "train": { "steps": 30, "batchSize": 4, "evalEvery": 10, "evalBatches": 2, "checkpointEvery": 10, "backend": "wasm" },
+  "prune": { "strategy": "every-other", "targetLayers": 2 }
+}
+`;
+
+let server: ChildProcess;
+let browser: Browser;
+let page: Page;
+let workspace: string;
+let serverLog = '';
+
+const freePort = () =>
+  new Promise<number>((resolve) => {
+    const probe = net.createServer().listen(0, '127.0.0.1', () => {
+      const { port } = probe.address() as net.AddressInfo;
+      probe.close(() => resolve(port));
+    });
+  });
+
+async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 500));
+  }
+}
+
+const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
+
+async function runCommand(title: string): Promise<void> {
+  await page.keyboard.press('F1');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(`>${title}`);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
+function explorerFrame(): FrameLocator {
+  return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
+}
+
+before(async () => {
+  assert.ok(fs.existsSync(VSIX), 'npm run package builds depthlab.vsix first');
+  fs.rmSync(SHOTS, { recursive: true, force: true });
+  fs.mkdirSync(SHOTS, { recursive: true });
+  const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-e2e-'));
+  workspace = path.join(scratch, 'workspace');
+  const userData = path.join(scratch, 'user-data');
+  const extensions = path.join(scratch, 'extensions');
+  fs.mkdirSync(workspace);
+  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
+  fs.writeFileSync(path.join(workspace, 'tiny.depthlab.json'), CONFIG);
+  fs.writeFileSync(path.join(workspace, 'text.txt'), TEXT.repeat(4));
+  fs.writeFileSync(
+    path.join(userData, 'User', 'settings.json'),
+    JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false }),
+  );
+
+  const install = spawnSync(CODE_SERVER, ['--install-extension', VSIX, '--extensions-dir', extensions, '--user-data-dir', userData], { encoding: 'utf8' });
+  assert.equal(install.status, 0, `installing the vsix failed:\n${install.stdout}\n${install.stderr}`);
+
+  const port = await freePort();
+  server = spawn(
+    CODE_SERVER,
+    [
+      '--auth', 'none',
+      '--bind-addr', `127.0.0.1:${port}`,
+      '--disable-telemetry',
+      '--disable-update-check',
+      '--disable-workspace-trust',
+      '--extensions-dir', extensions,
+      '--user-data-dir', userData,
+      workspace,
+    ],
+    { stdio: ['ignore', 'pipe', 'pipe'] },
+  );
+  server.stdout!.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
+  server.stderr!.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
+  await waitFor('code-server to listen', () => serverLog.includes('HTTP server listening'), 60_000);
+
+  browser = await chromium.launch({
+    executablePath: '/usr/bin/chromium',
+    headless: true,
+    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
+  });
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('console', (message) => {
+    if (message.type() === 'error' && /Content Security Policy|depthlab/i.test(message.text())) serverLog += `[browser] ${message.text()}\n`;
+  });
+  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
+  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
+  await page.locator('.statusbar').waitFor();
+});
+
+after(async () => {
+  await browser?.close();
+  server?.kill();
+  if (process.exitCode) process.stderr.write(`code-server log:\n${serverLog.slice(-5000)}\n`);
+});
+
+test('train from the command palette, pick layers in the Depth Explorer, write them to the config', { timeout: 8 * 60_000 }, async () => {
+  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny.depthlab.json' }).click();
+  await page.locator('.monaco-editor .view-lines', { hasText: 'A model small enough' }).waitFor();
+  await page.locator('.codelens-decoration', { hasText: 'Train with LayerDrop' }).waitFor({ timeout: 60_000 });
+  await shot('1-config-with-codelens');
+
+  await runCommand('DepthLab: Train with LayerDrop');
+  const runs = path.join(workspace, '.depthlab', 'runs');
+  const runDir = await waitFor('a run folder', () => fs.existsSync(runs) && fs.readdirSync(runs)[0], 60_000);
+  await page.locator('.notifications-toasts', { hasText: 'DepthLab: Train' }).first().waitFor({ timeout: 60_000 });
+  await shot('2-training-progress');
+  const sweepFile = path.join(runs, runDir, 'sweep.json');
+  await waitFor('training and the depth sweep to finish', () => fs.existsSync(sweepFile), 5 * 60_000);
+  const record = JSON.parse(fs.readFileSync(path.join(runs, runDir, 'run.json'), 'utf8'));
+  assert.equal(record.status, 'completed');
+  assert.equal(record.step, 30);
+  await page.locator('.notifications-toasts', { hasText: 'completed at step 30' }).waitFor({ timeout: 30_000 });
+
+  await runCommand('DepthLab: Open Depth Explorer');
+  const frame = explorerFrame();
+  const layerOne = frame.locator('vscode-checkbox[data-layer="1"]');
+  await layerOne.waitFor({ timeout: 60_000 });
+  await frame.locator('canvas').first().waitFor();
+  await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
+  await shot('3-depth-explorer');
+
+  assert.equal(await layerOne.getAttribute('aria-checked'), 'true');
+  await layerOne.click();
+  await frame.locator('.summary', { hasText: `Keeps ${LAYERS - 1} of ${LAYERS}: 0,2,3` }).waitFor();
+  await frame.locator('vscode-button', { hasText: 'Write to tiny.depthlab.json' }).click();
+
+  const configFile = path.join(workspace, 'tiny.depthlab.json');
+  const written = await waitFor('layersToKeep on disk', () => parse(fs.readFileSync(configFile, 'utf8')).layersToKeep as number[] | undefined, 30_000);
+  assert.deepEqual(written, [0, 2, 3]);
+  const text = fs.readFileSync(configFile, 'utf8');
+  assert.match(text, /\/\/ A model small enough to train in seconds on one core\./, 'comments survive the write');
+  await frame.locator('.notice', { hasText: 'Wrote layersToKeep [0, 2, 3]' }).waitFor();
+  await page.locator('.codelens-decoration', { hasText: `Explore depth (keeps ${LAYERS - 1} of ${LAYERS})` }).waitFor({ timeout: 30_000 });
+  await shot('4-written-to-config');
+});

@@ -1,0 +1,78 @@
+import assert from 'node:assert/strict';
+import { fork } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { test } from 'node:test';
+import { findRun } from '../src/core/run/runStore';
+import { runSnapshot } from '../src/core/run/runSnapshot';
+import { parseWorkerMessage, type HostToWorker, type JobRequest, type WorkerToHost } from '../src/protocol/messages';
+import { tinyLanguageModel } from './helpers';
+
+const WORKER = path.resolve(__dirname, '../dist/worker.js');
+
+/** Run one job in the real bundled worker, as the extension host does; optionally cancel it once it has taken `cancelAtStep` steps. */
+function runJob(request: JobRequest, cancelAtStep?: number): Promise<{ messages: WorkerToHost[]; code: number | null }> {
+  return new Promise((resolve) => {
+    const child = fork(WORKER, [], { stdio: ['ignore', 'ignore', 'ignore', 'ipc'] });
+    const messages: WorkerToHost[] = [];
+    child.on('message', (raw) => {
+      const message = parseWorkerMessage(raw);
+      assert.ok(message, `malformed worker message ${JSON.stringify(raw)}`);
+      messages.push(message);
+      if (message.type === 'event' && message.event.type === 'step' && message.event.step === cancelAtStep) child.send({ type: 'cancel' } satisfies HostToWorker);
+    });
+    child.on('exit', (code) => resolve({ messages, code }));
+    child.send({ type: 'start', request } satisfies HostToWorker);
+  });
+}
+
+const result = (messages: WorkerToHost[]) => messages.find((m) => m.type === 'done')?.result;
+const events = (messages: WorkerToHost[]) => messages.flatMap((m) => (m.type === 'event' ? [m.event] : []));
+
+test('worker: a training job streams events, analyses the run, and exits; the explorer snapshot reads the run', async () => {
+  const loaded = tinyLanguageModel({ prune: { strategy: 'every-other', targetLayers: 2 } });
+  const { messages, code } = await runJob({ job: 'train', configFile: loaded.file });
+  assert.equal(code, 0);
+  const kinds = events(messages).map((e) => e.type);
+  assert.equal(kinds[0], 'run-start');
+  assert.equal(kinds.filter((k) => k === 'step').length, 8);
+  assert.ok(kinds.includes('run-end') && kinds.includes('phase') && kinds.includes('depth'));
+  const done = result(messages);
+  assert.ok(done?.job === 'train');
+  assert.deepEqual([done.status, done.step, done.keep], ['completed', 8, [0, 3]]);
+
+  const snapshot = runSnapshot(findRun(loaded.file));
+  assert.equal(snapshot.trainLoss.length, 8);
+  assert.equal(snapshot.validLoss.length, 2);
+  assert.deepEqual(snapshot.drops.map((d) => d.configuredRate), [0.5, 0.5, 0.5, 0.5]);
+  const dropped = events(messages).flatMap((e) => (e.type === 'step' ? e.dropped : []));
+  assert.deepEqual(snapshot.drops.map((d) => d.timesDropped), [0, 1, 2, 3].map((l) => dropped.filter((x) => x === l).length));
+  assert.equal(snapshot.importance?.layers.length, 4);
+  assert.deepEqual(snapshot.sweep?.rows.map((r) => r.depth), [4, 3, 2, 1]);
+
+  const selection = await runJob({ job: 'evaluate-selection', configFile: loaded.file, layers: [3, 0] });
+  const evaluated = result(selection.messages);
+  assert.ok(evaluated?.job === 'evaluate-selection');
+  assert.deepEqual(evaluated.selected.layers, [0, 3]);
+  assert.deepEqual(evaluated.full.layers, [0, 1, 2, 3]);
+  assert.equal(evaluated.full.loss, snapshot.importance!.fullLoss, 'same batches, same full-model loss as the analysis');
+});
+
+test('worker: cancel stops training with a checkpoint and the run marked cancelled; bad input is a user error', async () => {
+  const loaded = tinyLanguageModel({ train: { steps: 100000, batchSize: 4, evalEvery: 0, checkpointEvery: 0, backend: 'wasm' } });
+  const { messages, code } = await runJob({ job: 'train', configFile: loaded.file }, 3);
+  assert.equal(code, 0);
+  const done = result(messages);
+  assert.ok(done?.job === 'train');
+  assert.equal(done.status, 'cancelled');
+  assert.ok(done.step >= 3);
+  const run = findRun(loaded.file);
+  assert.equal(JSON.parse(fs.readFileSync(run.record, 'utf8')).status, 'cancelled');
+  assert.ok(fs.existsSync(run.checkpoint));
+
+  const bad = await runJob({ job: 'evaluate-selection', configFile: loaded.file, layers: [0, 9] });
+  const failed = bad.messages.find((m) => m.type === 'failed');
+  assert.ok(failed?.type === 'failed');
+  assert.equal(failed.user, true);
+  assert.match(failed.message, /9/);
+});
