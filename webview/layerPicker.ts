@@ -79,7 +79,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
   };
   addPreset('every-other', 'Every other', 'r layers spread evenly, first and last kept (the paper\'s default)');
   addPreset('top-k', 'Top-k', `The r most important layers by ${input.metric}`);
-  addPreset('sweep', sameDepth?.sweep ? `${sameDepth.sweep.strategy}` : 'Sweep result', 'The layers the run\'s depth sweep chose at this depth');
+  addPreset('sweep', sameDepth?.sweep ? `Sweep (${sameDepth.sweep.strategy})` : 'Sweep result', 'The layers the run\'s depth sweep chose at this depth');
   addPreset('all', 'All', 'Every layer');
   const refreshPresets = () => {
     for (const [preset, control] of presetButtons) {

@@ -129,7 +129,7 @@ after(async () => {
   if (process.exitCode) process.stderr.write(`code-server log:\n${serverLog.slice(-5000)}\n`);
 });
 
-test('train from the command palette, pick layers in the Depth Explorer, write them to the config', { timeout: 8 * 60_000 }, async () => {
+test('train from the command palette, pick layers in the Depth Explorer, write them to the config, evaluate them', { timeout: 8 * 60_000 }, async () => {
   await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny.depthlab.json' }).click();
   await page.locator('.monaco-editor .view-lines', { hasText: 'A model small enough' }).waitFor();
   await page.locator('.codelens-decoration', { hasText: 'Train with LayerDrop' }).waitFor({ timeout: 60_000 });
@@ -168,4 +168,9 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   await frame.locator('.notice', { hasText: 'Wrote layersToKeep [0, 2, 3]' }).waitFor();
   await page.locator('.codelens-decoration', { hasText: `Explore depth (keeps ${LAYERS - 1} of ${LAYERS})` }).waitFor({ timeout: 30_000 });
   await shot('4-written-to-config');
+
+  await frame.locator('vscode-button', { hasText: 'Evaluate selection' }).click();
+  await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ppl [\d.]+ · full model: loss \d+\.\d{4}/ }).waitFor({ timeout: 60_000 });
+  await frame.locator('.result').scrollIntoViewIfNeeded();
+  await shot('5-evaluated-selection');
 });

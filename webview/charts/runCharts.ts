@@ -21,7 +21,7 @@ export function lossChart(run: RunSnapshot): ChartConfiguration {
     options: {
       parsing: false,
       scales: { x: { type: 'linear', title: axisTitle('step'), max: run.steps }, y: { title: axisTitle('loss (nats)') } },
-      plugins: { tooltip: { mode: 'index', intersect: false } },
+      plugins: { legend: { labels: { usePointStyle: true } }, tooltip: { mode: 'index', intersect: false } },
     },
   };
 }
@@ -97,7 +97,10 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
         quality: { position: 'left', title: axisTitle(lm ? 'valid perplexity' : 'valid accuracy %') },
         latency: { position: 'right', title: axisTitle('ms / batch'), grid: { drawOnChartArea: false } },
       },
-      plugins: { tooltip: { mode: 'index', intersect: false, callbacks: { footer: (items) => `layers ${rows[items[0].dataIndex].layers.join(',')}` } } },
+      plugins: {
+        legend: { labels: { usePointStyle: true } },
+        tooltip: { mode: 'index', intersect: false, callbacks: { footer: (items) => `layers ${rows[items[0].dataIndex].layers.join(',')}` } },
+      },
     },
   };
 }
