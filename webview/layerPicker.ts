@@ -23,7 +23,9 @@ const targetKey = (t: PickerTarget) => `${t.file}#${t.key}#${t.occurrence}`;
 export function layerPicker(input: PickerInput): HTMLElement {
   const { target, run, busy } = input;
   const state = loadState();
-  const kept = new Set(state.checked?.[targetKey(target)] ?? target.kept);
+  // Unsaved picks survive hide/show, but not an edit of the list in the file.
+  const stored = state.checked?.[targetKey(target)];
+  const kept = new Set(stored && stored.base.join() === target.kept.join() ? stored.layers : target.kept);
   const sameDepth = run && run.layers === target.layers ? run : undefined;
   let depth = Math.min(state.target ?? kept.size, target.layers) || 1;
 
@@ -101,7 +103,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
   }
 
   function changed() {
-    saveState({ checked: { ...loadState().checked, [targetKey(target)]: [...kept].sort((a, b) => a - b) } });
+    saveState({ checked: { ...loadState().checked, [targetKey(target)]: { base: target.kept, layers: [...kept].sort((a, b) => a - b) } } });
     const rate = kept.size ? recommendedRate(target.layers, kept.size) : 1;
     summary.textContent =
       `Keeps ${kept.size} of ${target.layers}: ${[...kept].sort((a, b) => a - b).join(',') || 'none'}` +

@@ -5,8 +5,8 @@ export interface PageState {
   runId?: string;
   metric?: string;
   target?: number;
-  /** Checked layers per picker target (`file#key#occurrence`). */
-  checked?: Record<string, number[]>;
+  /** Checked layers per picker target (`file#key#occurrence`), and the list in the file they started from. */
+  checked?: Record<string, { base: number[]; layers: number[] }>;
 }
 
 interface VsCodeApi {

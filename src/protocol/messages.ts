@@ -62,8 +62,6 @@ export interface RunSnapshot {
   backend: string;
   layers: number;
   layerdropRate: number;
-  /** `layersToKeep` in the config file now (absent: all layers). */
-  layersToKeep?: number[];
   trainLoss: Array<{ step: number; loss: number }>;
   validLoss: Array<{ step: number; loss: number; perplexity?: number; accuracy?: number }>;
   drops: LayerDropStatistics[];

@@ -66,6 +66,15 @@ async function runCommand(title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+async function openFile(name: string): Promise<void> {
+  await page.keyboard.press('Control+P');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.keyboard.press('Enter');
+}
+
 function explorerFrame(): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
@@ -130,7 +139,7 @@ after(async () => {
 });
 
 test('train from the command palette, pick layers in the Depth Explorer, write them to the config, evaluate them', { timeout: 8 * 60_000 }, async () => {
-  await page.locator('.explorer-folders-view .monaco-list-row', { hasText: 'tiny.depthlab.json' }).click();
+  await openFile('tiny.depthlab.json');
   await page.locator('.monaco-editor .view-lines', { hasText: 'A model small enough' }).waitFor();
   await page.locator('.codelens-decoration', { hasText: 'Train with LayerDrop' }).waitFor({ timeout: 60_000 });
   await shot('1-config-with-codelens');
@@ -173,4 +182,49 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ppl [\d.]+ · full model: loss \d+\.\d{4}/ }).waitFor({ timeout: 60_000 });
   await frame.locator('.result').scrollIntoViewIfNeeded();
   await shot('5-evaluated-selection');
+});
+
+test('prune to N layers from the palette and export the result; cancel a long training from its notification', { timeout: 5 * 60_000 }, async () => {
+  const runs = path.join(workspace, '.depthlab', 'runs');
+  await runCommand('DepthLab: Prune to N Layers…');
+  const input = page.locator('.quick-input-widget input');
+  await page.locator('.quick-input-widget', { hasText: `Keep how many of the ${LAYERS} layers?` }).waitFor();
+  await input.fill('2');
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'search-on-valid' }).waitFor();
+  await input.fill('every-other');
+  await page.keyboard.press('Enter');
+  const pruned = page.locator('.notification-toast', { hasText: 'keep 0,3: loss' });
+  await pruned.waitFor({ timeout: 60_000 });
+  await shot('6-pruned');
+  await pruned.getByRole('button', { name: 'Export Pruned Model' }).click();
+  const exported = await waitFor(
+    'the exported checkpoint',
+    () => fs.readdirSync(runs).map((id) => path.join(runs, id, 'export', 'keep-0-3', 'model.safetensors')).find((file) => fs.existsSync(file)),
+    60_000,
+  );
+  const headerLength = Number(fs.readFileSync(exported).readBigUInt64LE(0));
+  const header = JSON.parse(fs.readFileSync(exported).subarray(8, 8 + headerLength).toString());
+  assert.ok(header['layers.1.attn.qkv.weight'] && !header['layers.2.attn.qkv.weight'], 'two layers, renumbered');
+
+  fs.writeFileSync(path.join(workspace, 'long.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 100000').replace('"name": "tiny"', '"name": "long"'));
+  await openFile('long.depthlab.json');
+  await page.locator('.monaco-editor .view-lines', { hasText: '100000' }).waitFor();
+  await runCommand('DepthLab: Train with LayerDrop');
+  const progress = page.locator('.notification-toast', { hasText: 'DepthLab: Train long.depthlab.json' });
+  await progress.locator('.notification-list-item-message', { hasText: 'step' }).waitFor({ timeout: 60_000 });
+  await shot('7-long-training');
+  await progress.getByRole('button', { name: 'Cancel' }).click();
+  const cancelled = await waitFor(
+    'the long run marked cancelled',
+    () =>
+      fs
+        .readdirSync(runs)
+        .map((id) => JSON.parse(fs.readFileSync(path.join(runs, id, 'run.json'), 'utf8')))
+        .find((record) => record.configFile === 'long.depthlab.json' && record.status === 'cancelled'),
+    60_000,
+  );
+  assert.ok(cancelled.step > 0);
+  assert.ok(fs.existsSync(path.join(runs, cancelled.id, 'checkpoints', 'last.safetensors')), 'cancel writes a checkpoint');
+  await page.locator('.statusbar-item', { hasText: 'DepthLab: Train' }).waitFor({ state: 'detached', timeout: 30_000 });
 });

@@ -1,6 +1,5 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { parseTree, findNodeAtLocation, getNodeValue } from 'jsonc-parser';
 import type { DepthLabConfig } from '../config/schema';
 import type { Analysis } from '../pipeline/analyze';
 import { layerDropRates } from '../model/layerDrop';
@@ -67,7 +66,6 @@ export function runSnapshot(run: RunPaths): RunSnapshot {
     backend: record.backend,
     layers,
     layerdropRate: config.layerdrop.rate,
-    layersToKeep: currentLayersToKeep(configFile),
     trainLoss: steps.map((e) => ({ step: e.step, loss: e.loss as number })),
     validLoss: entries
       .filter((e) => e.type === 'valid')
@@ -76,15 +74,6 @@ export function runSnapshot(run: RunPaths): RunSnapshot {
     importance: analysis && { fullLoss: analysis.fullLoss, layers: analysis.statistics },
     sweep: analysis && { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweep },
   };
-}
-
-/** The config's `layersToKeep` as it is on disk now (the user may have edited it since the run). */
-function currentLayersToKeep(configFile: string): number[] | undefined {
-  if (!fs.existsSync(configFile)) return undefined;
-  const root = parseTree(fs.readFileSync(configFile, 'utf8'));
-  const node = root && findNodeAtLocation(root, ['layersToKeep']);
-  const value: unknown = node && getNodeValue(node);
-  return Array.isArray(value) && value.every((n) => Number.isInteger(n)) ? value : undefined;
 }
 
 function readJson<T>(file: string): T | undefined {

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { sitesOf } from '../../core/layerLists/sitesOf';
 import { siteDepth } from '../../core/layerLists/layerListSite';
@@ -20,9 +21,10 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   private readonly webviews = new Set<vscode.Webview>();
   private readonly disposables: vscode.Disposable[] = [];
   private panel?: vscode.WebviewPanel;
-  private selected?: { configFile: string; runId: string };
-  /** A layer list in a fairseq or Hugging Face file; undefined: the selected run's config. */
-  private foreignTarget?: PickerTarget;
+  /** The config in focus and the run shown (one of its runs, when it has any). */
+  private selected?: { configFile: string; runId?: string };
+  /** A layer list in a fairseq or Hugging Face file; undefined: the config in focus. */
+  private foreignTarget?: { file: string; key: string; occurrence: number };
   private refreshTimer?: NodeJS.Timeout;
 
   constructor(
@@ -33,6 +35,9 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   ) {
     this.disposables.push(
       runs.onDidChange(() => this.scheduleRefresh()),
+      vscode.workspace.onDidChangeTextDocument(({ document }) => {
+        if (document.uri.fsPath === (this.foreignTarget?.file ?? this.selected?.configFile)) this.scheduleRefresh();
+      }),
       jobs.onDidChangeJob((job) => this.post({ type: 'job', job })),
       jobs.onEvent(({ job, event }) => {
         if (event.type === 'run-start' && job.job === 'train') this.selected = { configFile: job.configFile, runId: event.runId };
@@ -48,8 +53,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   /** Show the explorer for a config's newest run (or a given run), in the side bar or as an editor panel. */
   async show(options: { configFile?: string; runId?: string; inEditor?: boolean } = {}): Promise<void> {
     if (options.configFile) {
-      const runId = options.runId ?? (await this.runs.of(options.configFile))[0]?.id;
-      this.selected = runId ? { configFile: options.configFile, runId } : undefined;
+      this.selected = { configFile: options.configFile, runId: options.runId };
       this.foreignTarget = undefined;
     }
     if (options.inEditor) this.openPanel();
@@ -59,14 +63,12 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
 
   /** Open the layer picker on a list in a fairseq or Hugging Face file. */
   async pickFor(uri: vscode.Uri, key: string, occurrence: number): Promise<void> {
-    const document = await vscode.workspace.openTextDocument(uri);
-    const site = sitesOf(uri.fsPath, document.getText()).filter((s) => s.key === key)[occurrence];
-    const layers = site && siteDepth(site);
-    if (!site || !layers) {
+    const foreign = { file: uri.fsPath, key, occurrence };
+    if (!listTarget(foreign, fileText(uri.fsPath))) {
       void vscode.window.showWarningMessage(`DepthLab: ${vscode.workspace.asRelativePath(uri)} does not say how many layers the model has; add --encoder-layers/--decoder-layers or num_hidden_layers.`);
       return;
     }
-    this.foreignTarget = { file: uri.fsPath, key, occurrence, layers, kept: site.kept ?? Array.from({ length: layers }, (_, l) => l) };
+    this.foreignTarget = foreign;
     await this.show();
   }
 
@@ -124,8 +126,9 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
           return;
         }
         case 'evaluate-selection': {
-          if (!this.selected) return;
-          const result = await this.jobs.run({ job: 'evaluate-selection', ...this.selected, layers: message.layers }, `Evaluate layers ${message.layers.join(',')}`);
+          if (!this.selected?.runId) return;
+          const request = { job: 'evaluate-selection' as const, configFile: this.selected.configFile, runId: this.selected.runId, layers: message.layers };
+          const result = await this.jobs.run(request, `Evaluate layers ${message.layers.join(',')}`);
           if (result?.job === 'evaluate-selection') this.post({ type: 'selection-result', runId: result.runId, full: result.full, selected: result.selected });
           return;
         }
@@ -147,13 +150,11 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   }
 
   private async write(layers: number[]): Promise<void> {
-    const snapshot = this.snapshot();
-    const target = this.foreignTarget ?? (snapshot && ownTarget(snapshot));
-    if (!target) throw new Error('select a run or open a config first');
+    const target = this.target();
+    if (!target) throw new Error('open a *.depthlab.json config first');
     const sorted = [...layers].sort((a, b) => a - b);
     await writeLayerList(vscode.Uri.file(target.file), target.key, target.occurrence, sorted);
     this.log.info(`wrote ${target.key} [${sorted.join(',')}] to ${target.file}`);
-    if (this.foreignTarget) this.foreignTarget = { ...this.foreignTarget, kept: sorted };
     this.post({ type: 'written', file: vscode.workspace.asRelativePath(target.file), key: target.key, layers: sorted });
     await this.refresh();
   }
@@ -173,19 +174,20 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   private async refresh(): Promise<void> {
     if (this.webviews.size === 0) return;
     const runs = await this.runs.list();
-    if (!this.selected || !runs.some((r) => r.id === this.selected!.runId)) {
-      const fallback = runs.find((r) => r.configFile === this.selected?.configFile) ?? runs[0];
-      this.selected = fallback && { configFile: fallback.configFile, runId: fallback.id };
+    if (!runs.some((r) => r.id === this.selected?.runId)) {
+      // The config's newest run; with no config in focus, the workspace's newest run.
+      const newest = this.selected ? runs.find((r) => r.configFile === this.selected!.configFile) : runs[0];
+      this.selected = newest ? { configFile: newest.configFile, runId: newest.id } : this.selected && { configFile: this.selected.configFile };
     }
     this.post({ type: 'runs', runs, selected: this.selected?.runId });
     const snapshot = this.snapshot();
     if (snapshot) this.post({ type: 'snapshot', snapshot });
-    this.post({ type: 'target', target: this.foreignTarget ?? (snapshot && ownTarget(snapshot)) });
+    this.post({ type: 'target', target: this.target() });
     this.post({ type: 'job', job: this.jobs.active });
   }
 
   private snapshot(): RunSnapshot | undefined {
-    if (!this.selected) return undefined;
+    if (!this.selected?.runId) return undefined;
     try {
       return runSnapshot(runById(this.selected.configFile, this.selected.runId));
     } catch (error) {
@@ -194,18 +196,26 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     }
   }
 
+  /** A picked fairseq or Hugging Face list, else `layersToKeep` of the config in focus; read from the file as it is now. */
+  private target(): PickerTarget | undefined {
+    const list = this.foreignTarget ?? (this.selected && { file: this.selected.configFile, key: 'layersToKeep', occurrence: 0 });
+    return list && listTarget(list, fileText(list.file));
+  }
+
   private post(message: HostToWebview): void {
     for (const webview of this.webviews) void webview.postMessage(message);
   }
 }
 
-/** The run's own config as the picker's target. */
-function ownTarget(snapshot: RunSnapshot): PickerTarget {
-  return {
-    file: snapshot.configFile,
-    key: 'layersToKeep',
-    occurrence: 0,
-    layers: snapshot.layers,
-    kept: snapshot.layersToKeep ?? Array.from({ length: snapshot.layers }, (_, l) => l),
-  };
+/** A file's text as the editor has it (unsaved edits included), else as it is on disk. */
+function fileText(file: string): string | undefined {
+  const open = vscode.workspace.textDocuments.find((doc) => doc.uri.fsPath === file);
+  return open?.getText() ?? (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
+}
+
+function listTarget(list: { file: string; key: string; occurrence: number }, text: string | undefined): PickerTarget | undefined {
+  const site = text === undefined ? undefined : sitesOf(list.file, text).filter((s) => s.key === list.key)[list.occurrence];
+  const layers = site && siteDepth(site);
+  if (!site || !layers) return undefined;
+  return { ...list, layers, kept: site.kept ?? Array.from({ length: layers }, (_, l) => l) };
 }
