@@ -1,6 +1,8 @@
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
+import { gelu } from '../src/core/backend/gelu';
+import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
 import { oneHotFloat } from '../src/core/backend/oneHot';
 import { useWasm } from './helpers';
@@ -21,6 +23,31 @@ test('linear fast path: value and gradients equal plain tf.matMul', () => {
   close(linear(x, w).dataSync(), tf.matMul(x, w).dataSync());
   close(fast[0].dataSync(), plain[0].dataSync());
   close(fast[1].dataSync(), plain[1].dataSync());
+});
+
+test('GELU fast path: value and gradient equal the formula differentiated by TF.js, and the tape keeps fewer bytes', async () => {
+  const plainGelu = (x: tf.Tensor) => x.mul(0.5).mul(tf.tanh(x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+  const x = tf.randomNormal([64, 96], 0, 2, 'float32', 4);
+  const dy = tf.randomNormal([64, 96], 0, 1, 'float32', 5);
+  close(gelu(x).dataSync(), plainGelu(x).dataSync());
+  close(tf.grad((a: tf.Tensor) => gelu(a).mul(dy).sum())(x).dataSync(), tf.grad((a: tf.Tensor) => plainGelu(a).mul(dy).sum())(x).dataSync());
+  const peak = async (f: (a: tf.Tensor) => tf.Tensor) => (await tf.profile(() => tf.grad((a: tf.Tensor) => f(a).mul(dy).sum())(x))).peakBytes;
+  assert.ok((await peak(gelu)) < (await peak(plainGelu)));
+});
+
+test('LayerNorm fast path: value and gradients (input, weight, bias) equal TF.js differentiating moments', () => {
+  const plainLayerNorm = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(w).add(b);
+  };
+  const x = tf.randomNormal([40, 24], 3, 2, 'float32', 6) as tf.Tensor2D;
+  const w = tf.randomNormal([24], 1, 0.3, 'float32', 7);
+  const b = tf.randomNormal([24], 0, 0.3, 'float32', 8);
+  const dy = tf.randomNormal([40, 24], 0, 1, 'float32', 9);
+  close(layerNorm(x, w, b).dataSync(), plainLayerNorm(x, w, b).dataSync());
+  const fast = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => layerNorm(a as tf.Tensor2D, c, d).mul(dy).sum())([x, w, b]);
+  const plain = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => plainLayerNorm(a, c, d).mul(dy).sum())([x, w, b]);
+  fast.forEach((grad, i) => close(grad.dataSync(), plain[i].dataSync(), 1e-3));
 });
 
 test('one-hot rows are real float ones on wasm', () => {

@@ -9,9 +9,11 @@ export const linear = tf.customGrad(((x: tf.Tensor, w: tf.Tensor, save: tf.GradS
   save([x, w]);
   return {
     value: tf.matMul(x as tf.Tensor2D, w as tf.Tensor2D),
-    gradFunc: (dy: tf.Tensor, [savedX, savedW]: tf.Tensor[]) => [
-      tf.matMul(dy as tf.Tensor2D, tf.transpose(savedW as tf.Tensor2D)),
-      tf.matMul(tf.transpose(savedX as tf.Tensor2D), dy as tf.Tensor2D),
-    ],
+    // tf.tidy frees the transposes now instead of at the end of the whole gradient computation.
+    gradFunc: (dy: tf.Tensor, [savedX, savedW]: tf.Tensor[]) =>
+      tf.tidy(() => [
+        tf.matMul(dy as tf.Tensor2D, tf.transpose(savedW as tf.Tensor2D)),
+        tf.matMul(tf.transpose(savedX as tf.Tensor2D), dy as tf.Tensor2D),
+      ]),
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;

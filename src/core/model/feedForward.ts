@@ -1,12 +1,6 @@
 import * as tf from '../backend/tf';
+import { gelu } from '../backend/gelu';
 import { linear } from '../backend/linear';
-
-const GELU_C = Math.sqrt(2 / Math.PI);
-
-/** GELU, tanh approximation (as GPT-2 and fairseq's gelu_accurate). x·x·x, not pow: pow is 15× slower on wasm. */
-export function gelu(x: tf.Tensor): tf.Tensor {
-  return x.mul(0.5).mul(tf.tanh(x.add(x.mul(x).mul(x).mul(0.044715)).mul(GELU_C)).add(1));
-}
 
 export interface FeedForwardWeights {
   fc1: tf.Tensor2D;

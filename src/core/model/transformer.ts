@@ -4,7 +4,7 @@ import { oneHotFloat } from '../backend/oneHot';
 import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
-import { layerNorm } from './layerNorm';
+import { layerNorm } from '../backend/layerNorm';
 import { layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 
 const INIT_STD = 0.02;
@@ -92,14 +92,14 @@ export class Transformer {
       const p = (suffix: string) => this.layerParam(layer, suffix);
       const input = x;
       const attended = selfAttention(
-        layerNorm(x, p('ln1.weight'), p('ln1.bias')) as tf.Tensor2D,
+        layerNorm(x, p('ln1.weight'), p('ln1.bias')),
         { qkv: p('attn.qkv.weight') as tf.Tensor2D, qkvBias: p('attn.qkv.bias') as tf.Tensor1D, out: p('attn.out.weight') as tf.Tensor2D, outBias: p('attn.out.bias') as tf.Tensor1D },
         { batch: B, length: T, heads },
         additiveMask,
         (probabilities) => drop(probabilities, attentionDropout),
       );
       x = x.add(drop(attended, dropout));
-      const transformed = feedForward(layerNorm(x, p('ln2.weight'), p('ln2.bias')) as tf.Tensor2D, {
+      const transformed = feedForward(layerNorm(x, p('ln2.weight'), p('ln2.bias')), {
         fc1: p('ffn.fc1.weight') as tf.Tensor2D,
         fc1Bias: p('ffn.fc1.bias') as tf.Tensor1D,
         fc2: p('ffn.fc2.weight') as tf.Tensor2D,
@@ -109,7 +109,7 @@ export class Transformer {
       options.onLayer?.(layer, input.reshape([B, T, dModel]), x.reshape([B, T, dModel]));
     }
 
-    const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias')) as tf.Tensor2D;
+    const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
     if (this.shape.task === 'language-model') {
       const logits = linear(normed, this.param('head.weight') as tf.Tensor2D).add(this.param('head.bias'));
       return { loss: crossEntropy(logits, batch.targets, this.shape.vocabSize), count: B * T };

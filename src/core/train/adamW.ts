@@ -1,4 +1,5 @@
 import * as tf from '../backend/tf';
+import type { Transformer } from '../model/transformer';
 
 export interface AdamWOptions {
   beta1: number;
@@ -68,4 +69,10 @@ function ownedVariable(initial: tf.Tensor): tf.Variable {
   const value = tf.variable(initial, false);
   initial.dispose();
   return value;
+}
+
+/** AdamW that decays the model's matrices but not its biases and norms. */
+export function adamWFor(model: Transformer, weightDecay: number): AdamW {
+  const decays = new Set(model.specs.filter((spec) => spec.decay).map((spec) => spec.name));
+  return new AdamW({ ...ADAMW_DEFAULTS, weightDecay }, (name) => decays.has(name));
 }

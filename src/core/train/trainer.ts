@@ -1,5 +1,4 @@
 import * as fs from 'node:fs';
-import * as tf from '../backend/tf';
 import { loadModelCheckpoint, saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelCheckpoint';
 import { loadOptimizerState, saveOptimizerState } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
@@ -17,9 +16,9 @@ import { Rng } from '../random/rng';
 import { MetricsLog } from '../run/metricsLog';
 import { createRun, updateRun, type RunPaths, type RunStatus } from '../run/runStore';
 import { dropStatistics, emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
-import { ADAMW_DEFAULTS, AdamW } from './adamW';
-import { clipGradients, gradientNorms } from './gradientNorms';
+import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
+import { trainingStep } from './trainingStep';
 
 export interface TrainRequest {
   loaded: LoadedConfig;
@@ -55,7 +54,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     const restored = loadModelCheckpoint(resume.checkpoint);
     model = restored.model;
     dataset = loadDataset({ ...loaded, config }, restored.tokenizer, restored.meta.labels);
-    optimizer = newOptimizer(model, config);
+    optimizer = adamWFor(model, config.train.weightDecay);
     const state = loadOptimizerState(resume.optimizerState, optimizer);
     if (state.step !== restored.meta.step) throw new UserError(`run ${resume.id}: checkpoint and optimizer state disagree (steps ${restored.meta.step} and ${state.step}); start a new run`);
     startStep = state.step;
@@ -67,13 +66,11 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   } else {
     dataset = loadDataset(loaded);
     model = new Transformer({ task: config.task, vocabSize: dataset.tokenizer.size, numClasses: dataset.labels.length, model: config.model }, rng);
-    optimizer = newOptimizer(model, config);
+    optimizer = adamWFor(model, config.train.weightDecay);
     run = createRun(loaded.file, config.train.steps, backend);
     writeJsonAtomic(run.config, config);
   }
   const meta = (step: number): CheckpointMeta => ({ config, vocab: [...dataset.tokenizer.vocab], labels: dataset.labels, step });
-  const variables = [...model.params.values()];
-  const paramOfVariable = new Map([...model.params].map(([name, variable]) => [variable.name, name]));
   const rates = layerDropRates(config.layerdrop, config.model.layers);
   const { steps, batchSize, clipNorm, evalEvery, evalBatches, checkpointEvery } = config.train;
   const validBatches = dataset.validBatches(batchSize, evalBatches);
@@ -88,7 +85,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     startStep,
     steps,
     dataset: dataset.description,
-    parameters: variables.reduce((sum, v) => sum + v.size, 0),
+    parameters: [...model.params.values()].reduce((sum, v) => sum + v.size, 0),
   });
 
   let step = startStep;
@@ -113,13 +110,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
       const active = sampleActiveLayers(rates, rng);
       const batch = dataset.trainBatch(rng, batchSize);
       const started = performance.now();
-      const { value, grads } = tf.variableGrads(() => model.forward(batch, { layers: active, training: true, rng }).loss, variables);
-      const named = new Map(Object.entries(grads).map(([variable, grad]) => [paramOfVariable.get(variable)!, grad]));
-      const norms = gradientNorms(named, config.model.layers);
-      const clipped = clipGradients(named, norms.global, clipNorm);
-      optimizer.apply(model.params, clipped, lr);
-      const loss = value.dataSync()[0];
-      tf.dispose([value, ...named.values(), ...clipped.values()]);
+      const { loss, norms } = trainingStep(model, optimizer, batch, active, lr, clipNorm, rng);
       step = current;
       recordStep(counters, active, (layer) => norms.perLayer[storageLayer(layer, config.model.shareLayersEvery)]);
       const dropped = allLayers.filter((layer) => !active.includes(layer));
@@ -152,10 +143,4 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   updateRun(run, { status, step });
   emit({ type: 'run-end', status, step });
   return { run, status, step, model, dataset, meta: meta(step), counters };
-}
-
-/** AdamW that decays the model's matrices but not its biases and norms. */
-function newOptimizer(model: Transformer, config: DepthLabConfig): AdamW {
-  const decays = new Set(model.specs.filter((spec) => spec.decay).map((spec) => spec.name));
-  return new AdamW({ ...ADAMW_DEFAULTS, weightDecay: config.train.weightDecay }, (name) => decays.has(name));
 }

@@ -1,0 +1,179 @@
+/**
+ * npm run bench [-- --backends wasm,cpu] [--steps 50] [--save]
+ *
+ * Throughput of the reference config (issue 4: LM, 6 layers, dModel 128, 4 heads, ffn 512, seqLen 64,
+ * batch 32, LayerDrop 0.2, Moby Dick characters) on every backend found, each in its own process so
+ * that peak RSS and tensor counts are its own. Prints one JSON document; --save also writes it to
+ * bench/results/. Not a test: the numbers depend on the machine, so it reports the training step's
+ * effective GFLOP/s as a fraction of a plain 2D matMul's measured in the same process.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import * as tf from '../src/core/backend/tf';
+import { selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
+import { parseConfig } from '../src/core/config/loadConfig';
+import type { DepthLabConfig } from '../src/core/config/schema';
+import { loadDataset } from '../src/core/data/loadDataset';
+import { depthSweep } from '../src/core/evaluate/depthSweep';
+import { evaluate } from '../src/core/evaluate/evaluate';
+import { writeJsonAtomic } from '../src/core/files/atomicWrite';
+import { sampleActiveLayers } from '../src/core/model/layerDrop';
+import type { Batch } from '../src/core/model/transformer';
+import { Transformer } from '../src/core/model/transformer';
+import { everyOther } from '../src/core/prune/everyOther';
+import { Rng } from '../src/core/random/rng';
+import { layerStatistics } from '../src/core/statistics/importance';
+import { dropStatistics, emptyCounters } from '../src/core/statistics/dropStatistics';
+import { adamWFor } from '../src/core/train/adamW';
+import { trainingStep } from '../src/core/train/trainingStep';
+
+const REFERENCE = {
+  name: 'bench-reference',
+  task: 'language-model',
+  model: { layers: 6, dModel: 128, heads: 4, ffn: 512, seqLen: 64, dropout: 0.1 },
+  layerdrop: { rate: 0.2 },
+  train: { batchSize: 32, evalBatches: 8, lr: 0.001, seed: 1 },
+};
+const ALL_BACKENDS: ResolvedBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i < 0 ? undefined : args[i + 1];
+};
+const steps = Number(option('steps') ?? 50);
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+
+/** Multiply-adds ×2 of the forward pass through `active` layers: the dense layers, attention's two products, the LM head. */
+function forwardFlops(config: DepthLabConfig, active: number, vocab: number): number {
+  const { dModel: d, ffn, seqLen: t } = config.model;
+  const tokens = config.train.batchSize * t;
+  const dense = 2 * tokens * (3 * d * d + d * d + 2 * d * ffn);
+  const attention = 2 * 2 * config.train.batchSize * t * t * d;
+  return active * (dense + attention) + 2 * tokens * d * vocab;
+}
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+function timed<T>(run: () => T): { value: T; ms: number } {
+  const started = performance.now();
+  const value = run();
+  return { value, ms: performance.now() - started };
+}
+
+function matMulGflops(): number {
+  const [m, k, n] = [2048, 128, 384];
+  const a = tf.randomNormal([m, k]) as tf.Tensor2D;
+  const b = tf.randomNormal([k, n]) as tf.Tensor2D;
+  // Not tf.tidy(() => ….dataSync()): tidy walks a returned typed array element by element.
+  const once = () => {
+    const product = tf.matMul(a, b);
+    product.dataSync();
+    product.dispose();
+  };
+  once();
+  const times = Array.from({ length: 10 }, () => timed(once).ms);
+  tf.dispose([a, b]);
+  return (2 * m * k * n) / median(times) / 1e6;
+}
+
+async function measure(backend: ResolvedBackend) {
+  await selectBackend(backend);
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-bench-'));
+  const loaded = parseConfig(JSON.stringify(REFERENCE), path.join(dir, 'reference.depthlab.json'));
+  const config = loaded.config;
+  const dataset = loadDataset(loaded);
+  const rng = new Rng(config.train.seed);
+  const model = new Transformer({ task: 'language-model', vocabSize: dataset.tokenizer.size, numClasses: 0, model: config.model }, rng);
+  const optimizer = adamWFor(model, config.train.weightDecay);
+  const layers = config.model.layers;
+  const all = Array.from({ length: layers }, (_, l) => l);
+  const tokensPerBatch = config.train.batchSize * config.model.seqLen;
+  const step = (active: number[]) => {
+    const batch: Batch = dataset.trainBatch(rng, config.train.batchSize);
+    return timed(() => trainingStep(model, optimizer, batch, active, config.train.lr, config.train.clipNorm, rng)).ms;
+  };
+
+  log(`${backend}: warm-up`);
+  step(all);
+  const tensorsBefore = tf.memory().numTensors;
+  log(`${backend}: ${steps} training steps at LayerDrop ${config.layerdrop.rate}`);
+  const rates = all.map(() => config.layerdrop.rate);
+  let activeSum = 0;
+  const trainMs = Array.from({ length: steps }, () => {
+    const active = sampleActiveLayers(rates, rng);
+    activeSum += active.length;
+    return step(active);
+  });
+  const tensorsAfter = tf.memory().numTensors;
+  const totalTrainMs = trainMs.reduce((a, b) => a + b, 0);
+
+  log(`${backend}: LayerDrop 0 against 0.5`);
+  const half = all.map(() => 0.5);
+  const msAt0 = median(Array.from({ length: 5 }, () => step(all)));
+  const msAt05 = median(Array.from({ length: 9 }, () => step(sampleActiveLayers(half, rng))));
+
+  log(`${backend}: evaluation, depth sweep, importance pass (peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
+  const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
+  evaluate(model, batches, all);
+  const evalMs = median(Array.from({ length: 3 }, () => timed(() => evaluate(model, batches, all)).ms));
+  const sweepMs = timed(() => depthSweep(model, batches, (target) => everyOther(layers, target))).ms;
+  const importanceMs = timed(() => layerStatistics(model, batches, dropStatistics(emptyCounters(layers), rates))).ms;
+  const gflops = matMulGflops();
+  const stepGflops = (3 * forwardFlops(config, activeSum / steps, dataset.tokenizer.size)) / (totalTrainMs / steps) / 1e6;
+  model.dispose();
+  optimizer.dispose();
+  return {
+    backend,
+    trainTokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / totalTrainMs),
+    evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
+    msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +(msAt05 / msAt0).toFixed(2) },
+    depthSweepCostInFullEvals: +(sweepMs / evalMs).toFixed(2),
+    importancePassCostInFullEvals: +(importanceMs / evalMs).toFixed(2),
+    numTensors: { beforeSteps: tensorsBefore, afterSteps: tensorsAfter, steps },
+    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    matMul2dGflops: +gflops.toFixed(2),
+    trainStepGflops: +stepGflops.toFixed(2),
+    trainStepFractionOfMatMul: +(stepGflops / gflops).toFixed(2),
+  };
+}
+
+async function main() {
+  const child = option('child');
+  if (child) {
+    process.stdout.write(JSON.stringify(await measure(child as ResolvedBackend)));
+    return;
+  }
+  const requested = option('backends')?.split(',') ?? ALL_BACKENDS;
+  const results = [];
+  for (const backend of requested) {
+    const run = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', backend, '--steps', String(steps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    if (run.status !== 0) {
+      log(`${backend}: not available here`);
+      continue;
+    }
+    results.push(JSON.parse(run.stdout));
+  }
+  const cpus = os.cpus();
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus[0]?.model, cores: cpus.length, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, tfjs: tf.version_core },
+    config: REFERENCE,
+    results,
+  };
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  if (args.includes('--save')) {
+    const file = path.join(__dirname, '..', 'bench', 'results', `${document.date.replace(/[:.]/g, '-')}.json`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    writeJsonAtomic(file, document);
+    log(`saved ${path.relative(process.cwd(), file)}`);
+  }
+}
+
+main().catch((error: Error) => {
+  log(`bench: ${error.message.split('\n')[0]}`);
+  process.exit(1);
+});

@@ -1,0 +1,25 @@
+import * as tf from './tf';
+
+/**
+ * LayerNorm over the last axis of a 2D x (eps as in PyTorch), as one taped op with the textbook
+ * backward: keeps x̂ and 1/σ instead of every intermediate of moments, sub, rsqrt, mul and add.
+ *   dx̂ = dy·w;  dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ;  dw = Σ dy·x̂;  db = Σ dy
+ */
+export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  // tf.tidy: intermediates of a custom op are otherwise kept until the whole gradient computation ends.
+  const [normalized, inverseStd] = tf.tidy(() => {
+    const { mean, variance } = tf.moments(x, -1, true);
+    const invStd = tf.rsqrt(variance.add(1e-5));
+    return [x.sub(mean).mul(invStd), invStd];
+  });
+  save([normalized, inverseStd, weight]);
+  return {
+    value: tf.tidy(() => normalized.mul(weight).add(bias)),
+    gradFunc: (dy: tf.Tensor, [xHat, invStd, w]: tf.Tensor[]) =>
+      tf.tidy(() => {
+        const dxHat = dy.mul(w);
+        const dx = dxHat.sub(dxHat.mean(-1, true)).sub(xHat.mul(dxHat.mul(xHat).mean(-1, true))).mul(invStd);
+        return [dx, dy.mul(xHat).sum(0), dy.sum(0)];
+      }),
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor) => tf.Tensor2D;
