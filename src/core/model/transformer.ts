@@ -26,8 +26,13 @@ export interface ForwardOptions {
   training: boolean;
   /** Seeds dropout masks; required when training with dropout. */
   rng?: Rng;
-  /** Sees each computed layer's input and output [batch, length, d] (Block Influence, tests). */
-  onLayer?: (layer: number, input: tf.Tensor3D, output: tf.Tensor3D) => void;
+}
+
+/** The residual stream of one batch between layers, with what every layer needs alongside it. */
+export interface ResidualStream {
+  x: tf.Tensor2D;
+  batch: Batch;
+  additiveMask: tf.Tensor;
 }
 
 export interface BatchResult {
@@ -78,37 +83,53 @@ export class Transformer {
 
   /** Mean loss (and correct count) of one batch through the given layers. Call inside tf.tidy or variableGrads. */
   forward(batch: Batch, options: ForwardOptions): BatchResult {
-    const { dModel, heads, dropout, attentionDropout } = this.shape.model;
+    const stream = this.embed(batch, options);
+    for (const layer of options.layers) stream.x = this.block(stream, layer, options);
+    return this.readout(stream.x, batch);
+  }
+
+  /**
+   * The residual stream entering the first layer. `forward` is embed → block per layer → readout;
+   * the pieces let a caller resume from a stream it kept (the importance pass reuses prefixes).
+   */
+  embed(batch: Batch, options: Pick<ForwardOptions, 'training' | 'rng'>): ResidualStream {
+    const { dModel, dropout } = this.shape.model;
     const { size: B, length: T } = batch;
-    const drop = (x: tf.Tensor, rate: number) =>
-      options.training && rate > 0 ? tf.dropout(x, rate, undefined, options.rng!.seed()) : x;
     const tokens = linear(oneHotFloat(batch.inputs, this.shape.vocabSize), this.param('embed.tokens.weight') as tf.Tensor2D);
     const positions = this.param('embed.positions.weight').slice([0, 0], [T, dModel]);
-    let x = drop(tokens.reshape([B, T, dModel]).add(positions), dropout).reshape([B * T, dModel]) as tf.Tensor2D;
-
+    const x = this.dropout(tokens.reshape([B, T, dModel]).add(positions), dropout, options).reshape([B * T, dModel]) as tf.Tensor2D;
     const keyMask = batch.mask ? tf.tensor2d(batch.mask, [B, T]).sub(1).mul(-MASKED).reshape([B, 1, 1, T]) : undefined;
-    const additiveMask = keyMask ?? this.causalMask.slice([0, 0], [T, T]);
-    for (const layer of options.layers) {
-      const p = (suffix: string) => this.layerParam(layer, suffix);
-      const input = x;
-      const attended = selfAttention(
-        layerNorm(x, p('ln1.weight'), p('ln1.bias')),
-        { qkv: p('attn.qkv.weight') as tf.Tensor2D, qkvBias: p('attn.qkv.bias') as tf.Tensor1D, out: p('attn.out.weight') as tf.Tensor2D, outBias: p('attn.out.bias') as tf.Tensor1D },
-        { batch: B, length: T, heads },
-        additiveMask,
-        (probabilities) => drop(probabilities, attentionDropout),
-      );
-      x = x.add(drop(attended, dropout));
-      const transformed = feedForward(layerNorm(x, p('ln2.weight'), p('ln2.bias')), {
-        fc1: p('ffn.fc1.weight') as tf.Tensor2D,
-        fc1Bias: p('ffn.fc1.bias') as tf.Tensor1D,
-        fc2: p('ffn.fc2.weight') as tf.Tensor2D,
-        fc2Bias: p('ffn.fc2.bias') as tf.Tensor1D,
-      });
-      x = x.add(drop(transformed, dropout));
-      options.onLayer?.(layer, input.reshape([B, T, dModel]), x.reshape([B, T, dModel]));
-    }
+    return { x, batch, additiveMask: keyMask ?? this.causalMask.slice([0, 0], [T, T]) };
+  }
 
+  /** One layer on the stream: x + attention(LN(x)), then + feed-forward(LN(·)). Returns the new x. */
+  block(stream: ResidualStream, layer: number, options: Omit<ForwardOptions, 'layers'>): tf.Tensor2D {
+    const { heads, dropout, attentionDropout } = this.shape.model;
+    const { size: B, length: T } = stream.batch;
+    const p = (suffix: string) => this.layerParam(layer, suffix);
+    const input = stream.x;
+    const attended = selfAttention(
+      layerNorm(input, p('ln1.weight'), p('ln1.bias')),
+      { qkv: p('attn.qkv.weight') as tf.Tensor2D, qkvBias: p('attn.qkv.bias') as tf.Tensor1D, out: p('attn.out.weight') as tf.Tensor2D, outBias: p('attn.out.bias') as tf.Tensor1D },
+      { batch: B, length: T, heads },
+      stream.additiveMask,
+      (probabilities) => this.dropout(probabilities, attentionDropout, options),
+    );
+    const mid = input.add(this.dropout(attended, dropout, options)) as tf.Tensor2D;
+    const transformed = feedForward(layerNorm(mid, p('ln2.weight'), p('ln2.bias')), {
+      fc1: p('ffn.fc1.weight') as tf.Tensor2D,
+      fc1Bias: p('ffn.fc1.bias') as tf.Tensor1D,
+      fc2: p('ffn.fc2.weight') as tf.Tensor2D,
+      fc2Bias: p('ffn.fc2.bias') as tf.Tensor1D,
+    });
+    const output = mid.add(this.dropout(transformed, dropout, options)) as tf.Tensor2D;
+    return output;
+  }
+
+  /** Final LayerNorm, head and loss (and correct count for classifiers). */
+  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
+    const { dModel } = this.shape.model;
+    const { size: B, length: T } = batch;
     const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
     if (this.shape.task === 'language-model') {
       const logits = linear(normed, this.param('head.weight') as tf.Tensor2D).add(this.param('head.bias'));
@@ -120,6 +141,10 @@ export class Transformer {
     const labels = tf.tensor1d(batch.targets, 'int32');
     const correct = tf.equal(logits.argMax(1), labels).sum().cast('float32') as tf.Scalar;
     return { loss: crossEntropy(logits, batch.targets, this.shape.numClasses), correct, count: B };
+  }
+
+  private dropout(x: tf.Tensor, rate: number, options: Pick<ForwardOptions, 'training' | 'rng'>): tf.Tensor {
+    return options.training && rate > 0 ? tf.dropout(x, rate, undefined, options.rng!.seed()) : x;
   }
 
   dispose(): void {

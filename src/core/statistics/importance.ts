@@ -1,6 +1,6 @@
-import { evaluate } from '../evaluate/evaluate';
+import * as tf from '../backend/tf';
 import type { Batch, Transformer } from '../model/transformer';
-import { blockInfluence } from './blockInfluence';
+import { cosineSum } from './blockInfluence';
 import type { LayerDropStatistics } from './dropStatistics';
 import { layerWeightL1 } from './weightNorms';
 
@@ -11,16 +11,49 @@ export interface LayerStatistics extends LayerDropStatistics {
   weightL1: number;
 }
 
-/** Every per-layer statistic a run reports: LayerDrop counters plus importance measured on validation batches. */
+/**
+ * Every per-layer statistic a run reports: LayerDrop counters plus importance measured on
+ * validation batches. One pass through every layer keeps the residual stream entering each layer
+ * (and gives Block Influence); removing layer l then resumes from the stream entering l, so the
+ * N removals cost N(N−1)/2 layer evaluations instead of N², about N/2 + 1 full passes in all.
+ */
 export function layerStatistics(model: Transformer, batches: Batch[], drops: LayerDropStatistics[]): { fullLoss: number; layers: LayerStatistics[] } {
-  const all = Array.from({ length: model.layers }, (_, l) => l);
-  const fullLoss = evaluate(model, batches, all).loss;
-  const influence = blockInfluence(model, batches);
+  const N = model.layers;
+  const lossSums = new Array<number>(N + 1).fill(0);
+  const cosineSums = new Array<number>(N).fill(0);
+  let predictions = 0;
+  let tokens = 0;
+  for (const batch of batches) {
+    const values = tf.tidy(() => {
+      const options = { training: false };
+      const stream = model.embed(batch, options);
+      const entering: tf.Tensor2D[] = [];
+      const cosines: tf.Scalar[] = [];
+      for (let layer = 0; layer < N; layer++) {
+        entering.push(stream.x);
+        stream.x = model.block(stream, layer, options);
+        cosines.push(cosineSum(entering[layer], stream.x));
+      }
+      const full = model.readout(stream.x, batch).loss;
+      const removed = entering.map((x, skipped) => {
+        let resumed = x;
+        for (let layer = skipped + 1; layer < N; layer++) resumed = model.block({ ...stream, x: resumed }, layer, options);
+        return model.readout(resumed, batch).loss;
+      });
+      return tf.stack([full, ...removed, ...cosines]).dataSync();
+    });
+    const n = model.shape.task === 'language-model' ? batch.size * batch.length : batch.size;
+    for (let i = 0; i <= N; i++) lossSums[i] += values[i] * n;
+    for (let l = 0; l < N; l++) cosineSums[l] += values[N + 1 + l];
+    predictions += n;
+    tokens += batch.size * batch.length;
+  }
+  const fullLoss = lossSums[0] / predictions;
   const weights = layerWeightL1(model);
   const layers = drops.map((drop) => ({
     ...drop,
-    lossIncrease: evaluate(model, batches, all.filter((l) => l !== drop.layer)).loss - fullLoss,
-    blockInfluence: influence[drop.layer],
+    lossIncrease: lossSums[drop.layer + 1] / predictions - fullLoss,
+    blockInfluence: 1 - cosineSums[drop.layer] / tokens,
     weightL1: weights[drop.layer],
   }));
   return { fullLoss, layers };
