@@ -27,7 +27,8 @@ import { Rng } from '../src/core/random/rng';
 import { layerStatistics } from '../src/core/statistics/importance';
 import { dropStatistics, emptyCounters } from '../src/core/statistics/dropStatistics';
 import { adamWFor } from '../src/core/train/adamW';
-import { trainingStep } from '../src/core/train/trainingStep';
+import { DataParallel } from '../src/core/train/dataParallel';
+import { applyGradients, trainingStep } from '../src/core/train/trainingStep';
 
 const REFERENCE = {
   name: 'bench-reference',
@@ -111,6 +112,22 @@ async function measure(backend: ResolvedBackend) {
   const tensorsAfter = tf.memory().numTensors;
   const totalTrainMs = trainMs.reduce((a, b) => a + b, 0);
 
+  const rssOneThreadMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const cores = Math.max(2, os.cpus().length);
+  log(`${backend}: ${steps} training steps on ${cores} data-parallel threads`);
+  const parallel = await DataParallel.start(model, backend, cores);
+  let parallelMs = 0;
+  for (let i = 0; i < steps; i++) {
+    const batch: Batch = dataset.trainBatch(rng, config.train.batchSize);
+    const active = sampleActiveLayers(rates, rng);
+    const begun = performance.now();
+    const { grads } = await parallel.gradients(model, batch, active, rng, i);
+    applyGradients(model, optimizer, grads, config.train.lr, config.train.clipNorm);
+    parallel.weightsChanged();
+    if (i > 0) parallelMs += performance.now() - begun;
+  }
+  await parallel.dispose();
+
   log(`${backend}: LayerDrop 0 against 0.5`);
   const half = all.map(() => 0.5);
   const msAt0 = median(Array.from({ length: 5 }, () => step(all)));
@@ -120,8 +137,22 @@ async function measure(backend: ResolvedBackend) {
   const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
   evaluate(model, batches, all);
   const evalMs = median(Array.from({ length: 3 }, () => timed(() => evaluate(model, batches, all)).ms));
+  // Layer evaluations counted on the real model: the cost in full passes without the machine's noise.
+  let blocks = 0;
+  const block = Transformer.prototype.block.bind(model);
+  model.block = (stream, layer, options) => {
+    blocks++;
+    return block(stream, layer, options);
+  };
+  const passes = () => {
+    const counted = blocks / (layers * batches.length);
+    blocks = 0;
+    return +counted.toFixed(2);
+  };
   const sweepMs = timed(() => depthSweep(model, batches, (target) => everyOther(layers, target))).ms;
+  const sweepPasses = passes();
   const importanceMs = timed(() => layerStatistics(model, batches, dropStatistics(emptyCounters(layers), rates))).ms;
+  const importancePasses = passes();
   const gflops = matMulGflops();
   const stepGflops = (3 * forwardFlops(config, activeSum / steps, dataset.tokenizer.size)) / (totalTrainMs / steps) / 1e6;
   model.dispose();
@@ -129,12 +160,14 @@ async function measure(backend: ResolvedBackend) {
   return {
     backend,
     trainTokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / totalTrainMs),
+    trainTokensPerSecondAllCores: { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * (steps - 1) * 1000) / parallelMs) },
     evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
     msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +(msAt05 / msAt0).toFixed(2) },
-    depthSweepCostInFullEvals: +(sweepMs / evalMs).toFixed(2),
-    importancePassCostInFullEvals: +(importanceMs / evalMs).toFixed(2),
+    depthSweepCost: { fullEvaluations: +(sweepMs / evalMs).toFixed(2), layerEvaluationsInFullPasses: sweepPasses },
+    importancePassCost: { fullEvaluations: +(importanceMs / evalMs).toFixed(2), layerEvaluationsInFullPasses: importancePasses },
     numTensors: { beforeSteps: tensorsBefore, afterSteps: tensorsAfter, steps },
-    peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024),
+    // Peak resident memory after single-thread training, and over the whole run (extra threads hold their own wasm heaps).
+    peakRssMB: { oneThreadTraining: rssOneThreadMB, wholeRun: Math.round(process.resourceUsage().maxRSS / 1024) },
     matMul2dGflops: +gflops.toFixed(2),
     trainStepGflops: +stepGflops.toFixed(2),
     trainStepFractionOfMatMul: +(stepGflops / gflops).toFixed(2),

@@ -26,6 +26,7 @@ const node = {
 await Promise.all([
   esbuild.build({ ...node, entryPoints: { cli: path.join(root, 'src/cli/main.ts') }, outdir: dist, banner: { js: '#!/usr/bin/env node' } }),
   esbuild.build({ ...node, entryPoints: { worker: path.join(root, 'src/worker/jobWorker.ts') }, outdir: dist }),
+  esbuild.build({ ...node, entryPoints: { shardThread: path.join(root, 'src/core/train/shardThread.ts') }, outdir: dist }),
   esbuild.build({ ...node, entryPoints: { extension: path.join(root, 'src/extension/extension.ts') }, outdir: dist, minify: true }),
   esbuild.build({
     entryPoints: { explorer: path.join(root, 'webview/main.ts') },

@@ -8,7 +8,7 @@ import { Rng } from '../src/core/random/rng';
 import { readMetrics } from '../src/core/run/metricsLog';
 import { readRun } from '../src/core/run/runStore';
 import { train } from '../src/core/train/trainer';
-import { tinyLanguageModel, TINY_TRAIN, useWasm, workspace } from './helpers';
+import { tinyLanguageModel, TINY_MODEL, TINY_TRAIN, useWasm, workspace } from './helpers';
 
 before(useWasm);
 
@@ -84,4 +84,26 @@ test('a run resumed from its checkpoint continues exactly as the uninterrupted r
   assert.deepEqual(logged.map((m) => m.step), [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual(logged.map((m) => m.loss), full.steps.map((s) => s.loss));
   assert.deepEqual(resumed.counters, full.outcome.counters);
+});
+
+test('data-parallel training on two threads matches one thread up to float rounding (no dropout)', async () => {
+  const run = async (threads: number) => {
+    const outcome = await train({
+      loaded: tinyLanguageModel({ model: { ...TINY_MODEL, dropout: 0 }, train: { ...TINY_TRAIN, steps: 6, batchSize: 4, threads } }),
+      backend: 'wasm',
+    });
+    const weights = new Map([...outcome.model.params].map(([name, value]) => [name, value.dataSync().slice()]));
+    outcome.model.dispose();
+    return { weights, losses: readMetrics(outcome.run.metrics).filter((e) => e.type === 'step').map((e) => e.loss as number) };
+  };
+  const one = await run(1);
+  const two = await run(2);
+  assert.equal(two.losses.length, 6);
+  two.losses.forEach((loss, i) => assert.ok(Math.abs(loss - one.losses[i]) < 1e-4, `step ${i + 1}: ${loss} vs ${one.losses[i]}`));
+  let largest = 0;
+  for (const [name, values] of one.weights) {
+    const other = two.weights.get(name)!;
+    values.forEach((v, i) => (largest = Math.max(largest, Math.abs(v - other[i]))));
+  }
+  assert.ok(largest < 1e-4, `largest weight difference ${largest}`);
 });

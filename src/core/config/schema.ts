@@ -58,6 +58,9 @@ const trainSchema = z.strictObject({
   evalBatches: positiveInt().default(8).describe('Validation batches per evaluation.'),
   checkpointEvery: z.int().min(0).default(100).describe('Steps between checkpoints (0 = only at the end).'),
   backend: z.enum(BACKENDS).default('auto'),
+  threads: positiveInt()
+    .default(1)
+    .describe('Data-parallel training threads, each with its own backend instance (wasm uses one core per instance): 2 uses both cores of a 2-core machine. batchSize must be a multiple.'),
 });
 
 const pruneSchema = z.strictObject({
@@ -99,6 +102,11 @@ export const configSchema = z
         path: ['layerdrop', 'perLayer'],
         message: `has ${perLayer.length} entries; allowed: exactly one per layer (${layers})`,
       });
+    }
+    const { batchSize, threads } = config.train;
+    if (batchSize % threads !== 0) {
+      const allowed = Array.from({ length: batchSize }, (_, i) => i + 1).filter((t) => batchSize % t === 0);
+      ctx.addIssue({ code: 'custom', path: ['train', 'threads'], message: `${threads} does not divide batchSize ${batchSize}; allowed: ${allowed.join(', ')}` });
     }
     const target = config.prune.targetLayers;
     if (target !== undefined && target > layers) {

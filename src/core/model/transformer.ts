@@ -84,7 +84,10 @@ export class Transformer {
   /** Mean loss (and correct count) of one batch through the given layers. Call inside tf.tidy or variableGrads. */
   forward(batch: Batch, options: ForwardOptions): BatchResult {
     const stream = this.embed(batch, options);
-    for (const layer of options.layers) stream.x = this.block(stream, layer, options);
+    for (const layer of options.layers) {
+      // Training keeps every intermediate for the backward pass; evaluation keeps only the stream.
+      stream.x = options.training ? this.block(stream, layer, options) : tf.tidy(() => this.block(stream, layer, options));
+    }
     return this.readout(stream.x, batch);
   }
 

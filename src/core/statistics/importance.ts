@@ -29,15 +29,17 @@ export function layerStatistics(model: Transformer, batches: Batch[], drops: Lay
       const stream = model.embed(batch, options);
       const entering: tf.Tensor2D[] = [];
       const cosines: tf.Scalar[] = [];
+      // Each layer in its own tidy: only the streams between layers stay alive, not every intermediate.
+      const run = (x: tf.Tensor2D, layer: number) => tf.tidy(() => model.block({ ...stream, x }, layer, options));
       for (let layer = 0; layer < N; layer++) {
         entering.push(stream.x);
-        stream.x = model.block(stream, layer, options);
+        stream.x = run(stream.x, layer);
         cosines.push(cosineSum(entering[layer], stream.x));
       }
       const full = model.readout(stream.x, batch).loss;
       const removed = entering.map((x, skipped) => {
         let resumed = x;
-        for (let layer = skipped + 1; layer < N; layer++) resumed = model.block({ ...stream, x: resumed }, layer, options);
+        for (let layer = skipped + 1; layer < N; layer++) resumed = run(resumed, layer);
         return model.readout(resumed, batch).loss;
       });
       return tf.stack([full, ...removed, ...cosines]).dataSync();

@@ -18,7 +18,8 @@ import { createRun, updateRun, type RunPaths, type RunStatus } from '../run/runS
 import { dropStatistics, emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
 import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
-import { trainingStep } from './trainingStep';
+import { DataParallel } from './dataParallel';
+import { applyGradients, computeGradients } from './trainingStep';
 
 export interface TrainRequest {
   loaded: LoadedConfig;
@@ -99,7 +100,9 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     emit({ type: 'checkpoint', step, file: run.checkpoint });
   };
   let status: RunStatus = 'completed';
+  let parallel: DataParallel | undefined;
   try {
+    if (config.train.threads > 1) parallel = await DataParallel.start(model, backend, config.train.threads);
     while (step < steps) {
       if (signal?.aborted) {
         status = 'cancelled';
@@ -110,7 +113,9 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
       const active = sampleActiveLayers(rates, rng);
       const batch = dataset.trainBatch(rng, batchSize);
       const started = performance.now();
-      const { loss, norms } = trainingStep(model, optimizer, batch, active, lr, clipNorm, rng);
+      const { loss, grads } = parallel ? await parallel.gradients(model, batch, active, rng, config.train.seed * 100003 + current) : computeGradients(model, batch, active, rng);
+      const norms = applyGradients(model, optimizer, grads, lr, clipNorm);
+      parallel?.weightsChanged();
       step = current;
       recordStep(counters, active, (layer) => norms.perLayer[storageLayer(layer, config.model.shareLayersEvery)]);
       const dropped = allLayers.filter((layer) => !active.includes(layer));
@@ -137,6 +142,8 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     optimizer.dispose();
     model.dispose();
     throw error;
+  } finally {
+    await parallel?.dispose();
   }
   metrics.close();
   optimizer.dispose();

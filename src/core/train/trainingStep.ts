@@ -9,19 +9,30 @@ export interface StepOutcome {
   norms: GradientNorms;
 }
 
+/** Mean loss of `batch` through the `active` layers and the gradient of every parameter that took part, by name. */
+export function computeGradients(model: Transformer, batch: Batch, active: readonly number[], rng: Rng): { loss: number; grads: Map<string, tf.Tensor> } {
+  const variables = [...model.params.values()];
+  const paramOfVariable = new Map([...model.params].map(([name, variable]) => [variable.name, name]));
+  const { value, grads } = tf.variableGrads(() => model.forward(batch, { layers: active, training: true, rng }).loss, variables);
+  const loss = value.dataSync()[0];
+  value.dispose();
+  return { loss, grads: new Map(Object.entries(grads).map(([variable, grad]) => [paramOfVariable.get(variable)!, grad])) };
+}
+
+/** Global-norm clipping and AdamW on gradients by name; disposes them. */
+export function applyGradients(model: Transformer, optimizer: AdamW, grads: Map<string, tf.Tensor>, lr: number, clipNorm: number): GradientNorms {
+  const norms = gradientNorms(grads, model.layers);
+  const clipped = clipGradients(grads, norms.global, clipNorm);
+  optimizer.apply(model.params, clipped, lr);
+  tf.dispose([...grads.values(), ...clipped.values()]);
+  return norms;
+}
+
 /**
  * One optimisation step on `batch` through the `active` layers only (LayerDrop: the others are
  * not computed and get no gradient): forward, backward, global-norm clipping, AdamW.
  */
 export function trainingStep(model: Transformer, optimizer: AdamW, batch: Batch, active: number[], lr: number, clipNorm: number, rng: Rng): StepOutcome {
-  const variables = [...model.params.values()];
-  const paramOfVariable = new Map([...model.params].map(([name, variable]) => [variable.name, name]));
-  const { value, grads } = tf.variableGrads(() => model.forward(batch, { layers: active, training: true, rng }).loss, variables);
-  const named = new Map(Object.entries(grads).map(([variable, grad]) => [paramOfVariable.get(variable)!, grad]));
-  const norms = gradientNorms(named, model.layers);
-  const clipped = clipGradients(named, norms.global, clipNorm);
-  optimizer.apply(model.params, clipped, lr);
-  const loss = value.dataSync()[0];
-  tf.dispose([value, ...named.values(), ...clipped.values()]);
-  return { loss, norms };
+  const { loss, grads } = computeGradients(model, batch, active, rng);
+  return { loss, norms: applyGradients(model, optimizer, grads, lr, clipNorm) };
 }
