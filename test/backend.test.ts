@@ -1,6 +1,7 @@
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
+import { batchMatMul, batchMatMulKernelLoaded } from '../src/core/backend/batchMatMul';
 import { gelu } from '../src/core/backend/gelu';
 import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
@@ -54,4 +55,18 @@ test('one-hot rows are real float ones on wasm', () => {
   const values = oneHotFloat(Int32Array.from([2, 0, 1]), 3);
   assert.equal(values.dtype, 'float32');
   assert.deepEqual(Array.from(values.dataSync()), [0, 0, 1, 1, 0, 0, 0, 1, 0]);
+});
+
+test('batched matMul fast path (our SIMD kernel): value and gradients equal tf.matMul, for attention shapes', () => {
+  assert.ok(batchMatMulKernelLoaded(), 'npm run build compiles dist/wasm/batchMatMul.wasm');
+  const a = tf.randomNormal([2, 3, 8, 12], 0, 1, 'float32', 10) as tf.Tensor4D;
+  const b = tf.randomNormal([2, 3, 12, 16], 0, 1, 'float32', 11) as tf.Tensor4D;
+  const dy = tf.randomNormal([2, 3, 8, 16], 0, 1, 'float32', 12);
+  close(batchMatMul(a, b).dataSync(), tf.matMul(a, b).dataSync());
+  const fast = tf.grads((x: tf.Tensor, y: tf.Tensor) => batchMatMul(x as tf.Tensor4D, y as tf.Tensor4D).mul(dy).sum())([a, b]);
+  const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x as tf.Tensor4D, y as tf.Tensor4D).mul(dy).sum())([a, b]);
+  close(fast[0].dataSync(), plain[0].dataSync());
+  close(fast[1].dataSync(), plain[1].dataSync());
+  const odd = tf.randomNormal([1, 2, 5, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
+  close(batchMatMul(odd, tf.transpose(odd, [0, 1, 3, 2]) as tf.Tensor4D).dataSync(), tf.matMul(odd, odd, false, true).dataSync(), 1e-4);
 });

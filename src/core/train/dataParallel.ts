@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
-import * as path from 'node:path';
 import { Worker } from 'node:worker_threads';
 import * as tf from '../backend/tf';
+import { builtFile } from '../files/builtFile';
 import type { Batch, Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import { computeGradients } from './trainingStep';
@@ -116,10 +116,8 @@ function weightsOf(model: Transformer): Weights {
   return Object.fromEntries([...model.params].map(([name, variable]) => [name, { shape: variable.shape, data: (variable.dataSync() as Float32Array).slice() }]));
 }
 
-/** The thread's bundle: beside this bundle once built, else the repository's dist/ (tests run from source). */
 function threadScript(): string {
-  const candidates = [path.join(__dirname, 'shardThread.js'), path.resolve(__dirname, '../../../dist/shardThread.js')];
-  const found = candidates.find((file) => fs.existsSync(file));
-  if (!found) throw new Error('dist/shardThread.js is missing; run npm run build');
-  return found;
+  const script = builtFile('shardThread.js');
+  if (!fs.existsSync(script)) throw new Error(`${script} is missing; run npm run build`);
+  return script;
 }

@@ -1,0 +1,52 @@
+(module
+  (memory (export "memory") 1)
+  ;; C[b] = A[b] · B[b] for row-major A [batch, m, k], B [batch, k, n], C [batch, m, n]; n a multiple of 4.
+  ;; Row by row: C[i, :] += A[i, p] · B[p, :] four columns at a time (f32x4), so B is read along its rows.
+  (func (export "bmm") (param $a i32) (param $b i32) (param $c i32) (param $batch i32) (param $m i32) (param $k i32) (param $n i32)
+    (local $z i32) (local $i i32) (local $p i32) (local $j i32)
+    (local $arow i32) (local $brow i32) (local $crow i32) (local $av v128) (local $cend i32)
+    (local $astride i32) (local $bstride i32) (local $cstride i32) (local $rowbytes i32)
+    (local.set $astride (i32.mul (i32.mul (local.get $m) (local.get $k)) (i32.const 4)))
+    (local.set $bstride (i32.mul (i32.mul (local.get $k) (local.get $n)) (i32.const 4)))
+    (local.set $cstride (i32.mul (i32.mul (local.get $m) (local.get $n)) (i32.const 4)))
+    (local.set $rowbytes (i32.mul (local.get $n) (i32.const 4)))
+    (local.set $z (i32.const 0))
+    (block $zdone (loop $zloop
+      (br_if $zdone (i32.ge_u (local.get $z) (local.get $batch)))
+      (local.set $i (i32.const 0))
+      (block $idone (loop $iloop
+        (br_if $idone (i32.ge_u (local.get $i) (local.get $m)))
+        (local.set $crow (i32.add (local.get $c) (i32.mul (local.get $i) (local.get $rowbytes))))
+        (local.set $cend (i32.add (local.get $crow) (local.get $rowbytes)))
+        ;; zero the C row
+        (local.set $j (local.get $crow))
+        (block $zd (loop $zl
+          (br_if $zd (i32.ge_u (local.get $j) (local.get $cend)))
+          (v128.store (local.get $j) (v128.const i32x4 0 0 0 0))
+          (local.set $j (i32.add (local.get $j) (i32.const 16)))
+          (br $zl)))
+        (local.set $arow (i32.add (local.get $a) (i32.mul (i32.mul (local.get $i) (local.get $k)) (i32.const 4))))
+        (local.set $p (i32.const 0))
+        (block $pdone (loop $ploop
+          (br_if $pdone (i32.ge_u (local.get $p) (local.get $k)))
+          (local.set $av (f32x4.splat (f32.load (i32.add (local.get $arow) (i32.mul (local.get $p) (i32.const 4))))))
+          (local.set $brow (i32.add (local.get $b) (i32.mul (local.get $p) (local.get $rowbytes))))
+          (local.set $j (local.get $crow))
+          (block $jdone (loop $jloop
+            (br_if $jdone (i32.ge_u (local.get $j) (local.get $cend)))
+            (v128.store (local.get $j)
+              (f32x4.add (v128.load (local.get $j)) (f32x4.mul (local.get $av) (v128.load (local.get $brow)))))
+            (local.set $j (i32.add (local.get $j) (i32.const 16)))
+            (local.set $brow (i32.add (local.get $brow) (i32.const 16)))
+            (br $jloop)))
+          (local.set $p (i32.add (local.get $p) (i32.const 1)))
+          (br $ploop)))
+        (local.set $i (i32.add (local.get $i) (i32.const 1)))
+        (br $iloop)))
+      (local.set $a (i32.add (local.get $a) (local.get $astride)))
+      (local.set $b (i32.add (local.get $b) (local.get $bstride)))
+      (local.set $c (i32.add (local.get $c) (local.get $cstride)))
+      (local.set $z (i32.add (local.get $z) (i32.const 1)))
+      (br $zloop)))
+  )
+)
