@@ -59,96 +59,80 @@ test('evaluation runs every layer unless layersToKeep says otherwise', () => {
 });
 
 test("a dropped layer's forward is never invoked, and the stream passes through it untouched", () => {
-  const rng = new Rng(5);
-  const model = new Transformer(SHAPE, rng);
-  try {
-    for (let i = 0; i < 10; i++) {
-      const active = sampleActiveLayers([0.5, 0.5, 0.5, 0.5], rng);
-      const seen: Array<{ layer: number; input: Float32Array; output: Float32Array }> = [];
-      // Observe every layer forward runs (the real block still computes).
-      const block = Transformer.prototype.block.bind(model);
-      model.block = (stream, layer, options) => {
-        const output = block(stream, layer, options);
-        seen.push({ layer, input: stream.x.dataSync() as Float32Array, output: output.dataSync() as Float32Array });
-        return output;
-      };
-      tf.tidy(() => {
-        model.forward(batch(rng), { layers: active, training: true, rng });
-      });
-      assert.deepEqual(seen.map((s) => s.layer), active);
-      // Each computed layer's input is the previous computed layer's output: nothing ran in between.
-      for (let j = 1; j < seen.length; j++) assert.deepEqual(seen[j].input, seen[j - 1].output);
-    }
-  } finally {
-    model.dispose();
+  withModel(5, (model, rng) => {
+  for (let i = 0; i < 10; i++) {
+    const active = sampleActiveLayers([0.5, 0.5, 0.5, 0.5], rng);
+    const seen: Array<{ layer: number; input: Float32Array; output: Float32Array }> = [];
+    // Observe every layer forward runs (the real block still computes).
+    const block = Transformer.prototype.block.bind(model);
+    model.block = (stream, layer, options) => {
+      const output = block(stream, layer, options);
+      seen.push({ layer, input: stream.x.dataSync() as Float32Array, output: output.dataSync() as Float32Array });
+      return output;
+    };
+    tf.tidy(() => {
+      model.forward(batch(rng), { layers: active, training: true, rng });
+    });
+    assert.deepEqual(seen.map((s) => s.layer), active);
+    // Each computed layer's input is the previous computed layer's output: nothing ran in between.
+    for (let j = 1; j < seen.length; j++) assert.deepEqual(seen[j].input, seen[j - 1].output);
   }
+  });
 });
 
 test('evaluation is deterministic (no dropout) and differs when a layer is removed', () => {
-  const rng = new Rng(9);
-  const model = new Transformer(SHAPE, rng);
-  try {
-    const b = batch(rng);
-    const loss = (layers: number[]) => tf.tidy(() => model.forward(b, { layers, training: false }).loss.dataSync()[0]);
-    assert.equal(loss([0, 1, 2, 3]), loss([0, 1, 2, 3]));
-    assert.notEqual(loss([0, 1, 2, 3]), loss([0, 2, 3]));
-  } finally {
-    model.dispose();
-  }
+  withModel(9, (model, rng) => {
+  const b = batch(rng);
+  const loss = (layers: number[]) => tf.tidy(() => model.forward(b, { layers, training: false }).loss.dataSync()[0]);
+  assert.equal(loss([0, 1, 2, 3]), loss([0, 1, 2, 3]));
+  assert.notEqual(loss([0, 1, 2, 3]), loss([0, 2, 3]));
+  });
 });
 
 test('importance pass: the same loss increases and Block Influence as evaluating from scratch, in N + N(N−1)/2 layer evaluations', () => {
-  const rng = new Rng(11);
-  const model = new Transformer(SHAPE, rng);
-  try {
-    const batches = [batch(rng), batch(rng)];
-    const N = model.layers;
-    const all = Array.from({ length: N }, (_, l) => l);
-    const drops = all.map((layer) => ({ layer, configuredRate: 0.5, empiricalRate: 0.5, timesDropped: 0, meanGradNorm: 0 }));
-    const counter = countLayerEvaluations(model);
-    const { fullLoss, layers } = layerStatistics(model, batches, drops);
-    assert.equal(counter.count, batches.length * (N + (N * (N - 1)) / 2));
+  withModel(11, (model, rng) => {
+  const batches = [batch(rng), batch(rng)];
+  const N = model.layers;
+  const all = Array.from({ length: N }, (_, l) => l);
+  const drops = all.map((layer) => ({ layer, configuredRate: 0.5, empiricalRate: 0.5, timesDropped: 0, meanGradNorm: 0 }));
+  const counter = countLayerEvaluations(model);
+  const { fullLoss, layers } = layerStatistics(model, batches, drops);
+  assert.equal(counter.count, batches.length * (N + (N * (N - 1)) / 2));
 
-    const full = evaluate(model, batches, all).loss;
-    assert.ok(Math.abs(fullLoss - full) < 1e-5);
-    for (const l of all) {
-      const removed = evaluate(model, batches, all.filter((m) => m !== l)).loss;
-      assert.ok(Math.abs(layers[l].lossIncrease - (removed - full)) < 1e-5, `layer ${l}`);
-    }
-    // Block Influence straight from its definition, layer by layer.
-    const cosines = all.map(() => 0);
-    let tokens = 0;
-    for (const b of batches) {
-      tf.tidy(() => {
-        const stream = model.embed(b, { training: false });
-        for (const l of all) {
-          const output = counter.block(stream, l, { training: false });
-          const dot = stream.x.mul(output).sum(-1);
-          const cos = dot.div(stream.x.norm('euclidean', -1).mul(output.norm('euclidean', -1)));
-          cosines[l] += cos.sum().dataSync()[0];
-          stream.x = output;
-        }
-      });
-      tokens += b.size * b.length;
-    }
-    all.forEach((l) => assert.ok(Math.abs(layers[l].blockInfluence - (1 - cosines[l] / tokens)) < 1e-4, `BI layer ${l}`));
-  } finally {
-    model.dispose();
+  const full = evaluate(model, batches, all).loss;
+  assert.ok(Math.abs(fullLoss - full) < 1e-5);
+  for (const l of all) {
+    const removed = evaluate(model, batches, all.filter((m) => m !== l)).loss;
+    assert.ok(Math.abs(layers[l].lossIncrease - (removed - full)) < 1e-5, `layer ${l}`);
   }
+  // Block Influence straight from its definition, layer by layer.
+  const cosines = all.map(() => 0);
+  let tokens = 0;
+  for (const b of batches) {
+    tf.tidy(() => {
+      const stream = model.embed(b, { training: false });
+      for (const l of all) {
+        const output = counter.block(stream, l, { training: false });
+        const dot = stream.x.mul(output).sum(-1);
+        const cos = dot.div(stream.x.norm('euclidean', -1).mul(output.norm('euclidean', -1)));
+        cosines[l] += cos.sum().dataSync()[0];
+        stream.x = output;
+      }
+    });
+    tokens += b.size * b.length;
+  }
+  all.forEach((l) => assert.ok(Math.abs(layers[l].blockInfluence - (1 - cosines[l] / tokens)) < 1e-4, `BI layer ${l}`));
+  });
 });
 
 test('a depth sweep runs each sub-network once: the sum of its sizes in layer evaluations', () => {
-  const rng = new Rng(12);
-  const model = new Transformer(SHAPE, rng);
-  try {
-    const batches = [batch(rng)];
-    const counter = countLayerEvaluations(model);
-    const rows = depthSweep(model, batches, (target) => everyOther(model.layers, target));
-    assert.deepEqual(rows.map((r) => r.layers.length), [4, 3, 2, 1]);
-    assert.equal(counter.count, 4 + 3 + 2 + 1);
-  } finally {
-    model.dispose();
-  }
+  withModel(12, (model, rng) => {
+  const batches = [batch(rng)];
+  const counter = countLayerEvaluations(model);
+  const rows = depthSweep(model, batches, (target) => everyOther(model.layers, target));
+  assert.deepEqual(rows.map((r) => r.layers.length), [4, 3, 2, 1]);
+  assert.equal(counter.count, 4 + 3 + 2 + 1);
+  });
 });
 
 /** Counts the layers a real model runs (each call still computes); `block` runs one uncounted. */
@@ -160,4 +144,15 @@ function countLayerEvaluations(model: Transformer) {
     return block(stream, layer, options);
   };
   return counter;
+}
+
+/** A fresh tiny model from a seeded generator, disposed after `use`. */
+function withModel(seed: number, use: (model: Transformer, rng: Rng) => void): void {
+  const rng = new Rng(seed);
+  const model = new Transformer(SHAPE, rng);
+  try {
+    use(model, rng);
+  } finally {
+    model.dispose();
+  }
 }
