@@ -90,6 +90,8 @@ before(async () => {
   fs.mkdirSync(workspace);
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(workspace, 'tiny.depthlab.json'), CONFIG);
+  // Written before the editor starts: quick open may not list a file created while it runs.
+  fs.writeFileSync(path.join(workspace, 'long.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 100000').replace('"name": "tiny"', '"name": "long"'));
   fs.writeFileSync(path.join(workspace, 'text.txt'), TEXT.repeat(4));
   fs.writeFileSync(
     path.join(userData, 'User', 'settings.json'),
@@ -207,7 +209,6 @@ test('prune to N layers from the palette and export the result; cancel a long tr
   const header = JSON.parse(fs.readFileSync(exported).subarray(8, 8 + headerLength).toString());
   assert.ok(header['layers.1.attn.qkv.weight'] && !header['layers.2.attn.qkv.weight'], 'two layers, renumbered');
 
-  fs.writeFileSync(path.join(workspace, 'long.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 100000').replace('"name": "tiny"', '"name": "long"'));
   await openFile('long.depthlab.json');
   await page.locator('.monaco-editor .view-lines', { hasText: '100000' }).waitFor();
   await runCommand('DepthLab: Train with LayerDrop');
