@@ -65,7 +65,11 @@ function timed<T>(run: () => T): { value: T; ms: number } {
   return { value, ms: performance.now() - started };
 }
 
-function matMulGflops(): number {
+/**
+ * Plain 2D matMul [2048, 128]·[128, 384], timed between training steps: this machine's speed
+ * drifts by 2× over minutes, so the step and its ceiling are measured side by side.
+ */
+function matMulProbe() {
   const [m, k, n] = [2048, 128, 384];
   const a = tf.randomNormal([m, k]) as tf.Tensor2D;
   const b = tf.randomNormal([k, n]) as tf.Tensor2D;
@@ -76,9 +80,12 @@ function matMulGflops(): number {
     product.dispose();
   };
   once();
-  const times = Array.from({ length: 10 }, () => timed(once).ms);
-  tf.dispose([a, b]);
-  return (2 * m * k * n) / median(times) / 1e6;
+  const times: number[] = [];
+  return {
+    sample: () => times.push(...Array.from({ length: 3 }, () => timed(once).ms)),
+    gflops: () => (2 * m * k * n) / median(times) / 1e6,
+    dispose: () => tf.dispose([a, b]),
+  };
 }
 
 async function measure(backend: ResolvedBackend) {
@@ -98,6 +105,7 @@ async function measure(backend: ResolvedBackend) {
     return timed(() => trainingStep(model, optimizer, batch, active, config.train.lr, config.train.clipNorm, rng)).ms;
   };
 
+  const probe = matMulProbe();
   log(`${backend}: warm-up`);
   step(all);
   const tensorsBefore = tf.memory().numTensors;
@@ -107,7 +115,9 @@ async function measure(backend: ResolvedBackend) {
   const trainMs = Array.from({ length: steps }, () => {
     const active = sampleActiveLayers(rates, rng);
     activeSum += active.length;
-    return step(active);
+    const ms = step(active);
+    probe.sample();
+    return ms;
   });
   const tensorsAfter = tf.memory().numTensors;
   const totalTrainMs = trainMs.reduce((a, b) => a + b, 0);
@@ -153,7 +163,8 @@ async function measure(backend: ResolvedBackend) {
   const sweepPasses = passes();
   const importanceMs = timed(() => layerStatistics(model, batches, dropStatistics(emptyCounters(layers), rates))).ms;
   const importancePasses = passes();
-  const gflops = matMulGflops();
+  const gflops = probe.gflops();
+  probe.dispose();
   const stepGflops = (3 * forwardFlops(config, activeSum / steps, dataset.tokenizer.size)) / (totalTrainMs / steps) / 1e6;
   model.dispose();
   optimizer.dispose();

@@ -49,11 +49,11 @@ for (const file of fs.readdirSync(wasmSource).filter((f) => f.endsWith('.wasm'))
   fs.copyFileSync(path.join(wasmSource, file), path.join(wasmDir, file));
 }
 
-// Our own SIMD kernel for attention's batched products (src/core/backend/batchMatMul.ts).
+// Our own SIMD kernels on TF.js's wasm heap (src/core/backend/wasmKernels.ts).
 const wabt = await require('wabt')();
-const kernelSource = path.join(root, 'src/core/backend/batchMatMul.wat');
+const kernelSource = path.join(root, 'src/core/backend/kernels.wat');
 const kernel = wabt.parseWat(kernelSource, fs.readFileSync(kernelSource, 'utf8'), { simd: true });
-fs.writeFileSync(path.join(wasmDir, 'batchMatMul.wasm'), kernel.toBinary({}).buffer);
+fs.writeFileSync(path.join(wasmDir, 'kernels.wasm'), kernel.toBinary({}).buffer);
 kernel.destroy();
 
 const dataDir = path.join(dist, 'data');

@@ -1,11 +1,14 @@
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
-import { batchMatMul, batchMatMulKernelLoaded } from '../src/core/backend/batchMatMul';
+import { batchMatMul } from '../src/core/backend/batchMatMul';
+import { columnSums } from '../src/core/backend/columnSums';
+import { invertedDropout } from '../src/core/backend/dropout';
 import { gelu } from '../src/core/backend/gelu';
 import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
 import { oneHotFloat } from '../src/core/backend/oneHot';
+import { BATCH_MAT_MUL, COLUMN_SUMS } from '../src/core/backend/wasmKernels';
 import { useWasm } from './helpers';
 
 before(useWasm);
@@ -15,15 +18,54 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tolerance = 1e-4) {
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tolerance * (1 + Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
 }
 
-test('linear fast path: value and gradients equal plain tf.matMul', () => {
-  const x = tf.randomNormal([37, 19], 0, 1, 'float32', 1) as tf.Tensor2D;
-  const w = tf.randomNormal([19, 23], 0, 1, 'float32', 2) as tf.Tensor2D;
-  const dy = tf.randomNormal([37, 23], 0, 1, 'float32', 3);
-  const fast = tf.grads((a: tf.Tensor, b: tf.Tensor) => linear(a as tf.Tensor2D, b as tf.Tensor2D).mul(dy).sum())([x, w]);
-  const plain = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).mul(dy).sum())([x, w]);
-  close(linear(x, w).dataSync(), tf.matMul(x, w).dataSync());
-  close(fast[0].dataSync(), plain[0].dataSync());
-  close(fast[1].dataSync(), plain[1].dataSync());
+test('linear fast path: value and gradients equal plain tf.matMul (+ bias), for outputs wider and narrower than inputs', () => {
+  for (const outputs of [24, 11]) {
+    const x = tf.randomNormal([37, 19], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const w = tf.randomNormal([19, outputs], 0, 1, 'float32', 2) as tf.Tensor2D;
+    const bias = tf.randomNormal([outputs], 0, 1, 'float32', 14) as tf.Tensor1D;
+    const dy = tf.randomNormal([37, outputs], 0, 1, 'float32', 3);
+    const fast = tf.grads((a: tf.Tensor, b: tf.Tensor) => linear(a as tf.Tensor2D, b as tf.Tensor2D).mul(dy).sum())([x, w]);
+    const plain = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).mul(dy).sum())([x, w]);
+    close(linear(x, w).dataSync(), tf.matMul(x, w).dataSync());
+    fast.forEach((grad, i) => close(grad.dataSync(), plain[i].dataSync()));
+    const fastBiased = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => linear(a as tf.Tensor2D, b as tf.Tensor2D, c as tf.Tensor1D).mul(dy).sum())([x, w, bias]);
+    const plainBiased = tf.grads((a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).add(c).mul(dy).sum())([x, w, bias]);
+    close(linear(x, w, bias).dataSync(), tf.matMul(x, w).add(bias).dataSync());
+    fastBiased.forEach((grad, i) => close(grad.dataSync(), plainBiased[i].dataSync()));
+  }
+});
+
+test('column sums fast path (our SIMD kernel) equal tf.sum over rows', () => {
+  assert.ok(tf.getKernel(COLUMN_SUMS, 'wasm'), 'npm run build compiles dist/wasm/kernels.wasm');
+  for (const [rows, cols] of [[37, 24], [5, 4], [9, 7]]) {
+    const x = tf.randomNormal([rows, cols], 0, 1, 'float32', rows) as tf.Tensor2D;
+    close(columnSums(x).dataSync(), tf.sum(x, 0).dataSync());
+  }
+});
+
+test('dropout fast path: a seeded mask of zeros and 1/(1 − rate), the gradient through the same mask', () => {
+  const x = tf.randomUniform([64, 128], 1, 2, 'float32', 15);
+  const dy = tf.randomNormal([64, 128], 0, 1, 'float32', 16);
+  const rate = 0.25;
+  const out = invertedDropout(x, rate, 7).dataSync();
+  const input = x.dataSync();
+  const mask = Array.from(out, (value, i) => value / input[i]);
+  assert.ok(mask.every((m) => m === 0 || Math.abs(m - 1 / (1 - rate)) < 1e-5));
+  const kept = mask.filter((m) => m > 0).length / mask.length;
+  assert.ok(Math.abs(kept - (1 - rate)) < 0.02, `kept ${kept}`);
+  assert.deepEqual(Array.from(invertedDropout(x, rate, 7).dataSync()), Array.from(out), 'same seed, same mask');
+  assert.notDeepEqual(Array.from(invertedDropout(x, rate, 8).dataSync()), Array.from(out), 'another seed, another mask');
+  const grad = tf.grad((a: tf.Tensor) => invertedDropout(a, rate, 7).mul(dy).sum())(x).dataSync();
+  close(grad, Array.from(dy.dataSync(), (g, i) => g * mask[i]));
+});
+
+test('Identity on wasm shares the buffer (the tape saves tensors by cloning them), and a clone outlives its source', () => {
+  const x = tf.tensor([1, 2, 3]);
+  const copy = tf.clone(x);
+  assert.equal(copy.dataId, x.dataId);
+  x.dispose();
+  assert.deepEqual(Array.from(copy.dataSync()), [1, 2, 3]);
+  copy.dispose();
 });
 
 test('GELU fast path: value and gradient equal the formula differentiated by TF.js, and the tape keeps fewer bytes', async () => {
@@ -58,10 +100,11 @@ test('one-hot rows are real float ones on wasm', () => {
 });
 
 test('batched matMul fast path (our SIMD kernel): value and gradients equal tf.matMul, for attention shapes', () => {
-  assert.ok(batchMatMulKernelLoaded(), 'npm run build compiles dist/wasm/batchMatMul.wasm');
-  const a = tf.randomNormal([2, 3, 8, 12], 0, 1, 'float32', 10) as tf.Tensor4D;
-  const b = tf.randomNormal([2, 3, 12, 16], 0, 1, 'float32', 11) as tf.Tensor4D;
-  const dy = tf.randomNormal([2, 3, 8, 16], 0, 1, 'float32', 12);
+  assert.ok(tf.getKernel(BATCH_MAT_MUL, 'wasm'), 'npm run build compiles dist/wasm/kernels.wasm');
+  // Each of the three products (value, both gradients) has m a multiple of 4 and n of 8: all take the kernel.
+  const a = tf.randomNormal([2, 3, 8, 16], 0, 1, 'float32', 10) as tf.Tensor4D;
+  const b = tf.randomNormal([2, 3, 16, 24], 0, 1, 'float32', 11) as tf.Tensor4D;
+  const dy = tf.randomNormal([2, 3, 8, 24], 0, 1, 'float32', 12);
   close(batchMatMul(a, b).dataSync(), tf.matMul(a, b).dataSync());
   const fast = tf.grads((x: tf.Tensor, y: tf.Tensor) => batchMatMul(x as tf.Tensor4D, y as tf.Tensor4D).mul(dy).sum())([a, b]);
   const plain = tf.grads((x: tf.Tensor, y: tf.Tensor) => tf.matMul(x as tf.Tensor4D, y as tf.Tensor4D).mul(dy).sum())([a, b]);

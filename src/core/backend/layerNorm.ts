@@ -1,3 +1,4 @@
+import { columnSums } from './columnSums';
 import * as tf from './tf';
 
 /**
@@ -19,7 +20,7 @@ export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: 
       tf.tidy(() => {
         const dxHat = dy.mul(w);
         const dx = dxHat.sub(dxHat.mean(-1, true)).sub(xHat.mul(dxHat.mul(xHat).mean(-1, true))).mul(invStd);
-        return [dx, dy.mul(xHat).sum(0), dy.sum(0)];
+        return [dx, columnSums(dy.mul(xHat) as tf.Tensor2D), columnSums(dy as tf.Tensor2D)];
       }),
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor) => tf.Tensor2D;

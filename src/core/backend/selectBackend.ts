@@ -4,6 +4,8 @@ import * as tf from './tf';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../config/schema';
 import { UserError } from '../errors';
+import { shareIdentityBuffers } from './sharedIdentity';
+import { registerWasmKernels } from './wasmKernels';
 
 export type ResolvedBackend = Exclude<BackendName, 'auto'>;
 
@@ -47,6 +49,10 @@ async function activate(backend: ResolvedBackend): Promise<void> {
   if (backend === 'wasm') setWasmPaths(wasmDirectory());
   if (!(await tf.setBackend(backend))) throw new Error('failed to initialise');
   await tf.ready();
+  if (backend === 'wasm') {
+    shareIdentityBuffers('wasm');
+    registerWasmKernels();
+  }
 }
 
 /** The wasm binaries: beside the bundle when packaged, else in node_modules. */

@@ -30,8 +30,8 @@ export function selfAttention(
   const d = x.shape[1];
   const headDim = d / heads;
   const toHeads = (t: tf.Tensor) => t.reshape([batch, length, heads, headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D;
-  const [q, k, v] = tf.split(linear(x, w.qkv).add(w.qkvBias), 3, 1).map(toHeads);
+  const [q, k, v] = tf.split(linear(x, w.qkv, w.qkvBias), 3, 1).map(toHeads);
   const scores = batchMatMul(q, tf.transpose(k, [0, 1, 3, 2])).mul(1 / Math.sqrt(headDim)).add(additiveMask);
   const context = batchMatMul(dropProbabilities(tf.softmax(scores)) as tf.Tensor4D, v);
-  return linear(context.transpose([0, 2, 1, 3]).reshape([batch * length, d]) as tf.Tensor2D, w.out).add(w.outBias);
+  return linear(context.transpose([0, 2, 1, 3]).reshape([batch * length, d]) as tf.Tensor2D, w.out, w.outBias);
 }

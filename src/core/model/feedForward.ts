@@ -11,5 +11,5 @@ export interface FeedForwardWeights {
 
 /** x: [rows, d] → [rows, d]. */
 export function feedForward(x: tf.Tensor2D, w: FeedForwardWeights): tf.Tensor2D {
-  return linear(gelu(linear(x, w.fc1).add(w.fc1Bias)) as tf.Tensor2D, w.fc2).add(w.fc2Bias);
+  return linear(gelu(linear(x, w.fc1, w.fc1Bias)) as tf.Tensor2D, w.fc2, w.fc2Bias);
 }

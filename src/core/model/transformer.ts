@@ -1,5 +1,6 @@
 import * as tf from '../backend/tf';
 import { linear } from '../backend/linear';
+import { invertedDropout } from '../backend/dropout';
 import { oneHotFloat } from '../backend/oneHot';
 import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
@@ -135,19 +136,19 @@ export class Transformer {
     const { size: B, length: T } = batch;
     const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
     if (this.shape.task === 'language-model') {
-      const logits = linear(normed, this.param('head.weight') as tf.Tensor2D).add(this.param('head.bias'));
+      const logits = linear(normed, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
       return { loss: crossEntropy(logits, batch.targets, this.shape.vocabSize), count: B * T };
     }
     const mask = tf.tensor2d(batch.mask!, [B, T]).reshape([B, T, 1]);
     const pooled = normed.reshape([B, T, dModel]).mul(mask).sum(1).div(mask.sum(1));
-    const logits = linear(pooled as tf.Tensor2D, this.param('head.weight') as tf.Tensor2D).add(this.param('head.bias'));
+    const logits = linear(pooled as tf.Tensor2D, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
     const labels = tf.tensor1d(batch.targets, 'int32');
     const correct = tf.equal(logits.argMax(1), labels).sum().cast('float32') as tf.Scalar;
     return { loss: crossEntropy(logits, batch.targets, this.shape.numClasses), correct, count: B };
   }
 
   private dropout(x: tf.Tensor, rate: number, options: Pick<ForwardOptions, 'training' | 'rng'>): tf.Tensor {
-    return options.training && rate > 0 ? tf.dropout(x, rate, undefined, options.rng!.seed()) : x;
+    return options.training && rate > 0 ? invertedDropout(x, rate, options.rng!.seed()) : x;
   }
 
   dispose(): void {
