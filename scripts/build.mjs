@@ -52,7 +52,7 @@ for (const file of fs.readdirSync(wasmSource).filter((f) => f.endsWith('.wasm'))
 // Our own SIMD kernels on TF.js's wasm heap (src/core/backend/wasmKernels.ts).
 const wabt = await require('wabt')();
 const kernelSource = path.join(root, 'src/core/backend/kernels.wat');
-const kernel = wabt.parseWat(kernelSource, fs.readFileSync(kernelSource, 'utf8'), { simd: true });
+const kernel = wabt.parseWat(kernelSource, fs.readFileSync(kernelSource, 'utf8'), { simd: true, bulk_memory: true });
 fs.writeFileSync(path.join(wasmDir, 'kernels.wasm'), kernel.toBinary({}).buffer);
 kernel.destroy();
 

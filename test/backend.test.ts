@@ -5,10 +5,11 @@ import { batchMatMul } from '../src/core/backend/batchMatMul';
 import { columnSums } from '../src/core/backend/columnSums';
 import { invertedDropout } from '../src/core/backend/dropout';
 import { gelu } from '../src/core/backend/gelu';
+import { mergeHeads, splitHeads } from '../src/core/backend/heads';
 import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
 import { oneHotFloat } from '../src/core/backend/oneHot';
-import { BATCH_MAT_MUL, COLUMN_SUMS } from '../src/core/backend/wasmKernels';
+import { BATCH_MAT_MUL, COLUMN_SUMS, GELU_GRAD, GELU_INPUT, MERGE_HEADS, SPLIT_HEADS } from '../src/core/backend/wasmKernels';
 import { useWasm } from './helpers';
 
 before(useWasm);
@@ -68,12 +69,17 @@ test('Identity on wasm shares the buffer (the tape saves tensors by cloning them
   copy.dispose();
 });
 
-test('GELU fast path: value and gradient equal the formula differentiated by TF.js, and the tape keeps fewer bytes', async () => {
+test('GELU fast path: value and gradient equal the formula differentiated by TF.js (kernel and fallback sizes), and the tape keeps fewer bytes', async () => {
+  assert.ok(tf.getKernel(GELU_INPUT, 'wasm') && tf.getKernel(GELU_GRAD, 'wasm'));
   const plainGelu = (x: tf.Tensor) => x.mul(0.5).mul(tf.tanh(x.add(x.mul(x).mul(x).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1));
+  for (const shape of [[64, 96], [5, 7]]) {
+    const x = tf.randomNormal(shape, 0, 2, 'float32', 4);
+    const dy = tf.randomNormal(shape, 0, 1, 'float32', 5);
+    close(gelu(x).dataSync(), plainGelu(x).dataSync());
+    close(tf.grad((a: tf.Tensor) => gelu(a).mul(dy).sum())(x).dataSync(), tf.grad((a: tf.Tensor) => plainGelu(a).mul(dy).sum())(x).dataSync());
+  }
   const x = tf.randomNormal([64, 96], 0, 2, 'float32', 4);
   const dy = tf.randomNormal([64, 96], 0, 1, 'float32', 5);
-  close(gelu(x).dataSync(), plainGelu(x).dataSync());
-  close(tf.grad((a: tf.Tensor) => gelu(a).mul(dy).sum())(x).dataSync(), tf.grad((a: tf.Tensor) => plainGelu(a).mul(dy).sum())(x).dataSync());
   const peak = async (f: (a: tf.Tensor) => tf.Tensor) => (await tf.profile(() => tf.grad((a: tf.Tensor) => f(a).mul(dy).sum())(x))).peakBytes;
   assert.ok((await peak(gelu)) < (await peak(plainGelu)));
 });
@@ -112,4 +118,29 @@ test('batched matMul fast path (our SIMD kernel): value and gradients equal tf.m
   close(fast[1].dataSync(), plain[1].dataSync());
   const odd = tf.randomNormal([1, 2, 5, 3], 0, 1, 'float32', 13) as tf.Tensor4D;
   close(batchMatMul(odd, tf.transpose(odd, [0, 1, 3, 2]) as tf.Tensor4D).dataSync(), tf.matMul(odd, odd, false, true).dataSync(), 1e-4);
+});
+
+test('head layout fast path (our kernel): split into heads and merge back equal TF.js split, reshape and transpose, values and gradients', () => {
+  assert.ok(tf.getKernel(SPLIT_HEADS, 'wasm') && tf.getKernel(MERGE_HEADS, 'wasm'));
+  const [batch, length, heads, headDim] = [3, 5, 2, 4];
+  const x = tf.randomNormal([batch * length, 3 * heads * headDim], 0, 1, 'float32', 17) as tf.Tensor2D;
+  const plainSplit = (t: tf.Tensor) => tf.split(t, 3, 1).map((part) => part.reshape([batch, length, heads, headDim]).transpose([0, 2, 1, 3]));
+  const dys = [18, 19].map((seed) => tf.randomNormal([batch, heads, length, headDim], 0, 1, 'float32', seed));
+  // The loss leaves k out: its gradient must come back as zeros in k's columns.
+  const loss = (parts: tf.Tensor[]) => parts[0].mul(dys[0]).sum().add(parts[2].mul(dys[1]).sum());
+  splitHeads(x, batch, heads, 3).forEach((part, i) => close(part.dataSync(), plainSplit(x)[i].dataSync(), 0));
+  close(
+    tf.grad((t: tf.Tensor) => loss(splitHeads(t as tf.Tensor2D, batch, heads, 3)))(x).dataSync(),
+    tf.grad((t: tf.Tensor) => loss(plainSplit(t)))(x).dataSync(),
+    0,
+  );
+  const context = dys[0] as tf.Tensor4D;
+  const plainMerge = (t: tf.Tensor) => t.transpose([0, 2, 1, 3]).reshape([batch * length, heads * headDim]);
+  close(mergeHeads([context]).dataSync(), plainMerge(context).dataSync(), 0);
+  const dy = tf.randomNormal([batch * length, heads * headDim], 0, 1, 'float32', 20);
+  close(
+    tf.grad((t: tf.Tensor) => mergeHeads([t as tf.Tensor4D]).mul(dy).sum())(context).dataSync(),
+    tf.grad((t: tf.Tensor) => plainMerge(t).mul(dy).sum())(context).dataSync(),
+    0,
+  );
 });

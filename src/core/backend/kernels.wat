@@ -98,4 +98,70 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop)))
   )
+
+  ;; Attention's head layout. rows: [batch·length, width], a head's columns at column + h·headDim;
+  ;; heads: [batch, heads, length, headDim]. Copies every (b, h, t) run of headDim floats from rows to
+  ;; heads ($toHeads = 1) or back (0).
+  (func (export "permuteHeads") (param $rows i32) (param $heads i32) (param $batch i32) (param $length i32) (param $headCount i32) (param $headDim i32) (param $width i32) (param $column i32) (param $toHeads i32)
+    (local $b i32) (local $h i32) (local $t i32) (local $run i32) (local $from i32)
+    (local.set $run (i32.shl (local.get $headDim) (i32.const 2)))
+    (block $bdone (loop $bloop
+      (br_if $bdone (i32.ge_u (local.get $b) (local.get $batch)))
+      (local.set $h (i32.const 0))
+      (block $hdone (loop $hloop
+        (br_if $hdone (i32.ge_u (local.get $h) (local.get $headCount)))
+        (local.set $t (i32.const 0))
+        (block $tdone (loop $tloop
+          (br_if $tdone (i32.ge_u (local.get $t) (local.get $length)))
+          (local.set $from (i32.add (local.get $rows) (i32.shl
+            (i32.add (i32.mul (i32.add (i32.mul (local.get $b) (local.get $length)) (local.get $t)) (local.get $width))
+                     (i32.add (local.get $column) (i32.mul (local.get $h) (local.get $headDim))))
+            (i32.const 2))))
+          (if (local.get $toHeads)
+            (then (memory.copy (local.get $heads) (local.get $from) (local.get $run)))
+            (else (memory.copy (local.get $from) (local.get $heads) (local.get $run))))
+          (local.set $heads (i32.add (local.get $heads) (local.get $run)))
+          (local.set $t (i32.add (local.get $t) (i32.const 1)))
+          (br $tloop)))
+        (local.set $h (i32.add (local.get $h) (i32.const 1)))
+        (br $hloop)))
+      (local.set $b (i32.add (local.get $b) (i32.const 1)))
+      (br $bloop)))
+  )
+
+  ;; GELU (tanh approximation written as x·sigmoid(u)), n a multiple of 4. geluInput: u = 2C·x·(1 + A·x²);
+  ;; geluGrad: dx = dy·(s + s·(1 − s)·2C·x·(1 + 3A·x²)) with s = sigmoid(u), C = √(2/π), A = 0.044715.
+  (func (export "geluInput") (param $x i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $v v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (v128.store (local.get $out)
+        (f32x4.mul (f32x4.mul (local.get $v) (f32x4.splat (f32.const 1.5957691216057308)))
+          (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (f32x4.splat (f32.const 0.044715)) (f32x4.mul (local.get $v) (local.get $v))))))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br $next)))
+  )
+  (func (export "geluGrad") (param $dy i32) (param $x i32) (param $s i32) (param $out i32) (param $n i32)
+    (local $end i32) (local $v v128) (local $sv v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $v (v128.load (local.get $x)))
+      (local.set $sv (v128.load (local.get $s)))
+      (v128.store (local.get $out)
+        (f32x4.mul (v128.load (local.get $dy))
+          (f32x4.add (local.get $sv)
+            (f32x4.mul
+              (f32x4.mul (local.get $sv) (f32x4.sub (f32x4.splat (f32.const 1)) (local.get $sv)))
+              (f32x4.mul (f32x4.mul (local.get $v) (f32x4.splat (f32.const 1.5957691216057308)))
+                (f32x4.add (f32x4.splat (f32.const 1)) (f32x4.mul (f32x4.splat (f32.const 0.134145)) (f32x4.mul (local.get $v) (local.get $v)))))))))
+      (local.set $dy (i32.add (local.get $dy) (i32.const 16)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $s (i32.add (local.get $s) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br $next)))
+  )
 )

@@ -6,10 +6,17 @@ import * as tf from './tf';
 /** Kernel names in TF.js's registry; `runFastKernel` falls back where they are not registered. */
 export const BATCH_MAT_MUL = 'DepthLabBatchMatMul';
 export const COLUMN_SUMS = 'DepthLabColumnSums';
+export const SPLIT_HEADS = 'DepthLabSplitHeads';
+export const MERGE_HEADS = 'DepthLabMergeHeads';
+export const GELU_INPUT = 'DepthLabGeluInput';
+export const GELU_GRAD = 'DepthLabGeluGrad';
 
 interface Kernels {
   bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
+  geluInput(x: number, out: number, n: number): void;
+  geluGrad(dy: number, x: number, s: number, out: number, n: number): void;
+  permuteHeads(rows: number, heads: number, batch: number, length: number, headCount: number, headDim: number, width: number, column: number, toHeads: number): void;
 }
 
 interface WasmModule {
@@ -53,9 +60,57 @@ export function registerWasmKernels(): void {
       return out;
     },
   });
+  // [batch·length, parts·d] → parts × [batch, heads, length, d/heads], and back.
+  tf.registerKernel({
+    kernelName: SPLIT_HEADS,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs, attrs }) => {
+      const { x } = inputs as Record<'x', tf.TensorInfo>;
+      const { batch, heads, parts } = attrs as Record<'batch' | 'heads' | 'parts', number>;
+      const [rows, width] = x.shape;
+      const [length, headDim] = [rows / batch, width / parts / heads];
+      return Array.from({ length: parts }, (_, part) => {
+        const out = backend.makeOutput([batch, heads, length, headDim], 'float32');
+        kernels.permuteHeads(offset(x), offset(out), batch, length, heads, headDim, width, part * heads * headDim, 1);
+        return out;
+      });
+    },
+  });
+  tf.registerKernel({
+    kernelName: MERGE_HEADS,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs }) => {
+      const parts = Object.values(inputs) as tf.TensorInfo[];
+      const [batch, heads, length, headDim] = parts[0].shape;
+      const width = parts.length * heads * headDim;
+      const out = backend.makeOutput([batch * length, width], 'float32');
+      parts.forEach((part, i) => kernels.permuteHeads(offset(out), offset(part), batch, length, heads, headDim, width, i * heads * headDim, 0));
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: GELU_INPUT,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs }) => {
+      const { x } = inputs as Record<'x', tf.TensorInfo>;
+      const out = backend.makeOutput(x.shape, 'float32');
+      kernels.geluInput(offset(x), offset(out), tf.util.sizeFromShape(x.shape));
+      return out;
+    },
+  });
+  tf.registerKernel({
+    kernelName: GELU_GRAD,
+    backendName: 'wasm',
+    kernelFunc: ({ inputs }) => {
+      const { dy, x, s } = inputs as Record<'dy' | 'x' | 's', tf.TensorInfo>;
+      const out = backend.makeOutput(x.shape, 'float32');
+      kernels.geluGrad(offset(dy), offset(x), offset(s), offset(out), tf.util.sizeFromShape(x.shape));
+      return out;
+    },
+  });
 }
 
 /** Runs a registered fast kernel on the active backend when `usable`, else `fallback` (TF.js's own ops). */
-export function runFastKernel<T extends tf.Tensor>(name: string, inputs: tf.NamedTensorMap, usable: boolean, fallback: () => T): T {
-  return usable && tf.getKernel(name, tf.getBackend()) ? (tf.engine().runKernel(name, inputs, {}) as T) : fallback();
+export function runFastKernel<T extends tf.Tensor | tf.Tensor[]>(name: string, inputs: tf.NamedTensorMap, usable: boolean, fallback: () => T, attrs: tf.NamedAttrMap = {}): T {
+  return usable && tf.getKernel(name, tf.getBackend()) ? (tf.engine().runKernel(name, inputs, attrs) as T) : fallback();
 }
