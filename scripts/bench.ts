@@ -108,34 +108,36 @@ async function measure(backend: ResolvedBackend) {
   const probe = matMulProbe();
   log(`${backend}: warm-up`);
   step(all);
-  const tensorsBefore = tf.memory().numTensors;
-  log(`${backend}: ${steps} training steps at LayerDrop ${config.layerdrop.rate}`);
-  const rates = all.map(() => config.layerdrop.rate);
-  let activeSum = 0;
-  const trainMs = Array.from({ length: steps }, () => {
-    const active = sampleActiveLayers(rates, rng);
-    activeSum += active.length;
-    const ms = step(active);
-    probe.sample();
-    return ms;
-  });
-  const tensorsAfter = tf.memory().numTensors;
-  const totalTrainMs = trainMs.reduce((a, b) => a + b, 0);
-
+  step(all);
+  // Single-thread training's peak, before a second wasm instance joins the process.
   const rssOneThreadMB = Math.round(process.resourceUsage().maxRSS / 1024);
   const cores = Math.max(2, os.cpus().length);
-  log(`${backend}: ${steps} training steps on ${cores} data-parallel threads`);
   const parallel = await DataParallel.start(model, backend, cores);
-  let parallelMs = 0;
-  for (let i = 0; i < steps; i++) {
+  let parallelSteps = 0;
+  const parallelStep = async (active: number[]) => {
     const batch: Batch = dataset.trainBatch(rng, config.train.batchSize);
-    const active = sampleActiveLayers(rates, rng);
     const begun = performance.now();
-    const { grads } = await parallel.gradients(model, batch, active, rng, i);
+    const { grads } = await parallel.gradients(model, batch, active, rng, parallelSteps++);
     applyGradients(model, optimizer, grads, config.train.lr, config.train.clipNorm);
     parallel.weightsChanged();
-    if (i > 0) parallelMs += performance.now() - begun;
+    return performance.now() - begun;
+  };
+  await parallelStep(all);
+  const tensorsBefore = tf.memory().numTensors;
+  // One thread and all cores alternate, on the same layers, so that both see the same drift of the machine.
+  log(`${backend}: ${steps} training steps at LayerDrop ${config.layerdrop.rate} on one thread, alternating with ${steps} on ${cores} data-parallel threads`);
+  const rates = all.map(() => config.layerdrop.rate);
+  let activeSum = 0;
+  let totalTrainMs = 0;
+  let parallelMs = 0;
+  for (let i = 0; i < steps; i++) {
+    const active = sampleActiveLayers(rates, rng);
+    activeSum += active.length;
+    totalTrainMs += step(active);
+    parallelMs += await parallelStep(active);
+    probe.sample();
   }
+  const tensorsAfter = tf.memory().numTensors;
   await parallel.dispose();
 
   log(`${backend}: LayerDrop 0 against 0.5`);
@@ -173,7 +175,7 @@ async function measure(backend: ResolvedBackend) {
   return {
     backend,
     trainTokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / totalTrainMs),
-    trainTokensPerSecondAllCores: { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * (steps - 1) * 1000) / parallelMs) },
+    trainTokensPerSecondAllCores: { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / parallelMs) },
     evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
     msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +(msAt05 / msAt0).toFixed(2) },
     depthSweepCost: { fullEvaluations: +(sweepMs / evalMs).toFixed(2), layerEvaluationsInFullPasses: sweepPasses },

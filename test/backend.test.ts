@@ -9,7 +9,7 @@ import { mergeHeads, splitHeads } from '../src/core/backend/heads';
 import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
 import { oneHotFloat } from '../src/core/backend/oneHot';
-import { BATCH_MAT_MUL, COLUMN_SUMS, GELU_GRAD, GELU_INPUT, MERGE_HEADS, SPLIT_HEADS } from '../src/core/backend/wasmKernels';
+import { BATCH_MAT_MUL, COLUMN_SUMS, GELU_GRAD, GELU_INPUT, LAYER_NORM_GRAD, MERGE_HEADS, SPLIT_HEADS } from '../src/core/backend/wasmKernels';
 import { useWasm } from './helpers';
 
 before(useWasm);
@@ -84,19 +84,22 @@ test('GELU fast path: value and gradient equal the formula differentiated by TF.
   assert.ok((await peak(gelu)) < (await peak(plainGelu)));
 });
 
-test('LayerNorm fast path: value and gradients (input, weight, bias) equal TF.js differentiating moments', () => {
+test('LayerNorm fast path: value and gradients (input, weight, bias) equal TF.js differentiating moments (kernel and fallback widths)', () => {
+  assert.ok(tf.getKernel(LAYER_NORM_GRAD, 'wasm'));
   const plainLayerNorm = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
     const { mean, variance } = tf.moments(x, -1, true);
     return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(w).add(b);
   };
-  const x = tf.randomNormal([40, 24], 3, 2, 'float32', 6) as tf.Tensor2D;
-  const w = tf.randomNormal([24], 1, 0.3, 'float32', 7);
-  const b = tf.randomNormal([24], 0, 0.3, 'float32', 8);
-  const dy = tf.randomNormal([40, 24], 0, 1, 'float32', 9);
-  close(layerNorm(x, w, b).dataSync(), plainLayerNorm(x, w, b).dataSync());
-  const fast = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => layerNorm(a as tf.Tensor2D, c, d).mul(dy).sum())([x, w, b]);
-  const plain = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => plainLayerNorm(a, c, d).mul(dy).sum())([x, w, b]);
-  fast.forEach((grad, i) => close(grad.dataSync(), plain[i].dataSync(), 1e-3));
+  for (const width of [24, 7]) {
+    const x = tf.randomNormal([40, width], 3, 2, 'float32', 6) as tf.Tensor2D;
+    const w = tf.randomNormal([width], 1, 0.3, 'float32', 7);
+    const b = tf.randomNormal([width], 0, 0.3, 'float32', 8);
+    const dy = tf.randomNormal([40, width], 0, 1, 'float32', 9);
+    close(layerNorm(x, w, b).dataSync(), plainLayerNorm(x, w, b).dataSync());
+    const fast = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => layerNorm(a as tf.Tensor2D, c, d).mul(dy).sum())([x, w, b]);
+    const plain = tf.grads((a: tf.Tensor, c: tf.Tensor, d: tf.Tensor) => plainLayerNorm(a, c, d).mul(dy).sum())([x, w, b]);
+    fast.forEach((grad, i) => close(grad.dataSync(), plain[i].dataSync(), 1e-3));
+  }
 });
 
 test('one-hot rows are real float ones on wasm', () => {

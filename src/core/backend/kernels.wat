@@ -164,4 +164,50 @@
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
       (br $next)))
   )
+
+  ;; LayerNorm's input gradient, row by row (cols a multiple of 4), with x̂ and 1/σ kept from the forward:
+  ;; g = dy·w;  dx = (g − mean(g) − x̂·mean(g·x̂)) · (1/σ).
+  (func (export "layerNormGrad") (param $dy i32) (param $xhat i32) (param $invStd i32) (param $w i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $o i32) (local $rowBytes i32) (local $g v128) (local $s1 v128) (local $s2 v128)
+    (local $m1 v128) (local $m2 v128) (local $scale v128) (local $n f32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $n (f32.convert_i32_u (local.get $cols)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $s1 (v128.const i32x4 0 0 0 0))
+      (local.set $s2 (v128.const i32x4 0 0 0 0))
+      (local.set $o (i32.const 0))
+      (block $sdone (loop $sloop
+        (br_if $sdone (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (local.set $g (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $o))) (v128.load (i32.add (local.get $w) (local.get $o)))))
+        (local.set $s1 (f32x4.add (local.get $s1) (local.get $g)))
+        (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $g) (v128.load (i32.add (local.get $xhat) (local.get $o))))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $sloop)))
+      (local.set $m1 (f32x4.splat (f32.div
+        (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1)) (f32x4.extract_lane 1 (local.get $s1)))
+                 (f32.add (f32x4.extract_lane 2 (local.get $s1)) (f32x4.extract_lane 3 (local.get $s1))))
+        (local.get $n))))
+      (local.set $m2 (f32x4.splat (f32.div
+        (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s2)) (f32x4.extract_lane 1 (local.get $s2)))
+                 (f32.add (f32x4.extract_lane 2 (local.get $s2)) (f32x4.extract_lane 3 (local.get $s2))))
+        (local.get $n))))
+      (local.set $scale (v128.load32_splat (local.get $invStd)))
+      (local.set $o (i32.const 0))
+      (block $ddone (loop $dloop
+        (br_if $ddone (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (v128.store (i32.add (local.get $out) (local.get $o))
+          (f32x4.mul (local.get $scale)
+            (f32x4.sub
+              (f32x4.sub (f32x4.mul (v128.load (i32.add (local.get $dy) (local.get $o))) (v128.load (i32.add (local.get $w) (local.get $o)))) (local.get $m1))
+              (f32x4.mul (v128.load (i32.add (local.get $xhat) (local.get $o))) (local.get $m2)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $dloop)))
+      (local.set $dy (i32.add (local.get $dy) (local.get $rowBytes)))
+      (local.set $xhat (i32.add (local.get $xhat) (local.get $rowBytes)))
+      (local.set $out (i32.add (local.get $out) (local.get $rowBytes)))
+      (local.set $invStd (i32.add (local.get $invStd) (i32.const 4)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
 )

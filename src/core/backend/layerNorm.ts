@@ -1,9 +1,10 @@
 import { columnSums } from './columnSums';
+import { LAYER_NORM_GRAD, runFastKernel } from './wasmKernels';
 import * as tf from './tf';
 
 /**
  * LayerNorm over the last axis of a 2D x (eps as in PyTorch), as one taped op with the textbook
- * backward: keeps x̂ and 1/σ instead of every intermediate of moments, sub, rsqrt, mul and add.
+ * backward (one kernel on wasm): keeps x̂ and 1/σ instead of every intermediate of moments, sub, rsqrt, mul and add.
  *   dx̂ = dy·w;  dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ;  dw = Σ dy·x̂;  db = Σ dy
  */
 export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
@@ -18,8 +19,10 @@ export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: 
     value: tf.tidy(() => normalized.mul(weight).add(bias)),
     gradFunc: (dy: tf.Tensor, [xHat, invStd, w]: tf.Tensor[]) =>
       tf.tidy(() => {
-        const dxHat = dy.mul(w);
-        const dx = dxHat.sub(dxHat.mean(-1, true)).sub(xHat.mul(dxHat.mul(xHat).mean(-1, true))).mul(invStd);
+        const dx = runFastKernel(LAYER_NORM_GRAD, { dy, xHat, invStd, w }, (dy as tf.Tensor2D).shape[1] % 4 === 0, () => {
+          const dxHat = dy.mul(w);
+          return dxHat.sub(dxHat.mean(-1, true)).sub(xHat.mul(dxHat.mul(xHat).mean(-1, true))).mul(invStd);
+        });
         return [dx, columnSums(dy.mul(xHat) as tf.Tensor2D), columnSums(dy as tf.Tensor2D)];
       }),
   };

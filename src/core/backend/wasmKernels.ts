@@ -10,12 +10,14 @@ export const SPLIT_HEADS = 'DepthLabSplitHeads';
 export const MERGE_HEADS = 'DepthLabMergeHeads';
 export const GELU_INPUT = 'DepthLabGeluInput';
 export const GELU_GRAD = 'DepthLabGeluGrad';
+export const LAYER_NORM_GRAD = 'DepthLabLayerNormGrad';
 
 interface Kernels {
   bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
   geluInput(x: number, out: number, n: number): void;
   geluGrad(dy: number, x: number, s: number, out: number, n: number): void;
+  layerNormGrad(dy: number, xHat: number, invStd: number, w: number, out: number, rows: number, cols: number): void;
   permuteHeads(rows: number, heads: number, batch: number, length: number, headCount: number, headDim: number, width: number, column: number, toHeads: number): void;
 }
 
@@ -36,77 +38,60 @@ export function registerWasmKernels(): void {
   const backend = tf.findBackend('wasm') as unknown as BackendWasm & { wasm: WasmModule };
   const kernels = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { tfjs: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels;
   const offset = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
+  const register = (kernelName: string, kernelFunc: tf.KernelFunc) => tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
 
-  tf.registerKernel({
-    kernelName: BATCH_MAT_MUL,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs }) => {
-      const { a, b } = inputs as Record<'a' | 'b', tf.TensorInfo>;
-      const [batch, heads, m, k] = a.shape;
-      const n = b.shape[3];
-      const out = backend.makeOutput([batch, heads, m, n], 'float32');
-      kernels.bmm(offset(a), offset(b), offset(out), batch * heads, m, k, n);
-      return out;
-    },
+  register(BATCH_MAT_MUL, ({ inputs }) => {
+    const { a, b } = inputs as Record<'a' | 'b', tf.TensorInfo>;
+    const [batch, heads, m, k] = a.shape;
+    const n = b.shape[3];
+    const out = backend.makeOutput([batch, heads, m, n], 'float32');
+    kernels.bmm(offset(a), offset(b), offset(out), batch * heads, m, k, n);
+    return out;
   });
-  tf.registerKernel({
-    kernelName: COLUMN_SUMS,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs }) => {
-      const { x } = inputs as Record<'x', tf.TensorInfo>;
-      const [rows, cols] = x.shape;
-      const out = backend.makeOutput([cols], 'float32');
-      kernels.columnSums(offset(x), offset(out), rows, cols);
-      return out;
-    },
+  register(COLUMN_SUMS, ({ inputs }) => {
+    const { x } = inputs as Record<'x', tf.TensorInfo>;
+    const [rows, cols] = x.shape;
+    const out = backend.makeOutput([cols], 'float32');
+    kernels.columnSums(offset(x), offset(out), rows, cols);
+    return out;
   });
   // [batch·length, parts·d] → parts × [batch, heads, length, d/heads], and back.
-  tf.registerKernel({
-    kernelName: SPLIT_HEADS,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs, attrs }) => {
-      const { x } = inputs as Record<'x', tf.TensorInfo>;
-      const { batch, heads, parts } = attrs as Record<'batch' | 'heads' | 'parts', number>;
-      const [rows, width] = x.shape;
-      const [length, headDim] = [rows / batch, width / parts / heads];
-      return Array.from({ length: parts }, (_, part) => {
-        const out = backend.makeOutput([batch, heads, length, headDim], 'float32');
-        kernels.permuteHeads(offset(x), offset(out), batch, length, heads, headDim, width, part * heads * headDim, 1);
-        return out;
-      });
-    },
-  });
-  tf.registerKernel({
-    kernelName: MERGE_HEADS,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs }) => {
-      const parts = Object.values(inputs) as tf.TensorInfo[];
-      const [batch, heads, length, headDim] = parts[0].shape;
-      const width = parts.length * heads * headDim;
-      const out = backend.makeOutput([batch * length, width], 'float32');
-      parts.forEach((part, i) => kernels.permuteHeads(offset(out), offset(part), batch, length, heads, headDim, width, i * heads * headDim, 0));
+  register(SPLIT_HEADS, ({ inputs, attrs }) => {
+    const { x } = inputs as Record<'x', tf.TensorInfo>;
+    const { batch, heads, parts } = attrs as Record<'batch' | 'heads' | 'parts', number>;
+    const [rows, width] = x.shape;
+    const [length, headDim] = [rows / batch, width / parts / heads];
+    return Array.from({ length: parts }, (_, part) => {
+      const out = backend.makeOutput([batch, heads, length, headDim], 'float32');
+      kernels.permuteHeads(offset(x), offset(out), batch, length, heads, headDim, width, part * heads * headDim, 1);
       return out;
-    },
+    });
   });
-  tf.registerKernel({
-    kernelName: GELU_INPUT,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs }) => {
-      const { x } = inputs as Record<'x', tf.TensorInfo>;
-      const out = backend.makeOutput(x.shape, 'float32');
-      kernels.geluInput(offset(x), offset(out), tf.util.sizeFromShape(x.shape));
-      return out;
-    },
+  register(MERGE_HEADS, ({ inputs }) => {
+    const parts = Object.values(inputs) as tf.TensorInfo[];
+    const [batch, heads, length, headDim] = parts[0].shape;
+    const width = parts.length * heads * headDim;
+    const out = backend.makeOutput([batch * length, width], 'float32');
+    parts.forEach((part, i) => kernels.permuteHeads(offset(out), offset(part), batch, length, heads, headDim, width, i * heads * headDim, 0));
+    return out;
   });
-  tf.registerKernel({
-    kernelName: GELU_GRAD,
-    backendName: 'wasm',
-    kernelFunc: ({ inputs }) => {
-      const { dy, x, s } = inputs as Record<'dy' | 'x' | 's', tf.TensorInfo>;
-      const out = backend.makeOutput(x.shape, 'float32');
-      kernels.geluGrad(offset(dy), offset(x), offset(s), offset(out), tf.util.sizeFromShape(x.shape));
-      return out;
-    },
+  register(GELU_INPUT, ({ inputs }) => {
+    const { x } = inputs as Record<'x', tf.TensorInfo>;
+    const out = backend.makeOutput(x.shape, 'float32');
+    kernels.geluInput(offset(x), offset(out), tf.util.sizeFromShape(x.shape));
+    return out;
+  });
+  register(GELU_GRAD, ({ inputs }) => {
+    const { dy, x, s } = inputs as Record<'dy' | 'x' | 's', tf.TensorInfo>;
+    const out = backend.makeOutput(x.shape, 'float32');
+    kernels.geluGrad(offset(dy), offset(x), offset(s), offset(out), tf.util.sizeFromShape(x.shape));
+    return out;
+  });
+  register(LAYER_NORM_GRAD, ({ inputs }) => {
+    const { dy, xHat, invStd, w } = inputs as Record<'dy' | 'xHat' | 'invStd' | 'w', tf.TensorInfo>;
+    const out = backend.makeOutput(dy.shape, 'float32');
+    kernels.layerNormGrad(offset(dy), offset(xHat), offset(invStd), offset(w), offset(out), dy.shape[0], dy.shape[1]);
+    return out;
   });
 }
 
