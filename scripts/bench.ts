@@ -57,6 +57,7 @@ function forwardFlops(config: DepthLabConfig, active: number, vocab: number): nu
   return active * (dense + attention) + 2 * tokens * d * vocab;
 }
 
+const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
 function timed<T>(run: () => T): { value: T; ms: number } {
@@ -142,10 +143,15 @@ async function measure(backend: ResolvedBackend) {
 
   log(`${backend}: LayerDrop 0 against 0.5`);
   const half = all.map(() => 0.5);
-  // Alternating, so that both rates see the same drift of the machine.
-  const pairs = Array.from({ length: 7 }, () => [step(all), step(sampleActiveLayers(half, rng))]);
-  const msAt0 = median(pairs.map(([full]) => full));
-  const msAt05 = median(pairs.map(([, dropped]) => dropped));
+  // Full and 0.5 steps alternate, so that both see the same drift of the machine. At p = 0.5 a
+  // draw's complement is an equally likely draw: pairing them makes the 12 steps run exactly N/2
+  // layers on average, so the ratio is not at the mercy of 12 coin flips.
+  const draws = Array.from({ length: 6 }, () => sampleActiveLayers(half, rng)).flatMap((active) => [active, all.filter((l) => !active.includes(l))]);
+  const layersRunAt05 = mean(draws.map((active) => active.length));
+  const pairs = draws.map((active) => [step(all), step(active)]);
+  const msAt0 = mean(pairs.map(([full]) => full));
+  const msAt05 = mean(pairs.map(([, dropped]) => dropped));
+  const ratio = mean(pairs.map(([full, dropped]) => dropped / full));
 
   log(`${backend}: evaluation, depth sweep, importance pass (peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
   const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
@@ -177,7 +183,7 @@ async function measure(backend: ResolvedBackend) {
     trainTokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / totalTrainMs),
     trainTokensPerSecondAllCores: { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / parallelMs) },
     evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
-    msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +(msAt05 / msAt0).toFixed(2) },
+    msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +ratio.toFixed(2), layersRunAt05: +layersRunAt05.toFixed(2) },
     depthSweepCost: { fullEvaluations: +(sweepMs / evalMs).toFixed(2), layerEvaluationsInFullPasses: sweepPasses },
     importancePassCost: { fullEvaluations: +(importanceMs / evalMs).toFixed(2), layerEvaluationsInFullPasses: importancePasses },
     numTensors: { beforeSteps: tensorsBefore, afterSteps: tensorsAfter, steps },
