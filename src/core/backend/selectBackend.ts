@@ -4,7 +4,7 @@ import * as tf from './tf';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../config/schema';
 import { UserError } from '../errors';
-import { shareIdentityBuffers } from './sharedIdentity';
+import { shareIdentityBuffersOnWasm } from './sharedIdentity';
 import { registerWasmKernels } from './wasmKernels';
 
 export type ResolvedBackend = Exclude<BackendName, 'auto'>;
@@ -50,7 +50,7 @@ async function activate(backend: ResolvedBackend): Promise<void> {
   if (!(await tf.setBackend(backend))) throw new Error('failed to initialise');
   await tf.ready();
   if (backend === 'wasm') {
-    shareIdentityBuffers('wasm');
+    shareIdentityBuffersOnWasm();
     registerWasmKernels();
   }
 }

@@ -16,8 +16,8 @@ const identity: tf.KernelFunc = ({ inputs, backend }) => {
  * step), and wasm's Identity copies the bytes. Tensors are immutable (a variable's assign swaps its
  * buffer, it never writes into one), so sharing the buffer is safe and the copies go away.
  */
-export function shareIdentityBuffers(backendName: string): void {
-  if (tf.getKernel('Identity', backendName)?.kernelFunc === identity) return;
-  tf.unregisterKernel('Identity', backendName);
-  tf.registerKernel({ kernelName: 'Identity', backendName, kernelFunc: identity });
+export function shareIdentityBuffersOnWasm(): void {
+  if (tf.getKernel('Identity', 'wasm')?.kernelFunc === identity) return;
+  tf.unregisterKernel('Identity', 'wasm');
+  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity });
 }

@@ -11,8 +11,8 @@ export interface AttentionWeights {
 }
 
 export interface AttentionShape {
+  /** Sequences in x; each has x.shape[0] / batch positions. */
   batch: number;
-  length: number;
   heads: number;
 }
 

@@ -109,13 +109,12 @@ export class Transformer {
   /** One layer on the stream: x + attention(LN(x)), then + feed-forward(LN(·)). Returns the new x. */
   block(stream: ResidualStream, layer: number, options: Omit<ForwardOptions, 'layers'>): tf.Tensor2D {
     const { heads, dropout, attentionDropout } = this.shape.model;
-    const { size: B, length: T } = stream.batch;
     const p = (suffix: string) => this.layerParam(layer, suffix);
     const input = stream.x;
     const attended = selfAttention(
       layerNorm(input, p('ln1.weight'), p('ln1.bias')),
       { qkv: p('attn.qkv.weight') as tf.Tensor2D, qkvBias: p('attn.qkv.bias') as tf.Tensor1D, out: p('attn.out.weight') as tf.Tensor2D, outBias: p('attn.out.bias') as tf.Tensor1D },
-      { batch: B, length: T, heads },
+      { batch: stream.batch.size, heads },
       stream.additiveMask,
       (probabilities) => this.dropout(probabilities, attentionDropout, options),
     );
