@@ -49,12 +49,16 @@ for (const file of fs.readdirSync(wasmSource).filter((f) => f.endsWith('.wasm'))
   fs.copyFileSync(path.join(wasmSource, file), path.join(wasmDir, file));
 }
 
-// Our own SIMD kernels on TF.js's wasm heap (src/core/backend/wasmKernels.ts).
+// Our own SIMD kernels on TF.js's wasm heap (src/core/backend/wasmKernels.ts), built twice: with relaxed
+// SIMD's fused multiply-add, and for engines without it with each madd spelled as a multiply and an add.
 const wabt = await require('wabt')();
 const kernelSource = path.join(root, 'src/core/backend/kernels.wat');
-const kernel = wabt.parseWat(kernelSource, fs.readFileSync(kernelSource, 'utf8'), { simd: true, bulk_memory: true });
-fs.writeFileSync(path.join(wasmDir, 'kernels.wasm'), kernel.toBinary({}).buffer);
-kernel.destroy();
+const kernelText = fs.readFileSync(kernelSource, 'utf8');
+for (const [file, text] of [['kernels-relaxed.wasm', kernelText], ['kernels.wasm', withoutRelaxedMadd(kernelText)]]) {
+  const kernel = wabt.parseWat(kernelSource, text, { simd: true, bulk_memory: true, relaxed_simd: true });
+  fs.writeFileSync(path.join(wasmDir, file), kernel.toBinary({}).buffer);
+  kernel.destroy();
+}
 
 const dataDir = path.join(dist, 'data');
 fs.mkdirSync(dataDir, { recursive: true });
@@ -93,4 +97,28 @@ function spamHamJsonl() {
 function writeIfChanged(file, text) {
   if (fs.existsSync(file) && fs.readFileSync(file, 'utf8') === text) return;
   fs.writeFileSync(file, text);
+}
+
+/** `(f32x4.relaxed_madd a b c)` → `(f32x4.add (f32x4.mul a b) c)`, operands being balanced s-expressions. */
+function withoutRelaxedMadd(text) {
+  const head = '(f32x4.relaxed_madd ';
+  let out = '';
+  let at = 0;
+  for (let start = text.indexOf(head); start >= 0; start = text.indexOf(head, at)) {
+    const operands = [];
+    let i = start + head.length;
+    while (operands.length < 3) {
+      const from = i;
+      for (let depth = 0; ; i++) {
+        if (text[i] === '(') depth++;
+        else if (text[i] === ')' && --depth === 0) break;
+      }
+      operands.push(text.slice(from, ++i));
+      while (text[i] === ' ') i++;
+    }
+    if (text[i] !== ')') throw new Error(`kernels.wat: relaxed_madd at ${start} takes three parenthesised operands`);
+    out += text.slice(at, start) + `(f32x4.add (f32x4.mul ${operands[0]} ${operands[1]}) ${operands[2]})`;
+    at = i + 1;
+  }
+  return out + text.slice(at);
 }

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
@@ -8,8 +10,9 @@ import { gelu } from '../src/core/backend/gelu';
 import { mergeHeads, splitHeads } from '../src/core/backend/heads';
 import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
+import { matMul } from '../src/core/backend/matMul';
 import { oneHotFloat } from '../src/core/backend/oneHot';
-import { BATCH_MAT_MUL, COLUMN_SUMS, GELU_GRAD, GELU_INPUT, LAYER_NORM_GRAD, MERGE_HEADS, SPLIT_HEADS } from '../src/core/backend/wasmKernels';
+import { COLUMN_SUMS, GELU_GRAD, GELU_INPUT, LAYER_NORM_GRAD, MAT_MUL, MERGE_HEADS, SPLIT_HEADS, wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { useWasm } from './helpers';
 
 before(useWasm);
@@ -19,12 +22,13 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tolerance = 1e-4) {
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tolerance * (1 + Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
 }
 
-test('linear fast path: value and gradients equal plain tf.matMul (+ bias), for outputs wider and narrower than inputs', () => {
-  for (const outputs of [24, 11]) {
-    const x = tf.randomNormal([37, 19], 0, 1, 'float32', 1) as tf.Tensor2D;
-    const w = tf.randomNormal([19, outputs], 0, 1, 'float32', 2) as tf.Tensor2D;
+test('linear fast path: value and gradients equal plain tf.matMul (+ bias), on kernel shapes and on fallback shapes', () => {
+  // [40, 16]·[16, 24]: the product and both gradients take our kernel; [37, 19]·[19, 11]: none does.
+  for (const [rows, inputs, outputs] of [[40, 16, 24], [37, 19, 11]]) {
+    const x = tf.randomNormal([rows, inputs], 0, 1, 'float32', 1) as tf.Tensor2D;
+    const w = tf.randomNormal([inputs, outputs], 0, 1, 'float32', 2) as tf.Tensor2D;
     const bias = tf.randomNormal([outputs], 0, 1, 'float32', 14) as tf.Tensor1D;
-    const dy = tf.randomNormal([37, outputs], 0, 1, 'float32', 3);
+    const dy = tf.randomNormal([rows, outputs], 0, 1, 'float32', 3);
     const fast = tf.grads((a: tf.Tensor, b: tf.Tensor) => linear(a as tf.Tensor2D, b as tf.Tensor2D).mul(dy).sum())([x, w]);
     const plain = tf.grads((a: tf.Tensor, b: tf.Tensor) => tf.matMul(a as tf.Tensor2D, b as tf.Tensor2D).mul(dy).sum())([x, w]);
     close(linear(x, w).dataSync(), tf.matMul(x, w).dataSync());
@@ -109,7 +113,7 @@ test('one-hot rows are real float ones on wasm', () => {
 });
 
 test('batched matMul fast path (our SIMD kernel): value and gradients equal tf.matMul, for attention shapes', () => {
-  assert.ok(tf.getKernel(BATCH_MAT_MUL, 'wasm'), 'npm run build compiles dist/wasm/kernels.wasm');
+  assert.ok(tf.getKernel(MAT_MUL, 'wasm'), 'npm run build compiles dist/wasm/kernels.wasm');
   // Each of the three products (value, both gradients) has m a multiple of 4 and n of 8: all take the kernel.
   const a = tf.randomNormal([2, 3, 8, 16], 0, 1, 'float32', 10) as tf.Tensor4D;
   const b = tf.randomNormal([2, 3, 16, 24], 0, 1, 'float32', 11) as tf.Tensor4D;
@@ -146,4 +150,28 @@ test('head layout fast path (our kernel): split into heads and merge back equal 
     tf.grad((t: tf.Tensor) => plainMerge(t).mul(dy).sum())(context).dataSync(),
     0,
   );
+});
+
+test('matMul fast path: a·b and aᵀ·b, 2-D and batched, k past a cache block, equal tf.matMul; the relaxed-SIMD build is the one running', () => {
+  assert.equal(wasmKernelBuild(), 'relaxed-simd', 'Node 20 enables relaxed SIMD through its V8 flag');
+  for (const [batch, m, k, n] of [[[], 12, 70, 16], [[2, 3], 8, 33, 24], [[], 5, 9, 7]] as const) {
+    const a = tf.randomNormal([...batch, m, k], 0, 1, 'float32', 21);
+    const aT = tf.randomNormal([...batch, k, m], 0, 1, 'float32', 22);
+    const b = tf.randomNormal([...batch, k, n], 0, 1, 'float32', 23);
+    close(matMul(a, b).dataSync(), tf.matMul(a, b).dataSync());
+    close(matMul(aT, b, true).dataSync(), tf.matMul(aT, b, true).dataSync());
+  }
+});
+
+test('the build without relaxed SIMD (each fused multiply-add spelled as a multiply and an add) computes the same aᵀ·b', () => {
+  const bytes = fs.readFileSync(path.resolve(__dirname, '../dist/wasm/kernels.wasm'));
+  const memory = new WebAssembly.Memory({ initial: 1 });
+  const { matMul: kernel } = new WebAssembly.Instance(new WebAssembly.Module(bytes), { tfjs: { memory } }).exports as { matMul: (...args: number[]) => void };
+  const [m, k, n] = [4, 40, 8];
+  const heap = new Float32Array(memory.buffer);
+  const [a, b, c] = [0, m * k, m * k + k * n];
+  for (let i = 0; i < c; i++) heap[i] = Math.sin(i);
+  kernel(a * 4, b * 4, c * 4, 1, m, k, n, 1);
+  const expected = tf.matMul(tf.tensor2d(heap.slice(a, b), [k, m]), tf.tensor2d(heap.slice(b, c), [k, n]), true).dataSync();
+  close(heap.slice(c, c + m * n), expected);
 });

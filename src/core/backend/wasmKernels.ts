@@ -1,10 +1,11 @@
 import * as fs from 'node:fs';
+import * as v8 from 'node:v8';
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { builtFile } from '../files/builtFile';
 import * as tf from './tf';
 
 /** Kernel names in TF.js's registry; `runFastKernel` falls back where they are not registered. */
-export const BATCH_MAT_MUL = 'DepthLabBatchMatMul';
+export const MAT_MUL = 'DepthLabMatMul';
 export const COLUMN_SUMS = 'DepthLabColumnSums';
 export const SPLIT_HEADS = 'DepthLabSplitHeads';
 export const MERGE_HEADS = 'DepthLabMergeHeads';
@@ -13,7 +14,7 @@ export const GELU_GRAD = 'DepthLabGeluGrad';
 export const LAYER_NORM_GRAD = 'DepthLabLayerNormGrad';
 
 interface Kernels {
-  bmm(a: number, b: number, c: number, batch: number, m: number, k: number, n: number): void;
+  matMul(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, transposeA: number): void;
   columnSums(x: number, out: number, rows: number, cols: number): void;
   geluInput(x: number, out: number, n: number): void;
   geluGrad(dy: number, x: number, s: number, out: number, n: number): void;
@@ -25,27 +26,40 @@ interface WasmModule {
   asm: { memory: WebAssembly.Memory };
 }
 
+/** Which build of our kernels runs: with relaxed SIMD's fused multiply-add, without it, or none. */
+export type KernelBuild = 'relaxed-simd' | 'simd' | 'none';
+let kernelBuild: KernelBuild = 'none';
+
+export function wasmKernelBuild(): KernelBuild {
+  return kernelBuild;
+}
+
 /**
- * Registers our SIMD kernels (kernels.wat, compiled to dist/wasm/kernels.wasm by the build) as
- * TF.js kernels of the wasm backend. The module imports TF.js's own memory, so a kernel reads
- * its inputs and writes a TF.js-allocated output in place. Without the built file nothing is
- * registered and every caller takes TF.js's own path.
+ * Registers our SIMD kernels (kernels.wat, compiled to dist/wasm by the build) as TF.js kernels of
+ * the wasm backend. The module imports TF.js's own memory, so a kernel reads its inputs and writes
+ * a TF.js-allocated output in place. Without the built files nothing is registered and every caller
+ * takes TF.js's own path.
  */
 export function registerWasmKernels(): void {
-  if (tf.getKernel(BATCH_MAT_MUL, 'wasm')) return;
-  const file = builtFile('wasm/kernels.wasm');
-  if (!fs.existsSync(file)) return;
+  if (tf.getKernel(MAT_MUL, 'wasm')) return;
+  const binary = kernelBinary();
+  if (!binary) return;
   const backend = tf.findBackend('wasm') as unknown as BackendWasm & { wasm: WasmModule };
-  const kernels = new WebAssembly.Instance(new WebAssembly.Module(fs.readFileSync(file)), { tfjs: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels;
+  const kernels = new WebAssembly.Instance(new WebAssembly.Module(binary.bytes), { tfjs: { memory: backend.wasm.asm.memory } }).exports as unknown as Kernels;
+  kernelBuild = binary.build;
   const offset = (t: tf.TensorInfo) => backend.getMemoryOffset(t.dataId);
   const register = (kernelName: string, kernelFunc: tf.KernelFunc) => tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
 
-  register(BATCH_MAT_MUL, ({ inputs }) => {
+  // a·b, or aᵀ·b with transposeA, over the last two axes; the leading axes are a batch.
+  register(MAT_MUL, ({ inputs, attrs }) => {
     const { a, b } = inputs as Record<'a' | 'b', tf.TensorInfo>;
-    const [batch, heads, m, k] = a.shape;
-    const n = b.shape[3];
-    const out = backend.makeOutput([batch, heads, m, n], 'float32');
-    kernels.bmm(offset(a), offset(b), offset(out), batch * heads, m, k, n);
+    const transposeA = Boolean((attrs as { transposeA?: boolean }).transposeA);
+    const rank = a.shape.length;
+    const [m, k] = transposeA ? [a.shape[rank - 1], a.shape[rank - 2]] : [a.shape[rank - 2], a.shape[rank - 1]];
+    const n = b.shape[rank - 1];
+    const leading = a.shape.slice(0, -2);
+    const out = backend.makeOutput([...leading, m, n], 'float32');
+    kernels.matMul(offset(a), offset(b), offset(out), tf.util.sizeFromShape(leading), m, k, n, transposeA ? 1 : 0);
     return out;
   });
   register(COLUMN_SUMS, ({ inputs }) => {
@@ -93,6 +107,21 @@ export function registerWasmKernels(): void {
     kernels.layerNormGrad(offset(dy), offset(xHat), offset(invStd), offset(w), offset(out), dy.shape[0], dy.shape[1]);
     return out;
   });
+}
+
+/**
+ * The relaxed-SIMD build where the engine runs it. Node 20 has relaxed SIMD behind a V8 flag (on by
+ * default from Node 22 and in VS Code's Electron), so the flag is set when validation first fails.
+ */
+function kernelBinary(): { bytes: Uint8Array<ArrayBuffer>; build: KernelBuild } | undefined {
+  const relaxed = builtFile('wasm/kernels-relaxed.wasm');
+  const plain = builtFile('wasm/kernels.wasm');
+  if (fs.existsSync(relaxed)) {
+    const bytes = new Uint8Array(fs.readFileSync(relaxed));
+    if (!WebAssembly.validate(bytes)) v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+    if (WebAssembly.validate(bytes)) return { bytes, build: 'relaxed-simd' };
+  }
+  return fs.existsSync(plain) ? { bytes: new Uint8Array(fs.readFileSync(plain)), build: 'simd' } : undefined;
 }
 
 /** Runs a registered fast kernel on the active backend when `usable`, else `fallback` (TF.js's own ops). */
