@@ -5,14 +5,17 @@
  * batch 32, LayerDrop 0.2, Moby Dick characters) on every backend found, each in its own process so
  * that peak RSS and tensor counts are its own. Prints one JSON document; --save also writes it to
  * bench/results/. Not a test: the numbers depend on the machine, so it reports the training step's
- * effective GFLOP/s as a fraction of a plain 2D matMul's measured in the same process.
+ * effective GFLOP/s as a fraction of a plain 2D matMul's (TF.js's and the engine's) measured in the
+ * same process.
  */
 import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../src/core/backend/tf';
+import { matMul } from '../src/core/backend/matMul';
 import { selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
+import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { parseConfig } from '../src/core/config/loadConfig';
 import type { DepthLabConfig } from '../src/core/config/schema';
 import { loadDataset } from '../src/core/data/loadDataset';
@@ -67,24 +70,29 @@ function timed<T>(run: () => T): { value: T; ms: number } {
 }
 
 /**
- * Plain 2D matMul [2048, 128]·[128, 384], timed between training steps: this machine's speed
- * drifts by 2× over minutes, so the step and its ceiling are measured side by side.
+ * 2D matMul [2048, 128]·[128, 384], TF.js's own (tf.matMul) and the engine's (our kernel on wasm),
+ * timed between training steps: this machine's speed drifts by 2× over minutes, so the step and
+ * its ceiling are measured side by side.
  */
 function matMulProbe() {
   const [m, k, n] = [2048, 128, 384];
   const a = tf.randomNormal([m, k]) as tf.Tensor2D;
   const b = tf.randomNormal([k, n]) as tf.Tensor2D;
   // Not tf.tidy(() => ….dataSync()): tidy walks a returned typed array element by element.
-  const once = () => {
-    const product = tf.matMul(a, b);
-    product.dataSync();
-    product.dispose();
+  const timer = (product: (x: tf.Tensor2D, y: tf.Tensor2D) => tf.Tensor) => () => {
+    const c = product(a, b);
+    c.dataSync();
+    c.dispose();
   };
-  once();
-  const times: number[] = [];
+  const runs = { tfjs: timer(tf.matMul), engine: timer(matMul) };
+  const times = { tfjs: [] as number[], engine: [] as number[] };
+  runs.tfjs();
+  runs.engine();
   return {
-    sample: () => times.push(...Array.from({ length: 3 }, () => timed(once).ms)),
-    gflops: () => (2 * m * k * n) / median(times) / 1e6,
+    sample: () => {
+      for (const name of ['tfjs', 'engine'] as const) times[name].push(...Array.from({ length: 3 }, () => timed(runs[name]).ms));
+    },
+    gflops: (name: keyof typeof times) => (2 * m * k * n) / median(times[name]) / 1e6,
     dispose: () => tf.dispose([a, b]),
   };
 }
@@ -155,8 +163,6 @@ async function measure(backend: ResolvedBackend) {
 
   log(`${backend}: evaluation, depth sweep, importance pass (peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
   const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
-  evaluate(model, batches, all);
-  const evalMs = median(Array.from({ length: 3 }, () => timed(() => evaluate(model, batches, all)).ms));
   // Layer evaluations counted on the real model: the cost in full passes without the machine's noise.
   let blocks = 0;
   const block = Transformer.prototype.block.bind(model);
@@ -164,16 +170,31 @@ async function measure(backend: ResolvedBackend) {
     blocks++;
     return block(stream, layer, options);
   };
-  const passes = () => {
-    const counted = blocks / (layers * batches.length);
+  const inFullPasses = (run: () => unknown) => {
     blocks = 0;
-    return +counted.toFixed(2);
+    run();
+    return +(blocks / (layers * batches.length)).toFixed(2);
   };
-  const sweepMs = timed(() => depthSweep(model, batches, (target) => everyOther(layers, target))).ms;
-  const sweepPasses = passes();
-  const importanceMs = timed(() => layerStatistics(model, batches, dropStatistics(emptyCounters(layers), rates))).ms;
-  const importancePasses = passes();
-  const gflops = probe.gflops();
+  const sweep = () => depthSweep(model, batches, (target) => everyOther(layers, target));
+  const importance = () => layerStatistics(model, batches, dropStatistics(emptyCounters(layers), rates));
+  const sweepPasses = inFullPasses(sweep);
+  const importancePasses = inFullPasses(importance);
+  // By the clock: each run between two full evaluations, as a multiple of their mean, three times over.
+  const evalTimes = [timed(() => evaluate(model, batches, all)).ms];
+  const clockCost = (run: () => unknown) => {
+    const ms = timed(run).ms;
+    evalTimes.push(timed(() => evaluate(model, batches, all)).ms);
+    return ms / mean(evalTimes.slice(-2));
+  };
+  const sweepCosts: number[] = [];
+  const importanceCosts: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    sweepCosts.push(clockCost(sweep));
+    importanceCosts.push(clockCost(importance));
+  }
+  const evalMs = median(evalTimes);
+  const gflops = probe.gflops('tfjs');
+  const engineGflops = probe.gflops('engine');
   probe.dispose();
   const stepGflops = (3 * forwardFlops(config, activeSum / steps, dataset.tokenizer.size)) / (totalTrainMs / steps) / 1e6;
   model.dispose();
@@ -184,14 +205,17 @@ async function measure(backend: ResolvedBackend) {
     trainTokensPerSecondAllCores: { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / parallelMs) },
     evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
     msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +ratio.toFixed(2), layersRunAt05: +layersRunAt05.toFixed(2) },
-    depthSweepCost: { fullEvaluations: +(sweepMs / evalMs).toFixed(2), layerEvaluationsInFullPasses: sweepPasses },
-    importancePassCost: { fullEvaluations: +(importanceMs / evalMs).toFixed(2), layerEvaluationsInFullPasses: importancePasses },
+    depthSweepCost: { fullEvaluations: +median(sweepCosts).toFixed(2), layerEvaluationsInFullPasses: sweepPasses },
+    importancePassCost: { fullEvaluations: +median(importanceCosts).toFixed(2), layerEvaluationsInFullPasses: importancePasses },
     numTensors: { beforeSteps: tensorsBefore, afterSteps: tensorsAfter, steps },
     // Peak resident memory after single-thread training, and over the whole run (extra threads hold their own wasm heaps).
     peakRssMB: { oneThreadTraining: rssOneThreadMB, wholeRun: Math.round(process.resourceUsage().maxRSS / 1024) },
+    kernels: backend === 'wasm' ? wasmKernelBuild() : undefined,
     matMul2dGflops: +gflops.toFixed(2),
+    engineMatMul2dGflops: +engineGflops.toFixed(2),
     trainStepGflops: +stepGflops.toFixed(2),
     trainStepFractionOfMatMul: +(stepGflops / gflops).toFixed(2),
+    trainStepFractionOfEngineMatMul: +(stepGflops / engineGflops).toFixed(2),
   };
 }
 

@@ -3,10 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
 import { evaluationLayers, layerDropRates, sampleActiveLayers } from '../src/core/model/layerDrop';
 import { depthSweep } from '../src/core/evaluate/depthSweep';
-import { evaluate } from '../src/core/evaluate/evaluate';
 import { everyOther } from '../src/core/prune/everyOther';
 import { layerStatistics } from '../src/core/statistics/importance';
-import { Transformer } from '../src/core/model/transformer';
+import { Transformer, type Batch } from '../src/core/model/transformer';
 import { Rng } from '../src/core/random/rng';
 import { TINY_MODEL, useWasm } from './helpers';
 
@@ -99,10 +98,10 @@ test('importance pass: the same loss increases and Block Influence as evaluating
   const { fullLoss, layers } = layerStatistics(model, batches, drops);
   assert.equal(counter.count, batches.length * (N + (N * (N - 1)) / 2));
 
-  const full = evaluate(model, batches, all).loss;
+  const full = lossFromScratch(model, batches, all);
   assert.ok(Math.abs(fullLoss - full) < 1e-5);
   for (const l of all) {
-    const removed = evaluate(model, batches, all.filter((m) => m !== l)).loss;
+    const removed = lossFromScratch(model, batches, all.filter((m) => m !== l));
     assert.ok(Math.abs(layers[l].lossIncrease - (removed - full)) < 1e-5, `layer ${l}`);
   }
   // Block Influence straight from its definition, layer by layer.
@@ -125,15 +124,26 @@ test('importance pass: the same loss increases and Block Influence as evaluating
   });
 });
 
-test('a depth sweep runs each sub-network once: the sum of its sizes in layer evaluations', () => {
+test('a depth sweep computes shared prefixes once: every-other over 4 layers in 7 layer evaluations per batch, not 10, with the same losses', () => {
   withModel(12, (model, rng) => {
-  const batches = [batch(rng)];
+  const batches = [batch(rng), batch(rng)];
   const counter = countLayerEvaluations(model);
   const rows = depthSweep(model, batches, (target) => everyOther(model.layers, target));
-  assert.deepEqual(rows.map((r) => r.layers.length), [4, 3, 2, 1]);
-  assert.equal(counter.count, 4 + 3 + 2 + 1);
+  // [0,1,2,3], [0,2,3], [0,3], [0]: layer 0 once, then 1→2→3, 2→3 and 3.
+  assert.deepEqual(rows.map((r) => r.layers), [[0, 1, 2, 3], [0, 2, 3], [0, 3], [0]]);
+  assert.equal(counter.count, batches.length * 7);
+  for (const row of rows) {
+    assert.ok(Math.abs(row.loss - lossFromScratch(model, batches, row.layers)) < 1e-5, `depth ${row.depth}`);
+    assert.ok(row.msPerBatch > 0);
+  }
   });
 });
+
+/** Mean loss over equal-sized batches, each through `forward` on its own. */
+function lossFromScratch(model: Transformer, batches: Batch[], layers: number[]): number {
+  const losses = batches.map((b) => tf.tidy(() => model.forward(b, { layers, training: false }).loss.dataSync()[0]));
+  return losses.reduce((a, b) => a + b, 0) / losses.length;
+}
 
 /** Counts the layers a real model runs (each call still computes); `block` runs one uncounted. */
 function countLayerEvaluations(model: Transformer) {

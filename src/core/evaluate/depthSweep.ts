@@ -1,17 +1,20 @@
 import type { Batch, Transformer } from '../model/transformer';
-import { evaluate, type Evaluation } from './evaluate';
+import { evaluateTogether, type Evaluation } from './evaluate';
 
 export interface DepthRow extends Evaluation {
   depth: number;
 }
 
-/** Every depth r = N … 1 with the selector's layers, evaluated without finetuning. */
+/**
+ * Every depth r = N … 1 with the selector's layers, evaluated without finetuning, in one walk per
+ * batch that computes the sub-networks' common prefixes once (every-other: all share layer 0).
+ */
 export function depthSweep(model: Transformer, batches: Batch[], select: (target: number) => number[], onRow?: (row: DepthRow) => void): DepthRow[] {
-  const rows: DepthRow[] = [];
-  for (let depth = model.layers; depth >= 1; depth--) {
-    const row = { depth, ...evaluate(model, batches, select(depth)) };
-    rows.push(row);
+  const depths = Array.from({ length: model.layers }, (_, i) => model.layers - i);
+  const evaluations = evaluateTogether(model, batches, depths.map(select));
+  return depths.map((depth, i) => {
+    const row = { depth, ...evaluations[i] };
     onRow?.(row);
-  }
-  return rows;
+    return row;
+  });
 }

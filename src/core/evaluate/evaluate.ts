@@ -1,4 +1,5 @@
 import * as tf from '../backend/tf';
+import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { Batch, Transformer } from '../model/transformer';
 
 export interface Evaluation {
@@ -9,29 +10,39 @@ export interface Evaluation {
   perplexity?: number;
   /** Share of correct labels, classification. */
   accuracy?: number;
-  /** Wall-clock milliseconds per validation batch, forward pass only. */
+  /** Wall-clock milliseconds per validation batch of this sub-network's forward pass. */
   msPerBatch: number;
 }
 
 /** Quality and latency of the sub-network made of `layers`, on fixed validation batches; no finetuning. */
 export function evaluate(model: Transformer, batches: Batch[], layers: readonly number[]): Evaluation {
-  let lossSum = 0;
-  let correct = 0;
+  return evaluateTogether(model, batches, [layers])[0];
+}
+
+/** `evaluate` for several sub-networks on the same batches, each shared prefix computed once per batch. */
+export function evaluateTogether(model: Transformer, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): Evaluation[] {
+  const lossSums = subnetworks.map(() => 0);
+  const correct = subnetworks.map(() => 0);
+  const ms = subnetworks.map(() => 0);
   let count = 0;
-  const start = performance.now();
   for (const batch of batches) {
-    const [loss, right] = tf.tidy(() => {
-      const result = model.forward(batch, { layers, training: false });
-      return [result.loss.dataSync()[0], result.correct?.dataSync()[0] ?? 0];
+    const values = tf.tidy(() => {
+      const results = forwardSharingPrefixes(model, batch, subnetworks);
+      results.forEach((result, i) => (ms[i] += result.ms));
+      return tf.stack(results.flatMap((result) => [result.loss, result.correct ?? tf.scalar(0)])).dataSync();
     });
     const n = model.shape.task === 'language-model' ? batch.size * batch.length : batch.size;
-    lossSum += loss * n;
-    correct += right;
+    subnetworks.forEach((_, i) => {
+      lossSums[i] += values[2 * i] * n;
+      correct[i] += values[2 * i + 1];
+    });
     count += n;
   }
-  const msPerBatch = (performance.now() - start) / batches.length;
-  const loss = lossSum / count;
-  return model.shape.task === 'language-model'
-    ? { layers: [...layers], loss, perplexity: Math.exp(loss), msPerBatch }
-    : { layers: [...layers], loss, accuracy: correct / count, msPerBatch };
+  return subnetworks.map((layers, i) => {
+    const loss = lossSums[i] / count;
+    const msPerBatch = ms[i] / batches.length;
+    return model.shape.task === 'language-model'
+      ? { layers: [...layers], loss, perplexity: Math.exp(loss), msPerBatch }
+      : { layers: [...layers], loss, accuracy: correct[i] / count, msPerBatch };
+  });
 }
