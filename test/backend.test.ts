@@ -12,7 +12,8 @@ import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
 import { matMul } from '../src/core/backend/matMul';
 import { oneHotFloat } from '../src/core/backend/oneHot';
-import { COLUMN_SUMS, GELU_GRAD, GELU_INPUT, LAYER_NORM_GRAD, MAT_MUL, MERGE_HEADS, SPLIT_HEADS, wasmKernelBuild } from '../src/core/backend/wasmKernels';
+import { COLUMN_SUMS, DROPOUT, GELU_GRAD, GELU_INPUT, LAYER_NORM_GRAD, MAT_MUL, MERGE_HEADS, SPLIT_HEADS, wasmKernelBuild } from '../src/core/backend/wasmKernels';
+import { Rng } from '../src/core/random/rng';
 import { useWasm } from './helpers';
 
 before(useWasm);
@@ -48,20 +49,22 @@ test('column sums fast path (our SIMD kernel) equal tf.sum over rows', () => {
   }
 });
 
-test('dropout fast path: a seeded mask of zeros and 1/(1 − rate), the gradient through the same mask', () => {
-  const x = tf.randomUniform([64, 128], 1, 2, 'float32', 15);
-  const dy = tf.randomNormal([64, 128], 0, 1, 'float32', 16);
+test('dropout fast path: the seeded Rng stream\'s mask of zeros and 1/(1 − rate), drawn again for the gradient (kernel and fallback sizes)', () => {
+  assert.ok(tf.getKernel(DROPOUT, 'wasm'));
   const rate = 0.25;
-  const out = invertedDropout(x, rate, 7).dataSync();
-  const input = x.dataSync();
-  const mask = Array.from(out, (value, i) => value / input[i]);
-  assert.ok(mask.every((m) => m === 0 || Math.abs(m - 1 / (1 - rate)) < 1e-5));
-  const kept = mask.filter((m) => m > 0).length / mask.length;
-  assert.ok(Math.abs(kept - (1 - rate)) < 0.02, `kept ${kept}`);
-  assert.deepEqual(Array.from(invertedDropout(x, rate, 7).dataSync()), Array.from(out), 'same seed, same mask');
-  assert.notDeepEqual(Array.from(invertedDropout(x, rate, 8).dataSync()), Array.from(out), 'another seed, another mask');
-  const grad = tf.grad((a: tf.Tensor) => invertedDropout(a, rate, 7).mul(dy).sum())(x).dataSync();
-  close(grad, Array.from(dy.dataSync(), (g, i) => g * mask[i]));
+  for (const shape of [[64, 128], [5, 7]]) {
+    const x = tf.randomUniform(shape, 1, 2, 'float32', 15);
+    const dy = tf.randomNormal(shape, 0, 1, 'float32', 16);
+    const rng = new Rng(7);
+    const mask = Array.from({ length: x.size }, () => (rng.next() < 1 - rate ? 1 / (1 - rate) : 0));
+    const input = x.dataSync();
+    assert.deepEqual(Array.from(invertedDropout(x, rate, 7).dataSync()), Array.from(input, (v, i) => Math.fround(v * Math.fround(mask[i]))));
+    assert.notDeepEqual(Array.from(invertedDropout(x, rate, 8).dataSync()), Array.from(invertedDropout(x, rate, 7).dataSync()), 'another seed, another mask');
+    const grad = tf.grad((a: tf.Tensor) => invertedDropout(a, rate, 7).mul(dy).sum())(x).dataSync();
+    close(grad, Array.from(dy.dataSync(), (g, i) => g * mask[i]));
+  }
+  const kept = tf.tidy(() => invertedDropout(tf.ones([256, 256]), rate, 3).greater(0).mean().dataSync()[0]);
+  assert.ok(Math.abs(kept - (1 - rate)) < 0.01, `kept ${kept}`);
 });
 
 test('Identity on wasm shares the buffer (the tape saves tensors by cloning them), and a clone outlives its source', () => {

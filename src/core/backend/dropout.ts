@@ -1,16 +1,22 @@
 import { Rng } from '../random/rng';
+import { DROPOUT, runFastKernel } from './wasmKernels';
 import * as tf from './tf';
 
 /**
- * Inverted dropout, x · mask with mask ∈ {0, 1/(1 − rate)}, the mask drawn in JS from a seeded Rng.
- * tf.dropout draws through tf.randomUniform and three more kernels: ~7× slower on wasm for a
- * [2048, 512] tensor. The gradient is Multiply's own: dy · mask.
+ * Inverted dropout, x · mask with mask ∈ {0, 1/(1 − rate)}, the mask drawn from a seeded Rng. On
+ * wasm one kernel draws and applies it (~10× faster than drawing in JS, which is itself ~7× faster
+ * than tf.dropout); elsewhere the mask is drawn in JS. Both draw the same mask from the same seed,
+ * so no mask is kept for the backward pass: the gradient draws it again and applies it to dy.
  */
 export function invertedDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
+  const apply = (t: tf.Tensor) => runFastKernel(DROPOUT, { x: t }, t.size % 4 === 0, () => tf.tidy(() => t.mul(tf.tensor(dropoutMask(t.size, rate, seed), t.shape))), { rate, seed });
+  return tf.customGrad(((t: tf.Tensor) => ({ value: apply(t), gradFunc: (dy: tf.Tensor) => apply(dy) })) as Parameters<typeof tf.customGrad>[0])(x);
+}
+
+function dropoutMask(size: number, rate: number, seed: number): Float32Array {
   const keep = 1 - rate;
-  const scale = 1 / keep;
   const rng = new Rng(seed);
-  const mask = new Float32Array(x.size);
-  for (let i = 0; i < mask.length; i++) if (rng.next() < keep) mask[i] = scale;
-  return tf.tidy(() => x.mul(tf.tensor(mask, x.shape)));
+  const mask = new Float32Array(size);
+  for (let i = 0; i < size; i++) if (rng.next() < keep) mask[i] = 1 / keep;
+  return mask;
 }

@@ -229,4 +229,31 @@
       (local.set $r (i32.add (local.get $r) (i32.const 1)))
       (br $rloop)))
   )
+;; Inverted dropout: out = x · mask, mask ∈ {0, scale}, n a multiple of 4. Element i's draw is mulberry32's
+  ;; from state seed + (i + 1)·0x6d2b79f5, the stream src/core/random/rng.ts draws, four lanes at a time;
+  ;; it is kept when the draw (a uint32) is below $threshold = ⌈(1 − rate)·2³²⌉, exactly when the Rng's
+  ;; next() < 1 − rate. The same seed gives the same mask, so the gradient is this kernel again on dy.
+  (func (export "dropout") (param $x i32) (param $out i32) (param $n i32) (param $seed i32) (param $threshold i32) (param $scale f32)
+    (local $end i32) (local $state v128) (local $t v128) (local $step v128)
+    (local.set $end (i32.add (local.get $x) (i32.shl (local.get $n) (i32.const 2))))
+    (local.set $step (i32x4.splat (i32.const 0x6d2b79f5)))
+    (local.set $state (i32x4.add (i32x4.splat (local.get $seed)) (i32x4.mul (local.get $step) (v128.const i32x4 1 2 3 4))))
+    (local.set $step (i32x4.shl (local.get $step) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $x) (local.get $end)))
+      (local.set $t (i32x4.mul
+        (v128.xor (local.get $state) (i32x4.shr_u (local.get $state) (i32.const 15)))
+        (v128.or (local.get $state) (i32x4.splat (i32.const 1)))))
+      (local.set $t (v128.xor (local.get $t) (i32x4.add (local.get $t) (i32x4.mul
+        (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 7)))
+        (v128.or (local.get $t) (i32x4.splat (i32.const 61)))))))
+      (local.set $t (v128.xor (local.get $t) (i32x4.shr_u (local.get $t) (i32.const 14))))
+      (v128.store (local.get $out) (v128.and
+        (f32x4.mul (v128.load (local.get $x)) (f32x4.splat (local.get $scale)))
+        (i32x4.lt_u (local.get $t) (i32x4.splat (local.get $threshold)))))
+      (local.set $state (i32x4.add (local.get $state) (local.get $step)))
+      (local.set $x (i32.add (local.get $x) (i32.const 16)))
+      (local.set $out (i32.add (local.get $out) (i32.const 16)))
+      (br $next)))
+  )
 )

@@ -12,6 +12,7 @@ export const MERGE_HEADS = 'DepthLabMergeHeads';
 export const GELU_INPUT = 'DepthLabGeluInput';
 export const GELU_GRAD = 'DepthLabGeluGrad';
 export const LAYER_NORM_GRAD = 'DepthLabLayerNormGrad';
+export const DROPOUT = 'DepthLabDropout';
 
 interface Kernels {
   matMul(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, transposeA: number): void;
@@ -19,6 +20,7 @@ interface Kernels {
   geluInput(x: number, out: number, n: number): void;
   geluGrad(dy: number, x: number, s: number, out: number, n: number): void;
   layerNormGrad(dy: number, xHat: number, invStd: number, w: number, out: number, rows: number, cols: number): void;
+  dropout(x: number, out: number, n: number, seed: number, threshold: number, scale: number): void;
   permuteHeads(rows: number, heads: number, batch: number, length: number, headCount: number, headDim: number, width: number, column: number, toHeads: number): void;
 }
 
@@ -105,6 +107,13 @@ export function registerWasmKernels(): void {
     const { dy, xHat, invStd, w } = inputs as Record<'dy' | 'xHat' | 'invStd' | 'w', tf.TensorInfo>;
     const out = backend.makeOutput(dy.shape, 'float32');
     kernels.layerNormGrad(offset(dy), offset(xHat), offset(invStd), offset(w), offset(out), dy.shape[0], dy.shape[1]);
+    return out;
+  });
+  register(DROPOUT, ({ inputs, attrs }) => {
+    const { x } = inputs as Record<'x', tf.TensorInfo>;
+    const { rate, seed } = attrs as Record<'rate' | 'seed', number>;
+    const out = backend.makeOutput(x.shape, 'float32');
+    kernels.dropout(offset(x), offset(out), tf.util.sizeFromShape(x.shape), seed, Math.min(Math.ceil((1 - rate) * 2 ** 32), 2 ** 32 - 1) | 0, 1 / (1 - rate));
     return out;
   });
 }
