@@ -12,7 +12,7 @@ import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
 import { matMul } from '../src/core/backend/matMul';
 import { oneHotFloat } from '../src/core/backend/oneHot';
-import { COLUMN_SUMS, DROPOUT, GELU_GRAD, GELU_INPUT, LAYER_NORM_GRAD, MAT_MUL, MERGE_HEADS, SPLIT_HEADS, wasmKernelBuild } from '../src/core/backend/wasmKernels';
+import { COLUMN_SUMS, DROPOUT, GELU_GRAD, GELU_INPUT, LAYER_NORM, LAYER_NORM_GRAD, MAT_MUL, MERGE_HEADS, SPLIT_HEADS, wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { Rng } from '../src/core/random/rng';
 import { useWasm } from './helpers';
 
@@ -23,8 +23,8 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tolerance = 1e-4) {
   for (let i = 0; i < a.length; i++) assert.ok(Math.abs(a[i] - b[i]) <= tolerance * (1 + Math.abs(b[i])), `index ${i}: ${a[i]} vs ${b[i]}`);
 }
 
-test('linear fast path: value and gradients equal plain tf.matMul (+ bias), on kernel shapes and on fallback shapes', () => {
-  // [40, 16]·[16, 24]: the product and both gradients take our kernel; [37, 19]·[19, 11]: none does.
+test('linear fast path: value and gradients equal plain tf.matMul (+ bias), on whole tiles and on padded shapes', () => {
+  // [40, 16]·[16, 24]: the product and both gradients fill whole tiles; [37, 19]·[19, 11]: every one is padded.
   for (const [rows, inputs, outputs] of [[40, 16, 24], [37, 19, 11]]) {
     const x = tf.randomNormal([rows, inputs], 0, 1, 'float32', 1) as tf.Tensor2D;
     const w = tf.randomNormal([inputs, outputs], 0, 1, 'float32', 2) as tf.Tensor2D;
@@ -92,7 +92,7 @@ test('GELU fast path: value and gradient equal the formula differentiated by TF.
 });
 
 test('LayerNorm fast path: value and gradients (input, weight, bias) equal TF.js differentiating moments (kernel and fallback widths)', () => {
-  assert.ok(tf.getKernel(LAYER_NORM_GRAD, 'wasm'));
+  assert.ok(tf.getKernel(LAYER_NORM, 'wasm') && tf.getKernel(LAYER_NORM_GRAD, 'wasm'));
   const plainLayerNorm = (x: tf.Tensor, w: tf.Tensor, b: tf.Tensor) => {
     const { mean, variance } = tf.moments(x, -1, true);
     return x.sub(mean).mul(tf.rsqrt(variance.add(1e-5))).mul(w).add(b);
@@ -155,7 +155,7 @@ test('head layout fast path (our kernel): split into heads and merge back equal 
   );
 });
 
-test('matMul fast path: a·b and aᵀ·b, 2-D and batched, k past a cache block, equal tf.matMul; the relaxed-SIMD build is the one running', () => {
+test('matMul fast path: a·b and aᵀ·b, 2-D and batched, k past a cache block, off the tile grid, equal tf.matMul; the relaxed-SIMD build is the one running', () => {
   assert.equal(wasmKernelBuild(), 'relaxed-simd', 'Node 20 enables relaxed SIMD through its V8 flag');
   for (const [batch, m, k, n] of [[[], 12, 70, 16], [[2, 3], 8, 33, 24], [[], 5, 9, 7]] as const) {
     const a = tf.randomNormal([...batch, m, k], 0, 1, 'float32', 21);
@@ -163,6 +163,9 @@ test('matMul fast path: a·b and aᵀ·b, 2-D and batched, k past a cache block,
     const b = tf.randomNormal([...batch, k, n], 0, 1, 'float32', 23);
     close(matMul(a, b).dataSync(), tf.matMul(a, b).dataSync());
     close(matMul(aT, b, true).dataSync(), tf.matMul(aT, b, true).dataSync());
+    const before = tf.memory().numTensors;
+    tf.dispose([matMul(a, b), matMul(aT, b, true)]);
+    assert.equal(tf.memory().numTensors, before, 'padding and slicing leave no tensors behind');
   }
 });
 

@@ -184,6 +184,57 @@
       (br $next)))
   )
 
+;; LayerNorm's forward, row by row (cols a multiple of 4): mean and variance in two passes over the row,
+  ;; then x̂ = (x − mean)·(1/σ) and y = x̂·w + b; x̂ and 1/σ = 1/√(variance + 1e-5) are kept for the gradient.
+  (func (export "layerNorm") (param $x i32) (param $w i32) (param $b i32) (param $xhat i32) (param $invStd i32) (param $y i32) (param $rows i32) (param $cols i32)
+    (local $r i32) (local $o i32) (local $rowBytes i32) (local $n f32) (local $inv f32)
+    (local $sum v128) (local $d v128) (local $mean v128) (local $scale v128)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (local.set $n (f32.convert_i32_u (local.get $cols)))
+    (block $rdone (loop $rloop
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $sum (v128.const i32x4 0 0 0 0))
+      (local.set $o (i32.const 0))
+      (block $mdone (loop $mloop
+        (br_if $mdone (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (local.set $sum (f32x4.add (local.get $sum) (v128.load (i32.add (local.get $x) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $mloop)))
+      (local.set $mean (f32x4.splat (f32.div (call $sumLanes (local.get $sum)) (local.get $n))))
+      (local.set $sum (v128.const i32x4 0 0 0 0))
+      (local.set $o (i32.const 0))
+      (block $vdone (loop $vloop
+        (br_if $vdone (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (local.set $d (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $o))) (local.get $mean)))
+        (local.set $sum (f32x4.add (local.get $sum) (f32x4.mul (local.get $d) (local.get $d))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $vloop)))
+      (local.set $inv (f32.div (f32.const 1) (f32.sqrt (f32.add (f32.div (call $sumLanes (local.get $sum)) (local.get $n)) (f32.const 1e-5)))))
+      (f32.store (local.get $invStd) (local.get $inv))
+      (local.set $scale (f32x4.splat (local.get $inv)))
+      (local.set $o (i32.const 0))
+      (block $ydone (loop $yloop
+        (br_if $ydone (i32.ge_u (local.get $o) (local.get $rowBytes)))
+        (local.set $d (f32x4.mul (f32x4.sub (v128.load (i32.add (local.get $x) (local.get $o))) (local.get $mean)) (local.get $scale)))
+        (v128.store (i32.add (local.get $xhat) (local.get $o)) (local.get $d))
+        (v128.store (i32.add (local.get $y) (local.get $o))
+          (f32x4.add (f32x4.mul (local.get $d) (v128.load (i32.add (local.get $w) (local.get $o)))) (v128.load (i32.add (local.get $b) (local.get $o)))))
+        (local.set $o (i32.add (local.get $o) (i32.const 16)))
+        (br $yloop)))
+      (local.set $x (i32.add (local.get $x) (local.get $rowBytes)))
+      (local.set $xhat (i32.add (local.get $xhat) (local.get $rowBytes)))
+      (local.set $y (i32.add (local.get $y) (local.get $rowBytes)))
+      (local.set $invStd (i32.add (local.get $invStd) (i32.const 4)))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $rloop)))
+  )
+
+  ;; The sum of a vector's four lanes.
+  (func $sumLanes (param $v v128) (result f32)
+    (f32.add (f32.add (f32x4.extract_lane 0 (local.get $v)) (f32x4.extract_lane 1 (local.get $v)))
+             (f32.add (f32x4.extract_lane 2 (local.get $v)) (f32x4.extract_lane 3 (local.get $v))))
+  )
+
   ;; LayerNorm's input gradient, row by row (cols a multiple of 4), with x̂ and 1/σ kept from the forward:
   ;; g = dy·w;  dx = (g − mean(g) − x̂·mean(g·x̂)) · (1/σ).
   (func (export "layerNormGrad") (param $dy i32) (param $xhat i32) (param $invStd i32) (param $w i32) (param $out i32) (param $rows i32) (param $cols i32)
@@ -203,14 +254,8 @@
         (local.set $s2 (f32x4.add (local.get $s2) (f32x4.mul (local.get $g) (v128.load (i32.add (local.get $xhat) (local.get $o))))))
         (local.set $o (i32.add (local.get $o) (i32.const 16)))
         (br $sloop)))
-      (local.set $m1 (f32x4.splat (f32.div
-        (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s1)) (f32x4.extract_lane 1 (local.get $s1)))
-                 (f32.add (f32x4.extract_lane 2 (local.get $s1)) (f32x4.extract_lane 3 (local.get $s1))))
-        (local.get $n))))
-      (local.set $m2 (f32x4.splat (f32.div
-        (f32.add (f32.add (f32x4.extract_lane 0 (local.get $s2)) (f32x4.extract_lane 1 (local.get $s2)))
-                 (f32.add (f32x4.extract_lane 2 (local.get $s2)) (f32x4.extract_lane 3 (local.get $s2))))
-        (local.get $n))))
+      (local.set $m1 (f32x4.splat (f32.div (call $sumLanes (local.get $s1)) (local.get $n))))
+      (local.set $m2 (f32x4.splat (f32.div (call $sumLanes (local.get $s2)) (local.get $n))))
       (local.set $scale (v128.load32_splat (local.get $invStd)))
       (local.set $o (i32.const 0))
       (block $ddone (loop $dloop

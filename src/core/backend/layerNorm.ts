@@ -1,22 +1,27 @@
 import { columnSums } from './columnSums';
-import { LAYER_NORM_GRAD, runFastKernel } from './wasmKernels';
+import { LAYER_NORM, LAYER_NORM_GRAD, runFastKernel } from './wasmKernels';
 import * as tf from './tf';
 
 /**
- * LayerNorm over the last axis of a 2D x (eps as in PyTorch), as one taped op with the textbook
- * backward (one kernel on wasm): keeps x̂ and 1/σ instead of every intermediate of moments, sub, rsqrt, mul and add.
+ * LayerNorm over the last axis of a 2D x (eps as in PyTorch), as one taped op, forward and backward
+ * one kernel each on wasm. It keeps x̂ and 1/σ instead of every intermediate of moments, sub, rsqrt,
+ * mul and add, for the textbook backward:
  *   dx̂ = dy·w;  dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ;  dw = Σ dy·x̂;  db = Σ dy
  */
 export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
+  const cols = (x as tf.Tensor2D).shape[1];
   // tf.tidy: intermediates of a custom op are otherwise kept until the whole gradient computation ends.
-  const [normalized, inverseStd] = tf.tidy(() => {
-    const { mean, variance } = tf.moments(x, -1, true);
-    const invStd = tf.rsqrt(variance.add(1e-5));
-    return [x.sub(mean).mul(invStd), invStd];
-  });
+  const [value, normalized, inverseStd] = runFastKernel(LAYER_NORM, { x, w: weight, b: bias }, cols % 4 === 0, () =>
+    tf.tidy(() => {
+      const { mean, variance } = tf.moments(x, -1, true);
+      const invStd = tf.rsqrt(variance.add(1e-5));
+      const xHat = x.sub(mean).mul(invStd);
+      return [xHat.mul(weight).add(bias), xHat, invStd];
+    }),
+  );
   save([normalized, inverseStd, weight]);
   return {
-    value: tf.tidy(() => normalized.mul(weight).add(bias)),
+    value,
     gradFunc: (dy: tf.Tensor, [xHat, invStd, w]: tf.Tensor[]) =>
       tf.tidy(() => {
         const dx = runFastKernel(LAYER_NORM_GRAD, { dy, xHat, invStd, w }, (dy as tf.Tensor2D).shape[1] % 4 === 0, () => {

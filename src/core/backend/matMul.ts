@@ -1,18 +1,31 @@
-import { MAT_MUL, runFastKernel } from './wasmKernels';
+import { MAT_MUL } from './wasmKernels';
 import * as tf from './tf';
 
 /**
  * a·b, or aᵀ·b with `transposeA`, over the last two axes; leading axes are a batch. On wasm our
- * register-tiled SIMD kernel (kernels.wat) runs it when m is a multiple of 4 and n of 8: about twice
- * xnnpack's dense speed, and 10× TF.js's batched and transposed paths. Elsewhere tf.matMul, with an
- * explicit transpose because wasm's transposeA flag is the slow path.
+ * register-tiled SIMD kernel (kernels.wat) runs it: about twice xnnpack's dense speed, and 10×
+ * TF.js's batched and transposed paths. It computes whole 4 × 8 tiles, so other shapes are padded
+ * with zeros (m to a multiple of 4, n of 8) and the product sliced back, which still beats xnnpack
+ * (the LM head's 91-character vocabulary). Elsewhere tf.matMul, with an explicit transpose.
  */
 export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false): T {
-  const rank = a.rank;
-  const m = a.shape[transposeA ? rank - 1 : rank - 2];
-  const n = b.shape[rank - 1];
-  const fallback = () => tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
-  return runFastKernel(MAT_MUL, { a, b }, m % 4 === 0 && n % 8 === 0, fallback, { transposeA });
+  if (!tf.getKernel(MAT_MUL, tf.getBackend())) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
+  const mAxis = a.rank - (transposeA ? 1 : 2);
+  const nAxis = b.rank - 1;
+  const [m, n] = [a.shape[mAxis], b.shape[nAxis]];
+  const kernel = (x: T, y: T) => tf.engine().runKernel(MAT_MUL, { a: x, b: y }, { transposeA }) as T;
+  if (m % 4 === 0 && n % 8 === 0) return kernel(a, b);
+  return tf.tidy(() => {
+    const product = kernel(padAxis(a, mAxis, 4), padAxis(b, nAxis, 8));
+    const size = [...product.shape.slice(0, -2), m, n];
+    return product.slice(size.map(() => 0), size) as T;
+  });
+}
+
+/** x with zeros appended along `axis` up to a multiple of `multiple`; x itself when it is one. */
+function padAxis<T extends tf.Tensor>(x: T, axis: number, multiple: number): T {
+  const extra = (multiple - (x.shape[axis] % multiple)) % multiple;
+  return extra === 0 ? x : (tf.pad(x, x.shape.map((_, i) => [0, i === axis ? extra : 0] as [number, number])) as T);
 }
 
 /** The transpose of the last two axes. */

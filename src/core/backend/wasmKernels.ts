@@ -11,6 +11,7 @@ export const SPLIT_HEADS = 'DepthLabSplitHeads';
 export const MERGE_HEADS = 'DepthLabMergeHeads';
 export const GELU_INPUT = 'DepthLabGeluInput';
 export const GELU_GRAD = 'DepthLabGeluGrad';
+export const LAYER_NORM = 'DepthLabLayerNorm';
 export const LAYER_NORM_GRAD = 'DepthLabLayerNormGrad';
 export const DROPOUT = 'DepthLabDropout';
 
@@ -19,6 +20,7 @@ interface Kernels {
   columnSums(x: number, out: number, rows: number, cols: number): void;
   geluInput(x: number, out: number, n: number): void;
   geluGrad(dy: number, x: number, s: number, out: number, n: number): void;
+  layerNorm(x: number, w: number, b: number, xHat: number, invStd: number, y: number, rows: number, cols: number): void;
   layerNormGrad(dy: number, xHat: number, invStd: number, w: number, out: number, rows: number, cols: number): void;
   dropout(x: number, out: number, n: number, seed: number, threshold: number, scale: number): void;
   permuteHeads(rows: number, heads: number, batch: number, length: number, headCount: number, headDim: number, width: number, column: number, toHeads: number): void;
@@ -102,6 +104,14 @@ export function registerWasmKernels(): void {
     const out = backend.makeOutput(x.shape, 'float32');
     kernels.geluGrad(offset(dy), offset(x), offset(s), offset(out), tf.util.sizeFromShape(x.shape));
     return out;
+  });
+  // [rows, cols] → y, x̂ and 1/σ [rows, 1].
+  register(LAYER_NORM, ({ inputs }) => {
+    const { x, w, b } = inputs as Record<'x' | 'w' | 'b', tf.TensorInfo>;
+    const [rows, cols] = x.shape;
+    const [y, xHat, invStd] = [backend.makeOutput(x.shape, 'float32'), backend.makeOutput(x.shape, 'float32'), backend.makeOutput([rows, 1], 'float32')];
+    kernels.layerNorm(offset(x), offset(w), offset(b), offset(xHat), offset(invStd), offset(y), rows, cols);
+    return [y, xHat, invStd];
   });
   register(LAYER_NORM_GRAD, ({ inputs }) => {
     const { dy, xHat, invStd, w } = inputs as Record<'dy' | 'xHat' | 'invStd' | 'w', tf.TensorInfo>;
