@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
+import { adamWStep } from '../src/core/backend/adamWStep';
 import { batchMatMul } from '../src/core/backend/batchMatMul';
 import { columnSums } from '../src/core/backend/columnSums';
 import { invertedDropout } from '../src/core/backend/dropout';
@@ -12,7 +13,7 @@ import { layerNorm } from '../src/core/backend/layerNorm';
 import { linear } from '../src/core/backend/linear';
 import { matMul } from '../src/core/backend/matMul';
 import { oneHotFloat } from '../src/core/backend/oneHot';
-import { COLUMN_SUMS, DROPOUT, GELU_GRAD, GELU_INPUT, LAYER_NORM, LAYER_NORM_GRAD, MAT_MUL, MERGE_HEADS, SPLIT_HEADS, wasmKernelBuild } from '../src/core/backend/wasmKernels';
+import { ADAM_W, COLUMN_SUMS, DROPOUT, GELU_GRAD, GELU_INPUT, LAYER_NORM, LAYER_NORM_GRAD, MAT_MUL, MERGE_HEADS, SPLIT_HEADS, wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { Rng } from '../src/core/random/rng';
 import { useWasm } from './helpers';
 
@@ -180,4 +181,18 @@ test('the build without relaxed SIMD (each fused multiply-add spelled as a multi
   kernel(a * 4, b * 4, c * 4, 1, m, k, n, 1);
   const expected = tf.matMul(tf.tensor2d(heap.slice(a, b), [k, m]), tf.tensor2d(heap.slice(b, c), [k, n]), true).dataSync();
   close(heap.slice(c, c + m * n), expected);
+});
+
+test('AdamW fast path: parameter and moments after a step equal the update written in TF.js ops (kernel and fallback sizes, with and without decay)', () => {
+  assert.ok(tf.getKernel(ADAM_W, 'wasm'));
+  for (const [size, decay, step] of [[96, 0.01, 1], [96, 0, 7], [7, 0.01, 3]]) {
+    const [param, grad, m] = [24, 25, 26].map((seed) => tf.randomNormal([size], 0, 1, 'float32', seed));
+    const v = tf.randomUniform([size], 0, 1, 'float32', 27);
+    const hyper = { beta1: 0.9, beta2: 0.98, epsilon: 1e-8, lr: 0.003, decay, step };
+    const newM = m.mul(0.9).add(grad.mul(0.1));
+    const newV = v.mul(0.98).add(grad.square().mul(0.02));
+    const update = newM.div(1 - 0.9 ** step).div(newV.div(1 - 0.98 ** step).sqrt().add(1e-8));
+    const expected = [param.sub(update.add(param.mul(decay)).mul(0.003)), newM, newV];
+    adamWStep(param, grad, m, v, hyper).forEach((value, i) => close(value.dataSync(), expected[i].dataSync(), 1e-5));
+  }
 });

@@ -301,4 +301,31 @@
       (local.set $out (i32.add (local.get $out) (i32.const 16)))
       (br $next)))
   )
+;; One AdamW step for one parameter, n a multiple of 4: m' = β₁m + (1 − β₁)g, v' = β₂v + (1 − β₂)g²,
+  ;; p' = p − lr·((m'/c₁) / (√(v'/c₂) + ε) + decay·p) with the bias corrections c₁ = 1 − β₁ᵗ, c₂ = 1 − β₂ᵗ.
+  (func (export "adamW") (param $p i32) (param $g i32) (param $m i32) (param $v i32) (param $pOut i32) (param $mOut i32) (param $vOut i32) (param $n i32)
+    (param $beta1 f32) (param $beta2 f32) (param $c1 f32) (param $c2 f32) (param $epsilon f32) (param $lr f32) (param $decay f32)
+    (local $o i32) (local $end i32) (local $gv v128) (local $mv v128) (local $vv v128) (local $pv v128)
+    (local.set $end (i32.shl (local.get $n) (i32.const 2)))
+    (block $done (loop $next
+      (br_if $done (i32.ge_u (local.get $o) (local.get $end)))
+      (local.set $gv (v128.load (i32.add (local.get $g) (local.get $o))))
+      (local.set $pv (v128.load (i32.add (local.get $p) (local.get $o))))
+      (local.set $mv (f32x4.add
+        (f32x4.mul (v128.load (i32.add (local.get $m) (local.get $o))) (f32x4.splat (local.get $beta1)))
+        (f32x4.mul (local.get $gv) (f32x4.splat (f32.sub (f32.const 1) (local.get $beta1))))))
+      (local.set $vv (f32x4.add
+        (f32x4.mul (v128.load (i32.add (local.get $v) (local.get $o))) (f32x4.splat (local.get $beta2)))
+        (f32x4.mul (f32x4.mul (local.get $gv) (local.get $gv)) (f32x4.splat (f32.sub (f32.const 1) (local.get $beta2))))))
+      (v128.store (i32.add (local.get $mOut) (local.get $o)) (local.get $mv))
+      (v128.store (i32.add (local.get $vOut) (local.get $o)) (local.get $vv))
+      (v128.store (i32.add (local.get $pOut) (local.get $o))
+        (f32x4.sub (local.get $pv) (f32x4.mul (f32x4.splat (local.get $lr)) (f32x4.add
+          (f32x4.div
+            (f32x4.div (local.get $mv) (f32x4.splat (local.get $c1)))
+            (f32x4.add (f32x4.sqrt (f32x4.div (local.get $vv) (f32x4.splat (local.get $c2)))) (f32x4.splat (local.get $epsilon))))
+          (f32x4.mul (local.get $pv) (f32x4.splat (local.get $decay)))))))
+      (local.set $o (i32.add (local.get $o) (i32.const 16)))
+      (br $next)))
+  )
 )

@@ -14,6 +14,7 @@ export const GELU_GRAD = 'DepthLabGeluGrad';
 export const LAYER_NORM = 'DepthLabLayerNorm';
 export const LAYER_NORM_GRAD = 'DepthLabLayerNormGrad';
 export const DROPOUT = 'DepthLabDropout';
+export const ADAM_W = 'DepthLabAdamW';
 
 interface Kernels {
   matMul(a: number, b: number, c: number, batch: number, m: number, k: number, n: number, transposeA: number): void;
@@ -22,6 +23,7 @@ interface Kernels {
   geluGrad(dy: number, x: number, s: number, out: number, n: number): void;
   layerNorm(x: number, w: number, b: number, xHat: number, invStd: number, y: number, rows: number, cols: number): void;
   layerNormGrad(dy: number, xHat: number, invStd: number, w: number, out: number, rows: number, cols: number): void;
+  adamW(p: number, g: number, m: number, v: number, pOut: number, mOut: number, vOut: number, n: number, beta1: number, beta2: number, c1: number, c2: number, epsilon: number, lr: number, decay: number): void;
   dropout(x: number, out: number, n: number, seed: number, threshold: number, scale: number): void;
   permuteHeads(rows: number, heads: number, batch: number, length: number, headCount: number, headDim: number, width: number, column: number, toHeads: number): void;
 }
@@ -118,6 +120,15 @@ export function registerWasmKernels(): void {
     const out = backend.makeOutput(dy.shape, 'float32');
     kernels.layerNormGrad(offset(dy), offset(xHat), offset(invStd), offset(w), offset(out), dy.shape[0], dy.shape[1]);
     return out;
+  });
+  // → the parameter, first and second moments after one step.
+  register(ADAM_W, ({ inputs, attrs }) => {
+    const { param, grad, m, v } = inputs as Record<'param' | 'grad' | 'm' | 'v', tf.TensorInfo>;
+    const { beta1, beta2, epsilon, lr, decay, step } = attrs as Record<'beta1' | 'beta2' | 'epsilon' | 'lr' | 'decay' | 'step', number>;
+    const [pOut, mOut, vOut] = [0, 1, 2].map(() => backend.makeOutput(param.shape, 'float32'));
+    const n = tf.util.sizeFromShape(param.shape);
+    kernels.adamW(offset(param), offset(grad), offset(m), offset(v), offset(pOut), offset(mOut), offset(vOut), n, beta1, beta2, 1 - beta1 ** step, 1 - beta2 ** step, epsilon, lr, decay);
+    return [pOut, mOut, vOut];
   });
   register(DROPOUT, ({ inputs, attrs }) => {
     const { x } = inputs as Record<'x', tf.TensorInfo>;

@@ -1,3 +1,4 @@
+import { adamWStep } from '../backend/adamWStep';
 import * as tf from '../backend/tf';
 import type { Transformer } from '../model/transformer';
 
@@ -34,11 +35,11 @@ export class AdamW {
       const m = this.moment(this.firstMoments, name, param);
       const v = this.moment(this.secondMoments, name, param);
       tf.tidy(() => {
-        m.assign(m.mul(beta1).add(grad.mul(1 - beta1)));
-        v.assign(v.mul(beta2).add(grad.square().mul(1 - beta2)));
-        const update = m.div(1 - beta1 ** t).div(v.div(1 - beta2 ** t).sqrt().add(epsilon));
-        const decay = this.decays(name) && weightDecay > 0 ? param.mul(weightDecay) : undefined;
-        param.assign(param.sub((decay ? update.add(decay) : update).mul(lr)));
+        const decay = this.decays(name) ? weightDecay : 0;
+        const [newParam, newM, newV] = adamWStep(param, grad, m, v, { beta1, beta2, epsilon, lr, decay, step: t });
+        m.assign(newM);
+        v.assign(newV);
+        param.assign(newParam);
       });
     }
   }
