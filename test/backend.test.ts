@@ -196,3 +196,10 @@ test('AdamW fast path: parameter and moments after a step equal the update writt
     adamWStep(param, grad, m, v, hyper).forEach((value, i) => close(value.dataSync(), expected[i].dataSync(), 1e-5));
   }
 });
+
+test('matMul hands shapes the kernel cannot take to tf.matMul: a broadcast batch is computed, a mismatched k is reported', () => {
+  const a = tf.randomNormal([2, 8, 16], 0, 1, 'float32', 28);
+  const b = tf.randomNormal([1, 16, 8], 0, 1, 'float32', 29);
+  close(matMul(a, b).dataSync(), tf.matMul(a, b).dataSync());
+  assert.throws(() => matMul(tf.ones([4, 5]), tf.ones([6, 8])), /inner shapes/);
+});

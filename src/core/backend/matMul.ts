@@ -9,10 +9,12 @@ import * as tf from './tf';
  * (the LM head's 91-character vocabulary). Elsewhere tf.matMul, with an explicit transpose.
  */
 export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false): T {
-  if (!tf.getKernel(MAT_MUL, tf.getBackend())) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
   const mAxis = a.rank - (transposeA ? 1 : 2);
   const nAxis = b.rank - 1;
-  const [m, n] = [a.shape[mAxis], b.shape[nAxis]];
+  const [m, k, n] = [a.shape[mAxis], a.shape[transposeA ? a.rank - 2 : a.rank - 1], b.shape[nAxis]];
+  // The kernel trusts its shapes: broadcasting batches and mismatched k go to tf.matMul (which reports the latter).
+  const fits = a.rank === b.rank && a.shape.slice(0, -2).every((size, i) => size === b.shape[i]) && k === b.shape[b.rank - 2];
+  if (!fits || !tf.getKernel(MAT_MUL, tf.getBackend())) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
   const kernel = (x: T, y: T) => tf.engine().runKernel(MAT_MUL, { a: x, b: y }, { transposeA }) as T;
   if (m % 4 === 0 && n % 8 === 0) return kernel(a, b);
   return tf.tidy(() => {
