@@ -3,7 +3,9 @@ import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
 import { evaluationLayers, layerDropRates, sampleActiveLayers } from '../src/core/model/layerDrop';
 import { depthSweep } from '../src/core/evaluate/depthSweep';
+import { evaluateTogether } from '../src/core/evaluate/evaluate';
 import { everyOther } from '../src/core/prune/everyOther';
+import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { layerStatistics } from '../src/core/statistics/importance';
 import { Transformer, type Batch } from '../src/core/model/transformer';
 import { Rng } from '../src/core/random/rng';
@@ -166,3 +168,17 @@ function withModel(seed: number, use: (model: Transformer, rng: Rng) => void): v
     model.dispose();
   }
 }
+
+test('search on validation data evaluates each round\'s candidates together: the same layers as evaluating them one by one, in fewer layer evaluations', () => {
+  withModel(13, (model, rng) => {
+  const batches = [batch(rng), batch(rng)];
+  const counter = countLayerEvaluations(model);
+  const together = searchOnValid(model.layers, (candidates) => evaluateTogether(model, batches, candidates).map((evaluation) => evaluation.loss));
+  const sharedCount = counter.count;
+  const oneByOne = searchOnValid(model.layers, (candidates) => candidates.map((kept) => lossFromScratch(model, batches, kept)));
+  assert.deepEqual(together, oneByOne);
+  // Rounds over 4, 3 and 2 kept layers: one by one 4·3 + 3·2 + 2·1 = 20 layer evaluations per batch;
+  // together 9 + 5 + 2 = 16 (round one: [1,2,3] alone, then [0,2,3], [0,1,3], [0,1,2] share 0 and 0,1).
+  assert.equal(sharedCount, batches.length * 16);
+  });
+});

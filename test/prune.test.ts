@@ -40,7 +40,8 @@ test('first-k, top-by-score and p* = 1 - r/N', () => {
 test('search-on-valid removes the least harmful layer first', () => {
   // Layer 3 is worthless, then 1, then 0: the greedy search must find that order.
   const harm = [0.5, 0.2, 2.0, 0.0];
-  const byDepth = searchOnValid(4, (kept) => [0, 1, 2, 3].filter((l) => !kept.includes(l)).reduce((s, l) => s + harm[l], 1));
+  const lossOf = (kept: number[]) => [0, 1, 2, 3].filter((l) => !kept.includes(l)).reduce((s, l) => s + harm[l], 1);
+  const byDepth = searchOnValid(4, (candidates) => candidates.map(lossOf));
   assert.deepEqual(byDepth[4], [0, 1, 2, 3]);
   assert.deepEqual(byDepth[3], [0, 1, 2]);
   assert.deepEqual(byDepth[2], [0, 2]);

@@ -1,7 +1,7 @@
 import type { DepthLabConfig, ImportanceMetric, PruneStrategy } from '../config/schema';
 import type { Dataset } from '../data/dataset';
 import { depthSweep, type DepthRow } from '../evaluate/depthSweep';
-import { evaluate } from '../evaluate/evaluate';
+import { evaluateTogether } from '../evaluate/evaluate';
 import type { EventSink } from '../events';
 import { fairseqFlags, huggingFaceConfig } from '../export/interop';
 import { writeJsonAtomic } from '../files/atomicWrite';
@@ -49,7 +49,7 @@ export function analyze(model: Transformer, dataset: Dataset, config: DepthLabCo
   const { fullLoss, layers: statistics } = layerStatistics(model, batches, dropStatistics(counters, layerDropRates(config.layerdrop, layers)));
   writeJsonAtomic(run.statistics, { fullLoss, layers: statistics });
   options.onEvent?.({ type: 'phase', phase: 'sweep', detail: `${strategy} at every depth ${layers}…1` });
-  const select = layerSelector(strategy, { layers, statistics, metric, lossOf: (kept) => evaluate(model, batches, kept).loss });
+  const select = layerSelector(strategy, { layers, statistics, metric, lossesOf: (candidates) => evaluateTogether(model, batches, candidates).map((evaluation) => evaluation.loss) });
   const sweep = depthSweep(model, batches, select, (row) => options.onEvent?.({ type: 'depth', row }));
   const keep = select(target);
   const analysis: Analysis = {

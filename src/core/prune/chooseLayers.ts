@@ -1,6 +1,6 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/schema';
 import { UserError } from '../errors';
-import { evaluate } from '../evaluate/evaluate';
+import { evaluateTogether } from '../evaluate/evaluate';
 import { validateKeep } from '../export/prunedCheckpoint';
 import { layerDropRates } from '../model/layerDrop';
 import type { OpenedRun } from '../pipeline/openRun';
@@ -37,6 +37,6 @@ export function chooseLayers({ model, dataset, meta, counters }: OpenedRun, choi
     layers: model.layers,
     statistics,
     metric: choice.metric ?? config.prune.metric,
-    lossOf: (kept) => evaluate(model, batches, kept).loss,
+    lossesOf: (candidates) => evaluateTogether(model, batches, candidates).map((evaluation) => evaluation.loss),
   })(target);
 }

@@ -11,8 +11,8 @@ export interface SelectorContext {
   /** Needed by `importance`. */
   statistics?: LayerStatistics[];
   metric?: ImportanceMetric;
-  /** Needed by `search-on-valid`: validation loss of a sub-network. */
-  lossOf?: (kept: number[]) => number;
+  /** Needed by `search-on-valid`: validation losses of sub-networks. */
+  lossesOf?: (candidates: number[][]) => number[];
 }
 
 /** A strategy as a function of the target depth; searches and rankings run once and serve every depth. */
@@ -28,8 +28,8 @@ export function layerSelector(strategy: PruneStrategy, context: SelectorContext)
       return (target) => topByScore(scores, target);
     }
     case 'search-on-valid': {
-      if (!context.lossOf) throw new Error('search-on-valid needs a loss function');
-      const byDepth = searchOnValid(context.layers, context.lossOf);
+      if (!context.lossesOf) throw new Error('search-on-valid needs a loss function');
+      const byDepth = searchOnValid(context.layers, context.lossesOf);
       return (target) => byDepth[Math.min(target, context.layers)];
     }
   }
