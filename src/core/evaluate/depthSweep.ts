@@ -9,12 +9,8 @@ export interface DepthRow extends Evaluation {
  * Every depth r = N … 1 with the selector's layers, evaluated without finetuning, in one walk per
  * batch that computes the sub-networks' common prefixes once (every-other: all share layer 0).
  */
-export function depthSweep(model: Transformer, batches: Batch[], select: (target: number) => number[], onRow?: (row: DepthRow) => void): DepthRow[] {
+export function depthSweep(model: Transformer, batches: Batch[], select: (target: number) => number[]): DepthRow[] {
   const depths = Array.from({ length: model.layers }, (_, i) => model.layers - i);
   const evaluations = evaluateTogether(model, batches, depths.map(select));
-  return depths.map((depth, i) => {
-    const row = { depth, ...evaluations[i] };
-    onRow?.(row);
-    return row;
-  });
+  return depths.map((depth, i) => ({ depth, ...evaluations[i] }));
 }

@@ -50,7 +50,8 @@ export function analyze(model: Transformer, dataset: Dataset, config: DepthLabCo
   writeJsonAtomic(run.statistics, { fullLoss, layers: statistics });
   options.onEvent?.({ type: 'phase', phase: 'sweep', detail: `${strategy} at every depth ${layers}…1` });
   const select = layerSelector(strategy, { layers, statistics, metric, lossesOf: (candidates) => evaluateTogether(model, batches, candidates).map((evaluation) => evaluation.loss) });
-  const sweep = depthSweep(model, batches, select, (row) => options.onEvent?.({ type: 'depth', row }));
+  const sweep = depthSweep(model, batches, select);
+  for (const row of sweep) options.onEvent?.({ type: 'depth', row });
   const keep = select(target);
   const analysis: Analysis = {
     task: config.task,
