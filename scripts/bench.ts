@@ -63,10 +63,10 @@ function forwardFlops(config: DepthLabConfig, active: number, vocab: number): nu
 const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.length;
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-function timed<T>(run: () => T): { value: T; ms: number } {
+function msOf(run: () => unknown): number {
   const started = performance.now();
-  const value = run();
-  return { value, ms: performance.now() - started };
+  run();
+  return performance.now() - started;
 }
 
 /**
@@ -90,7 +90,7 @@ function matMulProbe() {
   runs.engine();
   return {
     sample: () => {
-      for (const name of ['tfjs', 'engine'] as const) times[name].push(...Array.from({ length: 3 }, () => timed(runs[name]).ms));
+      for (const name of ['tfjs', 'engine'] as const) times[name].push(...Array.from({ length: 3 }, () => msOf(runs[name])));
     },
     gflops: (name: keyof typeof times) => (2 * m * k * n) / median(times[name]) / 1e6,
     dispose: () => tf.dispose([a, b]),
@@ -111,7 +111,7 @@ async function measure(backend: ResolvedBackend) {
   const tokensPerBatch = config.train.batchSize * config.model.seqLen;
   const step = (active: number[]) => {
     const batch: Batch = dataset.trainBatch(rng, config.train.batchSize);
-    return timed(() => trainingStep(model, optimizer, batch, active, config.train.lr, config.train.clipNorm, rng)).ms;
+    return msOf(() => trainingStep(model, optimizer, batch, active, config.train.lr, config.train.clipNorm, rng));
   };
 
   const probe = matMulProbe();
@@ -180,10 +180,10 @@ async function measure(backend: ResolvedBackend) {
   const sweepPasses = inFullPasses(sweep);
   const importancePasses = inFullPasses(importance);
   // By the clock: each run between two full evaluations, as a multiple of their mean, three times over.
-  const evalTimes = [timed(() => evaluate(model, batches, all)).ms];
+  const evalTimes = [msOf(() => evaluate(model, batches, all))];
   const clockCost = (run: () => unknown) => {
-    const ms = timed(run).ms;
-    evalTimes.push(timed(() => evaluate(model, batches, all)).ms);
+    const ms = msOf(run);
+    evalTimes.push(msOf(() => evaluate(model, batches, all)));
     return ms / mean(evalTimes.slice(-2));
   };
   const sweepCosts: number[] = [];

@@ -1,20 +1,6 @@
 import { columnSums } from './columnSums';
-import { matMul } from './matMul';
+import { matMul, matMulGradients, tapedMatMul } from './matMul';
 import * as tf from './tf';
-
-/** The gradient of x·W: dx = dy·Wᵀ (W is small and transposed explicitly), dW = xᵀ·dy. */
-function matMulGradients(dy: tf.Tensor2D, x: tf.Tensor2D, w: tf.Tensor2D): tf.Tensor[] {
-  return [matMul(dy, tf.transpose(w)), matMul(x, dy, true)];
-}
-
-// tf.tidy frees the transposes now instead of at the end of the whole gradient computation.
-const product = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, save: tf.GradSaveFunc) => {
-  save([x, w]);
-  return {
-    value: matMul(x, w),
-    gradFunc: (dy: tf.Tensor2D, [savedX, savedW]: tf.Tensor2D[]) => tf.tidy(() => matMulGradients(dy, savedX, savedW)),
-  };
-}) as unknown as Parameters<typeof tf.customGrad>[0]) as (x: tf.Tensor2D, w: tf.Tensor2D) => tf.Tensor2D;
 
 const productPlusBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([x, w]);
@@ -26,5 +12,5 @@ const productPlusBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, bias: tf
 
 /** x·W (+ bias) for 2D x and W, as one taped op whose backward avoids wasm's slow paths. */
 export function linear(x: tf.Tensor2D, w: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
-  return bias ? productPlusBias(x, w, bias) : product(x, w);
+  return bias ? productPlusBias(x, w, bias) : tapedMatMul(x, w);
 }

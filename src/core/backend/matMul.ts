@@ -30,6 +30,23 @@ function padAxis<T extends tf.Tensor>(x: T, axis: number, multiple: number): T {
   return extra === 0 ? x : (tf.pad(x, x.shape.map((_, i) => [0, i === axis ? extra : 0] as [number, number])) as T);
 }
 
+/** The gradients of a·b: da = dy·bᵀ (b is the smaller operand in this model, transposed explicitly), db = aᵀ·dy. */
+export function matMulGradients<T extends tf.Tensor>(dy: T, a: T, b: T): [T, T] {
+  return [matMul(dy, swapLastAxes(b)), matMul(a, dy, true)];
+}
+
+/**
+ * a·b as one taped op whose gradient runs on the kernel too (dense layers without bias, attention's
+ * products). tf.tidy frees the transposes now instead of at the end of the whole gradient computation.
+ */
+export const tapedMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: matMul(a, b),
+    gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => tf.tidy(() => matMulGradients(dy, savedA, savedB)),
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as <T extends tf.Tensor>(a: T, b: T) => T;
+
 /** The transpose of the last two axes. */
 export function swapLastAxes<T extends tf.Tensor>(x: T): T {
   const axes = x.shape.map((_, i) => i);

@@ -1,8 +1,7 @@
 import * as tf from '../backend/tf';
-import { batchMatMul } from '../backend/batchMatMul';
 import { mergeHeads, splitHeads } from '../backend/heads';
 import { linear } from '../backend/linear';
-import { swapLastAxes } from '../backend/matMul';
+import { swapLastAxes, tapedMatMul } from '../backend/matMul';
 
 export interface AttentionWeights {
   qkv: tf.Tensor2D;
@@ -30,7 +29,7 @@ export function selfAttention(
 ): tf.Tensor2D {
   const headDim = x.shape[1] / heads;
   const [q, k, v] = splitHeads(linear(x, w.qkv, w.qkvBias), batch, heads, 3);
-  const scores = batchMatMul(q, swapLastAxes(k)).mul(1 / Math.sqrt(headDim)).add(additiveMask);
-  const context = batchMatMul(dropProbabilities(tf.softmax(scores)) as tf.Tensor4D, v);
+  const scores = tapedMatMul(q, swapLastAxes(k)).mul(1 / Math.sqrt(headDim)).add(additiveMask);
+  const context = tapedMatMul(dropProbabilities(tf.softmax(scores)) as tf.Tensor4D, v);
   return linear(mergeHeads([context]), w.out, w.outBias);
 }
