@@ -104,7 +104,7 @@ async function measure(backend: ResolvedBackend) {
   const config = loaded.config;
   const dataset = loadDataset(loaded);
   const rng = new Rng(config.train.seed);
-  const model = new Transformer({ task: 'language-model', vocabSize: dataset.tokenizer.size, numClasses: 0, model: config.model }, rng);
+  const model = new Transformer({ task: 'language-model', vocabSize: dataset.tokenizer.vocabSize, numClasses: 0, model: config.model }, rng);
   const optimizer = adamWFor(model, config.train.weightDecay);
   const layers = config.model.layers;
   const all = Array.from({ length: layers }, (_, l) => l);
@@ -196,7 +196,7 @@ async function measure(backend: ResolvedBackend) {
   const gflops = probe.gflops('tfjs');
   const engineGflops = probe.gflops('engine');
   probe.dispose();
-  const stepGflops = (3 * forwardFlops(config, activeSum / steps, dataset.tokenizer.size)) / (totalTrainMs / steps) / 1e6;
+  const stepGflops = (3 * forwardFlops(config, activeSum / steps, dataset.tokenizer.vocabSize)) / (totalTrainMs / steps) / 1e6;
   model.dispose();
   optimizer.dispose();
   return {

@@ -9,12 +9,17 @@ const require = createRequire(import.meta.url);
 const root = path.resolve(import.meta.dirname, '..');
 const dist = path.join(root, 'dist');
 
+// --production (npm run package): minified bundles without source maps. --watch: rebuild the bundles on change.
+const production = process.argv.includes('--production');
+const watch = process.argv.includes('--watch');
+
 const node = {
   bundle: true,
   platform: 'node',
   format: 'cjs',
   target: 'node20',
-  sourcemap: true,
+  sourcemap: !production,
+  minify: production,
   // Native backends are optional and platform-specific: loaded from node_modules when installed.
   external: ['vscode', '@tensorflow/tfjs-node', '@tensorflow/tfjs-node-gpu', '@tensorflow/tfjs-backend-wasm/dist/*.wasm'],
   // jsonc-parser's UMD build hides its requires from bundlers; its ESM build bundles cleanly.
@@ -23,23 +28,34 @@ const node = {
 };
 
 // The CLI and the job worker run the engine; the extension host must stay free of TensorFlow.js.
-await Promise.all([
-  esbuild.build({ ...node, entryPoints: { cli: path.join(root, 'src/cli/main.ts') }, outdir: dist, banner: { js: '#!/usr/bin/env node' } }),
-  esbuild.build({ ...node, entryPoints: { worker: path.join(root, 'src/worker/jobWorker.ts') }, outdir: dist }),
-  esbuild.build({ ...node, entryPoints: { shardThread: path.join(root, 'src/core/train/shardThread.ts') }, outdir: dist }),
-  esbuild.build({ ...node, entryPoints: { extension: path.join(root, 'src/extension/extension.ts') }, outdir: dist, minify: true }),
-  esbuild.build({
+const bundles = [
+  { ...node, entryPoints: { cli: path.join(root, 'src/cli/main.ts') }, outdir: dist, banner: { js: '#!/usr/bin/env node' } },
+  { ...node, entryPoints: { worker: path.join(root, 'src/worker/jobWorker.ts') }, outdir: dist },
+  { ...node, entryPoints: { shardThread: path.join(root, 'src/core/train/shardThread.ts') }, outdir: dist },
+  { ...node, entryPoints: { extension: path.join(root, 'src/extension/extension.ts') }, outdir: dist, minify: true },
+  {
     entryPoints: { explorer: path.join(root, 'webview/main.ts') },
     outdir: path.join(dist, 'webview'),
     bundle: true,
     platform: 'browser',
     format: 'esm',
     target: 'es2022',
-    sourcemap: true,
+    sourcemap: !production,
     minify: true,
+    metafile: true,
     logLevel: 'warning',
-  }),
-]);
+  },
+];
+if (watch) {
+  const contexts = await Promise.all(bundles.map((options) => esbuild.context({ ...options, logLevel: 'info' })));
+  await Promise.all(contexts.map((context) => context.watch()));
+} else {
+  const results = await Promise.all(bundles.map((options) => esbuild.build(options)));
+  // The page gets plain constants and pure helpers: the schema library must never reach it.
+  const pageInputs = Object.keys(results.at(-1).metafile.inputs);
+  const forbidden = pageInputs.filter((file) => /node_modules\/(zod|@tensorflow)\//.test(file));
+  if (forbidden.length) throw new Error(`the Depth Explorer page bundles ${forbidden[0]}; import constants from src/core/config/choices.ts instead`);
+}
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
 
 const wasmDir = path.join(dist, 'wasm');

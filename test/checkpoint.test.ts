@@ -33,8 +33,8 @@ for (const shareLayersEvery of [1, 2]) {
     const outcome = await train({ loaded, backend: 'wasm' });
     try {
       const keep = [1, 3];
-      const batches = outcome.dataset.validBatches(4, 2);
-      const expected = evaluate(outcome.model, batches, keep).loss;
+      const batches = outcome.opened.dataset.validBatches(4, 2);
+      const expected = evaluate(outcome.opened.model, batches, keep).loss;
       const result = exportRun(outcome.run, keep, loaded.dir);
       const names = [...readSafetensors(result.checkpoint).tensors.keys()];
       assert.ok(names.includes('layers.0.attn.qkv.weight') && names.includes('layers.1.ffn.fc2.weight'));
@@ -57,7 +57,7 @@ for (const shareLayersEvery of [1, 2]) {
       // The export's config loads and its data encodes with the checkpoint vocabulary.
       assert.ok(loadDataset({ ...loaded, config: exportedConfig, dir: result.dir }, pruned.tokenizer).validBatches(4, 1).length > 0);
     } finally {
-      outcome.model.dispose();
+      outcome.opened.model.dispose();
     }
   });
 }

@@ -6,7 +6,7 @@ import type { EngineEvent } from '../src/core/events';
 import { Transformer } from '../src/core/model/transformer';
 import { Rng } from '../src/core/random/rng';
 import { readMetrics } from '../src/core/run/metricsLog';
-import { readRun } from '../src/core/run/runStore';
+import { readRecord, readRun } from '../src/core/run/runFiles';
 import { train } from '../src/core/train/trainer';
 import { tinyLanguageModel, TINY_MODEL, TINY_TRAIN, useWasm, workspace } from './helpers';
 
@@ -15,7 +15,7 @@ before(useWasm);
 async function losses(overrides: Record<string, unknown> = {}) {
   const events: EngineEvent[] = [];
   const outcome = await train({ loaded: tinyLanguageModel(overrides), backend: 'wasm', onEvent: (e) => events.push(e) });
-  outcome.model.dispose();
+  outcome.opened.model.dispose();
   return { outcome, steps: events.filter((e) => e.type === 'step') };
 }
 
@@ -36,7 +36,7 @@ test('tensor count does not grow over 20 training steps, and returns to baseline
     backend: 'wasm',
     onEvent: (e) => e.type === 'step' && counts.push(tf.memory().numTensors),
   });
-  outcome.model.dispose();
+  outcome.opened.model.dispose();
   assert.equal(counts.length, 20);
   assert.ok(counts.every((n) => n === counts[0]), counts.join(','));
   assert.equal(tf.memory().numTensors, baseline);
@@ -45,12 +45,12 @@ test('tensor count does not grow over 20 training steps, and returns to baseline
 test('with p = 1 every layer is dropped every step and its weights never change', async () => {
   const loaded = tinyLanguageModel({ layerdrop: { rate: 1 } });
   const outcome = await train({ loaded, backend: 'wasm' });
-  outcome.model.dispose();
+  outcome.opened.model.dispose();
   const steps = readMetrics(outcome.run.metrics).filter((m) => m.type === 'step');
   assert.ok(steps.every((m) => (m.dropped as number[]).length === 4));
   assert.deepEqual(outcome.counters.timesDropped, [8, 8, 8, 8]);
   // Same seed: a fresh model holds the initial weights.
-  const shape = { task: 'language-model' as const, vocabSize: outcome.dataset.tokenizer.size, numClasses: 0, model: loaded.config.model };
+  const shape = { task: 'language-model' as const, vocabSize: outcome.opened.dataset.tokenizer.vocabSize, numClasses: 0, model: loaded.config.model };
   const fresh = new Transformer(shape, new Rng(loaded.config.train.seed));
   const trained = loadModelCheckpoint(outcome.run.checkpoint).model;
   try {
@@ -73,12 +73,12 @@ test('a run resumed from its checkpoint continues exactly as the uninterrupted r
     signal: controller.signal,
     onEvent: (e) => e.type === 'step' && e.step === 5 && controller.abort(),
   });
-  first.model.dispose();
+  first.opened.model.dispose();
   assert.equal(first.status, 'cancelled');
-  assert.equal(readRun(first.run).status, 'cancelled');
-  assert.equal(readRun(first.run).step, 5);
-  const resumed = await train({ loaded, backend: 'wasm', resume: first.run });
-  resumed.model.dispose();
+  assert.equal(readRecord(first.run).status, 'cancelled');
+  assert.equal(readRecord(first.run).step, 5);
+  const resumed = await train({ loaded, backend: 'wasm', resume: readRun(first.run) });
+  resumed.opened.model.dispose();
   assert.equal(resumed.status, 'completed');
   const logged = readMetrics(first.run.metrics).filter((m) => m.type === 'step');
   assert.deepEqual(logged.map((m) => m.step), [1, 2, 3, 4, 5, 6, 7, 8]);
@@ -92,8 +92,8 @@ test('data-parallel training on two threads matches one thread up to float round
       loaded: tinyLanguageModel({ model: { ...TINY_MODEL, dropout: 0 }, train: { ...TINY_TRAIN, steps: 6, batchSize: 4, threads } }),
       backend: 'wasm',
     });
-    const weights = new Map([...outcome.model.params].map(([name, value]) => [name, value.dataSync().slice()]));
-    outcome.model.dispose();
+    const weights = new Map([...outcome.opened.model.params].map(([name, value]) => [name, value.dataSync().slice()]));
+    outcome.opened.model.dispose();
     return { weights, losses: readMetrics(outcome.run.metrics).filter((e) => e.type === 'step').map((e) => e.loss as number) };
   };
   const one = await run(1);

@@ -1,11 +1,12 @@
-import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/schema';
+import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/choices';
 import { recommendedRate } from '../src/core/prune/recommendedRate';
 import { qualityText } from '../src/core/report/eventText';
 import type { Evaluation } from '../src/core/evaluate/evaluate';
-import type { PickerTarget, RunSnapshot } from '../src/protocol/messages';
+import type { PickerTarget } from '../src/core/layerLists/pickerTarget';
+import type { RunSnapshot } from '../src/core/run/runSnapshot';
 import { presetLayers, type Preset } from './presets';
 import { button, checkbox, dropdown, type Control } from './toolkit';
-import { loadState, post, saveState } from './vscodeApi';
+import { loadState, saveState } from './vscodeApi';
 
 export interface PickerInput {
   target: PickerTarget;
@@ -15,6 +16,8 @@ export interface PickerInput {
   busy: boolean;
   result?: { full: Evaluation; selected: Evaluation };
   onChange: (kept: ReadonlySet<number>) => void;
+  onEvaluate: (layers: number[]) => void;
+  onWrite: (layers: number[]) => void;
 }
 
 const targetKey = (t: PickerTarget) => `${t.file}#${t.key}#${t.occurrence}`;
@@ -45,10 +48,10 @@ export function layerPicker(input: PickerInput): HTMLElement {
 
   const summary = document.createElement('p');
   summary.className = 'summary';
-  const evaluateButton = button('Evaluate selection', () => post({ type: 'evaluate-selection', layers: [...kept] }), {
+  const evaluateButton = button('Evaluate selection', () => input.onEvaluate([...kept]), {
     title: 'Quick evaluation of exactly the checked layers on the validation batches, beside the full model',
   });
-  const writeButton = button(`Write to ${basename(target.file)}`, () => post({ type: 'write', layers: [...kept] }), {
+  const writeButton = button(`Write to ${basename(target.file)}`, () => input.onWrite([...kept]), {
     title: `Set ${target.key} in ${target.file} (undoable; comments and formatting kept)`,
   });
 

@@ -1,11 +1,13 @@
-import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/schema';
-import type { ActiveJob, HostToWebview, PickerTarget, RunListEntry, RunSnapshot } from '../src/protocol/messages';
+import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/choices';
+import type { PickerTarget } from '../src/core/layerLists/pickerTarget';
+import type { RunListEntry, RunSnapshot } from '../src/core/run/runSnapshot';
+import type { ActiveJob, HostToPage, PageRequests } from '../src/protocol/explorer';
 import { ChartSlot } from './charts/chartSlot';
 import { dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
 import { onThemeChange } from './charts/theme';
 import { layerPicker, metricChoice, section } from './layerPicker';
 import { button, dropdown, progressRing } from './toolkit';
-import { loadState, post, saveState } from './vscodeApi';
+import { loadState, post, request, saveState, settle } from './vscodeApi';
 
 interface Page {
   runs: RunListEntry[];
@@ -13,7 +15,7 @@ interface Page {
   snapshot?: RunSnapshot;
   target?: PickerTarget;
   job?: ActiveJob;
-  result?: Extract<HostToWebview, { type: 'selection-result' }>;
+  result?: PageRequests['evaluate-selection']['result'];
   notice?: { text: string; error: boolean };
   metric: ImportanceMetric;
   kept: ReadonlySet<number>;
@@ -26,7 +28,7 @@ const app = document.getElementById('app')!;
 let pickerElement: HTMLElement | undefined;
 let pickerKey = '';
 
-window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
+window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
   const message = event.data;
   switch (message.type) {
     case 'runs':
@@ -44,12 +46,9 @@ window.addEventListener('message', (event: MessageEvent<HostToWebview>) => {
     case 'job':
       page.job = message.job;
       break;
-    case 'selection-result':
-      page.result = message;
-      break;
-    case 'written':
-      page.notice = { text: `Wrote ${message.key} [${message.layers.join(', ')}] to ${message.file}.`, error: false };
-      break;
+    case 'reply':
+      settle(message);
+      return;
     case 'error':
       page.notice = { text: message.message, error: true };
       break;
@@ -164,9 +163,17 @@ function picker(run: RunSnapshot | undefined, target: PickerTarget): HTMLElement
         const config = run && importanceChart(run, page.metric, page.kept);
         if (config) charts.importance.set(config);
       },
+      onEvaluate: (layers) => void ask(request('evaluate-selection', { layers }).then((result) => (page.result = result))),
+      onWrite: (layers) =>
+        void ask(request('write', { layers }).then(({ key, layers: written, file }) => (page.notice = { text: `Wrote ${key} [${written.join(', ')}] to ${file}.`, error: false }))),
     });
   }
   return pickerElement;
+}
+
+/** A request's outcome is rendered when it settles; a failure shows as the page's notice. */
+function ask(reply: Promise<unknown>): Promise<void> {
+  return reply.catch((error: Error) => (page.notice = { text: error.message, error: true })).then(render);
 }
 
 function hint(text: string): HTMLElement {

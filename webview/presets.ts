@@ -1,8 +1,8 @@
-import type { ImportanceMetric } from '../src/core/config/schema';
+import type { ImportanceMetric } from '../src/core/config/choices';
 import { everyOther } from '../src/core/prune/everyOther';
 import { topByScore } from '../src/core/prune/importanceRanking';
 import { importanceScores } from '../src/core/statistics/importanceScores';
-import type { RunSnapshot } from '../src/protocol/messages';
+import type { RunSnapshot } from '../src/core/run/runSnapshot';
 
 export type Preset = 'every-other' | 'top-k' | 'sweep' | 'all';
 

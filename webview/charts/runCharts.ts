@@ -1,7 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
-import type { ImportanceMetric } from '../../src/core/config/schema';
+import type { ImportanceMetric } from '../../src/core/config/choices';
 import { importanceScores } from '../../src/core/statistics/importanceScores';
-import type { RunSnapshot } from '../../src/protocol/messages';
+import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { chartTheme } from './theme';
 
 const layerLabels = (n: number) => Array.from({ length: n }, (_, l) => `L${l}`);

@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import * as tf from './tf';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
-import type { BackendName } from '../config/schema';
+import type { BackendName } from '../config/choices';
 import { UserError } from '../errors';
 import { shareIdentityBuffersOnWasm } from './sharedIdentity';
 import { registerWasmKernels } from './wasmKernels';

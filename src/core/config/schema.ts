@@ -1,15 +1,11 @@
 import { z } from 'zod';
+import { BACKENDS, IMPORTANCE_METRICS, LAYERDROP_SCHEDULES, PRUNE_STRATEGIES, TASKS } from './choices';
 
 /**
  * The one source of truth for `*.depthlab.json`: TypeScript types (z.infer), runtime validation
  * (loadConfig) and the JSON Schema that editors use (scripts/writeSchema.ts) all come from here.
  */
 
-export const TASKS = ['language-model', 'classification'] as const;
-export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp'] as const;
-export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'importance'] as const;
-export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate'] as const;
-export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 
 const positiveInt = () => z.int().min(1);
 const probability = () => z.number().min(0).max(1);
@@ -133,10 +129,6 @@ export const configSchema = z
 
 export type DepthLabConfig = z.infer<typeof configSchema>;
 export type ConfigInput = z.input<typeof configSchema>;
-export type Task = (typeof TASKS)[number];
-export type PruneStrategy = (typeof PRUNE_STRATEGIES)[number];
-export type ImportanceMetric = (typeof IMPORTANCE_METRICS)[number];
-export type BackendName = (typeof BACKENDS)[number];
 export type ModelConfig = DepthLabConfig['model'];
 export type LayerDropConfig = DepthLabConfig['layerdrop'];
 export type TrainConfig = DepthLabConfig['train'];

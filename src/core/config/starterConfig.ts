@@ -1,4 +1,4 @@
-import type { Task } from './schema';
+import type { Task } from './choices';
 
 /** A commented starter `*.depthlab.json` (used by `depthlab init` and the editor's New Config). */
 export function starterConfig(task: Task = 'language-model'): string {

@@ -1,5 +1,5 @@
 import * as path from 'node:path';
-import type { Task } from '../config/schema';
+import type { Task } from '../config/choices';
 import { builtFile } from '../files/builtFile';
 
 const FILES: Record<Task, string> = {

@@ -2,8 +2,11 @@ export const PAD = 0;
 export const UNK = 1;
 const SPECIAL = ['<pad>', '<unk>'];
 
+import type { Tokenizer } from './tokenizer';
+
 /** Character-level tokenizer; its vocabulary is saved in every checkpoint so a run decodes the same way later. */
-export class CharTokenizer {
+export class CharTokenizer implements Tokenizer {
+  readonly specialTokens = { pad: PAD, unk: UNK };
   private readonly index: Map<string, number>;
 
   constructor(readonly vocab: readonly string[]) {
@@ -22,7 +25,7 @@ export class CharTokenizer {
     return new CharTokenizer([...SPECIAL, ...kept]);
   }
 
-  get size(): number {
+  get vocabSize(): number {
     return this.vocab.length;
   }
 

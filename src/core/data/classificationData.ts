@@ -5,6 +5,7 @@ import type { Batch } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import { CharTokenizer, PAD } from './charTokenizer';
 import type { Dataset } from './dataset';
+import type { Tokenizer } from './tokenizer';
 import { bundledDataFile } from './bundledData';
 import { dataError, dataSource, readDataText, type DataSource } from './readDataFile';
 
@@ -18,7 +19,7 @@ interface Example {
  * Without `data.valid`, every k-th example of each label (k = round(1/validFraction)) is held out,
  * so the split is deterministic and stratified whatever order the file is in.
  */
-export function classificationData(loaded: LoadedConfig, tokenizer?: CharTokenizer, knownLabels?: string[]): Dataset {
+export function classificationData<T extends Tokenizer = CharTokenizer>(loaded: LoadedConfig, tokenizer?: T, knownLabels?: string[]): Dataset<T> {
   const { data, model } = loaded.config;
   const trainSource = dataSource(loaded, 'train', bundledDataFile('classification'))!;
   const validSource = dataSource(loaded, 'valid');
@@ -36,7 +37,7 @@ export function classificationData(loaded: LoadedConfig, tokenizer?: CharTokeniz
   }
   const labels = knownLabels ?? [...new Set(train.map((e) => e.label))].sort();
   if (labels.length < 2) throw dataError(loaded, trainSource, `has one label (${labels[0]}); allowed: at least 2 distinct labels`);
-  const vocab = tokenizer ?? CharTokenizer.fromText(train.map((e) => e.text).join(''));
+  const vocab = tokenizer ?? (CharTokenizer.fromText(train.map((e) => e.text).join('')) as unknown as T);
   const encode = (examples: Example[], source: DataSource) =>
     examples.map((e, i) => {
       const label = labels.indexOf(e.label);
@@ -49,7 +50,7 @@ export function classificationData(loaded: LoadedConfig, tokenizer?: CharTokeniz
   return {
     tokenizer: vocab,
     labels,
-    description: `${name}: ${trainSet.length} train / ${validSet.length} valid examples, labels ${labels.join('/')}, vocabulary ${vocab.size}`,
+    description: `${name}: ${trainSet.length} train / ${validSet.length} valid examples, labels ${labels.join('/')}, vocabulary ${vocab.vocabSize}`,
     trainBatch: (rng: Rng, batchSize: number) =>
       toBatch(Array.from({ length: batchSize }, () => trainSet[rng.int(trainSet.length)]), model.seqLen),
     validBatches: (batchSize: number, maxBatches: number) => {

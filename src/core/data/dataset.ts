@@ -1,10 +1,11 @@
 import type { Batch } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import type { CharTokenizer } from './charTokenizer';
+import type { Tokenizer } from './tokenizer';
 
-/** What training and evaluation need from data, whatever the task. */
-export interface Dataset {
-  tokenizer: CharTokenizer;
+/** What training and evaluation need from data, whatever the task; `T` is the tokenizer it was encoded with. */
+export interface Dataset<T extends Tokenizer = CharTokenizer> {
+  tokenizer: T;
   /** Class names (classification); empty for language models. */
   labels: string[];
   /** One-line description for logs and reports. */

@@ -3,11 +3,12 @@ import type { Batch } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import { CharTokenizer } from './charTokenizer';
 import type { Dataset } from './dataset';
+import type { Tokenizer } from './tokenizer';
 import { bundledDataFile } from './bundledData';
 import { dataError, dataSource, readDataText } from './readDataFile';
 
 /** Plain text, next-character prediction. Without `data.valid`, the last `validFraction` of the text is held out. */
-export function languageModelData(loaded: LoadedConfig, tokenizer?: CharTokenizer): Dataset {
+export function languageModelData<T extends Tokenizer = CharTokenizer>(loaded: LoadedConfig, tokenizer?: T): Dataset<T> {
   const { data, model } = loaded.config;
   const trainSource = dataSource(loaded, 'train', bundledDataFile('language-model'))!;
   const validSource = dataSource(loaded, 'valid');
@@ -20,7 +21,7 @@ export function languageModelData(loaded: LoadedConfig, tokenizer?: CharTokenize
     validText = trainText.slice(cut);
     trainText = trainText.slice(0, cut);
   }
-  const vocab = tokenizer ?? CharTokenizer.fromText(trainText);
+  const vocab = tokenizer ?? (CharTokenizer.fromText(trainText) as unknown as T);
   const train = vocab.encode(trainText);
   const valid = vocab.encode(validText);
   const window = model.seqLen + 1;
@@ -36,7 +37,7 @@ export function languageModelData(loaded: LoadedConfig, tokenizer?: CharTokenize
   return {
     tokenizer: vocab,
     labels: [],
-    description: `${name}: ${train.length} train / ${valid.length} valid characters, vocabulary ${vocab.size}`,
+    description: `${name}: ${train.length} train / ${valid.length} valid characters, vocabulary ${vocab.vocabSize}`,
     trainBatch: (rng: Rng, batchSize: number) =>
       windows(train, model.seqLen, Array.from({ length: batchSize }, () => rng.int(train.length - window + 1))),
     validBatches: (batchSize: number, maxBatches: number) => {

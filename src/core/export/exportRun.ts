@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { decodeMeta } from '../checkpoint/modelCheckpoint';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors';
 import { writeFileAtomic, writeJsonAtomic } from '../files/atomicWrite';
-import type { RunPaths } from '../run/runStore';
+import type { RunPaths } from '../run/runPaths';
 import { fairseqFlags, huggingFaceConfig } from './interop';
 import { prunedCheckpoint } from './prunedCheckpoint';
 

@@ -1,4 +1,4 @@
-import type { Task } from '../config/schema';
+import type { Task } from '../config/choices';
 
 /** fairseq flags for the same sub-network: decoder layers for language models, encoder layers for classifiers. */
 export function fairseqFlags(task: Task, keep: readonly number[]): { flag: string; modelOverrides: string } {

@@ -1,4 +1,5 @@
-import type { ModelConfig, Task } from '../config/schema';
+import type { Task } from '../config/choices';
+import type { ModelConfig } from '../config/schema';
 
 export interface ModelShape {
   task: Task;

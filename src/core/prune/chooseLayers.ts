@@ -1,42 +1,58 @@
-import type { ImportanceMetric, PruneStrategy } from '../config/schema';
-import { UserError } from '../errors';
+import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { evaluateTogether } from '../evaluate/evaluate';
-import { validateKeep } from '../export/prunedCheckpoint';
-import { layerDropRates } from '../model/layerDrop';
-import type { OpenedRun } from '../pipeline/openRun';
-import { dropStatistics } from '../statistics/dropStatistics';
-import { layerStatistics } from '../statistics/importance';
+import type { Batch, Transformer } from '../model/transformer';
+import type { LayerStatistics } from '../statistics/importance';
+import { keptLayers } from './keptLayers';
 import { layerSelector } from './layerSelector';
-import { defaultTarget } from './recommendedRate';
+import { targetDepth } from './targetDepth';
 
+/** What a user asks for: exactly these layers, or a strategy at a target depth (the config's choices by default). */
 export interface LayerChoice {
   strategy?: PruneStrategy;
   target?: number;
   metric?: ImportanceMetric;
-  /** Exactly these layers, instead of a strategy. */
   layers?: number[];
 }
 
-/** The layers to keep for a trained run: given explicitly, or a strategy's choice at the target depth (the config's by default). */
-export function chooseLayers({ model, dataset, meta, counters }: OpenedRun, choice: LayerChoice): number[] {
-  const config = meta.config;
-  if (choice.layers) {
-    const keep = [...choice.layers].sort((a, b) => a - b);
-    validateKeep(keep, model.layers);
-    return keep;
-  }
-  const strategy = choice.strategy ?? config.prune.strategy;
-  const target = choice.target ?? config.prune.targetLayers ?? defaultTarget(model.layers);
-  if (target > model.layers) throw new UserError(`target ${target} is more than the model's ${model.layers} layers; allowed: 1..${model.layers}`);
-  const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
-  const statistics =
-    strategy === 'importance'
-      ? layerStatistics(model, batches, dropStatistics(counters, layerDropRates(config.layerdrop, model.layers))).layers
-      : undefined;
-  return layerSelector(strategy, {
-    layers: model.layers,
-    statistics,
-    metric: choice.metric ?? config.prune.metric,
-    lossesOf: (candidates) => evaluateTogether(model, batches, candidates).map((evaluation) => evaluation.loss),
-  })(target);
+export interface Chooser {
+  strategy: PruneStrategy;
+  metric: ImportanceMetric;
+  target: number;
+  /** The strategy's layers at any depth. */
+  select: (target: number) => number[];
+}
+
+export interface ChoiceContext {
+  model: Transformer;
+  batches: Batch[];
+  prune: { strategy: PruneStrategy; metric: ImportanceMetric; targetLayers?: number };
+  /** Per-layer statistics, measured on demand: only `importance` ranks by them. */
+  statistics: () => LayerStatistics[];
+}
+
+/** The strategy the choice names, ready to pick layers at every depth. */
+export function chooser(context: ChoiceContext, choice: LayerChoice): Chooser {
+  const layers = context.model.layers;
+  const strategy = choice.strategy ?? context.prune.strategy;
+  const metric = choice.metric ?? context.prune.metric;
+  const target = targetDepth(layers, context.prune.targetLayers, choice.target);
+  const select = layerSelector(strategy, {
+    layers,
+    metric,
+    statistics: strategy === 'importance' ? context.statistics() : undefined,
+    lossesOf: (candidates) => evaluateTogether(context.model, context.batches, candidates).map((evaluation) => evaluation.loss),
+  });
+  return { strategy, metric, target, select };
+}
+
+/**
+ * The layers to keep: the choice's own list; else, when no strategy or target is asked for,
+ * `fallback` (the config's layersToKeep); else the strategy's layers at the target.
+ */
+export function chooseLayers(context: ChoiceContext, choice: LayerChoice, fallback?: readonly number[]): number[] {
+  const asksForStrategy = choice.strategy !== undefined || choice.target !== undefined;
+  const given = choice.layers ?? (asksForStrategy ? undefined : fallback);
+  if (given) return keptLayers(given, context.model.layers);
+  const { select, target } = chooser(context, choice);
+  return select(target);
 }

@@ -1,4 +1,4 @@
-import type { ImportanceMetric, PruneStrategy } from '../config/schema';
+import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import type { LayerStatistics } from '../statistics/importance';
 import { importanceScores } from '../statistics/importanceScores';
 import { everyOther } from './everyOther';

@@ -2,8 +2,3 @@
 export function recommendedRate(layers: number, target: number): number {
   return 1 - target / layers;
 }
-
-/** Half the layers, rounded up: the every-other default. */
-export function defaultTarget(layers: number): number {
-  return Math.ceil(layers / 2);
-}

@@ -1,4 +1,4 @@
-import type { Task } from '../config/schema';
+import type { Task } from '../config/choices';
 import type { DepthRow } from '../evaluate/depthSweep';
 
 /** The depth sweep as a fixed-width text table, full model first. */

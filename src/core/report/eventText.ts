@@ -3,6 +3,8 @@ import type { EngineEvent } from '../events';
 /** One human line per engine event, shared by the CLI and the editor's log; undefined for events with nothing to say. */
 export function eventText(event: EngineEvent): string | undefined {
   switch (event.type) {
+    case 'backend':
+      return `backend: ${event.backend}`;
     case 'run-start':
       return (
         `run ${event.runId} on ${event.backend} backend: ${event.parameters.toLocaleString('en-US')} parameters; ${event.dataset}` +

@@ -1,26 +1,50 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { DepthLabConfig } from '../config/schema';
-import type { Analysis } from '../pipeline/analyze';
+import type { Task } from '../config/choices';
 import { layerDropRates } from '../model/layerDrop';
-import type { RunListEntry, RunSnapshot } from '../../protocol/messages';
 import type { LayerDropStatistics } from '../statistics/dropStatistics';
+import type { LayerStatistics } from '../statistics/importance';
 import { readMetrics } from './metricsLog';
-import { readRun, runsDir, RunPaths, type RunRecord } from './runStore';
+import { readRecord, readRun, type Analysis, type RunStatus } from './runFiles';
+import { configFileOf, RunPaths, runsDir } from './runPaths';
 
-/** The config file a run was started from: `<dir>/.depthlab/runs/<id>` belongs to `<dir>/<configFile>`. */
-export function configFileOf(run: RunPaths, record: RunRecord = readRun(run)): string {
-  return path.join(path.dirname(path.dirname(path.dirname(run.dir))), record.configFile);
+export interface RunListEntry {
+  id: string;
+  configFile: string;
+  /** Config file relative to the workspace, for the dropdown. */
+  label: string;
+  status: RunStatus;
+  step: number;
+  steps: number;
 }
 
-/** Runs found by their run.json files, newest first, labelled relative to `root`. */
+/** Everything the Depth Explorer shows about one run, read from its files. */
+export interface RunSnapshot {
+  id: string;
+  configFile: string;
+  task: Task;
+  status: RunStatus;
+  step: number;
+  steps: number;
+  backend: string;
+  layers: number;
+  layerdropRate: number;
+  trainLoss: Array<{ step: number; loss: number }>;
+  validLoss: Array<{ step: number; loss: number; perplexity?: number; accuracy?: number }>;
+  drops: LayerDropStatistics[];
+  /** After an analysis: per-layer importance. */
+  importance?: { fullLoss: number; layers: LayerStatistics[] };
+  /** After an analysis: the strategy's layers and quality at every depth, and its choice at the target. */
+  sweep?: { strategy: Analysis['strategy']; target: number; keep: number[]; rows: Analysis['sweep'] };
+}
+
+/** Runs found by their run.json files, newest first, labelled relative to `root`; unreadable ones are left out. */
 export function runList(runJsonFiles: readonly string[], root: string): RunListEntry[] {
   return runJsonFiles
     .map((file) => new RunPaths(path.dirname(file)))
     .flatMap((run) => {
       try {
-        const record = readRun(run);
-        const configFile = configFileOf(run, record);
+        const record = readRecord(run);
+        const configFile = configFileOf(run, record.configFile);
         return [{ id: run.id, configFile, label: path.relative(root, configFile), status: record.status, step: record.step, steps: record.steps }];
       } catch {
         return [];
@@ -37,27 +61,22 @@ export function runById(configFile: string, id: string): RunPaths {
  * Everything the Depth Explorer shows about a run, from its files: safe to call while the run is
  * training (drop counts come from the logged steps; mean gradient norms from the last checkpoint).
  */
-export function runSnapshot(run: RunPaths): RunSnapshot {
-  const record = readRun(run);
-  const configFile = configFileOf(run, record);
-  const config = JSON.parse(fs.readFileSync(run.config, 'utf8')) as DepthLabConfig;
+export function runSnapshot(paths: RunPaths): RunSnapshot {
+  const { record, configFile, config, statistics, analysis } = readRun(paths);
   const layers = config.model.layers;
-  const entries = readMetrics(run.metrics);
+  const entries = readMetrics(paths.metrics);
   const steps = entries.filter((e) => e.type === 'step');
-  const rates = layerDropRates(config.layerdrop, layers);
   const timesDropped = new Array<number>(layers).fill(0);
   for (const entry of steps) for (const layer of (entry.dropped as number[] | undefined) ?? []) timesDropped[layer]++;
-  const checkpointed = readJson<{ layers: LayerDropStatistics[] }>(run.statistics);
-  const drops = rates.map((configuredRate, layer) => ({
+  const drops = layerDropRates(config.layerdrop, layers).map((configuredRate, layer) => ({
     layer,
     configuredRate,
     empiricalRate: steps.length ? timesDropped[layer] / steps.length : 0,
     timesDropped: timesDropped[layer],
-    meanGradNorm: checkpointed?.layers[layer]?.meanGradNorm ?? 0,
+    meanGradNorm: statistics?.layers[layer]?.meanGradNorm ?? 0,
   }));
-  const analysis = readJson<Analysis>(run.sweep);
   return {
-    id: run.id,
+    id: paths.id,
     configFile,
     task: config.task,
     status: record.status,
@@ -74,12 +93,4 @@ export function runSnapshot(run: RunPaths): RunSnapshot {
     importance: analysis && { fullLoss: analysis.fullLoss, layers: analysis.statistics },
     sweep: analysis && { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweep },
   };
-}
-
-function readJson<T>(file: string): T | undefined {
-  try {
-    return JSON.parse(fs.readFileSync(file, 'utf8')) as T;
-  } catch {
-    return undefined;
-  }
 }

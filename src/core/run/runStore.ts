@@ -1,89 +1,40 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { writeJsonAtomic } from '../files/atomicWrite';
+import type { DepthLabConfig } from '../config/schema';
 import { UserError } from '../errors';
+import { readRecord, writeRecord, writeRunConfig, type RunRecord } from './runFiles';
+import { RunPaths, runsDir } from './runPaths';
 
-export type RunStatus = 'running' | 'completed' | 'cancelled' | 'failed';
-
-export interface RunRecord {
-  id: string;
-  /** The config file, relative to the folder that holds `.depthlab/`. */
-  configFile: string;
-  status: RunStatus;
-  backend: string;
-  step: number;
-  steps: number;
-  createdAt: string;
-  updatedAt: string;
-  error?: string;
-}
-
-/** Where a run's files live: `.depthlab/runs/<id>/` beside its config. */
-export class RunPaths {
-  constructor(readonly dir: string) {}
-  get id(): string {
-    return path.basename(this.dir);
-  }
-  get record(): string {
-    return path.join(this.dir, 'run.json');
-  }
-  get config(): string {
-    return path.join(this.dir, 'config.json');
-  }
-  get metrics(): string {
-    return path.join(this.dir, 'metrics.jsonl');
-  }
-  get checkpoint(): string {
-    return path.join(this.dir, 'checkpoints', 'last.safetensors');
-  }
-  get optimizerState(): string {
-    return path.join(this.dir, 'checkpoints', 'last.optimizer.safetensors');
-  }
-  get statistics(): string {
-    return path.join(this.dir, 'statistics.json');
-  }
-  get sweep(): string {
-    return path.join(this.dir, 'sweep.json');
-  }
-  get exportDir(): string {
-    return path.join(this.dir, 'export');
-  }
-}
-
-export function runsDir(configFile: string): string {
-  return path.join(path.dirname(configFile), '.depthlab', 'runs');
-}
-
-export function createRun(configFile: string, steps: number, backend: string, now = new Date()): RunPaths {
+/** A new run folder: the config snapshot first, then run.json, so a listed run always has its config. */
+export function createRun(configFile: string, config: DepthLabConfig, backend: string, now = new Date()): RunPaths {
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace('Z', '');
   const name = path.basename(configFile).replace(/\.depthlab\.json$|\.json$/, '');
   const paths = new RunPaths(path.join(runsDir(configFile), `${stamp}-${name}`));
   fs.mkdirSync(path.dirname(paths.checkpoint), { recursive: true });
-  const record: RunRecord = {
+  writeRunConfig(paths, config);
+  writeRecord(paths, {
     id: paths.id,
     configFile: path.basename(configFile),
     status: 'running',
     backend,
     step: 0,
-    steps,
+    steps: config.train.steps,
     createdAt: now.toISOString(),
     updatedAt: now.toISOString(),
-  };
-  writeJsonAtomic(paths.record, record);
+  });
   return paths;
 }
 
-export function readRun(paths: RunPaths): RunRecord {
-  return JSON.parse(fs.readFileSync(paths.record, 'utf8')) as RunRecord;
-}
-
 export function updateRun(paths: RunPaths, change: Partial<RunRecord>): RunRecord {
-  const record = { ...readRun(paths), ...change, updatedAt: new Date().toISOString() };
-  writeJsonAtomic(paths.record, record);
+  const record = { ...readRecord(paths), ...change, updatedAt: new Date().toISOString() };
+  writeRecord(paths, record);
   return record;
 }
 
-/** Runs of one config, oldest first. */
+/**
+ * Runs of one config, oldest first. A run whose run.json cannot be read is left out here, so one
+ * corrupt run never blocks the others; asking for it by id reports what is wrong with it.
+ */
 export function listRuns(configFile: string): RunPaths[] {
   const dir = runsDir(configFile);
   if (!fs.existsSync(dir)) return [];
@@ -91,18 +42,27 @@ export function listRuns(configFile: string): RunPaths[] {
     .readdirSync(dir)
     .sort()
     .map((id) => new RunPaths(path.join(dir, id)))
-    .filter((paths) => fs.existsSync(paths.record) && readRun(paths).configFile === path.basename(configFile));
+    .filter((paths) => {
+      try {
+        return readRecord(paths).configFile === path.basename(configFile);
+      } catch {
+        return false;
+      }
+    });
 }
 
 /** A run by id, or the newest run of the config that has a checkpoint. */
 export function findRun(configFile: string, id?: string): RunPaths {
-  const runs = listRuns(configFile);
   if (id) {
-    const match = runs.find((run) => run.id === id);
-    if (!match) throw new UserError(`no run "${id}" for ${configFile}; allowed: ${runs.map((r) => r.id).join(', ') || 'none yet (run depthlab train first)'}`);
-    return match;
+    const named = new RunPaths(path.join(runsDir(configFile), id));
+    // A corrupt run.json of the named run is reported as such (readRecord throws).
+    if (path.basename(id) === id && fs.existsSync(named.record) && readRecord(named).configFile === path.basename(configFile)) return named;
+    const ids = listRuns(configFile).map((r) => r.id);
+    throw new UserError(`no run "${id}" for ${configFile}; allowed: ${ids.join(', ') || 'none yet (run depthlab train first)'}`);
   }
-  const latest = runs.reverse().find((run) => fs.existsSync(run.checkpoint));
+  const latest = listRuns(configFile)
+    .reverse()
+    .find((run) => fs.existsSync(run.checkpoint));
   if (!latest) throw new UserError(`${configFile} has no trained run yet; run: depthlab train ${configFile}`);
   return latest;
 }

@@ -1,4 +1,4 @@
-import type { ImportanceMetric } from '../config/schema';
+import type { ImportanceMetric } from '../config/choices';
 import type { LayerStatistics } from './importance';
 
 /** A metric's value per layer, oriented so that higher means more important. */

@@ -1,20 +1,18 @@
 import * as fs from 'node:fs';
-import { loadModelCheckpoint, saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelCheckpoint';
+import { saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelCheckpoint';
 import { loadOptimizerState, saveOptimizerState } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
-import type { DepthLabConfig } from '../config/schema';
-import type { Dataset } from '../data/dataset';
-import { loadDataset } from '../data/loadDataset';
 import { UserError } from '../errors';
 import { evaluate } from '../evaluate/evaluate';
 import type { EventSink } from '../events';
-import { writeJsonAtomic } from '../files/atomicWrite';
 import { evaluationLayers, layerDropRates, sampleActiveLayers } from '../model/layerDrop';
 import { storageLayer } from '../model/parameters';
-import { Transformer } from '../model/transformer';
 import { Rng } from '../random/rng';
 import { MetricsLog } from '../run/metricsLog';
-import { createRun, updateRun, type RunPaths, type RunStatus } from '../run/runStore';
+import { writeStatistics, type RunData, type RunStatus } from '../run/runFiles';
+import type { RunPaths } from '../run/runPaths';
+import { createRun, updateRun } from '../run/runStore';
+import { openModel, validationBatches, type OpenedModel } from '../source/openModel';
 import { dropStatistics, emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
 import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
@@ -25,7 +23,7 @@ export interface TrainRequest {
   loaded: LoadedConfig;
   backend: string;
   /** Continue this run from its last checkpoint, with the config it was started with. */
-  resume?: RunPaths;
+  resume?: RunData;
   signal?: AbortSignal;
   onEvent?: EventSink;
 }
@@ -34,47 +32,40 @@ export interface TrainOutcome {
   run: RunPaths;
   status: RunStatus;
   step: number;
-  model: Transformer;
-  dataset: Dataset;
-  meta: CheckpointMeta;
+  opened: OpenedModel;
   counters: DropCounters;
 }
 
-/** Train with LayerDrop, streaming metrics and checkpointing as configured. The caller disposes `model`. */
+/** Train with LayerDrop, streaming metrics and checkpointing as configured. The caller disposes `opened.model`. */
 export async function train({ loaded, backend, resume, signal, onEvent }: TrainRequest): Promise<TrainOutcome> {
-  const config: DepthLabConfig = resume ? JSON.parse(fs.readFileSync(resume.config, 'utf8')) : loaded.config;
+  const config = resume ? resume.config : loaded.config;
   const rng = new Rng(config.train.seed);
-  let model: Transformer;
-  let dataset: Dataset;
-  let startStep = 0;
+  let opened: OpenedModel;
   let counters = emptyCounters(config.model.layers);
   let run: RunPaths;
   let optimizer: AdamW;
   if (resume) {
-    if (!fs.existsSync(resume.checkpoint)) throw new UserError(`run ${resume.id} has no checkpoint to resume from`);
-    const restored = loadModelCheckpoint(resume.checkpoint);
-    model = restored.model;
-    dataset = loadDataset({ ...loaded, config }, restored.tokenizer, restored.meta.labels);
-    optimizer = adamWFor(model, config.train.weightDecay);
-    const state = loadOptimizerState(resume.optimizerState, optimizer);
-    if (state.step !== restored.meta.step) throw new UserError(`run ${resume.id}: checkpoint and optimizer state disagree (steps ${restored.meta.step} and ${state.step}); start a new run`);
-    startStep = state.step;
+    run = resume.paths;
+    if (!fs.existsSync(run.checkpoint)) throw new UserError(`run ${run.id} has no checkpoint to resume from`);
+    opened = openModel({ kind: 'run', loaded, run: resume });
+    optimizer = adamWFor(opened.model, config.train.weightDecay);
+    const state = loadOptimizerState(run.optimizerState, optimizer);
+    if (state.step !== opened.step) throw new UserError(`run ${run.id}: checkpoint and optimizer state disagree (steps ${opened.step} and ${state.step}); start a new run`);
     rng.setState(state.rngState);
     counters = state.counters;
-    run = resume;
-    MetricsLog.truncateAfter(run.metrics, startStep);
+    MetricsLog.truncateAfter(run.metrics, opened.step);
     updateRun(run, { status: 'running', backend, error: undefined });
   } else {
-    dataset = loadDataset(loaded);
-    model = new Transformer({ task: config.task, vocabSize: dataset.tokenizer.size, numClasses: dataset.labels.length, model: config.model }, rng);
-    optimizer = adamWFor(model, config.train.weightDecay);
-    run = createRun(loaded.file, config.train.steps, backend);
-    writeJsonAtomic(run.config, config);
+    opened = openModel({ kind: 'scratch', loaded, rng });
+    optimizer = adamWFor(opened.model, config.train.weightDecay);
+    run = createRun(loaded.file, config, backend);
   }
+  const { model, dataset } = opened;
+  const startStep = opened.step;
   const meta = (step: number): CheckpointMeta => ({ config, vocab: [...dataset.tokenizer.vocab], labels: dataset.labels, step });
   const rates = layerDropRates(config.layerdrop, config.model.layers);
-  const { steps, batchSize, clipNorm, evalEvery, evalBatches, checkpointEvery } = config.train;
-  const validBatches = dataset.validBatches(batchSize, evalBatches);
+  const { steps, batchSize, clipNorm, evalEvery, checkpointEvery } = config.train;
+  const validBatches = validationBatches(opened);
   const allLayers = evaluationLayers(config.model.layers);
   const metrics = new MetricsLog(run.metrics);
   const emit: EventSink = (event) => onEvent?.(event);
@@ -94,7 +85,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   const checkpoint = () => {
     saveOptimizerState(run.optimizerState, optimizer, { step, rngState: rng.getState(), counters });
     saveModelCheckpoint(run.checkpoint, model, meta(step));
-    writeJsonAtomic(run.statistics, { layers: dropStatistics(counters, rates) });
+    writeStatistics(run, { layers: dropStatistics(counters, rates) });
     savedStep = step;
     updateRun(run, { step });
     emit({ type: 'checkpoint', step, file: run.checkpoint });
@@ -149,5 +140,5 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   optimizer.dispose();
   updateRun(run, { status, step });
   emit({ type: 'run-end', status, step });
-  return { run, status, step, model, dataset, meta: meta(step), counters };
+  return { run, status, step, opened: { ...opened, step }, counters };
 }

@@ -1,11 +1,12 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseConfig } from '../../core/config/loadConfig';
-import { PRUNE_STRATEGIES, TASKS, type PruneStrategy, type Task } from '../../core/config/schema';
+import { PRUNE_STRATEGIES, TASKS, type PruneStrategy, type Task } from '../../core/config/choices';
 import { starterConfig } from '../../core/config/starterConfig';
 import { depthlabSites } from '../../core/layerLists/depthlabSites';
 import { everyOther } from '../../core/prune/everyOther';
-import { defaultTarget, recommendedRate } from '../../core/prune/recommendedRate';
+import { recommendedRate } from '../../core/prune/recommendedRate';
+import { targetDepth } from '../../core/prune/targetDepth';
 import { qualityText } from '../../core/report/eventText';
 import type { DepthExplorer } from '../explorer/depthExplorer';
 import type { JobRunner } from '../jobs/jobRunner';
@@ -62,9 +63,9 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
       if (!requireTrust('Train with LayerDrop')) return;
       const uri = await pickConfig(given);
       if (!uri) return;
-      const result = await jobs.run({ job: 'train', configFile: uri.fsPath }, `Train ${path.basename(uri.fsPath)}`);
-      if (result?.job !== 'train') return;
-      const keep = result.keep ? `; keep ${result.keep.join(',')}` : '';
+      const result = await jobs.run({ job: 'train', configFile: uri.fsPath, analyze: true }, `Train ${path.basename(uri.fsPath)}`);
+      if (!result) return;
+      const keep = result.analysis ? `; keep ${result.analysis.keep.join(',')}` : '';
       const choice = await vscode.window.showInformationMessage(`DepthLab: run ${result.runId} ${result.status} at step ${result.step}${keep}.`, 'Open Depth Explorer');
       if (choice) await explorer.show({ configFile: uri.fsPath, runId: result.runId });
     }),
@@ -81,7 +82,7 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
       const uri = await pickConfig(given);
       if (!uri) return;
       const result = await jobs.run({ job: 'analyze', configFile: uri.fsPath, runId }, `Evaluate all depths of ${path.basename(uri.fsPath)}`);
-      if (result?.job === 'analyze') await explorer.show({ configFile: uri.fsPath, runId: result.runId });
+      if (result) await explorer.show({ configFile: uri.fsPath, runId: result.runId });
     }),
 
     register('depthlab.pruneToN', async (given?: vscode.Uri) => {
@@ -93,7 +94,7 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
       const answer = await vscode.window.showInputBox({
         title: `Prune ${path.basename(uri.fsPath)}`,
         prompt: `Keep how many of the ${layers} layers? (the run trained with LayerDrop ${config.layerdrop.rate}; p* = 1 − r/N)`,
-        value: String(config.prune.targetLayers ?? defaultTarget(layers)),
+        value: String(targetDepth(layers, config.prune.targetLayers)),
         validateInput: (value) => (/^\d+$/.test(value) && +value >= 1 && +value <= layers ? undefined : `allowed: a whole number 1..${layers}`),
       });
       if (!answer) return;
@@ -107,7 +108,7 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
         { job: 'prune', configFile: uri.fsPath, target, strategy: strategy.label as PruneStrategy },
         `Prune to ${target} layers (${strategy.label})`,
       );
-      if (result?.job !== 'prune') return;
+      if (!result) return;
       const summary =
         `keep ${result.keep.join(',')}: loss ${result.pruned.loss.toFixed(4)} ${qualityText(result.pruned)} ` +
         `vs full ${result.full.loss.toFixed(4)} ${qualityText(result.full)}; p* = ${recommendedRate(layers, target).toFixed(2)}`;
@@ -129,7 +130,7 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
       const text = new TextDecoder().decode(await vscode.workspace.fs.readFile(uri));
       const { config } = parseConfig(text, uri.fsPath);
       const layers = depthlabSites(text).layersToKeep.layers!;
-      await writeLayerList(uri, 'layersToKeep', 0, everyOther(layers, config.prune.targetLayers ?? defaultTarget(layers)));
+      await writeLayerList(uri, 'layersToKeep', 0, everyOther(layers, targetDepth(layers, config.prune.targetLayers)));
     }),
 
     register('depthlab.pickLayers', (uri: vscode.Uri, key: string, occurrence: number) => explorer.pickFor(uri, key, occurrence)),
@@ -144,7 +145,7 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
 
 async function exportPruned(jobs: JobRunner, uri: vscode.Uri, layers?: number[]): Promise<void> {
   const result = await jobs.run({ job: 'export', configFile: uri.fsPath, layers }, `Export ${path.basename(uri.fsPath)}`);
-  if (result?.job !== 'export') return;
+  if (!result) return;
   const choice = await vscode.window.showInformationMessage(
     `DepthLab: exported layers ${result.keep.join(',')} (renumbered 0..${result.keep.length - 1}) to ${vscode.workspace.asRelativePath(result.dir)}.`,
     'Reveal in Explorer',

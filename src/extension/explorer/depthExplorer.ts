@@ -1,9 +1,8 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
-import { sitesOf } from '../../core/layerLists/sitesOf';
-import { siteDepth } from '../../core/layerLists/layerListSite';
-import { runById, runSnapshot } from '../../core/run/runSnapshot';
-import { parseWebviewMessage, type HostToWebview, type PickerTarget, type RunSnapshot, type WebviewToHost } from '../../protocol/messages';
+import { pickerTarget, type LayerListRef, type PickerTarget } from '../../core/layerLists/pickerTarget';
+import { runById, runSnapshot, type RunSnapshot } from '../../core/run/runSnapshot';
+import { isRequest, parsePageMessage, type HostToPage, type PageCommand, type PageRequest, type PageRequests, type RequestType } from '../../protocol/explorer';
 import type { JobRunner } from '../jobs/jobRunner';
 import { writeLayerList } from '../layerLists/writeLayerList';
 import type { RunIndex } from '../runs/runIndex';
@@ -24,7 +23,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   /** The config in focus and the run shown (one of its runs, when it has any). */
   private selected?: { configFile: string; runId?: string };
   /** A layer list in a fairseq or Hugging Face file; undefined: the config in focus. */
-  private foreignTarget?: { file: string; key: string; occurrence: number };
+  private foreignTarget?: LayerListRef;
   private refreshTimer?: NodeJS.Timeout;
 
   constructor(
@@ -64,7 +63,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   /** Open the layer picker on a list in a fairseq or Hugging Face file. */
   async pickFor(uri: vscode.Uri, key: string, occurrence: number): Promise<void> {
     const foreign = { file: uri.fsPath, key, occurrence };
-    if (!listTarget(foreign, fileText(uri.fsPath))) {
+    if (!pickerTarget(foreign, fileText(uri.fsPath))) {
       void vscode.window.showWarningMessage(`DepthLab: ${vscode.workspace.asRelativePath(uri)} does not say how many layers the model has; add --encoder-layers/--decoder-layers or num_hidden_layers.`);
       return;
     }
@@ -102,9 +101,10 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     });
     this.webviews.add(webview);
     const subscription = webview.onDidReceiveMessage((raw) => {
-      const message = parseWebviewMessage(raw);
-      if (message) void this.handle(message);
-      else this.log.warn(`Depth Explorer: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
+      const message = parsePageMessage(raw);
+      if (!message) this.log.warn(`Depth Explorer: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
+      else if (isRequest(message)) void this.answer(webview, message);
+      else void this.handle(message);
     });
     onDidDispose(() => {
       this.webviews.delete(webview);
@@ -112,7 +112,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     });
   }
 
-  private async handle(message: WebviewToHost): Promise<void> {
+  private async handle(message: PageCommand): Promise<void> {
     try {
       switch (message.type) {
         case 'ready':
@@ -125,16 +125,6 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
           await this.refresh();
           return;
         }
-        case 'evaluate-selection': {
-          if (!this.selected?.runId) return;
-          const request = { job: 'evaluate-selection' as const, configFile: this.selected.configFile, runId: this.selected.runId, layers: message.layers };
-          const result = await this.jobs.run(request, `Evaluate layers ${message.layers.join(',')}`);
-          if (result?.job === 'evaluate-selection') this.post({ type: 'selection-result', runId: result.runId, full: result.full, selected: result.selected });
-          return;
-        }
-        case 'write':
-          await this.write(message.layers);
-          return;
         case 'train':
           await vscode.commands.executeCommand('depthlab.train', this.selectedConfigUri());
           return;
@@ -149,14 +139,40 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     }
   }
 
-  private async write(layers: number[]): Promise<void> {
+  /** Every request gets exactly one reply with its id: the result, or why there is none. */
+  private async answer(webview: vscode.Webview, request: PageRequest): Promise<void> {
+    let reply: HostToPage;
+    try {
+      reply = { type: 'reply', id: request.id, ok: true, result: await this.resultOf(request) };
+    } catch (error) {
+      this.log.error(`Depth Explorer: ${(error as Error).message}`);
+      reply = { type: 'reply', id: request.id, ok: false, error: (error as Error).message };
+    }
+    void webview.postMessage(reply);
+  }
+
+  private async resultOf(request: PageRequest): Promise<PageRequests[RequestType]['result']> {
+    switch (request.type) {
+      case 'evaluate-selection': {
+        if (!this.selected?.runId) throw new Error('no run selected');
+        const label = `Evaluate layers ${request.layers.join(',')}`;
+        const result = await this.jobs.run({ job: 'prune', configFile: this.selected.configFile, runId: this.selected.runId, layers: request.layers }, label);
+        if (!result) throw new Error(`${label}: no result (cancelled, failed or another job was running)`);
+        return { runId: result.runId, full: result.full, selected: result.pruned };
+      }
+      case 'write':
+        return this.write(request.layers);
+    }
+  }
+
+  private async write(layers: number[]): Promise<PageRequests['write']['result']> {
     const target = this.target();
     if (!target) throw new Error('open a *.depthlab.json config first');
     const sorted = [...layers].sort((a, b) => a - b);
     await writeLayerList(vscode.Uri.file(target.file), target.key, target.occurrence, sorted);
     this.log.info(`wrote ${target.key} [${sorted.join(',')}] to ${target.file}`);
-    this.post({ type: 'written', file: vscode.workspace.asRelativePath(target.file), key: target.key, layers: sorted });
     await this.refresh();
+    return { file: vscode.workspace.asRelativePath(target.file), key: target.key, layers: sorted };
   }
 
   private selectedConfigUri(): vscode.Uri | undefined {
@@ -199,10 +215,10 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   /** A picked fairseq or Hugging Face list, else `layersToKeep` of the config in focus; read from the file as it is now. */
   private target(): PickerTarget | undefined {
     const list = this.foreignTarget ?? (this.selected && { file: this.selected.configFile, key: 'layersToKeep', occurrence: 0 });
-    return list && listTarget(list, fileText(list.file));
+    return list && pickerTarget(list, fileText(list.file));
   }
 
-  private post(message: HostToWebview): void {
+  private post(message: HostToPage): void {
     for (const webview of this.webviews) void webview.postMessage(message);
   }
 }
@@ -211,11 +227,4 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
 function fileText(file: string): string | undefined {
   const open = vscode.workspace.textDocuments.find((doc) => doc.uri.fsPath === file);
   return open?.getText() ?? (fs.existsSync(file) ? fs.readFileSync(file, 'utf8') : undefined);
-}
-
-function listTarget(list: { file: string; key: string; occurrence: number }, text: string | undefined): PickerTarget | undefined {
-  const site = text === undefined ? undefined : sitesOf(list.file, text).filter((s) => s.key === list.key)[list.occurrence];
-  const layers = site && siteDepth(site);
-  if (!site || !layers) return undefined;
-  return { ...list, layers, kept: site.kept ?? Array.from({ length: layers }, (_, l) => l) };
 }

@@ -3,7 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { EngineEvent } from '../../core/events';
 import { eventText } from '../../core/report/eventText';
-import { parseWorkerMessage, type ActiveJob, type HostToWorker, type JobRequest, type JobResult } from '../../protocol/messages';
+import type { ActiveJob } from '../../protocol/explorer';
+import { parseWorkerMessage, type HostToWorker, type JobKind, type JobRequest, type JobResult } from '../../protocol/worker';
 
 /** How long a cancelled training job gets to write its checkpoint before the worker is killed. */
 const CANCEL_GRACE_MS = 60_000;
@@ -19,7 +20,8 @@ export interface JobEvent {
  * promise always settles.
  */
 export class JobRunner implements vscode.Disposable {
-  private current?: { job: ActiveJob; child: ChildProcess; cancelled: boolean };
+  private current?: { id: number; job: ActiveJob; child: ChildProcess; cancelled: boolean };
+  private nextId = 1;
   private readonly statusBar = vscode.window.createStatusBarItem('depthlab.job', vscode.StatusBarAlignment.Left, 10);
   private readonly changed = new vscode.EventEmitter<ActiveJob | undefined>();
   private readonly events = new vscode.EventEmitter<JobEvent>();
@@ -40,7 +42,7 @@ export class JobRunner implements vscode.Disposable {
   }
 
   /** The job's result, or undefined when it was cancelled, failed (already reported) or another job is running. */
-  async run(request: JobRequest, label: string): Promise<JobResult | undefined> {
+  async run<K extends JobKind>(request: JobRequest<K>, label: string): Promise<JobResult<K> | undefined> {
     if (this.current) {
       const choice = await vscode.window.showWarningMessage(`DepthLab is busy: ${this.current.job.label}. One job runs at a time.`, 'Cancel Running Job');
       if (choice) this.cancel();
@@ -49,7 +51,7 @@ export class JobRunner implements vscode.Disposable {
     const job: ActiveJob = { job: request.job, label, configFile: request.configFile };
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `DepthLab: ${label}`, cancellable: true },
-      (progress, token) => this.start(request, job, progress, token),
+      (progress, token) => this.start(request as JobRequest, job, progress, token) as Promise<JobResult<K> | undefined>,
     );
   }
 
@@ -60,7 +62,7 @@ export class JobRunner implements vscode.Disposable {
     this.log.info(`cancelling ${current.job.label}`);
     if (current.job.job === 'train') {
       // Training stops after its step with a checkpoint; a worker that does not stop in time is killed.
-      current.child.send({ type: 'cancel' } satisfies HostToWorker);
+      current.child.send({ type: 'cancel', id: current.id } satisfies HostToWorker);
       setTimeout(() => current.child.kill(), CANCEL_GRACE_MS).unref();
     } else {
       current.child.kill();
@@ -88,7 +90,7 @@ export class JobRunner implements vscode.Disposable {
         env: { ...process.env, NODE_PATH: this.nodePath().join(path.delimiter), ELECTRON_RUN_AS_NODE: '1' },
         execArgv: [],
       });
-      const current = { job, child, cancelled: false };
+      const current = { id: this.nextId++, job, child, cancelled: false };
       this.current = current;
       this.changed.fire(job);
       this.showStatus(job.label);
@@ -106,7 +108,7 @@ export class JobRunner implements vscode.Disposable {
 
       child.on('message', (raw) => {
         const message = parseWorkerMessage(raw);
-        if (!message) return;
+        if (message?.id !== current.id) return;
         switch (message.type) {
           case 'event': {
             const { event } = message;
@@ -125,9 +127,6 @@ export class JobRunner implements vscode.Disposable {
             this.events.fire({ job, event });
             break;
           }
-          case 'log':
-            this.log.info(message.message);
-            break;
           case 'done':
             result = message.result;
             setTimeout(() => child.kill(), 5_000).unref();
@@ -160,7 +159,7 @@ export class JobRunner implements vscode.Disposable {
           void this.reportFailure(`${job.label} stopped unexpectedly (${how}).`);
         }
       });
-      child.send({ type: 'start', request } satisfies HostToWorker);
+      child.send({ type: 'start', id: current.id, request } satisfies HostToWorker);
     });
   }
 

@@ -1,6 +1,6 @@
 import * as vscode from 'vscode';
 import { runList } from '../../core/run/runSnapshot';
-import type { RunListEntry } from '../../protocol/messages';
+import type { RunListEntry } from '../../core/run/runSnapshot';
 
 const RUN_GLOB = '**/.depthlab/runs/*/run.json';
 

@@ -1,0 +1,14 @@
+/**
+ * The named choices of a config, as plain constants: the schema validates against them, and the
+ * CLI's flags, the editor's quick picks and the Depth Explorer page list them without loading zod.
+ */
+export const TASKS = ['language-model', 'classification'] as const;
+export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp'] as const;
+export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'importance'] as const;
+export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate'] as const;
+export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+
+export type Task = (typeof TASKS)[number];
+export type PruneStrategy = (typeof PRUNE_STRATEGIES)[number];
+export type ImportanceMetric = (typeof IMPORTANCE_METRICS)[number];
+export type BackendName = (typeof BACKENDS)[number];

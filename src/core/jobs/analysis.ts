@@ -1,0 +1,40 @@
+import { depthSweep } from '../evaluate/depthSweep';
+import type { EventSink } from '../events';
+import { fairseqFlags, huggingFaceConfig } from '../export/interop';
+import { chooser, type LayerChoice } from '../prune/chooseLayers';
+import { recommendedRate } from '../prune/recommendedRate';
+import { writeAnalysis, writeStatistics, type Analysis } from '../run/runFiles';
+import { validationBatches } from '../source/openModel';
+import { choiceContext, measureLayers, type TrainedRun } from './trainedRun';
+
+/** Per-layer statistics, the strategy's layers at the target, and a sweep over every depth; saved in the run. */
+export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layers'>, onEvent?: EventSink): Analysis {
+  const { config, model } = trained.opened;
+  const layers = model.layers;
+  const batches = validationBatches(trained.opened);
+  onEvent?.({ type: 'phase', phase: 'importance', detail: `per-layer importance on ${batches.length} validation batches` });
+  const { fullLoss, layers: statistics } = measureLayers(trained, batches);
+  writeStatistics(trained.paths, { fullLoss, layers: statistics });
+  const { strategy, metric, target, select } = chooser({ ...choiceContext(trained, batches), statistics: () => statistics }, choice);
+  onEvent?.({ type: 'phase', phase: 'sweep', detail: `${strategy} at every depth ${layers}…1` });
+  const sweep = depthSweep(model, batches, select);
+  for (const row of sweep) onEvent?.({ type: 'depth', row });
+  const keep = select(target);
+  const analysis: Analysis = {
+    task: config.task,
+    layers,
+    fullLoss,
+    statistics,
+    strategy,
+    metric,
+    target,
+    keep,
+    recommendedRate: recommendedRate(layers, target),
+    trainedRate: config.layerdrop.rate,
+    sweep,
+    fairseq: fairseqFlags(config.task, keep),
+    huggingFace: huggingFaceConfig(config.task, keep.length, config.layerdrop.rate),
+  };
+  writeAnalysis(trained.paths, analysis);
+  return analysis;
+}

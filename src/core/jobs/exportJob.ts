@@ -1,0 +1,26 @@
+import * as path from 'node:path';
+import { exportRun, type ExportResult } from '../export/exportRun';
+import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
+import type { JobContext } from './jobContext';
+import { choiceContext, withTrainedRun, type RunRequest } from './trainedRun';
+
+export type ExportJobRequest = RunRequest &
+  LayerChoice & {
+    /** Output folder; default: the run's export/keep-… folder. */
+    out?: string;
+  };
+
+export interface ExportJobResult extends ExportResult {
+  runId: string;
+  layers: number;
+  keep: number[];
+}
+
+/** Write the pruned model: the given layers, else the config's layersToKeep, else the strategy's; renumbered 0…r−1. */
+export function exportJob(request: ExportJobRequest, context: JobContext): Promise<ExportJobResult> {
+  return withTrainedRun(request, context, (trained, loaded) => {
+    const keep = chooseLayers(choiceContext(trained), request, loaded.config.layersToKeep);
+    const result = exportRun(trained.paths, keep, loaded.dir, request.out && path.resolve(request.out));
+    return { runId: trained.paths.id, layers: trained.opened.model.layers, keep, ...result };
+  });
+}

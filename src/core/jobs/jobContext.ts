@@ -1,0 +1,24 @@
+import { selectBackend } from '../backend/selectBackend';
+import type { BackendName } from '../config/choices';
+import { loadConfig, type LoadedConfig } from '../config/loadConfig';
+import type { EventSink } from '../events';
+
+/** What every job gets besides its request: where its events go, when to stop, and a backend that overrides the config's. */
+export interface JobContext {
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+  backend?: BackendName;
+}
+
+/** Every job starts from a config file. */
+export interface ConfigRequest {
+  configFile: string;
+}
+
+/** Load the config and activate its backend (the context's, when given); the backend is announced as an event. */
+export async function startJob(request: ConfigRequest, context: JobContext): Promise<{ loaded: LoadedConfig; backend: string }> {
+  const loaded = loadConfig(request.configFile);
+  const backend = await selectBackend(context.backend ?? loaded.config.train.backend);
+  context.onEvent?.({ type: 'backend', backend });
+  return { loaded, backend };
+}

@@ -1,0 +1,46 @@
+import { readDropCounters } from '../checkpoint/optimizerState';
+import type { LoadedConfig } from '../config/loadConfig';
+import type { Batch } from '../model/transformer';
+import { layerDropRates } from '../model/layerDrop';
+import type { ChoiceContext } from '../prune/chooseLayers';
+import { readRun } from '../run/runFiles';
+import type { RunPaths } from '../run/runPaths';
+import { findRun } from '../run/runStore';
+import { openModel, validationBatches, type OpenedModel } from '../source/openModel';
+import { dropStatistics, type DropCounters } from '../statistics/dropStatistics';
+import { layerStatistics } from '../statistics/importance';
+import { startJob, type ConfigRequest, type JobContext } from './jobContext';
+
+/** A trained model with its run: what analysis, pruning and export work on. */
+export interface TrainedRun {
+  paths: RunPaths;
+  opened: OpenedModel;
+  counters: DropCounters;
+}
+
+export interface RunRequest extends ConfigRequest {
+  /** A run id under .depthlab/runs; default: the config's newest run with a checkpoint. */
+  runId?: string;
+}
+
+/** Open a run's last checkpoint for `use`, and dispose the model afterwards. */
+export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T): Promise<T> {
+  const { loaded } = await startJob(request, context);
+  const run = readRun(findRun(loaded.file, request.runId));
+  const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), counters: readDropCounters(run.paths.optimizerState) };
+  try {
+    return use(trained, loaded);
+  } finally {
+    trained.opened.model.dispose();
+  }
+}
+
+/** Per-layer statistics: the run's LayerDrop counters and importance measured on the batches. */
+export function measureLayers({ opened, counters }: Pick<TrainedRun, 'opened' | 'counters'>, batches: Batch[]) {
+  return layerStatistics(opened.model, batches, dropStatistics(counters, layerDropRates(opened.config.layerdrop, opened.model.layers)));
+}
+
+/** How to choose layers of a trained run, measuring statistics only if the strategy asks for them. */
+export function choiceContext(trained: Pick<TrainedRun, 'opened' | 'counters'>, batches = validationBatches(trained.opened)): ChoiceContext {
+  return { model: trained.opened.model, batches, prune: trained.opened.config.prune, statistics: () => measureLayers(trained, batches).layers };
+}

@@ -1,0 +1,55 @@
+/**
+ * The host ↔ Depth Explorer page channel. The host sends notifications (state to render); the page
+ * sends commands (fire and forget) and requests, each with an id that gets exactly one `reply`.
+ * The page is untrusted input: the host parses what it sends.
+ */
+import type { Evaluation } from '../core/evaluate/evaluate';
+import type { PickerTarget } from '../core/layerLists/pickerTarget';
+import type { RunListEntry, RunSnapshot } from '../core/run/runSnapshot';
+import { isId, isLayerList, isString, messageParser } from './guards';
+
+/** The job the host is running, as the page shows it. */
+export interface ActiveJob {
+  job: string;
+  label: string;
+  configFile: string;
+  runId?: string;
+}
+
+// host → page
+export type HostNotification =
+  | { type: 'runs'; runs: RunListEntry[]; selected?: string }
+  | { type: 'snapshot'; snapshot: RunSnapshot }
+  | { type: 'target'; target: PickerTarget | undefined }
+  | { type: 'job'; job: ActiveJob | undefined }
+  /** A command failed. */
+  | { type: 'error'; message: string };
+
+/** Each request and what its reply carries. */
+export interface PageRequests {
+  /** Exactly these layers against the full model, on the same validation batches. */
+  'evaluate-selection': { params: { layers: number[] }; result: { runId: string; full: Evaluation; selected: Evaluation } };
+  /** Set the picked list in its file. */
+  write: { params: { layers: number[] }; result: { file: string; key: string; layers: number[] } };
+}
+export type RequestType = keyof PageRequests;
+export type PageRequest<K extends RequestType = RequestType> = { [P in K]: { type: P; id: number } & PageRequests[P]['params'] }[K];
+export type Reply<K extends RequestType = RequestType> = { type: 'reply'; id: number } & ({ ok: true; result: PageRequests[K]['result'] } | { ok: false; error: string });
+
+export type HostToPage = HostNotification | Reply;
+
+// page → host
+export type PageCommand = { type: 'ready' } | { type: 'select-run'; runId: string } | { type: 'train' } | { type: 'evaluate-all' };
+export type PageToHost = PageCommand | PageRequest;
+
+/** A message from the page, or undefined for anything malformed. */
+export const parsePageMessage = messageParser<PageToHost>({
+  ready: () => true,
+  'select-run': (m) => isString(m.runId),
+  train: () => true,
+  'evaluate-all': () => true,
+  'evaluate-selection': (m) => isId(m.id) && isLayerList(m.layers),
+  write: (m) => isId(m.id) && isLayerList(m.layers),
+});
+
+export const isRequest = (message: PageToHost): message is PageRequest => 'id' in message;

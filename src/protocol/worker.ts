@@ -1,0 +1,62 @@
+/**
+ * The host ↔ job worker channel. The host forks a worker per job and sends one `start` with an id;
+ * the worker streams `event`s and answers that id exactly once, with `done` or `failed`.
+ */
+import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
+import type { EngineEvent } from '../core/events';
+import type { AnalyzeJobRequest, AnalyzeJobResult } from '../core/jobs/analyzeJob';
+import type { ExportJobRequest, ExportJobResult } from '../core/jobs/exportJob';
+import type { PruneJobRequest, PruneJobResult } from '../core/jobs/pruneJob';
+import type { TrainJobRequest, TrainJobResult } from '../core/jobs/trainJob';
+import { isId, isLayerList, isRecord, isString, messageParser, oneOf, optional, type Check } from './guards';
+
+/** Each job's request and result, as core/jobs defines them. */
+export interface Jobs {
+  train: { request: TrainJobRequest; result: TrainJobResult };
+  analyze: { request: AnalyzeJobRequest; result: AnalyzeJobResult };
+  prune: { request: PruneJobRequest; result: PruneJobResult };
+  export: { request: ExportJobRequest; result: ExportJobResult };
+}
+export type JobKind = keyof Jobs;
+export type JobRequest<K extends JobKind = JobKind> = { [P in K]: { job: P } & Jobs[P]['request'] }[K];
+export type JobResult<K extends JobKind = JobKind> = Jobs[K]['result'];
+
+// host → worker
+export type HostToWorker = { type: 'start'; id: number; request: JobRequest } | { type: 'cancel'; id: number };
+
+// worker → host
+export type WorkerToHost =
+  | { type: 'event'; id: number; event: EngineEvent }
+  | { type: 'done'; id: number; result: JobResult }
+  /** `user`: bad input the user can fix (shown as is); otherwise an internal error with its stack in the log. */
+  | { type: 'failed'; id: number; message: string; user: boolean; stack?: string };
+
+const isPositiveInt = (value: unknown) => Number.isInteger(value) && (value as number) >= 1;
+const choice: Check = (r) =>
+  optional(isString)(r.runId) &&
+  optional(isLayerList)(r.layers) &&
+  optional(isPositiveInt)(r.target) &&
+  optional(oneOf(PRUNE_STRATEGIES))(r.strategy) &&
+  optional(oneOf(IMPORTANCE_METRICS))(r.metric);
+const isFlag = optional((value) => typeof value === 'boolean');
+
+const JOB_CHECKS: { [K in JobKind]: Check } = {
+  train: (r) => optional((v) => v === true || isString(v))(r.resume) && isFlag(r.analyze),
+  analyze: (r) => choice(r) && r.layers === undefined,
+  prune: (r) => choice(r) && isFlag(r.write),
+  export: (r) => choice(r) && optional(isString)(r.out),
+};
+
+export const isJobRequest = (value: unknown): value is JobRequest =>
+  isRecord(value) && typeof value.job === 'string' && Object.hasOwn(JOB_CHECKS, value.job) && isString(value.configFile) && JOB_CHECKS[value.job as JobKind](value);
+
+export const parseHostToWorker = messageParser<HostToWorker>({
+  start: (m) => isId(m.id) && isJobRequest(m.request),
+  cancel: (m) => isId(m.id),
+});
+
+export const parseWorkerMessage = messageParser<WorkerToHost>({
+  event: (m) => isId(m.id) && isRecord(m.event) && typeof m.event.type === 'string',
+  done: (m) => isId(m.id) && isRecord(m.result),
+  failed: (m) => isId(m.id) && typeof m.message === 'string' && typeof m.user === 'boolean',
+});
