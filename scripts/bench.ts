@@ -13,7 +13,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../src/core/backend/tf';
-import { matMul } from '../src/core/backend/matMul';
+import { matMul } from '../src/core/ops/matMul';
 import { selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
 import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { parseConfig } from '../src/core/config/loadConfig';

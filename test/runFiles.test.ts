@@ -6,7 +6,7 @@ import { analyzeJob } from '../src/core/jobs/analyzeJob';
 import { exportJob } from '../src/core/jobs/exportJob';
 import { pruneJob } from '../src/core/jobs/pruneJob';
 import { readRun } from '../src/core/run/runFiles';
-import { RunPaths } from '../src/core/run/runPaths';
+import { runPaths } from '../src/core/run/runPaths';
 import { runSnapshot } from '../src/core/run/runSnapshot';
 import { findRun, listRuns } from '../src/core/run/runStore';
 import { useWasm, workspace } from './helpers';
@@ -71,7 +71,7 @@ test('a corrupt run is an error for that run only, naming the file and field', a
   assert.equal(findRun(configFile).id, RUN_ID, 'and does not block the newest');
   assert.throws(() => findRun(configFile, '2026-01-01T00-00-00-000-tiny'), /run 2026-01-01T00-00-00-000-tiny: run\.json is not valid JSON/);
 
-  const good = new RunPaths(path.join(runs, RUN_ID));
+  const good = runPaths(path.join(runs, RUN_ID));
   const statistics = JSON.parse(fs.readFileSync(good.statistics, 'utf8'));
   statistics.layers[2].timesDropped = 'four';
   fs.writeFileSync(good.statistics, JSON.stringify(statistics));

@@ -4,10 +4,10 @@ import { Command, CommanderError, InvalidArgumentError, Option } from 'commander
 import { BACKENDS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS, type BackendName, type Task } from '../core/config/choices';
 import { starterConfig } from '../core/config/starterConfig';
 import { UserError } from '../core/errors';
-import { analyzeJob, type AnalyzeJobRequest } from '../core/jobs/analyzeJob';
-import { exportJob, type ExportJobRequest } from '../core/jobs/exportJob';
+import { analyzeJob } from '../core/jobs/analyzeJob';
+import { exportJob } from '../core/jobs/exportJob';
 import type { JobContext } from '../core/jobs/jobContext';
-import { pruneJob, type PruneJobRequest } from '../core/jobs/pruneJob';
+import { pruneJob } from '../core/jobs/pruneJob';
 import { trainJob } from '../core/jobs/trainJob';
 import { Reporter } from './reporter';
 import { analysisText, exportText, pruneText } from './resultText';
@@ -51,7 +51,14 @@ const runCommand = (name: string, description: string) =>
     .addOption(new Option('--strategy <name>', 'layer selection strategy').choices(PRUNE_STRATEGIES))
     .option('--target <r>', 'target depth r', positiveInt)
     .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS));
-const request = <T>(configFile: string, { run, ...options }: { run?: string } & Omit<T, 'configFile' | 'runId'>) => ({ configFile, runId: run, ...options }) as T;
+/** An action that runs one job on `<config>` with the command's options and prints its result. */
+const jobAction =
+  <Q, R extends { runId: string }>(job: (request: Q, context: JobContext) => Promise<R>, text: (result: R, configFile: string) => string) =>
+  async (configFile: string, { run, ...options }: { run?: string }) => {
+    const { out, context } = session();
+    const result = await job({ configFile, runId: run, ...options } as Q, context);
+    out.result({ run: result.runId, ...result }, text(result, configFile));
+  };
 
 program
   .command('init')
@@ -79,29 +86,19 @@ for (const [name, analyze, description] of [
   });
 }
 
-runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)").action(async (configFile: string, options) => {
-  const { out, context } = session();
-  const { runId, analysis } = await analyzeJob(request<AnalyzeJobRequest>(configFile, options), context);
-  out.result({ run: runId, ...analysis }, analysisText(analysis));
-});
+runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)").action(
+  jobAction(analyzeJob, ({ analysis }) => analysisText(analysis)),
+);
 
 runCommand('prune', 'choose the layers to keep, evaluate them, and optionally write layersToKeep into the config')
   .option('--layers <list>', 'keep exactly these layers (e.g. 0,2,4) instead of a strategy', layerList)
   .option('--write', 'write layersToKeep into the config file (comments kept)')
-  .action(async (configFile: string, options) => {
-    const { out, context } = session();
-    const result = await pruneJob(request<PruneJobRequest>(configFile, options), context);
-    out.result({ run: result.runId, ...result }, pruneText(result, configFile));
-  });
+  .action(jobAction(pruneJob, pruneText));
 
 runCommand('export', 'write the pruned model (layers renumbered) as safetensors, with its config, fairseq flags and a Hugging Face fragment')
   .option('--layers <list>', "keep exactly these layers (default: the config's layersToKeep, else the strategy's)", layerList)
   .option('--out <dir>', "output folder (default: the run's export/keep-… folder)")
-  .action(async (configFile: string, options) => {
-    const { out, context } = session();
-    const result = await exportJob(request<ExportJobRequest>(configFile, options), context);
-    out.result({ run: result.runId, ...result }, exportText(result));
-  });
+  .action(jobAction(exportJob, exportText));
 
 async function main(): Promise<number> {
   try {

@@ -328,4 +328,65 @@
       (local.set $o (i32.add (local.get $o) (i32.const 16)))
       (br $next)))
   )
+
+  ;; out [outRows, cols] = 0, then each row r of dy [rows, cols] added into out's row ids[r] (int32):
+  ;; the gradient of an embedding lookup, with no one-hot matrix. Four columns at a time, the rest one
+  ;; by one; ids outside 0..outRows−1 are skipped rather than written out of bounds.
+  (func (export "scatterAddRows") (param $dy i32) (param $ids i32) (param $out i32) (param $rows i32) (param $cols i32) (param $outRows i32)
+    (local $r i32) (local $id i32) (local $src i32) (local $dst i32) (local $end i32) (local $rowBytes i32)
+    (local.set $rowBytes (i32.shl (local.get $cols) (i32.const 2)))
+    (memory.fill (local.get $out) (i32.const 0) (i32.mul (local.get $outRows) (local.get $rowBytes)))
+    (block $done (loop $row
+      (br_if $done (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $id (i32.load (i32.add (local.get $ids) (i32.shl (local.get $r) (i32.const 2)))))
+      (local.set $src (i32.add (local.get $dy) (i32.mul (local.get $r) (local.get $rowBytes))))
+      (if (i32.lt_u (local.get $id) (local.get $outRows))
+        (then
+          (local.set $dst (i32.add (local.get $out) (i32.mul (local.get $id) (local.get $rowBytes))))
+          (local.set $end (i32.add (local.get $src) (local.get $rowBytes)))
+          (block $cdone (loop $col
+            (br_if $cdone (i32.gt_u (i32.add (local.get $src) (i32.const 16)) (local.get $end)))
+            (v128.store (local.get $dst) (f32x4.add (v128.load (local.get $dst)) (v128.load (local.get $src))))
+            (local.set $src (i32.add (local.get $src) (i32.const 16)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+            (br $col)))
+          (block $sdone (loop $scalar
+            (br_if $sdone (i32.ge_u (local.get $src) (local.get $end)))
+            (f32.store (local.get $dst) (f32.add (f32.load (local.get $dst)) (f32.load (local.get $src))))
+            (local.set $src (i32.add (local.get $src) (i32.const 4)))
+            (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+            (br $scalar)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row)))
+  )
+
+  ;; out = (p − onehot(targets)) · scale for softmax probabilities p [rows, cols], targets int32 [rows]
+  ;; and scale a one-element tensor: the gradient of mean cross-entropy without a one-hot matrix.
+  ;; Elementwise over the whole buffer (any cols), then one subtraction per row.
+  (func (export "crossEntropyGrad") (param $p i32) (param $targets i32) (param $scale i32) (param $out i32) (param $rows i32) (param $cols i32)
+    (local $s f32) (local $sv v128) (local $i i32) (local $end i32) (local $vecEnd i32) (local $r i32) (local $at i32)
+    (local.set $s (f32.load (local.get $scale)))
+    (local.set $sv (f32x4.splat (local.get $s)))
+    (local.set $end (i32.shl (i32.mul (local.get $rows) (local.get $cols)) (i32.const 2)))
+    (local.set $vecEnd (i32.and (local.get $end) (i32.const -16)))
+    (block $vdone (loop $vec
+      (br_if $vdone (i32.ge_u (local.get $i) (local.get $vecEnd)))
+      (v128.store (i32.add (local.get $out) (local.get $i)) (f32x4.mul (v128.load (i32.add (local.get $p) (local.get $i))) (local.get $sv)))
+      (local.set $i (i32.add (local.get $i) (i32.const 16)))
+      (br $vec)))
+    (block $tdone (loop $tail
+      (br_if $tdone (i32.ge_u (local.get $i) (local.get $end)))
+      (f32.store (i32.add (local.get $out) (local.get $i)) (f32.mul (f32.load (i32.add (local.get $p) (local.get $i))) (local.get $s)))
+      (local.set $i (i32.add (local.get $i) (i32.const 4)))
+      (br $tail)))
+    (block $rdone (loop $row
+      (br_if $rdone (i32.ge_u (local.get $r) (local.get $rows)))
+      (local.set $at (i32.load (i32.add (local.get $targets) (i32.shl (local.get $r) (i32.const 2)))))
+      (if (i32.lt_u (local.get $at) (local.get $cols))
+        (then
+          (local.set $at (i32.add (local.get $out) (i32.shl (i32.add (i32.mul (local.get $r) (local.get $cols)) (local.get $at)) (i32.const 2))))
+          (f32.store (local.get $at) (f32.sub (f32.load (local.get $at)) (local.get $s)))))
+      (local.set $r (i32.add (local.get $r) (i32.const 1)))
+      (br $row)))
+  )
 )

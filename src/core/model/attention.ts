@@ -1,7 +1,7 @@
 import * as tf from '../backend/tf';
-import { mergeHeads, splitHeads } from '../backend/heads';
-import { linear } from '../backend/linear';
-import { swapLastAxes, tapedMatMul } from '../backend/matMul';
+import { mergeHeads, splitHeads } from '../ops/heads';
+import { linear } from '../ops/linear';
+import { swapLastAxes, tapedMatMul } from '../ops/matMul';
 
 export interface AttentionWeights {
   qkv: tf.Tensor2D;

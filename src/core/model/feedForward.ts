@@ -1,6 +1,6 @@
 import * as tf from '../backend/tf';
-import { gelu } from '../backend/gelu';
-import { linear } from '../backend/linear';
+import { gelu } from '../ops/gelu';
+import { linear } from '../ops/linear';
 
 export interface FeedForwardWeights {
   fc1: tf.Tensor2D;

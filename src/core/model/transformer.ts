@@ -1,11 +1,12 @@
 import * as tf from '../backend/tf';
-import { linear } from '../backend/linear';
-import { invertedDropout } from '../backend/dropout';
-import { oneHotFloat } from '../backend/oneHot';
+import { linear } from '../ops/linear';
+import { invertedDropout } from '../ops/dropout';
+import { crossEntropy } from '../ops/crossEntropy';
+import { embeddingLookup } from '../ops/embedding';
 import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
-import { layerNorm } from '../backend/layerNorm';
+import { layerNorm } from '../ops/layerNorm';
 import { layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 
 const INIT_STD = 0.02;
@@ -99,7 +100,7 @@ export class Transformer {
   embed(batch: Batch, options: Pick<ForwardOptions, 'training' | 'rng'>): ResidualStream {
     const { dModel, dropout } = this.shape.model;
     const { size: B, length: T } = batch;
-    const tokens = linear(oneHotFloat(batch.inputs, this.shape.vocabSize), this.param('embed.tokens.weight') as tf.Tensor2D);
+    const tokens = embeddingLookup(this.param('embed.tokens.weight') as tf.Tensor2D, batch.inputs);
     const positions = this.param('embed.positions.weight').slice([0, 0], [T, dModel]);
     const x = this.dropout(tokens.reshape([B, T, dModel]).add(positions), dropout, options).reshape([B * T, dModel]) as tf.Tensor2D;
     const keyMask = batch.mask ? tf.tensor2d(batch.mask, [B, T]).sub(1).mul(-MASKED).reshape([B, 1, 1, T]) : undefined;
@@ -136,14 +137,14 @@ export class Transformer {
     const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
     if (this.shape.task === 'language-model') {
       const logits = linear(normed, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
-      return { loss: crossEntropy(logits, batch.targets, this.shape.vocabSize), count: B * T };
+      return { loss: crossEntropy(logits, batch.targets), count: B * T };
     }
     const mask = tf.tensor2d(batch.mask!, [B, T]).reshape([B, T, 1]);
     const pooled = normed.reshape([B, T, dModel]).mul(mask).sum(1).div(mask.sum(1));
     const logits = linear(pooled as tf.Tensor2D, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
     const labels = tf.tensor1d(batch.targets, 'int32');
     const correct = tf.equal(logits.argMax(1), labels).sum().cast('float32') as tf.Scalar;
-    return { loss: crossEntropy(logits, batch.targets, this.shape.numClasses), correct, count: B };
+    return { loss: crossEntropy(logits, batch.targets), correct, count: B };
   }
 
   private dropout(x: tf.Tensor, rate: number, options: Pick<ForwardOptions, 'training' | 'rng'>): tf.Tensor {
@@ -155,11 +156,6 @@ export class Transformer {
     this.params.clear();
     this.causalMask.dispose();
   }
-}
-
-/** Mean softmax cross-entropy, written with a one-hot product so its gradient needs no gather kernel. */
-function crossEntropy(logits: tf.Tensor, targets: Int32Array, classes: number): tf.Scalar {
-  return tf.neg(tf.mean(tf.sum(oneHotFloat(targets, classes).mul(tf.logSoftmax(logits)), -1)));
 }
 
 function initialValue(spec: ParameterSpec, rng: Rng): tf.Tensor {

@@ -1,35 +1,23 @@
 import * as path from 'node:path';
 
+/** The files of a run, relative to its folder. */
+const RUN_FILES = {
+  record: 'run.json',
+  config: 'config.json',
+  metrics: 'metrics.jsonl',
+  checkpoint: 'checkpoints/last.safetensors',
+  optimizerState: 'checkpoints/last.optimizer.safetensors',
+  statistics: 'statistics.json',
+  sweep: 'sweep.json',
+  exportDir: 'export',
+} as const;
+
 /** Where a run's files live: `.depthlab/runs/<id>/` beside its config. */
-export class RunPaths {
-  constructor(readonly dir: string) {}
-  get id(): string {
-    return path.basename(this.dir);
-  }
-  get record(): string {
-    return path.join(this.dir, 'run.json');
-  }
-  get config(): string {
-    return path.join(this.dir, 'config.json');
-  }
-  get metrics(): string {
-    return path.join(this.dir, 'metrics.jsonl');
-  }
-  get checkpoint(): string {
-    return path.join(this.dir, 'checkpoints', 'last.safetensors');
-  }
-  get optimizerState(): string {
-    return path.join(this.dir, 'checkpoints', 'last.optimizer.safetensors');
-  }
-  get statistics(): string {
-    return path.join(this.dir, 'statistics.json');
-  }
-  get sweep(): string {
-    return path.join(this.dir, 'sweep.json');
-  }
-  get exportDir(): string {
-    return path.join(this.dir, 'export');
-  }
+export type RunPaths = { readonly dir: string; readonly id: string } & { readonly [K in keyof typeof RUN_FILES]: string };
+
+export function runPaths(dir: string): RunPaths {
+  const files = Object.fromEntries(Object.entries(RUN_FILES).map(([name, file]) => [name, path.join(dir, file)]));
+  return { dir, id: path.basename(dir), ...(files as Record<keyof typeof RUN_FILES, string>) };
 }
 
 export function runsDir(configFile: string): string {

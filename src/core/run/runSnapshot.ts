@@ -5,7 +5,7 @@ import type { LayerDropStatistics } from '../statistics/dropStatistics';
 import type { LayerStatistics } from '../statistics/importance';
 import { readMetrics } from './metricsLog';
 import { readRecord, readRun, type Analysis, type RunStatus } from './runFiles';
-import { configFileOf, RunPaths, runsDir } from './runPaths';
+import { configFileOf, runPaths, runsDir, type RunPaths } from './runPaths';
 
 export interface RunListEntry {
   id: string;
@@ -40,7 +40,7 @@ export interface RunSnapshot {
 /** Runs found by their run.json files, newest first, labelled relative to `root`; unreadable ones are left out. */
 export function runList(runJsonFiles: readonly string[], root: string): RunListEntry[] {
   return runJsonFiles
-    .map((file) => new RunPaths(path.dirname(file)))
+    .map((file) => runPaths(path.dirname(file)))
     .flatMap((run) => {
       try {
         const record = readRecord(run);
@@ -54,7 +54,7 @@ export function runList(runJsonFiles: readonly string[], root: string): RunListE
 }
 
 export function runById(configFile: string, id: string): RunPaths {
-  return new RunPaths(path.join(runsDir(configFile), id));
+  return runPaths(path.join(runsDir(configFile), id));
 }
 
 /**

@@ -3,13 +3,13 @@ import * as path from 'node:path';
 import type { DepthLabConfig } from '../config/schema';
 import { UserError } from '../errors';
 import { readRecord, writeRecord, writeRunConfig, type RunRecord } from './runFiles';
-import { RunPaths, runsDir } from './runPaths';
+import { runPaths, runsDir, type RunPaths } from './runPaths';
 
 /** A new run folder: the config snapshot first, then run.json, so a listed run always has its config. */
 export function createRun(configFile: string, config: DepthLabConfig, backend: string, now = new Date()): RunPaths {
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace('Z', '');
   const name = path.basename(configFile).replace(/\.depthlab\.json$|\.json$/, '');
-  const paths = new RunPaths(path.join(runsDir(configFile), `${stamp}-${name}`));
+  const paths = runPaths(path.join(runsDir(configFile), `${stamp}-${name}`));
   fs.mkdirSync(path.dirname(paths.checkpoint), { recursive: true });
   writeRunConfig(paths, config);
   writeRecord(paths, {
@@ -41,7 +41,7 @@ export function listRuns(configFile: string): RunPaths[] {
   return fs
     .readdirSync(dir)
     .sort()
-    .map((id) => new RunPaths(path.join(dir, id)))
+    .map((id) => runPaths(path.join(dir, id)))
     .filter((paths) => {
       try {
         return readRecord(paths).configFile === path.basename(configFile);
@@ -54,7 +54,7 @@ export function listRuns(configFile: string): RunPaths[] {
 /** A run by id, or the newest run of the config that has a checkpoint. */
 export function findRun(configFile: string, id?: string): RunPaths {
   if (id) {
-    const named = new RunPaths(path.join(runsDir(configFile), id));
+    const named = runPaths(path.join(runsDir(configFile), id));
     // A corrupt run.json of the named run is reported as such (readRecord throws).
     if (path.basename(id) === id && fs.existsSync(named.record) && readRecord(named).configFile === path.basename(configFile)) return named;
     const ids = listRuns(configFile).map((r) => r.id);

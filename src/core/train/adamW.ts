@@ -1,4 +1,4 @@
-import { adamWStep } from '../backend/adamWStep';
+import { adamWStep } from '../ops/adamWStep';
 import * as tf from '../backend/tf';
 import type { Transformer } from '../model/transformer';
 

@@ -1,5 +1,7 @@
-import { GELU_GRAD, GELU_INPUT, runFastKernel } from './wasmKernels';
-import * as tf from './tf';
+import { runFastKernel } from '../backend/fastKernel';
+import { GELU_GRAD } from '../backend/kernels/geluGrad';
+import { GELU_INPUT } from '../backend/kernels/geluInput';
+import * as tf from '../backend/tf';
 
 const C = Math.sqrt(2 / Math.PI);
 const A = 0.044715;
@@ -12,15 +14,14 @@ const A = 0.044715;
  * each (kernels.wat) instead of about five and eight elementwise ops.
  */
 export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
-  const fast = x.size % 4 === 0;
   // tf.tidy: intermediates of a custom op are otherwise kept until the whole gradient computation ends.
-  const s = tf.tidy(() => tf.sigmoid(runFastKernel(GELU_INPUT, { x }, fast, () => x.add(x.mul(x).mul(x).mul(A)).mul(2 * C))));
+  const s = tf.tidy(() => tf.sigmoid(runFastKernel(GELU_INPUT, { x }, () => x.add(x.mul(x).mul(x).mul(A)).mul(2 * C))));
   save([x, s]);
   return {
     value: x.mul(s),
     // d/dx x·s = s + x·s·(1 − s)·2C·(1 + 3A·x²)
     gradFunc: (dy: tf.Tensor, [savedX, savedS]: tf.Tensor[]) =>
-      runFastKernel(GELU_GRAD, { dy, x: savedX, s: savedS }, fast, () =>
+      runFastKernel(GELU_GRAD, { dy, x: savedX, s: savedS }, () =>
         tf.tidy(() => {
           const ds = savedS.mul(tf.scalar(1).sub(savedS)).mul(savedX.mul(savedX).mul(3 * A).add(1)).mul(savedX).mul(2 * C);
           return dy.mul(savedS.add(ds));

@@ -1,6 +1,7 @@
 import { Rng } from '../random/rng';
-import { DROPOUT, runFastKernel } from './wasmKernels';
-import * as tf from './tf';
+import { runFastKernel } from '../backend/fastKernel';
+import { DROPOUT } from '../backend/kernels/dropout';
+import * as tf from '../backend/tf';
 
 /**
  * Inverted dropout, x · mask with mask ∈ {0, 1/(1 − rate)}, the mask drawn from a seeded Rng. On
@@ -11,7 +12,7 @@ import * as tf from './tf';
 export function invertedDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
   let drawn: Float32Array | undefined;
   const mask = (size: number) => (drawn ??= dropoutMask(size, rate, seed));
-  const apply = (t: tf.Tensor) => runFastKernel(DROPOUT, { x: t }, t.size % 4 === 0, () => tf.tidy(() => t.mul(tf.tensor(mask(t.size), t.shape))), { rate, seed });
+  const apply = (t: tf.Tensor) => runFastKernel(DROPOUT, { x: t }, () => tf.tidy(() => t.mul(tf.tensor(mask(t.size), t.shape))), { rate, seed });
   return tf.customGrad(((t: tf.Tensor) => ({ value: apply(t), gradFunc: (dy: tf.Tensor) => apply(dy) })) as Parameters<typeof tf.customGrad>[0])(x);
 }
 

@@ -1,5 +1,7 @@
-import { MERGE_HEADS, SPLIT_HEADS, runFastKernel } from './wasmKernels';
-import * as tf from './tf';
+import { runFastKernel } from '../backend/fastKernel';
+import { MERGE_HEADS } from '../backend/kernels/mergeHeads';
+import { SPLIT_HEADS } from '../backend/kernels/splitHeads';
+import * as tf from '../backend/tf';
 
 interface HeadsAttrs {
   batch: number;
@@ -19,7 +21,6 @@ export function splitHeads(x: tf.Tensor2D, batch: number, heads: number, parts: 
   return runFastKernel(
     SPLIT_HEADS,
     { x },
-    true,
     () => tf.split(x, parts, 1).map((part) => part.reshape([batch, length, heads, headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D),
     attrs as unknown as tf.NamedAttrMap,
   );
@@ -32,7 +33,6 @@ export function mergeHeads(parts: tf.Tensor4D[]): tf.Tensor2D {
   return runFastKernel(
     MERGE_HEADS,
     Object.fromEntries(parts.map((part, i) => [`part${i}`, part])),
-    true,
     () => tf.concat(parts.map((part) => part.transpose([0, 2, 1, 3]).reshape([batch * length, heads * headDim])), 1) as tf.Tensor2D,
     attrs as unknown as tf.NamedAttrMap,
   );
@@ -40,11 +40,11 @@ export function mergeHeads(parts: tf.Tensor4D[]): tf.Tensor2D {
 
 // Each kernel's gradient is the other; TF.js's own ops (the fallback) carry their own gradients.
 tf.registerGradient({
-  kernelName: SPLIT_HEADS,
+  kernelName: SPLIT_HEADS.name,
   gradFunc: (dys: tf.Tensor | tf.Tensor[]) => ({ x: () => mergeHeads(dys as tf.Tensor4D[]) }),
 });
 tf.registerGradient({
-  kernelName: MERGE_HEADS,
+  kernelName: MERGE_HEADS.name,
   gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const { batch, heads, parts } = attrs as unknown as HeadsAttrs;
     const grads = splitHeads(dy as tf.Tensor2D, batch, heads, parts);

@@ -1,5 +1,6 @@
-import { MAT_MUL } from './wasmKernels';
-import * as tf from './tf';
+import { kernelFits } from '../backend/fastKernel';
+import { MAT_MUL } from '../backend/kernels/matMul';
+import * as tf from '../backend/tf';
 
 /**
  * a·b, or aᵀ·b with `transposeA`, over the last two axes; leading axes are a batch. On wasm our
@@ -11,11 +12,10 @@ import * as tf from './tf';
 export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false): T {
   const mAxis = a.rank - (transposeA ? 1 : 2);
   const nAxis = b.rank - 1;
-  const [m, k, n] = [a.shape[mAxis], a.shape[transposeA ? a.rank - 2 : a.rank - 1], b.shape[nAxis]];
+  const [m, n] = [a.shape[mAxis], b.shape[nAxis]];
   // The kernel trusts its shapes: broadcasting batches and mismatched k go to tf.matMul (which reports the latter).
-  const fits = a.rank === b.rank && a.shape.slice(0, -2).every((size, i) => size === b.shape[i]) && k === b.shape[b.rank - 2];
-  if (!fits || !tf.getKernel(MAT_MUL, tf.getBackend())) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
-  const kernel = (x: T, y: T) => tf.engine().runKernel(MAT_MUL, { a: x, b: y }, { transposeA }) as T;
+  if (!kernelFits(MAT_MUL, { a, b }, { transposeA })) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
+  const kernel = (x: T, y: T) => tf.engine().runKernel(MAT_MUL.name, { a: x, b: y }, { transposeA }) as T;
   if (m % 4 === 0 && n % 8 === 0) return kernel(a, b);
   return tf.tidy(() => {
     const product = kernel(padAxis(a, mAxis, 4), padAxis(b, nAxis, 8));

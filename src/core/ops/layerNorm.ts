@@ -1,6 +1,8 @@
 import { columnSums } from './columnSums';
-import { LAYER_NORM, LAYER_NORM_GRAD, runFastKernel } from './wasmKernels';
-import * as tf from './tf';
+import { runFastKernel } from '../backend/fastKernel';
+import { LAYER_NORM } from '../backend/kernels/layerNorm';
+import { LAYER_NORM_GRAD } from '../backend/kernels/layerNormGrad';
+import * as tf from '../backend/tf';
 
 /**
  * LayerNorm over the last axis of a 2D x (eps as in PyTorch), as one taped op, forward and backward
@@ -9,9 +11,8 @@ import * as tf from './tf';
  *   dx̂ = dy·w;  dx = (dx̂ − mean(dx̂) − x̂·mean(dx̂·x̂)) / σ;  dw = Σ dy·x̂;  db = Σ dy
  */
 export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
-  const cols = (x as tf.Tensor2D).shape[1];
   // tf.tidy: intermediates of a custom op are otherwise kept until the whole gradient computation ends.
-  const [value, normalized, inverseStd] = runFastKernel(LAYER_NORM, { x, w: weight, b: bias }, cols % 4 === 0, () =>
+  const [value, normalized, inverseStd] = runFastKernel(LAYER_NORM, { x, w: weight, b: bias }, () =>
     tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const invStd = tf.rsqrt(variance.add(1e-5));
@@ -24,7 +25,7 @@ export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: 
     value,
     gradFunc: (dy: tf.Tensor, [xHat, invStd, w]: tf.Tensor[]) =>
       tf.tidy(() => {
-        const dx = runFastKernel(LAYER_NORM_GRAD, { dy, xHat, invStd, w }, (dy as tf.Tensor2D).shape[1] % 4 === 0, () => {
+        const dx = runFastKernel(LAYER_NORM_GRAD, { dy, xHat, invStd, w }, () => {
           const dxHat = dy.mul(w);
           return dxHat.sub(dxHat.mean(-1, true)).sub(xHat.mul(dxHat.mul(xHat).mean(-1, true))).mul(invStd);
         });

@@ -1,6 +1,6 @@
 import { columnSums } from './columnSums';
 import { matMul, matMulGradients, tapedMatMul } from './matMul';
-import * as tf from './tf';
+import * as tf from '../backend/tf';
 
 const productPlusBias = tf.customGrad(((x: tf.Tensor2D, w: tf.Tensor2D, bias: tf.Tensor1D, save: tf.GradSaveFunc) => {
   save([x, w]);

@@ -1,10 +1,11 @@
-import { COLUMN_SUMS, runFastKernel } from './wasmKernels';
-import * as tf from './tf';
+import { runFastKernel } from '../backend/fastKernel';
+import { COLUMN_SUMS } from '../backend/kernels/columnSums';
+import * as tf from '../backend/tf';
 
 /**
  * Σ over the rows of a 2D x. tf.sum over axis 0 transposes first on wasm (~4 ms for [2048, 384];
  * bias and LayerNorm gradients take ~40 of these a training step); our kernel adds rows in place.
  */
 export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
-  return runFastKernel(COLUMN_SUMS, { x }, x.shape[1] % 4 === 0, () => tf.sum(x, 0));
+  return runFastKernel(COLUMN_SUMS, { x }, () => tf.sum(x, 0));
 }

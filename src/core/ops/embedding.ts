@@ -1,0 +1,24 @@
+import { runFastKernel } from '../backend/fastKernel';
+import { SCATTER_ADD_ROWS } from '../backend/kernels/scatterAddRows';
+import * as tf from '../backend/tf';
+
+/**
+ * The table's row for each id, by gather: memory and work in proportion to the tokens, where a
+ * one-hot product costs tokens × vocabulary (50,257 for GPT-2). The gradient adds dy's rows into
+ * the rows they came from; wasm has no UnsortedSegmentSum, so there it is one of our kernels.
+ */
+const lookup = tf.customGrad(((table: tf.Tensor2D, ids: tf.Tensor1D, save: tf.GradSaveFunc) => {
+  const rows = table.shape[0];
+  save([ids]);
+  return {
+    value: tf.gather(table, ids),
+    gradFunc: (dy: tf.Tensor2D, [savedIds]: tf.Tensor[]) => [
+      runFastKernel(SCATTER_ADD_ROWS, { dy, ids: savedIds }, () => tf.unsortedSegmentSum(dy, savedIds as tf.Tensor1D, rows), { rows }),
+      tf.zerosLike(savedIds),
+    ],
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as (table: tf.Tensor2D, ids: tf.Tensor1D) => tf.Tensor2D;
+
+export function embeddingLookup(table: tf.Tensor2D, ids: Int32Array): tf.Tensor2D {
+  return lookup(table, tf.tensor1d(ids, 'int32'));
+}
