@@ -13,7 +13,11 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../src/core/backend/tf';
+import { crossEntropy } from '../src/core/ops/crossEntropy';
+import { embeddingLookup } from '../src/core/ops/embedding';
+import { linear } from '../src/core/ops/linear';
 import { matMul } from '../src/core/ops/matMul';
+import { oneHotFloat } from '../src/core/ops/oneHot';
 import { selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
 import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { parseConfig } from '../src/core/config/loadConfig';
@@ -96,6 +100,66 @@ function matMulProbe() {
     dispose: () => tf.dispose([a, b]),
   };
 }
+
+/** How a model turns token ids into vectors and scores its predictions: the engine's, and the one-hot form it replaced. */
+const VOCABULARY_FORMS = {
+  gather: (table: tf.Tensor2D, head: tf.Tensor2D, ids: Int32Array, targets: Int32Array) => crossEntropy(linear(embeddingLookup(table, ids), head), targets),
+  'one-hot': (table: tf.Tensor2D, head: tf.Tensor2D, ids: Int32Array, targets: Int32Array) => {
+    const onehot = (t: Int32Array, depth: number) => oneHotFloat(tf.tensor1d(t, 'int32'), depth);
+    const logits = linear(linear(onehot(ids, table.shape[0]), table), head);
+    return tf.neg(tf.mean(tf.sum(onehot(targets, table.shape[0]).mul(tf.logSoftmax(logits)), -1))) as tf.Scalar;
+  },
+};
+
+const VOCABULARIES = { reference: 0, 'gpt-2': 50_257 };
+type VocabularyCase = { form: keyof typeof VOCABULARY_FORMS; vocabulary: keyof typeof VOCABULARIES };
+
+/**
+ * The part of a training step whose cost grows with the vocabulary: embedding lookup, LM head and
+ * loss, forward and backward, on one reference batch (2,048 tokens, dModel 128), in one form at one
+ * vocabulary. Peak bytes are TF.js's own count (tf.profile). Each case runs in its own process: a
+ * form that exhausts the wasm heap leaves it unusable, so the parent records the crash instead.
+ */
+async function vocabularyProbe(backend: ResolvedBackend, { form, vocabulary }: VocabularyCase) {
+  await selectBackend(backend);
+  const loaded = parseConfig(JSON.stringify(REFERENCE), path.join(os.tmpdir(), 'reference.depthlab.json'));
+  const config = loaded.config;
+  const vocab = VOCABULARIES[vocabulary] || loadDataset(loaded).tokenizer.vocabSize;
+  const tokens = config.train.batchSize * config.model.seqLen;
+  const ids = Int32Array.from({ length: tokens }, (_, i) => (i * 7919) % vocab);
+  const targets = Int32Array.from({ length: tokens }, (_, i) => (i * 104_729 + 1) % vocab);
+  const table = tf.variable(tf.randomNormal<tf.Rank.R2>([vocab, config.model.dModel], 0, 0.02));
+  const head = tf.variable(tf.randomNormal<tf.Rank.R2>([config.model.dModel, vocab], 0, 0.02));
+  const run = () => {
+    const { value, grads } = tf.tidy(() => tf.variableGrads(() => VOCABULARY_FORMS[form](table, head, ids, targets), [table, head]));
+    value.dataSync();
+    tf.dispose([value, grads]);
+  };
+  const { peakBytes } = await tf.profile(run);
+  const ms = median(Array.from({ length: 3 }, () => msOf(run)));
+  return { vocab, tokensPerSecond: Math.round((tokens * 1000) / ms), peakMB: +(peakBytes / 2 ** 20).toFixed(1) };
+}
+
+/** Every form at every vocabulary, each in a child process; a case that crashes is reported with its error line. */
+function vocabularyCosts(backend: ResolvedBackend) {
+  const results: Record<string, unknown> = {};
+  for (const vocabulary of Object.keys(VOCABULARIES) as VocabularyCase['vocabulary'][]) {
+    for (const form of Object.keys(VOCABULARY_FORMS) as VocabularyCase['form'][]) {
+      const run = child(['--child', backend, '--vocabulary', `${form}@${vocabulary}`]);
+      const key = `${form} @ ${vocabulary}`;
+      // Emscripten's abort() is how the wasm heap reports a failed allocation.
+      const error = run.stderr.includes('Aborted()') ? 'out of memory: the wasm heap aborted' : lastLine(run.stderr);
+      results[key] = run.status === 0 ? JSON.parse(run.stdout) : { error };
+      log(`${backend}: vocabulary ${key}: ${JSON.stringify(results[key])}`);
+    }
+  }
+  return results;
+}
+
+/** This script again, in a child process; stderr is shown as it comes, or kept to report the child's last words. */
+const child = (childArgs: string[], stderr: 'inherit' | 'pipe' = 'pipe') =>
+  spawnSync(process.execPath, [...process.execArgv, __filename, ...childArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', stderr] });
+const lastLine = (text: string) => text.trim().split('\n').filter((line) => !line.startsWith('    at ')).pop()?.slice(0, 160) ?? 'exited without a message';
 
 async function measure(backend: ResolvedBackend) {
   await selectBackend(backend);
@@ -220,20 +284,27 @@ async function measure(backend: ResolvedBackend) {
 }
 
 async function main() {
-  const child = option('child');
-  if (child) {
-    process.stdout.write(JSON.stringify(await measure(child as ResolvedBackend)));
+  const childBackend = option('child') as ResolvedBackend | undefined;
+  const vocabularyCase = option('vocabulary');
+  if (childBackend && vocabularyCase) {
+    const [form, vocabulary] = vocabularyCase.split('@');
+    process.stdout.write(JSON.stringify(await vocabularyProbe(childBackend, { form, vocabulary } as VocabularyCase)));
     return;
   }
-  const requested = option('backends')?.split(',') ?? ALL_BACKENDS;
+  if (childBackend) {
+    process.stdout.write(JSON.stringify(await measure(childBackend)));
+    return;
+  }
+  const requested = (option('backends')?.split(',') ?? ALL_BACKENDS) as ResolvedBackend[];
   const results = [];
   for (const backend of requested) {
-    const run = spawnSync(process.execPath, [...process.execArgv, __filename, '--child', backend, '--steps', String(steps)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] });
+    const run = child(['--child', backend, '--steps', String(steps)], 'inherit');
     if (run.status !== 0) {
       log(`${backend}: not available here`);
       continue;
     }
-    results.push(JSON.parse(run.stdout));
+    log(`${backend}: embedding, head and loss at the reference vocabulary and at 50,257, gather against one-hot`);
+    results.push({ ...JSON.parse(run.stdout), vocabulary: vocabularyCosts(backend) });
   }
   const cpus = os.cpus();
   const document = {

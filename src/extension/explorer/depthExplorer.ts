@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as vscode from 'vscode';
+import { keptLayers } from '../../core/prune/keptLayers';
 import { pickerTarget, type LayerListRef, type PickerTarget } from '../../core/layerLists/pickerTarget';
 import { runById, runSnapshot, type RunSnapshot } from '../../core/run/runSnapshot';
 import { isRequest, parsePageMessage, type HostToPage, type PageCommand, type PageRequest, type PageRequests, type RequestType } from '../../protocol/explorer';
@@ -168,7 +169,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   private async write(layers: number[]): Promise<PageRequests['write']['result']> {
     const target = this.target();
     if (!target) throw new Error('open a *.depthlab.json config first');
-    const sorted = [...layers].sort((a, b) => a - b);
+    const sorted = keptLayers(layers, target.layers);
     await writeLayerList(vscode.Uri.file(target.file), target.key, target.occurrence, sorted);
     this.log.info(`wrote ${target.key} [${sorted.join(',')}] to ${target.file}`);
     await this.refresh();
