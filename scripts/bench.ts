@@ -27,7 +27,7 @@ import { depthSweep } from '../src/core/evaluate/depthSweep';
 import { evaluate } from '../src/core/evaluate/evaluate';
 import { writeJsonAtomic } from '../src/core/files/atomicWrite';
 import { sampleActiveLayers } from '../src/core/model/layerDrop';
-import type { Batch } from '../src/core/model/transformer';
+import type { Batch } from '../src/core/model/layeredModel';
 import { Transformer } from '../src/core/model/transformer';
 import { everyOther } from '../src/core/prune/everyOther';
 import { Rng } from '../src/core/random/rng';

@@ -7,7 +7,8 @@ import { evaluateTogether } from '../src/core/evaluate/evaluate';
 import { everyOther } from '../src/core/prune/everyOther';
 import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { layerStatistics } from '../src/core/statistics/importance';
-import { Transformer, type Batch } from '../src/core/model/transformer';
+import type { Batch } from '../src/core/model/layeredModel';
+import { Transformer } from '../src/core/model/transformer';
 import { Rng } from '../src/core/random/rng';
 import { TINY_MODEL, useWasm } from './helpers';
 

@@ -1,7 +1,7 @@
 import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { LoadedConfig } from '../config/loadConfig';
-import type { Batch } from '../model/transformer';
+import type { Batch } from '../model/layeredModel';
 import type { Rng } from '../random/rng';
 import { CharTokenizer, PAD } from './charTokenizer';
 import type { Dataset } from './dataset';

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/loadConfig';
-import type { Batch } from '../model/transformer';
+import type { Batch } from '../model/layeredModel';
 import type { Rng } from '../random/rng';
 import { CharTokenizer } from './charTokenizer';
 import type { Dataset } from './dataset';

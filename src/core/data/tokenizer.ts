@@ -2,7 +2,7 @@
 export interface Tokenizer {
   readonly vocabSize: number;
   /** Ids with a role, where the tokenizer has them. */
-  readonly specialTokens: { pad?: number; unk?: number; bos?: number; eos?: number };
+  readonly specialTokens: { pad?: number; unk?: number; bos?: number; eos?: number; mask?: number };
   encode(text: string): Int32Array;
   decode(ids: ArrayLike<number>): string;
 }

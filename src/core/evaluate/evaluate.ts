@@ -1,6 +1,6 @@
 import * as tf from '../backend/tf';
 import { forwardSharingPrefixes } from '../model/sharedPrefixes';
-import type { Batch, Transformer } from '../model/transformer';
+import type { Batch, LayeredModel } from '../model/layeredModel';
 
 export interface Evaluation {
   layers: number[];
@@ -15,23 +15,26 @@ export interface Evaluation {
 }
 
 /** Quality and latency of the sub-network made of `layers`, on fixed validation batches; no finetuning. */
-export function evaluate(model: Transformer, batches: Batch[], layers: readonly number[]): Evaluation {
+export function evaluate(model: LayeredModel, batches: Batch[], layers: readonly number[]): Evaluation {
   return evaluateTogether(model, batches, [layers])[0];
 }
 
 /** `evaluate` for several sub-networks on the same batches, each shared prefix computed once per batch. */
-export function evaluateTogether(model: Transformer, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): Evaluation[] {
+export function evaluateTogether(model: LayeredModel, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): Evaluation[] {
   const lossSums = subnetworks.map(() => 0);
   const correct = subnetworks.map(() => 0);
   const ms = subnetworks.map(() => 0);
   let count = 0;
+  let classifies = false;
   for (const batch of batches) {
+    let n = 0;
     const values = tf.tidy(() => {
       const results = forwardSharingPrefixes(model, batch, subnetworks);
       results.forEach((result, i) => (ms[i] += result.ms));
+      n = results[0].count;
+      classifies = results[0].correct !== undefined;
       return tf.stack(results.flatMap((result) => [result.loss, result.correct ?? tf.scalar(0)])).dataSync();
     });
-    const n = model.shape.task === 'language-model' ? batch.size * batch.length : batch.size;
     subnetworks.forEach((_, i) => {
       lossSums[i] += values[2 * i] * n;
       correct[i] += values[2 * i + 1];
@@ -41,8 +44,6 @@ export function evaluateTogether(model: Transformer, batches: Batch[], subnetwor
   return subnetworks.map((layers, i) => {
     const loss = lossSums[i] / count;
     const msPerBatch = ms[i] / batches.length;
-    return model.shape.task === 'language-model'
-      ? { layers: [...layers], loss, perplexity: Math.exp(loss), msPerBatch }
-      : { layers: [...layers], loss, accuracy: correct[i] / count, msPerBatch };
+    return classifies ? { layers: [...layers], loss, accuracy: correct[i] / count, msPerBatch } : { layers: [...layers], loss, perplexity: Math.exp(loss), msPerBatch };
   });
 }

@@ -1,6 +1,6 @@
 import { readDropCounters } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
-import type { Batch } from '../model/transformer';
+import type { Batch } from '../model/layeredModel';
 import { layerDropRates } from '../model/layerDrop';
 import type { ChoiceContext } from '../prune/chooseLayers';
 import { readRun } from '../run/runFiles';

@@ -1,5 +1,5 @@
 import * as tf from '../backend/tf';
-import type { Batch, BatchResult, Transformer } from './transformer';
+import type { Batch, BatchResult, LayeredModel } from './layeredModel';
 
 /** Sees every layer the walk runs: its input and output streams, and the layers run before it on that branch. */
 export type LayerVisitor = (layer: number, before: readonly number[], input: tf.Tensor2D, output: tf.Tensor2D) => void;
@@ -16,7 +16,7 @@ export interface TimedResult extends BatchResult {
  * The depth sweep (every-other over 6 layers: 15 layer evaluations instead of 21) and the
  * single-layer-removal importance pass (N(N+1)/2 instead of N²) are such walks. Call inside tf.tidy.
  */
-export function forwardSharingPrefixes(model: Transformer, batch: Batch, subnetworks: ReadonlyArray<readonly number[]>, visit?: LayerVisitor): TimedResult[] {
+export function forwardSharingPrefixes(model: LayeredModel, batch: Batch, subnetworks: ReadonlyArray<readonly number[]>, visit?: LayerVisitor): TimedResult[] {
   const options = { training: false };
   const [stream, embedMs] = timed(() => model.embed(batch, options), (embedded) => embedded.x);
   const results = new Array<TimedResult>(subnetworks.length);

@@ -7,47 +7,14 @@ import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
 import { layerNorm } from '../ops/layerNorm';
-import { layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
+import type { Batch, BatchResult, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
+import { LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 
 const INIT_STD = 0.02;
 const MASKED = -1e9;
 
-/** One batch as token ids. Language model: next-token targets per position; classification: one label per row. */
-export interface Batch {
-  size: number;
-  length: number;
-  inputs: Int32Array;
-  targets: Int32Array;
-  /** Classification only: 1 for real tokens, 0 for padding, [size·length]. */
-  mask?: Float32Array;
-}
-
-export interface ForwardOptions {
-  /** Layer indices to run, ascending; the others pass the residual stream through untouched. */
-  layers: readonly number[];
-  training: boolean;
-  /** Seeds dropout masks; required when training with dropout. */
-  rng?: Rng;
-}
-
-/** The residual stream of one batch between layers, with what every layer needs alongside it. */
-export interface ResidualStream {
-  x: tf.Tensor2D;
-  batch: Batch;
-  additiveMask: tf.Tensor;
-}
-
-export interface BatchResult {
-  /** Mean loss over the batch's predictions. */
-  loss: tf.Scalar;
-  /** Correct predictions (classification) or undefined. */
-  correct?: tf.Scalar;
-  /** Number of predictions the loss averages over. */
-  count: number;
-}
-
 /** Pre-LN Transformer: causal decoder for language models, bidirectional encoder with mean pooling for classification. */
-export class Transformer {
+export class Transformer implements LayeredModel {
   readonly params = new Map<string, tf.Variable>();
   readonly specs: ParameterSpec[];
   private readonly causalMask: tf.Tensor2D;
@@ -71,6 +38,10 @@ export class Transformer {
 
   get layers(): number {
     return this.shape.model.layers;
+  }
+
+  layerWeights(layer: number): tf.Tensor[] {
+    return LAYER_PARAMETER_SUFFIXES.map((suffix) => this.layerParam(layer, suffix));
   }
 
   param(name: string): tf.Variable {

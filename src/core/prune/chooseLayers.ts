@@ -1,6 +1,6 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { evaluateTogether } from '../evaluate/evaluate';
-import type { Batch, Transformer } from '../model/transformer';
+import type { Batch, LayeredModel } from '../model/layeredModel';
 import type { LayerStatistics } from '../statistics/importance';
 import { keptLayers } from './keptLayers';
 import { layerSelector } from './layerSelector';
@@ -23,7 +23,7 @@ export interface Chooser {
 }
 
 export interface ChoiceContext {
-  model: Transformer;
+  model: LayeredModel;
   batches: Batch[];
   prune: { strategy: PruneStrategy; metric: ImportanceMetric; targetLayers?: number };
   /** Per-layer statistics, measured on demand: only `importance` ranks by them. */

@@ -1,6 +1,6 @@
 import * as tf from '../backend/tf';
 import { forwardSharingPrefixes } from '../model/sharedPrefixes';
-import type { Batch, Transformer } from '../model/transformer';
+import type { Batch, LayeredModel } from '../model/layeredModel';
 import { cosineSum } from './blockInfluence';
 import type { LayerDropStatistics } from './dropStatistics';
 import { layerWeightL1 } from './weightNorms';
@@ -19,7 +19,7 @@ export interface LayerStatistics extends LayerDropStatistics {
  * evaluations instead of N², about N/2 + 1 full passes in all. Block Influence compares the streams
  * around each layer on the full network's branch.
  */
-export function layerStatistics(model: Transformer, batches: Batch[], drops: LayerDropStatistics[]): { fullLoss: number; layers: LayerStatistics[] } {
+export function layerStatistics(model: LayeredModel, batches: Batch[], drops: LayerDropStatistics[]): { fullLoss: number; layers: LayerStatistics[] } {
   const N = model.layers;
   const all = Array.from({ length: N }, (_, l) => l);
   const subnetworks = [all, ...all.map((skipped) => all.filter((l) => l !== skipped))];
@@ -28,15 +28,17 @@ export function layerStatistics(model: Transformer, batches: Batch[], drops: Lay
   let predictions = 0;
   let tokens = 0;
   for (const batch of batches) {
+    let predictionsOf = 0;
     const values = tf.tidy(() => {
       const cosines = new Array<tf.Scalar>(N);
       // Layer l's branch is the full network's when every layer before it ran.
       const results = forwardSharingPrefixes(model, batch, subnetworks, (layer, before, input, output) => {
         if (before.length === layer) cosines[layer] = cosineSum(input, output);
       });
+      predictionsOf = results[0].count;
       return tf.stack([...results.map((result) => result.loss), ...cosines]).dataSync();
     });
-    const n = model.shape.task === 'language-model' ? batch.size * batch.length : batch.size;
+    const n = predictionsOf;
     for (let i = 0; i <= N; i++) lossSums[i] += values[i] * n;
     for (let l = 0; l < N; l++) cosineSums[l] += values[N + 1 + l];
     predictions += n;

@@ -1,10 +1,9 @@
 import * as tf from '../backend/tf';
-import { LAYER_PARAMETER_SUFFIXES } from '../model/parameters';
-import type { Transformer } from '../model/transformer';
+import type { LayeredModel } from '../model/layeredModel';
 
 /** L1 norm of every weight and bias of each layer (shared layers report their group's weights). */
-export function layerWeightL1(model: Transformer): number[] {
+export function layerWeightL1(model: LayeredModel): number[] {
   return Array.from({ length: model.layers }, (_, layer) =>
-    tf.tidy(() => tf.addN(LAYER_PARAMETER_SUFFIXES.map((suffix) => model.layerParam(layer, suffix).abs().sum())).dataSync()[0]),
+    tf.tidy(() => tf.addN(model.layerWeights(layer).map((weight) => weight.abs().sum())).dataSync()[0]),
   );
 }

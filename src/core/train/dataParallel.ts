@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as tf from '../backend/tf';
 import { builtFile } from '../files/builtFile';
-import type { Batch, Transformer } from '../model/transformer';
+import type { Batch } from '../model/layeredModel';
+import type { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import { computeGradients } from './trainingStep';
 

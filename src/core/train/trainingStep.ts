@@ -1,5 +1,6 @@
 import * as tf from '../backend/tf';
-import type { Batch, Transformer } from '../model/transformer';
+import type { Batch } from '../model/layeredModel';
+import type { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import type { AdamW } from './adamW';
 import { clipGradients, gradientNorms, type GradientNorms } from './gradientNorms';

@@ -1,0 +1,103 @@
+import * as tf from '../../backend/tf';
+import { crossEntropy } from '../../ops/crossEntropy';
+import { embeddingLookup } from '../../ops/embedding';
+import { linear } from '../../ops/linear';
+import { UserError } from '../../errors';
+import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import { attend, causalMask } from '../attention';
+import { ACTIVATIONS, layerNormWithEps } from '../norms';
+import type { PretrainedConfig } from '../pretrainedConfig';
+import type { PretrainedModel } from '../pretrainedModel';
+import type { PretrainedWeights } from '../pretrainedWeights';
+
+const LAYER_TENSORS = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias', 'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias'];
+
+/**
+ * GPT-2 (gpt2, distilgpt2): pre-LN decoder, learned positions, Conv1D weights stored [in, out]
+ * (already x·W's layout), tied LM head. `scale_attn_by_inverse_layer_idx` divides layer i's scores
+ * by i + 1, by the layer's original index: removing layers does not change the others' scale.
+ */
+export class Gpt2Model implements PretrainedModel {
+  readonly objective = 'causal-lm';
+  readonly layerPrefix = 'transformer.h.';
+  readonly layers: number;
+  readonly maxPositions: number;
+  private readonly d: number;
+  private readonly heads: number;
+  private readonly eps: number;
+  private readonly activation: (x: tf.Tensor) => tf.Tensor;
+
+  constructor(
+    readonly config: PretrainedConfig,
+    readonly weights: PretrainedWeights,
+  ) {
+    this.layers = config.layers;
+    this.d = config.number('n_embd');
+    this.heads = config.number('n_head');
+    this.eps = config.number('layer_norm_epsilon', 1e-5);
+    this.maxPositions = config.number('n_positions');
+    const vocab = config.number('vocab_size');
+    const ffn = (config.raw.n_inner as number | null) ?? 4 * this.d;
+    const activation = String(config.raw.activation_function ?? 'gelu_new');
+    this.activation = ACTIVATIONS[activation];
+    if (!this.activation) throw new UserError(`${config.file}: activation_function "${activation}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
+    const d = this.d;
+    weights.load('transformer.wte.weight', [vocab, d]);
+    weights.load('transformer.wpe.weight', [this.maxPositions, d]);
+    weights.load('transformer.ln_f.weight', [d]);
+    weights.load('transformer.ln_f.bias', [d]);
+    const shapes: Record<string, number[]> = {
+      'ln_1.weight': [d], 'ln_1.bias': [d], 'ln_2.weight': [d], 'ln_2.bias': [d],
+      'attn.c_attn.weight': [d, 3 * d], 'attn.c_attn.bias': [3 * d], 'attn.c_proj.weight': [d, d], 'attn.c_proj.bias': [d],
+      'mlp.c_fc.weight': [d, ffn], 'mlp.c_fc.bias': [ffn], 'mlp.c_proj.weight': [ffn, d], 'mlp.c_proj.bias': [d],
+    };
+    for (let layer = 0; layer < this.layers; layer++) for (const suffix of LAYER_TENSORS) weights.load(this.name(layer, suffix), shapes[suffix]);
+  }
+
+  private name(layer: number, suffix: string): string {
+    return `${this.layerPrefix}${layer}.${suffix}`;
+  }
+
+  private p(name: string): tf.Tensor {
+    return this.weights.tensors.get(name)!;
+  }
+
+  layerWeights(layer: number): tf.Tensor[] {
+    return LAYER_TENSORS.map((suffix) => this.p(this.name(layer, suffix)));
+  }
+
+  embed(batch: Batch): ResidualStream {
+    const { size: B, length: T } = batch;
+    const tokens = embeddingLookup(this.p('transformer.wte.weight') as tf.Tensor2D, batch.inputs).reshape([B, T, this.d]);
+    const x = tokens.add(this.p('transformer.wpe.weight').slice([0, 0], [T, this.d])).reshape([B * T, this.d]) as tf.Tensor2D;
+    return { x, batch, additiveMask: causalMask(T) };
+  }
+
+  block(stream: ResidualStream, layer: number): tf.Tensor2D {
+    const p = (suffix: string) => this.p(this.name(layer, suffix));
+    const x = stream.x;
+    const d = this.d;
+    const headDim = d / this.heads;
+    const qkv = linear(layerNormWithEps(x, p('ln_1.weight'), p('ln_1.bias'), this.eps), p('attn.c_attn.weight') as tf.Tensor2D, p('attn.c_attn.bias') as tf.Tensor1D);
+    const [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
+    let scale = this.config.raw.scale_attn_weights === false ? 1 : 1 / Math.sqrt(headDim);
+    if (this.config.raw.scale_attn_by_inverse_layer_idx) scale /= layer + 1;
+    const context = attend(q, k, v, { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim, scale }, stream.additiveMask);
+    const mid = x.add(linear(context, p('attn.c_proj.weight') as tf.Tensor2D, p('attn.c_proj.bias') as tf.Tensor1D)) as tf.Tensor2D;
+    const hidden = this.activation(linear(layerNormWithEps(mid, p('ln_2.weight'), p('ln_2.bias'), this.eps), p('mlp.c_fc.weight') as tf.Tensor2D, p('mlp.c_fc.bias') as tf.Tensor1D));
+    return mid.add(linear(hidden as tf.Tensor2D, p('mlp.c_proj.weight') as tf.Tensor2D, p('mlp.c_proj.bias') as tf.Tensor1D)) as tf.Tensor2D;
+  }
+
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    const normed = layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps);
+    return tf.matMul(normed, this.p('transformer.wte.weight') as tf.Tensor2D, false, true);
+  }
+
+  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
+    return { loss: crossEntropy(this.logits(x), batch.targets), count: batch.size * batch.length };
+  }
+
+  dispose(): void {
+    this.weights.dispose();
+  }
+}

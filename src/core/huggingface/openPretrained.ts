@@ -1,0 +1,59 @@
+import { UserError } from '../errors';
+import { BERT_BASE_PREFIX, BertModel } from './families/bert';
+import { Gpt2Model } from './families/gpt2';
+import { LlamaModel } from './families/llama';
+import { PretrainedTokenizer } from './hfTokenizer';
+import { readPretrainedConfig, type Family, type PretrainedConfig } from './pretrainedConfig';
+import type { PretrainedModel } from './pretrainedModel';
+import { PretrainedWeights } from './pretrainedWeights';
+import { openWeights, type WeightFiles } from './weightFiles';
+
+/** The wasm heap's ceiling (emscripten's getHeapMax in tfjs-backend-wasm: 4 GiB − 64 KiB). */
+const WASM_HEAP_BYTES = 4294901760;
+/** Headroom for one evaluation's activations at the default window, on top of the F32 weights. */
+const ACTIVATION_BYTES = 400 * 2 ** 20;
+
+const BASE_PREFIX: Record<Family, (config: PretrainedConfig) => string> = {
+  gpt2: () => 'transformer.',
+  llama: () => 'model.',
+  bert: (config) => BERT_BASE_PREFIX[config.modelType],
+};
+
+export interface OpenedPretrained {
+  model: PretrainedModel;
+  tokenizer: PretrainedTokenizer;
+  /** F32 bytes of the weights as loaded. */
+  weightBytes: number;
+}
+
+/** The memory a model needs once loaded: every tensor as float32, plus the activations' headroom. */
+export function memoryNeeded(files: WeightFiles): { weightBytes: number; totalBytes: number } {
+  const weightBytes = [...files.entries.values()].reduce((sum, entry) => sum + 4 * entry.shape.reduce((a, b) => a * b, 1), 0);
+  return { weightBytes, totalBytes: weightBytes + ACTIVATION_BYTES };
+}
+
+/**
+ * A Hugging Face folder opened for analysis: config checked, memory estimated before a byte of
+ * weights is read (a model that cannot fit is refused with what it needs), the family's model
+ * built tensor by tensor, and the model's own tokenizer.
+ */
+export function openPretrained(folder: string, backend: string): OpenedPretrained {
+  const config = readPretrainedConfig(folder);
+  const tokenizer = PretrainedTokenizer.open(folder);
+  const files = openWeights(folder);
+  const { weightBytes, totalBytes } = memoryNeeded(files);
+  if (backend === 'wasm' && totalBytes > WASM_HEAP_BYTES) {
+    const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+    throw new UserError(
+      `${folder}: needs about ${gb(totalBytes)} GB (${gb(weightBytes)} GB of weights as float32, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory.`,
+    );
+  }
+  const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config));
+  try {
+    const model = config.family === 'gpt2' ? new Gpt2Model(config, weights) : config.family === 'llama' ? new LlamaModel(config, weights) : new BertModel(config, weights);
+    return { model, tokenizer, weightBytes };
+  } catch (error) {
+    weights.dispose();
+    throw error;
+  }
+}

@@ -1,0 +1,56 @@
+import type * as tf from '../backend/tf';
+import type { Rng } from '../random/rng';
+
+/** One batch as token ids. Language model: next-token targets per position; classification: one label per row. */
+export interface Batch {
+  size: number;
+  length: number;
+  inputs: Int32Array;
+  targets: Int32Array;
+  /** Classification only: 1 for real tokens, 0 for padding, [size·length]. */
+  mask?: Float32Array;
+  /** Masked language model only: the rows of [size·length] whose original tokens `targets` holds, one each. */
+  predicted?: Int32Array;
+}
+
+export interface ForwardOptions {
+  /** Layer indices to run, ascending; the others pass the residual stream through untouched. */
+  layers: readonly number[];
+  training: boolean;
+  /** Seeds dropout masks; required when training with dropout. */
+  rng?: Rng;
+}
+
+/** The residual stream of one batch between layers, with what every layer needs alongside it. */
+export interface ResidualStream {
+  x: tf.Tensor2D;
+  batch: Batch;
+  additiveMask: tf.Tensor;
+}
+
+export interface BatchResult {
+  /** Mean loss over the batch's predictions. */
+  loss: tf.Scalar;
+  /** Correct predictions (classification) or undefined. */
+  correct?: tf.Scalar;
+  /** Number of predictions the loss averages over. */
+  count: number;
+}
+
+/**
+ * A model as the analysis sees it: an embedding, N layers on a residual stream, a readout. DepthLab's
+ * own Transformer and the Hugging Face families implement it, so the importance pass, the depth
+ * sweep and every strategy run on either.
+ */
+export interface LayeredModel {
+  readonly layers: number;
+  /** The residual stream entering the first layer. */
+  embed(batch: Batch, options: Pick<ForwardOptions, 'training' | 'rng'>): ResidualStream;
+  /** Layer `layer` on the stream; returns the new stream. Skipping a layer is not calling this. */
+  block(stream: ResidualStream, layer: number, options: Omit<ForwardOptions, 'layers'>): tf.Tensor2D;
+  /** Final norm, head and loss. */
+  readout(x: tf.Tensor2D, batch: Batch): BatchResult;
+  /** Every weight of one layer, for its weight norm. */
+  layerWeights(layer: number): tf.Tensor[];
+  dispose(): void;
+}
