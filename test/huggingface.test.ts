@@ -1,10 +1,15 @@
 import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import * as tf from '../src/core/backend/tf';
 import { selectBackend } from '../src/core/backend/selectBackend';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
+import { UserError } from '../src/core/errors';
+import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../src/core/huggingface/halfFloats';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
+import { openWeights, readWeight } from '../src/core/huggingface/weightFiles';
 import type { Batch } from '../src/core/model/layeredModel';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
@@ -44,3 +49,75 @@ for (const family of FAMILIES) {
     }
   });
 }
+
+test('F16 and BF16 weights load to the values torch converts them to; encoding back rounds as torch does', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-dtypes-'));
+  fs.copyFileSync(path.join(FIXTURES, 'dtypes.safetensors'), path.join(folder, 'model.safetensors'));
+  const files = openWeights(folder);
+  const f32 = readWeight(files, 'f32').data;
+  assert.deepEqual(readWeight(files, 'f16').data, readWeight(files, 'f16_as_f32').data);
+  assert.deepEqual(readWeight(files, 'bf16').data, readWeight(files, 'bf16_as_f32').data);
+  assert.deepEqual(f16ToF32(f32ToF16(f32)), readWeight(files, 'f16_as_f32').data);
+  assert.deepEqual(bf16ToF32(f32ToBf16(f32)), readWeight(files, 'bf16_as_f32').data);
+});
+
+test('a BF16 copy of a model gives the F32 model’s logits to BF16 precision', async () => {
+  await selectBackend('wasm');
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-bf16-'));
+  for (const name of fs.readdirSync(path.join(FIXTURES, 'llama'))) fs.copyFileSync(path.join(FIXTURES, 'llama', name), path.join(copy, name));
+  const single = readSafetensors(path.join(copy, 'model.safetensors'));
+  const header: Record<string, unknown> = {};
+  const parts: Buffer[] = [];
+  let offset = 0;
+  for (const [name, { shape, data }] of single.tensors) {
+    const bytes = Buffer.from(f32ToBf16(data).buffer);
+    header[name] = { dtype: 'BF16', shape, data_offsets: [offset, offset + bytes.length] };
+    parts.push(bytes);
+    offset += bytes.length;
+  }
+  const json = Buffer.from(JSON.stringify(header));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(json.length));
+  fs.writeFileSync(path.join(copy, 'model.safetensors'), Buffer.concat([length, json, ...parts]));
+  const logitsOf = (folder: string) => {
+    const { model } = openPretrained(folder, 'wasm');
+    const ids = Int32Array.from([1, 40, 41, 42, 43]);
+    const values = tf.tidy(() => {
+      const stream = model.embed({ size: 1, length: 5, inputs: ids, targets: ids }, { training: false });
+      for (let layer = 0; layer < model.layers; layer++) stream.x = model.block(stream, layer, { training: false });
+      return model.logits(stream.x).dataSync() as Float32Array;
+    });
+    model.dispose();
+    return values;
+  };
+  const difference = maxDifference(logitsOf(copy), logitsOf(path.join(FIXTURES, 'llama')));
+  assert.ok(difference > 0 && difference < 0.1, `BF16 against F32 logits: ${difference}`);
+});
+
+test('bad folders: each is one line naming the file and what is wrong', async () => {
+  await selectBackend('wasm');
+  const broken = (mutate: (folder: string) => void) => {
+    const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-hf-'));
+    for (const name of fs.readdirSync(path.join(FIXTURES, 'gpt2'))) fs.copyFileSync(path.join(FIXTURES, 'gpt2', name), path.join(folder, name));
+    mutate(folder);
+    return folder;
+  };
+  const refused = (folder: string, pattern: RegExp) => assert.throws(() => openPretrained(folder, 'wasm'), (error: Error) => error instanceof UserError && pattern.test(error.message) && !error.message.includes('\n'));
+  refused(broken((f) => fs.rmSync(path.join(f, 'model.safetensors.index.json'))), /no weights: expected model\.safetensors or model\.safetensors\.index\.json/);
+  refused(broken((f) => fs.writeFileSync(path.join(f, 'tokenizer.json'), '{"model": 3}')), /tokenizer\.json: the tokenizer library cannot read it/);
+  refused(broken((f) => fs.truncateSync(path.join(f, 'model-00003-of-00005.safetensors'), 2000)), /model-00003-of-00005\.safetensors: truncated/);
+  refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), n_embd: 48 }))), /has shape \[.*\]; config\.json implies/);
+  refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), model_type: 't5' }))), /model_type "t5" is not supported; DepthLab opens gpt2, llama, mistral, qwen2, bert, roberta, distilbert/);
+  refused(
+    broken((f) => {
+      const file = path.join(f, 'model-00001-of-00005.safetensors');
+      const bytes = fs.readFileSync(file);
+      const length = Number(bytes.readBigUInt64LE(0));
+      const header = bytes.subarray(8, 8 + length).toString().replace('"F32"', '"I8" ');
+      fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, 8), Buffer.from(header), bytes.subarray(8 + length)]));
+    }),
+    /has dtype I8 ; DepthLab reads F32, F16 and BF16|has dtype I8; DepthLab reads F32, F16 and BF16/,
+  );
+});
+
+const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
