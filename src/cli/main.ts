@@ -5,12 +5,15 @@ import { BACKENDS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS, type BackendName
 import { starterConfig } from '../core/config/starterConfig';
 import { UserError } from '../core/errors';
 import { analyzeJob } from '../core/jobs/analyzeJob';
+import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { exportJob } from '../core/jobs/exportJob';
+import { exportModelJob } from '../core/jobs/exportModelJob';
 import type { JobContext } from '../core/jobs/jobContext';
 import { pruneJob } from '../core/jobs/pruneJob';
 import { trainJob } from '../core/jobs/trainJob';
 import { Reporter } from './reporter';
-import { analysisText, exportText, pruneText } from './resultText';
+import { isPretrainedFolder } from '../core/huggingface/pretrainedConfig';
+import { analysisText, exportModelText, exportText, modelAnalysisText, pruneText } from './resultText';
 
 const program = new Command('depthlab')
   .description('Explore how deep a Transformer needs to be: LayerDrop training, per-layer statistics, pruning and depth sweeps.')
@@ -95,10 +98,39 @@ runCommand('prune', 'choose the layers to keep, evaluate them, and optionally wr
   .option('--write', 'write layersToKeep into the config file (comments kept)')
   .action(jobAction(pruneJob, pruneText));
 
-runCommand('export', 'write the pruned model (layers renumbered) as safetensors, with its config, fairseq flags and a Hugging Face fragment')
-  .option('--layers <list>', "keep exactly these layers (default: the config's layersToKeep, else the strategy's)", layerList)
-  .option('--out <dir>', "output folder (default: the run's export/keep-… folder)")
-  .action(jobAction(exportJob, exportText));
+/** Options that say what text a Hugging Face model is measured on. */
+const withTextOptions = (command: Command) =>
+  command
+    .option('--data <file>', 'Hugging Face models: a UTF-8 text to measure on (default: the bundled Moby Dick)')
+    .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384)', positiveInt)
+    .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt);
+
+withTextOptions(
+  program
+    .command('analyze')
+    .description('measure every layer of a Hugging Face model on your text: importance, angular distance, a depth sweep per strategy')
+    .argument('<model-folder>', 'a folder with config.json, safetensors weights and tokenizer.json')
+    .addOption(new Option('--strategy <name>', 'layer selection strategy for the recommendation').choices(PRUNE_STRATEGIES))
+    .option('--target <r>', 'target depth r', positiveInt)
+    .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS)),
+).action(async (folder: string, { data, ...options }: { data?: string }) => {
+  const { out, context } = session();
+  const result = await analyzeModelJob({ folder, dataFile: data, ...options }, context);
+  out.result(result, modelAnalysisText(result));
+});
+
+withTextOptions(
+  runCommand('export', 'write the pruned model (layers renumbered): safetensors with its config, fairseq flags and a Hugging Face fragment; or, given a Hugging Face folder, a pruned Hugging Face folder')
+    .option('--layers <list>', "keep exactly these layers (default: the config's layersToKeep or the model's saved analysis, else the strategy's)", layerList)
+    .option('--out <dir>', "output folder (default: the run's export/keep-… folder, or <model-folder>-keep-… beside the model)"),
+).action(async (source: string, options: { run?: string; data?: string; out?: string }) => {
+  if (!isPretrainedFolder(source)) return jobAction(exportJob, exportText)(source, options);
+  const { out, context } = session();
+  const { data, run, ...rest } = options;
+  if (run) throw new UserError(`--run names a DepthLab run; ${source} is a Hugging Face model folder`);
+  const result = await exportModelJob({ folder: source, dataFile: data, ...rest }, context);
+  out.result(result, exportModelText(result));
+});
 
 async function main(): Promise<number> {
   try {

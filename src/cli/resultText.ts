@@ -1,4 +1,6 @@
+import type { AnalyzeModelResult } from '../core/jobs/analyzeModelJob';
 import type { ExportJobResult } from '../core/jobs/exportJob';
+import type { ExportModelResult } from '../core/jobs/exportModelJob';
 import type { PruneJobResult } from '../core/jobs/pruneJob';
 import { depthTable } from '../core/report/depthTable';
 import { qualityText } from '../core/report/eventText';
@@ -41,5 +43,38 @@ export function exportText(e: ExportJobResult): string {
     `  ${e.config}`,
     `fairseq (on the unpruned model): ${e.fairseq.flag}`,
     `Hugging Face: ${JSON.stringify(e.huggingFace)}`,
+  ].join('\n');
+}
+
+const fixed = (value: number, digits = 4) => value.toFixed(digits);
+
+export function modelAnalysisText({ analysis: a, file }: AnalyzeModelResult): string {
+  const perLayer = [
+    'layer  loss increase  block influence  angular (to next)  weight L1',
+    ...a.statistics.map((s) =>
+      [String(s.layer).padStart(5), fixed(s.lossIncrease).padStart(13), fixed(s.blockInfluence).padStart(15), fixed(a.angularDistance[0][s.layer]).padStart(17), s.weightL1.toFixed(1).padStart(9)].join('  '),
+    ),
+  ];
+  const sweeps = Object.entries(a.sweeps).flatMap(([strategy, rows]) => ['', `${strategy}:`, depthTable('language-model', rows)]);
+  return [
+    `${a.modelType}, ${a.layers} layers, ${(a.parameters / 1e6).toFixed(2)}M parameters; ${a.data.tokens} tokens of ${a.data.source}`,
+    `full model: loss ${fixed(a.fullLoss)}, ${a.objective === 'masked-lm' ? 'masked-token ' : ''}perplexity ${a.fullPerplexity.toFixed(3)}`,
+    '',
+    ...perLayer,
+    ...sweeps,
+    '',
+    `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
+    `Hugging Face: {"${a.layerCountKey}": ${a.keep.length}} (depthlab export ${a.folder} --layers ${a.keep.join(',')})`,
+    `saved: ${file}`,
+  ].join('\n');
+}
+
+export function exportModelText(e: ExportModelResult): string {
+  const quality = (x: { loss: number; perplexity?: number }) => `loss ${fixed(x.loss)}, perplexity ${x.perplexity!.toFixed(3)}`;
+  return [
+    `exported ${e.keep.length} of ${e.layers} layers (${e.keep.join(',')}, chosen by ${e.chosenBy}) renumbered 0..${e.keep.length - 1}:`,
+    `  ${e.out}: ${e.files.join(', ')}`,
+    `before: ${quality(e.before)}`,
+    `after:  ${quality(e.after)}`,
   ].join('\n');
 }

@@ -9,7 +9,7 @@ export type EngineEvent =
   | { type: 'valid'; step: number; loss: number; perplexity?: number; accuracy?: number }
   | { type: 'checkpoint'; step: number; file: string }
   | { type: 'run-end'; status: RunStatus; step: number }
-  | { type: 'phase'; phase: 'importance' | 'sweep'; detail: string }
+  | { type: 'phase'; phase: 'load' | 'importance' | 'angular' | 'sweep' | 'evaluate'; detail: string }
   | { type: 'depth'; row: DepthRow };
 
 export type EventSink = (event: EngineEvent) => void;

@@ -14,21 +14,25 @@ export interface SafetensorsFile {
   metadata: Record<string, string>;
 }
 
+/** One tensor's stored bytes, in any dtype the format names. */
+export interface RawTensor {
+  name: string;
+  dtype: string;
+  shape: number[];
+  bytes: Uint8Array;
+}
+
 /**
  * The safetensors layout (https://github.com/huggingface/safetensors): an 8-byte little-endian
  * header length, a JSON header padded with spaces to 8 bytes, then the raw little-endian data.
- * Only F32 is written; no maintained npm package writes this format, and it is this small.
+ * No maintained npm package writes this format, and it is this small.
  */
-export function encodeSafetensors({ tensors, metadata }: SafetensorsFile): Uint8Array {
-  const header: Record<string, unknown> = { __metadata__: metadata };
+export function encodeRawSafetensors(tensors: RawTensor[], metadata?: Record<string, string>): Uint8Array {
+  const header: Record<string, unknown> = metadata ? { __metadata__: metadata } : {};
   let offset = 0;
-  const names = [...tensors.keys()];
-  for (const name of names) {
-    const { shape, data } = tensors.get(name)!;
-    const size = shape.reduce((a, b) => a * b, 1);
-    if (size !== data.length) throw new Error(`tensor ${name}: shape ${shape} does not hold ${data.length} values`);
-    header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
-    offset += data.byteLength;
+  for (const { name, dtype, shape, bytes } of tensors) {
+    header[name] = { dtype, shape, data_offsets: [offset, offset + bytes.byteLength] };
+    offset += bytes.byteLength;
   }
   let json = JSON.stringify(header);
   json += ' '.repeat((8 - (Buffer.byteLength(json) % 8)) % 8);
@@ -37,12 +41,20 @@ export function encodeSafetensors({ tensors, metadata }: SafetensorsFile): Uint8
   out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
   headerBytes.copy(out, 8);
   let position = 8 + headerBytes.length;
-  for (const name of names) {
-    const { data } = tensors.get(name)!;
-    Buffer.from(data.buffer, data.byteOffset, data.byteLength).copy(out, position);
-    position += data.byteLength;
+  for (const { bytes } of tensors) {
+    out.set(bytes, position);
+    position += bytes.byteLength;
   }
   return out;
+}
+
+/** DepthLab's own checkpoints: F32 tensors and string metadata. */
+export function encodeSafetensors({ tensors, metadata }: SafetensorsFile): Uint8Array {
+  const raw = [...tensors].map(([name, { shape, data }]) => {
+    if (shape.reduce((a, b) => a * b, 1) !== data.length) throw new Error(`tensor ${name}: shape ${shape} does not hold ${data.length} values`);
+    return { name, dtype: 'F32', shape, bytes: new Uint8Array(data.buffer, data.byteOffset, data.byteLength) };
+  });
+  return encodeRawSafetensors(raw, metadata);
 }
 
 export function decodeSafetensors(bytes: Uint8Array, source = 'safetensors file'): SafetensorsFile {

@@ -4,7 +4,7 @@
  */
 export const TASKS = ['language-model', 'classification'] as const;
 export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp'] as const;
-export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'importance'] as const;
+export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'contiguous-block', 'importance'] as const;
 export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate'] as const;
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 

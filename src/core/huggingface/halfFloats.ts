@@ -62,3 +62,14 @@ function roundEven(x: number): number {
   const rest = x - floor;
   return rest > 0.5 || (rest === 0.5 && floor % 2 === 1) ? floor + 1 : floor;
 }
+
+/** Stored little-endian bytes of F32, F16 or BF16 values as float32, and back. */
+export function decodeFloats(dtype: 'F32' | 'F16' | 'BF16', bytes: Uint8Array): Float32Array {
+  const aligned = bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength);
+  return dtype === 'F32' ? new Float32Array(aligned) : (dtype === 'BF16' ? bf16ToF32 : f16ToF32)(new Uint16Array(aligned));
+}
+
+export function encodeFloats(dtype: 'F32' | 'F16' | 'BF16', values: Float32Array): Uint8Array {
+  const encoded = dtype === 'F32' ? values : dtype === 'BF16' ? f32ToBf16(values) : f32ToF16(values);
+  return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);
+}

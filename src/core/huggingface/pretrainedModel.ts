@@ -9,6 +9,7 @@ export interface PretrainedModel extends LayeredModel {
   readonly weights: PretrainedWeights;
   /** Next-token loss (decoders) or masked-token loss (encoders). */
   readonly objective: 'causal-lm' | 'masked-lm';
+  /** The longest window this model computes exactly as transformers does (positions, and sliding-window attention). */
   readonly maxPositions: number;
   /** Canonical name of layer i's tensors up to the index, e.g. `transformer.h.`. */
   readonly layerPrefix: string;

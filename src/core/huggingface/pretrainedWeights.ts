@@ -13,7 +13,7 @@ export class PretrainedWeights {
 
   constructor(
     readonly files: WeightFiles,
-    private readonly basePrefix: string,
+    readonly basePrefix: string,
   ) {}
 
   /** The stored name of a canonical one, or undefined when the checkpoint lacks it. */

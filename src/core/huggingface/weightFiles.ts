@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { bf16ToF32, f16ToF32 } from './halfFloats';
+import { decodeFloats } from './halfFloats';
 
 export type WeightDtype = 'F32' | 'F16' | 'BF16';
 const BYTES: Record<WeightDtype, number> = { F32: 4, F16: 2, BF16: 2 };
@@ -108,8 +108,5 @@ export function readRawWeight(weights: WeightFiles, entry: WeightEntry): Buffer 
 export function readWeight(weights: WeightFiles, name: string): { shape: number[]; data: Float32Array } {
   const entry = weights.entries.get(name);
   if (!entry) throw new UserError(`${weights.folder}: no tensor ${name} in the weights`);
-  const bytes = readRawWeight(weights, entry);
-  const aligned = new Uint8Array(bytes).buffer;
-  const data = entry.dtype === 'F32' ? new Float32Array(aligned) : (entry.dtype === 'BF16' ? bf16ToF32 : f16ToF32)(new Uint16Array(aligned));
-  return { shape: entry.shape, data };
+  return { shape: entry.shape, data: decodeFloats(entry.dtype, readRawWeight(weights, entry)) };
 }

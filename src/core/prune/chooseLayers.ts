@@ -1,6 +1,7 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { evaluateTogether } from '../evaluate/evaluate';
 import type { Batch, LayeredModel } from '../model/layeredModel';
+import { angularDistances } from '../statistics/angularDistance';
 import type { LayerStatistics } from '../statistics/importance';
 import { keptLayers } from './keptLayers';
 import { layerSelector } from './layerSelector';
@@ -28,6 +29,8 @@ export interface ChoiceContext {
   prune: { strategy: PruneStrategy; metric: ImportanceMetric; targetLayers?: number };
   /** Per-layer statistics, measured on demand: only `importance` ranks by them. */
   statistics: () => LayerStatistics[];
+  /** Angular distances, when already measured; else measured on the batches if `contiguous-block` asks. */
+  angularDistances?: () => number[][];
 }
 
 /** The strategy the choice names, ready to pick layers at every depth. */
@@ -41,6 +44,7 @@ export function chooser(context: ChoiceContext, choice: LayerChoice): Chooser {
     metric,
     statistics: strategy === 'importance' ? context.statistics() : undefined,
     lossesOf: (candidates) => evaluateTogether(context.model, context.batches, candidates).map((evaluation) => evaluation.loss),
+    angularDistances: context.angularDistances ?? (() => angularDistances(context.model, context.batches)),
   });
   return { strategy, metric, target, select };
 }

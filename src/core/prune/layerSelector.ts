@@ -1,6 +1,7 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import type { LayerStatistics } from '../statistics/importance';
 import { importanceScores } from '../statistics/importanceScores';
+import { contiguousBlock } from './contiguousBlock';
 import { everyOther } from './everyOther';
 import { firstK } from './firstK';
 import { topByScore } from './importanceRanking';
@@ -13,6 +14,8 @@ export interface SelectorContext {
   metric?: ImportanceMetric;
   /** Needed by `search-on-valid`: validation losses of sub-networks. */
   lossesOf?: (candidates: number[][]) => number[];
+  /** Needed by `contiguous-block`: angular distances between streams n layers apart. */
+  angularDistances?: () => number[][];
 }
 
 /** A strategy as a function of the target depth; searches and rankings run once and serve every depth. */
@@ -26,6 +29,11 @@ export function layerSelector(strategy: PruneStrategy, context: SelectorContext)
       if (!context.statistics) throw new Error('importance needs layer statistics');
       const scores = importanceScores(context.statistics, context.metric ?? 'loss-increase');
       return (target) => topByScore(scores, target);
+    }
+    case 'contiguous-block': {
+      if (!context.angularDistances) throw new Error('contiguous-block needs angular distances');
+      const distances = context.angularDistances();
+      return (target) => contiguousBlock(context.layers, target, distances);
     }
     case 'search-on-valid': {
       if (!context.lossesOf) throw new Error('search-on-valid needs a loss function');

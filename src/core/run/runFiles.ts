@@ -35,7 +35,7 @@ const runRecordSchema = z.object({
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
 const dropSchema = z.object({ layer: count(), configuredRate: z.number(), empiricalRate: z.number(), timesDropped: count(), meanGradNorm: z.number() });
-const importanceSchema = dropSchema.extend({ lossIncrease: z.number(), blockInfluence: z.number(), weightL1: z.number() });
+export const importanceSchema = dropSchema.extend({ lossIncrease: z.number(), blockInfluence: z.number(), weightL1: z.number() });
 // The schemas describe what the engine writes: these fail to compile when the two drift apart.
 dropSchema satisfies z.ZodType<LayerDropStatistics>;
 importanceSchema satisfies z.ZodType<LayerStatistics>;
@@ -54,7 +54,7 @@ const evaluationSchema = z.object({
   accuracy: z.number().optional(),
   msPerBatch: z.number(),
 });
-const depthRowSchema = evaluationSchema.extend({ depth: count() });
+export const depthRowSchema = evaluationSchema.extend({ depth: count() });
 depthRowSchema satisfies z.ZodType<DepthRow>;
 
 /** sweep.json: per-layer statistics, the strategy's layers at the target, and every depth evaluated. */

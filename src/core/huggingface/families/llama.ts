@@ -41,7 +41,9 @@ export class LlamaModel implements PretrainedModel {
     this.kvHeads = config.number('num_key_value_heads', this.heads);
     this.headDim = config.number('head_dim', d / this.heads);
     this.eps = config.number('rms_norm_eps', 1e-6);
-    this.maxPositions = config.number('max_position_embeddings');
+    // Sliding-window layers (Mistral; Qwen2 with use_sliding_window) attend as full ones up to the window.
+    const sliding = typeof config.raw.sliding_window === 'number' && (config.modelType === 'mistral' || config.raw.use_sliding_window === true);
+    this.maxPositions = Math.min(config.number('max_position_embeddings'), sliding ? (config.raw.sliding_window as number) : Infinity);
     this.inverse = inverseFrequencies(config, this.headDim);
     const activation = String(config.raw.hidden_act ?? 'silu');
     this.activation = ACTIVATIONS[activation];

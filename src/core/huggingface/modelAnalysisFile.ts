@@ -1,0 +1,57 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../config/choices';
+import { UserError } from '../errors';
+import { writeJsonAtomic } from '../files/atomicWrite';
+import { depthRowSchema, importanceSchema } from '../run/runFiles';
+import { FAMILIES } from './pretrainedConfig';
+
+const count = () => z.number().int().nonnegative();
+
+const modelAnalysisSchema = z.object({
+  folder: z.string(),
+  modelType: z.string(),
+  family: z.enum(Object.keys(FAMILIES) as [keyof typeof FAMILIES]),
+  objective: z.enum(['causal-lm', 'masked-lm']),
+  layers: count(),
+  layerCountKey: z.string(),
+  parameters: count(),
+  data: z.object({ source: z.string(), tokens: count(), window: count() }),
+  fullLoss: z.number(),
+  fullPerplexity: z.number(),
+  statistics: z.array(importanceSchema),
+  /** angularDistance[n − 1][l]: arccos(cos(x_l, x_{l+n}))/π averaged over tokens. */
+  angularDistance: z.array(z.array(z.number())),
+  sweeps: z.partialRecord(z.enum(PRUNE_STRATEGIES), z.array(depthRowSchema)),
+  strategy: z.enum(PRUNE_STRATEGIES),
+  metric: z.enum(IMPORTANCE_METRICS),
+  target: count(),
+  keep: z.array(count()),
+});
+export type ModelAnalysis = z.infer<typeof modelAnalysisSchema>;
+
+/** Where a model folder's analysis lives: inside it, in `.depthlab/` (transformers ignores the folder). */
+export const modelAnalysisFile = (folder: string) => path.join(folder, '.depthlab', 'analysis.json');
+
+export function writeModelAnalysis(folder: string, analysis: ModelAnalysis): void {
+  fs.mkdirSync(path.dirname(modelAnalysisFile(folder)), { recursive: true });
+  writeJsonAtomic(modelAnalysisFile(folder), analysis);
+}
+
+/** The saved analysis of a model folder, validated; undefined when none was made. */
+export function readModelAnalysis(folder: string): ModelAnalysis | undefined {
+  const file = modelAnalysisFile(folder);
+  if (!fs.existsSync(file)) return undefined;
+  let parsed: z.ZodSafeParseResult<ModelAnalysis>;
+  try {
+    parsed = modelAnalysisSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new UserError(`${file}: not JSON (${(error as Error).message}); delete it and analyze again`);
+  }
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}; delete it and analyze again`);
+  }
+  return parsed.data;
+}

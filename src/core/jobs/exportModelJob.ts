@@ -1,0 +1,60 @@
+import * as path from 'node:path';
+import { evaluateTogether, type Evaluation } from '../evaluate/evaluate';
+import { modelCard } from '../huggingface/modelCard';
+import { readModelAnalysis } from '../huggingface/modelAnalysisFile';
+import { writePrunedFolder } from '../huggingface/prunedFolder';
+import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
+import { dropStatistics, emptyCounters } from '../statistics/dropStatistics';
+import { layerStatistics } from '../statistics/importance';
+import type { JobContext } from './jobContext';
+import { withPretrained, type PretrainedRequest } from './openedPretrained';
+
+export interface ExportModelRequest extends PretrainedRequest, LayerChoice {
+  /** Output folder; default: `<model folder>-keep-0-2-5` beside it. */
+  out?: string;
+}
+
+export interface ExportModelResult {
+  folder: string;
+  out: string;
+  layers: number;
+  keep: number[];
+  chosenBy: string;
+  before: Evaluation;
+  after: Evaluation;
+  files: string[];
+}
+
+/**
+ * A pruned Hugging Face folder: the given layers, else the strategy's at the target, else the
+ * model's saved analysis's choice, else every other layer; evaluated before and after on the text,
+ * written with its model card.
+ */
+export function exportModelJob(request: ExportModelRequest, context: JobContext): Promise<ExportModelResult> {
+  return withPretrained(request, context, ({ folder, model, batches, data }) => {
+    const saved = readModelAnalysis(folder);
+    const choices = {
+      model,
+      batches,
+      prune: { strategy: saved?.strategy ?? 'every-other', metric: saved?.metric ?? 'loss-increase', targetLayers: saved?.target },
+      statistics: () => saved?.statistics ?? layerStatistics(model, batches, dropStatistics(emptyCounters(model.layers), new Array(model.layers).fill(0))).layers,
+      angularDistances: saved && (() => saved.angularDistance),
+    } as const;
+    const keep = chooseLayers(choices, request, saved?.keep);
+    const asked = request.strategy !== undefined || request.target !== undefined;
+    const chosenBy = request.layers
+      ? 'hand (--layers)'
+      : asked
+        ? `${request.strategy ?? choices.prune.strategy} at depth ${keep.length}`
+        : saved
+          ? `the saved analysis: ${saved.strategy} at depth ${saved.target}`
+          : `every-other at depth ${keep.length} (the default)`;
+    context.onEvent?.({ type: 'phase', phase: 'evaluate', detail: `evaluating the full model and layers ${keep.join(',')}` });
+    const all = Array.from({ length: model.layers }, (_, l) => l);
+    const [before, after] = evaluateTogether(model, batches, [all, keep]);
+    const out = path.resolve(request.out ?? `${folder}-keep-${keep.join('-')}`);
+    const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data });
+    const files = writePrunedFolder({ config: model.config, files: model.weights.files, layerPrefix: model.layerPrefix, basePrefix: model.weights.basePrefix }, keep, out, card);
+    return { folder, out, layers: model.layers, keep, chosenBy, before, after, files };
+  });
+}

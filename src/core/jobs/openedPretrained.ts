@@ -1,0 +1,50 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { selectBackend } from '../backend/selectBackend';
+import { bundledDataFile } from '../data/bundledData';
+import { UserError } from '../errors';
+import type { PretrainedTokenizer } from '../huggingface/hfTokenizer';
+import { openPretrained } from '../huggingface/openPretrained';
+import type { PretrainedModel } from '../huggingface/pretrainedModel';
+import { textBatches } from '../huggingface/textBatches';
+import type { Batch } from '../model/layeredModel';
+import type { JobContext } from './jobContext';
+
+/** Which model folder, and the text to measure it on. */
+export interface PretrainedRequest {
+  folder: string;
+  /** A UTF-8 text file; the bundled Moby Dick text when absent. */
+  dataFile?: string;
+  /** Tokens to measure on, at most (default 16,384). */
+  tokens?: number;
+  /** Positions per window (default 256, or what the model's positions allow). */
+  window?: number;
+}
+
+export interface MeasuredPretrained {
+  folder: string;
+  model: PretrainedModel;
+  tokenizer: PretrainedTokenizer;
+  batches: Batch[];
+  data: { source: string; tokens: number; window: number };
+}
+
+/** Open a Hugging Face folder on the job's backend, cut the text into its batches, run `work`, and free the weights. */
+export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T): Promise<T> {
+  const folder = path.resolve(request.folder);
+  const backend = await selectBackend(context.backend ?? 'auto');
+  context.onEvent?.({ type: 'backend', backend });
+  context.onEvent?.({ type: 'phase', phase: 'load', detail: `loading ${folder}` });
+  const { model, tokenizer } = openPretrained(folder, backend);
+  try {
+    const dataFile = request.dataFile ? path.resolve(request.dataFile) : bundledDataFile('language-model');
+    if (!fs.existsSync(dataFile)) throw new UserError(`${dataFile}: no such text file (--data)`);
+    const window = Math.min(request.window ?? 256, model.maxPositions - 2);
+    const batches = textBatches(fs.readFileSync(dataFile, 'utf8'), tokenizer, model.objective, { tokens: request.tokens ?? 16_384, window, batchSize: 4, seed: 1 });
+    const tokens = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
+    const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
+    return work({ folder, model, tokenizer, batches, data: { source, tokens, window } });
+  } finally {
+    model.dispose();
+  }
+}
