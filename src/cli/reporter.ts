@@ -8,6 +8,7 @@ export type OutputMode = 'tty' | 'plain' | 'json';
 export class Reporter {
   private bar?: SingleBar;
   private lastPlainStep = 0;
+  private lastPlainProgress = 0;
 
   constructor(readonly mode: OutputMode) {}
 
@@ -37,9 +38,21 @@ export class Reporter {
         }
         return;
       case 'run-end':
-        this.bar?.stop();
-        this.bar = undefined;
+        this.stopBar();
         this.info(text!);
+        return;
+      case 'progress':
+        if (this.mode === 'tty') {
+          if (!this.bar) {
+            this.bar = new SingleBar({ format: `${event.label} [{bar}] {value}/{total} batch passes | ETA {eta_formatted}`, hideCursor: true, etaBuffer: 20 });
+            this.bar.start(event.total, 0);
+          }
+          this.bar.update(event.done);
+          if (event.done === event.total) this.stopBar();
+        } else if (event.done - this.lastPlainProgress >= Math.max(1, Math.floor(event.total / 10)) || event.done === event.total) {
+          this.lastPlainProgress = event.done;
+          this.info(text!);
+        }
         return;
       case 'valid':
       case 'phase':
@@ -47,6 +60,11 @@ export class Reporter {
         return;
     }
   };
+
+  private stopBar(): void {
+    this.bar?.stop();
+    this.bar = undefined;
+  }
 
   /** A line of human output (stderr in JSON mode is never used for data). */
   info(line: string): void {

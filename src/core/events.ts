@@ -10,6 +10,8 @@ export type EngineEvent =
   | { type: 'checkpoint'; step: number; file: string }
   | { type: 'run-end'; status: RunStatus; step: number }
   | { type: 'phase'; phase: 'load' | 'importance' | 'angular' | 'sweep' | 'evaluate'; detail: string }
-  | { type: 'depth'; row: DepthRow };
+  | { type: 'depth'; row: DepthRow }
+  /** A long measurement's progress in batch passes, with the time left estimated from the passes so far. */
+  | { type: 'progress'; label: string; done: number; total: number; etaSeconds: number };
 
 export type EventSink = (event: EngineEvent) => void;

@@ -6,7 +6,9 @@ import { chooser } from '../prune/chooseLayers';
 import { angularDistances } from '../statistics/angularDistance';
 import { dropStatistics, emptyCounters } from '../statistics/dropStatistics';
 import { layerStatistics } from '../statistics/importance';
+import { countingPasses } from '../model/countedPasses';
 import type { JobContext } from './jobContext';
+import { progressReporter } from './progressReporter';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
 
 /** The strategies a model's depth sweep compares (first-k is a baseline for trained runs only). */
@@ -31,7 +33,9 @@ export interface AnalyzeModelResult {
  * the target. Saved in the model folder's `.depthlab/analysis.json`.
  */
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
-  return withPretrained(request, context, ({ folder, model, batches, data }) => {
+  return withPretrained(request, context, ({ folder, model: pretrained, batches, data }) => {
+    // Importance, angular distance, one sweep per strategy, and search-on-valid's N − 1 rounds: each a pass over every batch.
+    const model = countingPasses(pretrained, progressReporter('analyze', batches.length * (pretrained.layers + 5), context.onEvent));
     const phase = (detail: string, phase: 'importance' | 'angular' | 'sweep' = 'importance') => context.onEvent?.({ type: 'phase', phase, detail });
     phase(`per-layer importance on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)`);
     const { fullLoss, layers: statistics } = layerStatistics(model, batches, dropStatistics(emptyCounters(model.layers), new Array(model.layers).fill(0)));
@@ -53,12 +57,12 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
     const { strategy, metric, target, select } = chooser(choices, request);
     const analysis: ModelAnalysis = {
       folder,
-      modelType: model.config.modelType,
-      family: model.config.family,
-      objective: model.objective,
+      modelType: pretrained.config.modelType,
+      family: pretrained.config.family,
+      objective: pretrained.objective,
       layers: model.layers,
-      layerCountKey: model.config.layerCountKey,
-      parameters: [...model.weights.files.entries.values()].reduce((sum, entry) => sum + entry.shape.reduce((a, b) => a * b, 1), 0),
+      layerCountKey: pretrained.config.layerCountKey,
+      parameters: [...pretrained.weights.files.entries.values()].reduce((sum, entry) => sum + entry.shape.reduce((a, b) => a * b, 1), 0),
       data,
       fullLoss,
       fullPerplexity: Math.exp(fullLoss),

@@ -20,6 +20,8 @@ export function eventText(event: EngineEvent): string | undefined {
       return `training ${event.status} at step ${event.step}`;
     case 'phase':
       return `${event.phase}: ${event.detail}`;
+    case 'progress':
+      return `${event.label}: ${event.done}/${event.total} batch passes, about ${Math.ceil(event.etaSeconds)} s left`;
     case 'depth':
       return `depth ${event.row.depth}: layers ${event.row.layers.join(',')} loss ${event.row.loss.toFixed(4)} ${qualityText(event.row)}`;
   }
