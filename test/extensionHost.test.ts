@@ -9,7 +9,7 @@ import type { LayerStatistics } from '../src/core/statistics/importance';
 
 const ROOT = path.resolve(__dirname, '..');
 
-test('the extension contributes exactly the eight DepthLab commands the palette shows', () => {
+test('the extension contributes exactly the ten DepthLab commands the palette shows', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const hidden = new Set(manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command));
   const palette = manifest.contributes.commands.filter((c: { command: string }) => !hidden.has(c.command)).map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
@@ -20,15 +20,18 @@ test('the extension contributes exactly the eight DepthLab commands the palette 
     'DepthLab: Evaluate All Depths',
     'DepthLab: Prune to N Layers…',
     'DepthLab: Export Pruned Model',
+    'DepthLab: Explore Depth of a Model (Hugging Face)…',
+    'DepthLab: Export Pruned Model (Hugging Face)…',
     'DepthLab: Cancel Running Job',
     'DepthLab: Show Log',
   ]);
   const trusted = manifest.contributes.commands.filter((c: { enablement?: string }) => c.enablement === 'isWorkspaceTrusted').map((c: { command: string }) => c.command);
-  assert.deepEqual(trusted, ['depthlab.train', 'depthlab.evaluateAllDepths', 'depthlab.pruneToN', 'depthlab.exportPruned']);
+  assert.deepEqual(trusted, ['depthlab.train', 'depthlab.evaluateAllDepths', 'depthlab.pruneToN', 'depthlab.exportPruned', 'depthlab.analyzeModel', 'depthlab.exportModel']);
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
   assert.equal(manifest.capabilities.virtualWorkspaces.supported, false);
+  const handlers = ['registerCommands.ts', 'modelCommands.ts'].map((file) => fs.readFileSync(path.join(ROOT, 'src/extension/commands', file), 'utf8')).join('\n');
   for (const registered of manifest.contributes.commands.map((c: { command: string }) => c.command)) {
-    assert.match(fs.readFileSync(path.join(ROOT, 'src/extension/commands/registerCommands.ts'), 'utf8'), new RegExp(`'${registered}'`), `${registered} has a handler`);
+    assert.match(handlers, new RegExp(`register\\('${registered}'`), `${registered} has a handler`);
   }
 });
 

@@ -17,12 +17,13 @@ export interface PickerInput {
   result?: { full: Evaluation; selected: Evaluation };
   onChange: (kept: ReadonlySet<number>) => void;
   onEvaluate: (layers: number[]) => void;
-  onWrite: (layers: number[]) => void;
+  /** What the picked layers are for: written into the list's file, or (a Hugging Face model) exported. */
+  commit: { label: string; title: string; run: (layers: number[]) => void };
 }
 
 const targetKey = (t: PickerTarget) => `${t.file}#${t.key}#${t.occurrence}`;
 
-/** One checkbox per layer, presets for a target depth, the kept count, Evaluate selection and Write to config. */
+/** One checkbox per layer, presets for a target depth, the kept count, Evaluate selection, and Write to config or Export. */
 export function layerPicker(input: PickerInput): HTMLElement {
   const { target, run, busy } = input;
   const state = loadState();
@@ -51,9 +52,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
   const evaluateButton = button('Evaluate selection', () => input.onEvaluate([...kept]), {
     title: 'Quick evaluation of exactly the checked layers on the validation batches, beside the full model',
   });
-  const writeButton = button(`Write to ${basename(target.file)}`, () => input.onWrite([...kept]), {
-    title: `Set ${target.key} in ${target.file} (undoable; comments and formatting kept)`,
-  });
+  const writeButton = button(input.commit.label, () => input.commit.run([...kept]), { title: input.commit.title });
 
   const presets = document.createElement('div');
   presets.className = 'row';
@@ -111,7 +110,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
     summary.textContent =
       `Keeps ${kept.size} of ${target.layers}: ${[...kept].sort((a, b) => a - b).join(',') || 'none'}` +
       ` · p* = 1 − ${kept.size}/${target.layers} = ${rate.toFixed(2)}` +
-      (run ? ` (run trained with ${run.layerdropRate})` : '');
+      (run?.kind === 'run' ? ` (run trained with ${run.layerdropRate})` : '');
     writeButton.disabled = kept.size === 0;
     evaluateButton.disabled = kept.size === 0 || busy || !sameDepth || sameDepth.status === 'running';
     input.onChange(kept);

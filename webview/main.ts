@@ -66,7 +66,8 @@ function render(): void {
   const run = page.snapshot && page.snapshot.id === page.selected ? page.snapshot : undefined;
   app.replaceChildren(header(run));
   if (page.notice) app.appendChild(notice(page.notice));
-  if (run) {
+  if (run?.kind === 'model') app.append(importanceSection(run), sweepSection(run));
+  else if (run) {
     const lossSection = section('Loss', `${run.status} · step ${run.step}/${run.steps} · ${run.backend}`);
     charts.loss.set(lossChart(run));
     lossSection.appendChild(charts.loss.element);
@@ -84,7 +85,8 @@ function header(run: RunSnapshot | undefined): HTMLElement {
   const element = document.createElement('header');
   if (page.runs.length === 0) {
     const hint = document.createElement('p');
-    hint.textContent = 'No runs yet. Open a *.depthlab.json and use "▶ Train with LayerDrop", or run "DepthLab: Train with LayerDrop".';
+    hint.textContent =
+      'No runs yet. Open a *.depthlab.json and use "▶ Train with LayerDrop", or run "DepthLab: Train with LayerDrop"; for a Hugging Face model, "DepthLab: Explore Depth of a Model".';
     element.appendChild(hint);
   } else {
     const choice = dropdown(
@@ -93,16 +95,22 @@ function header(run: RunSnapshot | undefined): HTMLElement {
       (runId) => post({ type: 'select-run', runId }),
     );
     choice.id = 'run-select';
-    choice.title = 'Runs under .depthlab/runs/';
+    choice.title = 'Runs under .depthlab/runs/, and analysed Hugging Face models';
     element.appendChild(choice);
   }
   const actions = document.createElement('div');
   actions.className = 'row';
-  const train = button('Train', () => post({ type: 'train' }), { title: 'DepthLab: Train with LayerDrop' });
-  const sweep = button('Evaluate All Depths', () => post({ type: 'evaluate-all' }), { secondary: true, title: 'Per-layer importance and a sweep over every depth' });
-  train.disabled = Boolean(page.job);
+  const model = run?.kind === 'model';
+  const sweep = model
+    ? button('Analyze Again', () => post({ type: 'evaluate-all' }), { secondary: true, title: 'Measure every layer of the model again, on a text you choose' })
+    : button('Evaluate All Depths', () => post({ type: 'evaluate-all' }), { secondary: true, title: 'Per-layer importance and a sweep over every depth' });
   sweep.disabled = Boolean(page.job) || !run || run.status === 'running';
-  actions.append(train, sweep);
+  if (!model) {
+    const train = button('Train', () => post({ type: 'train' }), { title: 'DepthLab: Train with LayerDrop' });
+    train.disabled = Boolean(page.job);
+    actions.append(train);
+  }
+  actions.append(sweep);
   if (page.job) {
     const busy = document.createElement('span');
     busy.className = 'busy';
@@ -164,8 +172,19 @@ function picker(run: RunSnapshot | undefined, target: PickerTarget): HTMLElement
         if (config) charts.importance.set(config);
       },
       onEvaluate: (layers) => void ask(request('evaluate-selection', { layers }).then((result) => (page.result = result))),
-      onWrite: (layers) =>
-        void ask(request('write', { layers }).then(({ key, layers: written, file }) => (page.notice = { text: `Wrote ${key} [${written.join(', ')}] to ${file}.`, error: false }))),
+      commit:
+        run?.kind === 'model'
+          ? {
+              label: 'Export Pruned Model',
+              title: 'Write a Hugging Face folder with exactly the checked layers, renumbered, beside the model',
+              run: (layers) => void ask(request('export-model', { layers }).then(({ out }) => (page.notice = { text: `Exported layers ${layers.join(', ')} to ${out}.`, error: false }))),
+            }
+          : {
+              label: `Write to ${target.file.split(/[\\/]/).pop()}`,
+              title: `Set ${target.key} in ${target.file} (undoable; comments and formatting kept)`,
+              run: (layers) =>
+                void ask(request('write', { layers }).then(({ key, layers: written, file }) => (page.notice = { text: `Wrote ${key} [${written.join(', ')}] to ${file}.`, error: false }))),
+            },
     });
   }
   return pickerElement;

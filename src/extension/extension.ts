@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { DepthlabCodeLensProvider } from './codeLens/depthlabCodeLens';
 import { InteropCodeLensProvider } from './codeLens/interopCodeLens';
+import { ModelCodeLensProvider } from './codeLens/modelCodeLens';
 import { registerCommands } from './commands/registerCommands';
 import { registerConfigDiagnostics } from './diagnostics/configDiagnostics';
 import { DepthExplorer } from './explorer/depthExplorer';
@@ -30,6 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
       ],
       new InteropCodeLensProvider(),
     ),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/config.json' }, new ModelCodeLensProvider()),
     registerConfigDiagnostics(),
     ...registerCommands({ jobs, explorer, log }),
   );

@@ -31,6 +31,8 @@ export interface PageRequests {
   'evaluate-selection': { params: { layers: number[] }; result: { runId: string; full: Evaluation; selected: Evaluation } };
   /** Set the picked list in its file. */
   write: { params: { layers: number[] }; result: { file: string; key: string; layers: number[] } };
+  /** A Hugging Face model shown: write a pruned copy of it with exactly these layers. */
+  'export-model': { params: { layers: number[] }; result: { out: string } };
 }
 export type RequestType = keyof PageRequests;
 export type PageRequest<K extends RequestType = RequestType> = { [P in K]: { type: P; id: number } & PageRequests[P]['params'] }[K];
@@ -50,6 +52,7 @@ export const parsePageMessage = messageParser<PageToHost>({
   'evaluate-all': () => true,
   'evaluate-selection': (m) => isId(m.id) && isLayerList(m.layers),
   write: (m) => isId(m.id) && isLayerList(m.layers),
+  'export-model': (m) => isId(m.id) && isLayerList(m.layers),
 });
 
 export const isRequest = (message: PageToHost): message is PageRequest => 'id' in message;

@@ -5,6 +5,9 @@
 import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
 import type { EngineEvent } from '../core/events';
 import type { AnalyzeJobRequest, AnalyzeJobResult } from '../core/jobs/analyzeJob';
+import type { AnalyzeModelRequest, AnalyzeModelResult } from '../core/jobs/analyzeModelJob';
+import type { EvaluateModelRequest, EvaluateModelResult } from '../core/jobs/evaluateModelJob';
+import type { ExportModelRequest, ExportModelResult } from '../core/jobs/exportModelJob';
 import type { ExportJobRequest, ExportJobResult } from '../core/jobs/exportJob';
 import type { PruneJobRequest, PruneJobResult } from '../core/jobs/pruneJob';
 import type { TrainJobRequest, TrainJobResult } from '../core/jobs/trainJob';
@@ -16,6 +19,9 @@ export interface Jobs {
   analyze: { request: AnalyzeJobRequest; result: AnalyzeJobResult };
   prune: { request: PruneJobRequest; result: PruneJobResult };
   export: { request: ExportJobRequest; result: ExportJobResult };
+  'analyze-model': { request: AnalyzeModelRequest; result: AnalyzeModelResult };
+  'evaluate-model': { request: EvaluateModelRequest; result: EvaluateModelResult };
+  'export-model': { request: ExportModelRequest; result: ExportModelResult };
 }
 export type JobKind = keyof Jobs;
 export type JobRequest<K extends JobKind = JobKind> = { [P in K]: { job: P } & Jobs[P]['request'] }[K];
@@ -39,16 +45,25 @@ const choice: Check = (r) =>
   optional(oneOf(PRUNE_STRATEGIES))(r.strategy) &&
   optional(oneOf(IMPORTANCE_METRICS))(r.metric);
 const isFlag = optional((value) => typeof value === 'boolean');
+/** Jobs on a DepthLab config name it; jobs on a Hugging Face model name its folder and the text to measure on. */
+const onConfig: Check = (r) => isString(r.configFile);
+const onModel: Check = (r) => isString(r.folder) && optional(isString)(r.dataFile) && optional(isPositiveInt)(r.tokens) && optional(isPositiveInt)(r.window);
 
 const JOB_CHECKS: { [K in JobKind]: Check } = {
-  train: (r) => optional((v) => v === true || isString(v))(r.resume) && isFlag(r.analyze),
-  analyze: (r) => choice(r) && r.layers === undefined,
-  prune: (r) => choice(r) && isFlag(r.write),
-  export: (r) => choice(r) && optional(isString)(r.out),
+  train: (r) => onConfig(r) && optional((v) => v === true || isString(v))(r.resume) && isFlag(r.analyze),
+  analyze: (r) => onConfig(r) && choice(r) && r.layers === undefined,
+  prune: (r) => onConfig(r) && choice(r) && isFlag(r.write),
+  export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out),
+  'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined,
+  'evaluate-model': (r) => onModel(r) && isLayerList(r.layers),
+  'export-model': (r) => onModel(r) && choice(r) && optional(isString)(r.out),
 };
 
 export const isJobRequest = (value: unknown): value is JobRequest =>
-  isRecord(value) && typeof value.job === 'string' && Object.hasOwn(JOB_CHECKS, value.job) && isString(value.configFile) && JOB_CHECKS[value.job as JobKind](value);
+  isRecord(value) && typeof value.job === 'string' && Object.hasOwn(JOB_CHECKS, value.job) && JOB_CHECKS[value.job as JobKind](value);
+
+/** The file a job is about: its config, or the model folder's config.json. */
+export const jobFile = (request: JobRequest): string => ('configFile' in request ? request.configFile : `${request.folder}/config.json`);
 
 export const parseHostToWorker = messageParser<HostToWorker>({
   start: (m) => isId(m.id) && isJobRequest(m.request),

@@ -4,6 +4,9 @@
  */
 import { UserError } from '../core/errors';
 import { analyzeJob } from '../core/jobs/analyzeJob';
+import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
+import { evaluateModelJob } from '../core/jobs/evaluateModelJob';
+import { exportModelJob } from '../core/jobs/exportModelJob';
 import { exportJob } from '../core/jobs/exportJob';
 import type { JobContext } from '../core/jobs/jobContext';
 import { pruneJob } from '../core/jobs/pruneJob';
@@ -23,6 +26,12 @@ function run(request: JobRequest, context: JobContext): Promise<JobResult> {
       return pruneJob(request, context);
     case 'export':
       return exportJob(request, context);
+    case 'analyze-model':
+      return analyzeModelJob(request, context);
+    case 'evaluate-model':
+      return evaluateModelJob(request, context);
+    case 'export-model':
+      return exportModelJob(request, context);
   }
 }
 

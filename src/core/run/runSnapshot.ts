@@ -8,6 +8,8 @@ import { readRecord, readRun, type Analysis, type RunStatus } from './runFiles';
 import { configFileOf, runPaths, runsDir, type RunPaths } from './runPaths';
 
 export interface RunListEntry {
+  /** A DepthLab run, or the analysis of a Hugging Face model folder. */
+  kind: 'run' | 'model';
   id: string;
   configFile: string;
   /** Config file relative to the workspace, for the dropdown. */
@@ -19,6 +21,7 @@ export interface RunListEntry {
 
 /** Everything the Depth Explorer shows about one run, read from its files. */
 export interface RunSnapshot {
+  kind: 'run' | 'model';
   id: string;
   configFile: string;
   task: Task;
@@ -45,7 +48,7 @@ export function runList(runJsonFiles: readonly string[], root: string): RunListE
       try {
         const record = readRecord(run);
         const configFile = configFileOf(run, record.configFile);
-        return [{ id: run.id, configFile, label: path.relative(root, configFile), status: record.status, step: record.step, steps: record.steps }];
+        return [{ kind: 'run' as const, id: run.id, configFile, label: path.relative(root, configFile), status: record.status, step: record.step, steps: record.steps }];
       } catch {
         return [];
       }
@@ -76,6 +79,7 @@ export function runSnapshot(paths: RunPaths): RunSnapshot {
     meanGradNorm: statistics?.layers[layer]?.meanGradNorm ?? 0,
   }));
   return {
+    kind: 'run',
     id: paths.id,
     configFile,
     task: config.task,

@@ -8,37 +8,15 @@ import { everyOther } from '../../core/prune/everyOther';
 import { recommendedRate } from '../../core/prune/recommendedRate';
 import { targetDepth } from '../../core/prune/targetDepth';
 import { qualityText } from '../../core/report/eventText';
-import type { DepthExplorer } from '../explorer/depthExplorer';
 import type { JobRunner } from '../jobs/jobRunner';
 import { writeLayerList } from '../layerLists/writeLayerList';
+import { guardedCommand, requireTrust, type CommandContext } from './guardedCommand';
+import { registerModelCommands } from './modelCommands';
 import { activeConfig, pickConfig } from './pickConfig';
 
-export interface CommandContext {
-  jobs: JobRunner;
-  explorer: DepthExplorer;
-  log: vscode.LogOutputChannel;
-}
-
-/** Commands that run code from the workspace (the engine, and tfjs-node found there) need a trusted workspace. */
-function requireTrust(title: string): boolean {
-  if (vscode.workspace.isTrusted) return true;
-  void vscode.window.showWarningMessage(
-    `DepthLab: "${title}" reads and runs code from this workspace, so it needs a trusted workspace. Use "Workspaces: Manage Workspace Trust" to trust it.`,
-  );
-  return false;
-}
 
 export function registerCommands({ jobs, explorer, log }: CommandContext): vscode.Disposable[] {
-  const register = (id: string, handler: (...args: never[]) => unknown) =>
-    vscode.commands.registerCommand(id, async (...args: never[]) => {
-      try {
-        await handler(...args);
-      } catch (error) {
-        log.error(`${id}: ${(error as Error).stack ?? String(error)}`);
-        const choice = await vscode.window.showErrorMessage(`DepthLab: ${(error as Error).message}`, 'Show Log');
-        if (choice) log.show();
-      }
-    });
+  const register = guardedCommand(log);
 
   return [
     register('depthlab.newConfig', async () => {
@@ -140,6 +118,7 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
     }),
 
     register('depthlab.showLog', () => log.show()),
+    ...registerModelCommands({ jobs, explorer, log }),
   ];
 }
 

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { keptLayers } from '../../core/prune/keptLayers';
 import { pickerTarget, type LayerListRef, type PickerTarget } from '../../core/layerLists/pickerTarget';
+import { folderOfModelId, modelId, modelPickerTarget, modelSnapshot } from '../../core/huggingface/modelSnapshot';
 import { runById, runSnapshot, type RunSnapshot } from '../../core/run/runSnapshot';
 import { isRequest, parsePageMessage, type HostToPage, type PageCommand, type PageRequest, type PageRequests, type RequestType } from '../../protocol/explorer';
 import type { JobRunner } from '../jobs/jobRunner';
@@ -59,6 +60,11 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     if (options.inEditor) this.openPanel();
     else await vscode.commands.executeCommand(`${DepthExplorer.viewId}.focus`);
     await this.refresh();
+  }
+
+  /** Show a Hugging Face model folder's analysis. */
+  async showModel(folder: string): Promise<void> {
+    await this.show({ configFile: `${folder}/config.json`, runId: modelId(folder) });
   }
 
   /** Open the layer picker on a list in a fairseq or Hugging Face file. */
@@ -129,9 +135,12 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
         case 'train':
           await vscode.commands.executeCommand('depthlab.train', this.selectedConfigUri());
           return;
-        case 'evaluate-all':
-          await vscode.commands.executeCommand('depthlab.evaluateAllDepths', this.selectedConfigUri(), this.selected?.runId);
+        case 'evaluate-all': {
+          const model = this.selectedModel();
+          if (model) await vscode.commands.executeCommand('depthlab.analyzeModel', vscode.Uri.file(model));
+          else await vscode.commands.executeCommand('depthlab.evaluateAllDepths', this.selectedConfigUri(), this.selected?.runId);
           return;
+        }
       }
     } catch (error) {
       const text = (error as Error).message;
@@ -157,12 +166,23 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
       case 'evaluate-selection': {
         if (!this.selected?.runId) throw new Error('no run selected');
         const label = `Evaluate layers ${request.layers.join(',')}`;
-        const result = await this.jobs.run({ job: 'prune', configFile: this.selected.configFile, runId: this.selected.runId, layers: request.layers }, label);
-        if (!result) throw new Error(`${label}: no result (cancelled, failed or another job was running)`);
+        const folder = this.selectedModel();
+        if (folder) {
+          const { full, selected } = settled(label, await this.jobs.run({ job: 'evaluate-model', folder, layers: request.layers }, label));
+          return { runId: modelId(folder), full, selected };
+        }
+        const result = settled(label, await this.jobs.run({ job: 'prune', configFile: this.selected.configFile, runId: this.selected.runId, layers: request.layers }, label));
         return { runId: result.runId, full: result.full, selected: result.pruned };
       }
       case 'write':
         return this.write(request.layers);
+      case 'export-model': {
+        const folder = this.selectedModel();
+        if (!folder) throw new Error('no Hugging Face model selected');
+        const label = `Export ${folder.split(/[\\/]/).pop()} with layers ${request.layers.join(',')}`;
+        const result = settled(label, await this.jobs.run({ job: 'export-model', folder, layers: request.layers }, label));
+        return { out: vscode.workspace.asRelativePath(result.out) };
+      }
     }
   }
 
@@ -174,6 +194,11 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     this.log.info(`wrote ${target.key} [${sorted.join(',')}] to ${target.file}`);
     await this.refresh();
     return { file: vscode.workspace.asRelativePath(target.file), key: target.key, layers: sorted };
+  }
+
+  /** The model folder shown, when the selection is a Hugging Face model's analysis. */
+  private selectedModel(): string | undefined {
+    return this.selected?.runId && folderOfModelId(this.selected.runId);
   }
 
   private selectedConfigUri(): vscode.Uri | undefined {
@@ -206,7 +231,8 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   private snapshot(): RunSnapshot | undefined {
     if (!this.selected?.runId) return undefined;
     try {
-      return runSnapshot(runById(this.selected.configFile, this.selected.runId));
+      const model = this.selectedModel();
+      return model ? modelSnapshot(model) : runSnapshot(runById(this.selected.configFile, this.selected.runId));
     } catch (error) {
       this.log.warn(`Depth Explorer: cannot read run ${this.selected.runId}: ${(error as Error).message}`);
       return undefined;
@@ -215,6 +241,8 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
 
   /** A picked fairseq or Hugging Face list, else `layersToKeep` of the config in focus; read from the file as it is now. */
   private target(): PickerTarget | undefined {
+    const model = this.selectedModel();
+    if (model && !this.foreignTarget) return modelPickerTarget(model);
     const list = this.foreignTarget ?? (this.selected && { file: this.selected.configFile, key: 'layersToKeep', occurrence: 0 });
     return list && pickerTarget(list, fileText(list.file));
   }
@@ -222,6 +250,12 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   private post(message: HostToPage): void {
     for (const webview of this.webviews) void webview.postMessage(message);
   }
+}
+
+/** A job's result, or the error a page request answers with when there is none. */
+function settled<T>(label: string, result: T | undefined): T {
+  if (!result) throw new Error(`${label}: no result (cancelled, failed or another job was running)`);
+  return result;
 }
 
 /** A file's text as the editor has it (unsaved edits included), else as it is on disk. */

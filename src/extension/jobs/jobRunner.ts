@@ -4,7 +4,7 @@ import * as vscode from 'vscode';
 import type { EngineEvent } from '../../core/events';
 import { eventText } from '../../core/report/eventText';
 import type { ActiveJob } from '../../protocol/explorer';
-import { parseWorkerMessage, type HostToWorker, type JobKind, type JobRequest, type JobResult } from '../../protocol/worker';
+import { jobFile, parseWorkerMessage, type HostToWorker, type JobKind, type JobRequest, type JobResult } from '../../protocol/worker';
 
 /** How long a cancelled training job gets to write its checkpoint before the worker is killed. */
 const CANCEL_GRACE_MS = 60_000;
@@ -48,7 +48,7 @@ export class JobRunner implements vscode.Disposable {
       if (choice) this.cancel();
       return undefined;
     }
-    const job: ActiveJob = { job: request.job, label, configFile: request.configFile };
+    const job: ActiveJob = { job: request.job, label, configFile: jobFile(request as JobRequest) };
     return vscode.window.withProgress(
       { location: vscode.ProgressLocation.Notification, title: `DepthLab: ${label}`, cancellable: true },
       (progress, token) => this.start(request as JobRequest, job, progress, token) as Promise<JobResult<K> | undefined>,
@@ -84,7 +84,7 @@ export class JobRunner implements vscode.Disposable {
     token: vscode.CancellationToken,
   ): Promise<JobResult | undefined> {
     return new Promise((resolve) => {
-      this.log.info(`${job.label}: ${path.basename(request.configFile)}`);
+      this.log.info(`${job.label}: ${job.configFile}`);
       const child = fork(this.workerScript, [], {
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: { ...process.env, NODE_PATH: this.nodePath().join(path.delimiter), ELECTRON_RUN_AS_NODE: '1' },
@@ -114,12 +114,19 @@ export class JobRunner implements vscode.Disposable {
             const { event } = message;
             if (event.type === 'run-start') job.runId = event.runId;
             const text = eventText(event);
-            if (text && (event.type !== 'step' || event.step % 10 === 0 || event.step === event.steps)) this.log.info(text);
+            // Steps and progress go to the log sparsely; everything else as it comes.
+            const sparse = (event.type === 'step' && event.step % 10 !== 0 && event.step !== event.steps) || (event.type === 'progress' && event.done !== event.total);
+            if (text && !sparse) this.log.info(text);
             if (event.type === 'step') {
               const fraction = event.step / event.steps;
               progress.report({ increment: (fraction - lastFraction) * 100, message: `step ${event.step}/${event.steps} · loss ${event.loss.toFixed(3)}` });
               lastFraction = fraction;
               this.showStatus(`${job.label} ${event.step}/${event.steps}`);
+            } else if (event.type === 'progress') {
+              const fraction = event.done / event.total;
+              progress.report({ increment: (fraction - lastFraction) * 100, message: `${event.done}/${event.total} batch passes · about ${Math.ceil(event.etaSeconds)} s left` });
+              lastFraction = fraction;
+              this.showStatus(`${job.label} ${Math.round(fraction * 100)}%`);
             } else if (event.type === 'phase') {
               progress.report({ message: event.detail });
               this.showStatus(`${job.label}: ${event.phase}`);

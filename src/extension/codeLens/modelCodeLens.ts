@@ -1,0 +1,38 @@
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import { readModelAnalysis } from '../../core/huggingface/modelAnalysisFile';
+import { isPretrainedFolder, readPretrainedConfig } from '../../core/huggingface/pretrainedConfig';
+
+/** On a Hugging Face model's config.json: explore its depth; once analysed, open the analysis and export. */
+export class ModelCodeLensProvider implements vscode.CodeLensProvider {
+  provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
+    const folder = path.dirname(document.uri.fsPath);
+    if (!isPretrainedFolder(folder)) return [];
+    let layers: number;
+    try {
+      layers = readPretrainedConfig(folder).layers;
+    } catch {
+      // An unsupported model_type or a broken config: the command says why when run; no lens here.
+      return [];
+    }
+    const top = new vscode.Range(0, 0, 0, 0);
+    const uri = vscode.Uri.file(folder);
+    const lenses = [new vscode.CodeLens(top, { title: `DepthLab: Explore depth of this model (${layers} layers)`, command: 'depthlab.analyzeModel', arguments: [uri] })];
+    const analysis = safely(() => readModelAnalysis(folder));
+    if (analysis) {
+      lenses.push(
+        new vscode.CodeLens(top, { title: `analysed: keep ${analysis.keep.join(',')} (${analysis.strategy})`, command: 'depthlab.openModelAnalysis', arguments: [uri] }),
+        new vscode.CodeLens(top, { title: 'Export pruned model…', command: 'depthlab.exportModel', arguments: [uri] }),
+      );
+    }
+    return lenses;
+  }
+}
+
+function safely<T>(read: () => T): T | undefined {
+  try {
+    return read();
+  } catch {
+    return undefined;
+  }
+}
