@@ -1,7 +1,8 @@
 /**
  * A user's path through the extension in a real editor: install the built .vsix into code-server,
  * open a workspace with a tiny config, run "DepthLab: Train with LayerDrop" from the command
- * palette, open the Depth Explorer, uncheck a layer, "Write to config", and find the list on disk.
+ * palette, open the Depth Explorer, uncheck a layer, "Write to config", and find the list on disk;
+ * then a Hugging Face model: its config.json's CodeLens, the analysis, the picker, the pruned export.
  */
 import assert from 'node:assert/strict';
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
@@ -66,12 +67,13 @@ async function runCommand(title: string): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
-async function openFile(name: string): Promise<void> {
+/** Quick open: `name` typed, the row showing `row` (quick open shows a file's name, its folder beside it) opened. */
+async function openFile(name: string, row = name): Promise<void> {
   await page.keyboard.press('Control+P');
   const input = page.locator('.quick-input-widget input');
   await input.waitFor({ state: 'visible' });
   await input.fill(name);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: row }).first().waitFor();
   await page.keyboard.press('Enter');
 }
 
@@ -93,6 +95,7 @@ before(async () => {
   // Written before the editor starts: quick open may not list a file created while it runs.
   fs.writeFileSync(path.join(workspace, 'long.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 100000').replace('"name": "tiny"', '"name": "long"'));
   fs.writeFileSync(path.join(workspace, 'text.txt'), TEXT.repeat(4));
+  fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'huggingface', 'gpt2'), path.join(workspace, 'models', 'gpt2'), { recursive: true });
   fs.writeFileSync(
     path.join(userData, 'User', 'settings.json'),
     JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false }),
@@ -228,4 +231,38 @@ test('prune to N layers from the palette and export the result; cancel a long tr
   assert.ok(cancelled.step > 0);
   assert.ok(fs.existsSync(path.join(runs, cancelled.id, 'checkpoints', 'last.safetensors')), 'cancel writes a checkpoint');
   await page.locator('.statusbar-item', { hasText: 'DepthLab: Train' }).waitFor({ state: 'detached', timeout: 30_000 });
+});
+
+test('a Hugging Face model: explore its depth from the CodeLens on config.json, pick layers, export a pruned folder', { timeout: 5 * 60_000 }, async () => {
+  await openFile('models/gpt2/config.json', 'config.json');
+  await page.locator('.monaco-editor .view-lines', { hasText: 'scale_attn_by_inverse_layer_idx' }).waitFor();
+  const lens = page.locator('.codelens-decoration a', { hasText: 'Explore depth of this model (4 layers)' });
+  await lens.waitFor({ timeout: 60_000 });
+  await shot('8-model-codelens');
+  await lens.click();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Moby Dick (bundled)' }).waitFor();
+  await page.keyboard.press('Enter');
+  const analysisFile = path.join(workspace, 'models', 'gpt2', '.depthlab', 'analysis.json');
+  await waitFor('the model analysis', () => fs.existsSync(analysisFile), 3 * 60_000);
+  const analysis = JSON.parse(fs.readFileSync(analysisFile, 'utf8'));
+  assert.deepEqual(analysis.keep, [0, 3]);
+  assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'search-on-valid', 'contiguous-block', 'importance']);
+
+  const frame = explorerFrame();
+  await frame.locator('vscode-button', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });
+  await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
+  const layerTwo = frame.locator('vscode-checkbox[data-layer="2"]');
+  await layerTwo.waitFor();
+  await layerTwo.click();
+  await frame.locator('.summary', { hasText: 'Keeps 3 of 4: 0,2,3' }).waitFor();
+  await shot('9-model-explorer');
+  await frame.locator('vscode-button', { hasText: 'Evaluate selection' }).click();
+  await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ppl [\d.]+ · full model/ }).waitFor({ timeout: 60_000 });
+  await frame.locator('vscode-button', { hasText: 'Export Pruned Model' }).click();
+  await frame.locator('.notice', { hasText: 'Exported layers 0, 2, 3 to models/gpt2-keep-0-2-3' }).waitFor({ timeout: 60_000 });
+  const exported = path.join(workspace, 'models', 'gpt2-keep-0-2-3');
+  assert.equal(JSON.parse(fs.readFileSync(path.join(exported, 'config.json'), 'utf8')).n_layer, 3);
+  assert.match(fs.readFileSync(path.join(exported, 'README.md'), 'utf8'), /Kept layers \(original indices\): 0, 2, 3/);
+  await page.locator('.codelens-decoration', { hasText: 'analysed: keep 0,3 (every-other)' }).waitFor({ timeout: 30_000 });
+  await shot('10-model-exported');
 });

@@ -2,9 +2,17 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readModelAnalysis } from '../../core/huggingface/modelAnalysisFile';
 import { isPretrainedFolder, readPretrainedConfig } from '../../core/huggingface/pretrainedConfig';
+import type { RunIndex } from '../runs/runIndex';
 
 /** On a Hugging Face model's config.json: explore its depth; once analysed, open the analysis and export. */
 export class ModelCodeLensProvider implements vscode.CodeLensProvider {
+  private readonly changed = new vscode.EventEmitter<void>();
+  readonly onDidChangeCodeLenses = this.changed.event;
+
+  constructor(runs: RunIndex) {
+    runs.onDidChange(() => this.changed.fire());
+  }
+
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
     const folder = path.dirname(document.uri.fsPath);
     if (!isPretrainedFolder(folder)) return [];
