@@ -27,8 +27,9 @@ function close(a: ArrayLike<number>, b: ArrayLike<number>, tolerance = 1e-4) {
 }
 
 test('linear fast path: value and gradients equal plain tf.matMul (+ bias), on whole tiles and on padded shapes', () => {
-  // [40, 16]·[16, 24]: the product and both gradients fill whole tiles; [37, 19]·[19, 11]: every one is padded.
-  for (const [rows, inputs, outputs] of [[40, 16, 24], [37, 19, 11]]) {
+  // [40, 16]·[16, 24]: the product and both gradients fill whole tiles; [37, 19]·[19, 11]: every one is padded;
+  // [8, 12]·[12, 1024]: 1,024 columns, widened by 8 against cache aliasing and sliced back.
+  for (const [rows, inputs, outputs] of [[40, 16, 24], [37, 19, 11], [8, 12, 1024]]) {
     const x = tf.randomNormal([rows, inputs], 0, 1, 'float32', 1) as tf.Tensor2D;
     const w = tf.randomNormal([inputs, outputs], 0, 1, 'float32', 2) as tf.Tensor2D;
     const bias = tf.randomNormal([outputs], 0, 1, 'float32', 14) as tf.Tensor1D;

@@ -1,7 +1,10 @@
 import * as tf from '../backend/tf';
+import { gelu } from '../ops/gelu';
+import { layerNorm } from '../ops/layerNorm';
 
-/** LayerNorm over the last axis with the model's own eps (BERT's 1e-12, GPT-2's 1e-5). */
+/** LayerNorm over the last axis with the model's own eps (BERT's 1e-12); PyTorch's default 1e-5 (GPT-2's) takes the engine's fused op. */
 export function layerNormWithEps(x: tf.Tensor2D, weight: tf.Tensor, bias: tf.Tensor, eps: number): tf.Tensor2D {
+  if (eps === 1e-5) return layerNorm(x, weight, bias);
   const { mean, variance } = tf.moments(x, -1, true);
   return x.sub(mean).mul(tf.rsqrt(variance.add(eps))).mul(weight).add(bias) as tf.Tensor2D;
 }
@@ -14,7 +17,8 @@ export function rmsNorm(x: tf.Tensor2D, weight: tf.Tensor, eps: number): tf.Tens
 /** The activations the families' configs name. */
 export const ACTIVATIONS: Record<string, (x: tf.Tensor) => tf.Tensor> = {
   gelu: (x) => x.mul(tf.erf(x.mul(Math.SQRT1_2)).add(1)).mul(0.5),
-  gelu_new: (x) => x.mul(tf.tanh(x.add(x.pow(3).mul(0.044715)).mul(Math.sqrt(2 / Math.PI))).add(1)).mul(0.5),
+  // The tanh approximation: the engine's own op (its kernel on wasm).
+  gelu_new: (x) => gelu(x),
   silu: (x) => x.mul(tf.sigmoid(x)),
   relu: (x) => tf.relu(x),
 };

@@ -40,6 +40,19 @@ export class PretrainedWeights {
     return tensor;
   }
 
+  /**
+   * A vocabulary-sized table [rows, d] padded with zero rows to a multiple of 4, once: the LM head
+   * multiplies by it transposed (matMulTransposedB), which otherwise pads a copy per call. Lookups of
+   * real ids never see the padding.
+   */
+  padRows(name: string): void {
+    const table = this.tensors.get(name)!;
+    const extra = (4 - (table.shape[0] % 4)) % 4;
+    if (extra === 0) return;
+    this.tensors.set(name, tf.tidy(() => tf.pad(table, [[0, extra], [0, 0]])));
+    table.dispose();
+  }
+
   /** nn.Linear weight [out, in] → [in, out]. */
   linear(name: string, inputs: number, outputs: number): tf.Tensor2D {
     return this.load(name, [outputs, inputs], 'transpose') as tf.Tensor2D;

@@ -16,9 +16,12 @@ export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false): T {
   // The kernel trusts its shapes: broadcasting batches and mismatched k go to tf.matMul (which reports the latter).
   if (!kernelFits(MAT_MUL, { a, b }, { transposeA })) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
   const kernel = (x: T, y: T) => tf.engine().runKernel(MAT_MUL.name, { a: x, b: y }, { transposeA }) as T;
-  if (m % 4 === 0 && n % 8 === 0) return kernel(a, b);
+  // Rows of b a multiple of 4 KiB apart alias in the cache (n = 1024, 3072: half the speed, measured); 8 more columns break the pattern.
+  const aliased = n % 1024 === 0;
+  if (m % 4 === 0 && n % 8 === 0 && !aliased) return kernel(a, b);
   return tf.tidy(() => {
-    const product = kernel(padAxis(a, mAxis, 4), padAxis(b, nAxis, 8));
+    const widened = aliased ? (tf.pad(b, b.shape.map((_, i) => [0, i === nAxis ? 8 : 0] as [number, number])) as T) : padAxis(b, nAxis, 8);
+    const product = kernel(padAxis(a, mAxis, 4), widened);
     const size = [...product.shape.slice(0, -2), m, n];
     return product.slice(size.map(() => 0), size) as T;
   });
@@ -52,4 +55,17 @@ export function swapLastAxes<T extends tf.Tensor>(x: T): T {
   const axes = x.shape.map((_, i) => i);
   [axes[x.rank - 2], axes[x.rank - 1]] = [axes[x.rank - 1], axes[x.rank - 2]];
   return tf.transpose(x, axes);
+}
+
+/**
+ * x·wᵀ for a large w [rows (padded), k] such as an LM head tied to its embedding, computed as
+ * (w·xᵀ)ᵀ so that the kernel reads w in place: TF.js's transposeB path runs ~25× slower on wasm, and
+ * an explicit transpose would copy the whole table per call. `rows` is w's true row count; pad
+ * w to a multiple of 4 rows once at load, or every call pads a copy.
+ */
+export function matMulTransposedB(x: tf.Tensor2D, w: tf.Tensor2D, rows = w.shape[0]): tf.Tensor2D {
+  return tf.tidy(() => {
+    const product = matMul(w, x.transpose() as tf.Tensor2D);
+    return (rows === product.shape[0] ? product : product.slice([0, 0], [rows, x.shape[0]])).transpose() as tf.Tensor2D;
+  });
 }

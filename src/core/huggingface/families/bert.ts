@@ -3,6 +3,7 @@ import { UserError } from '../../errors';
 import { crossEntropy } from '../../ops/crossEntropy';
 import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
+import { matMulTransposedB } from '../../ops/matMul';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, paddingMask } from '../attention';
 import { ACTIVATIONS, layerNormWithEps } from '../norms';
@@ -70,6 +71,7 @@ export class BertModel implements PretrainedModel {
   private readonly d: number;
   private readonly heads: number;
   private readonly eps: number;
+  private readonly vocab: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   constructor(
@@ -90,6 +92,8 @@ export class BertModel implements PretrainedModel {
     const ffn = config.number(layout.keys.ffn);
     const { embeddings, head } = layout;
     weights.load(`${embeddings.word}.weight`, [vocab, d]);
+    weights.padRows(`${embeddings.word}.weight`);
+    this.vocab = vocab;
     weights.load(`${embeddings.position}.weight`, [this.maxPositions, d]);
     if (embeddings.tokenType) weights.load(`${embeddings.tokenType}.weight`, [config.number('type_vocab_size', 2), d]);
     const norm = (name: string) => {
@@ -154,7 +158,7 @@ export class BertModel implements PretrainedModel {
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const { head, embeddings } = this.layout;
     const transformed = this.norm(head.norm, this.activation(this.dense(head.dense, x)) as tf.Tensor2D);
-    return tf.matMul(transformed, this.p(`${embeddings.word}.weight`) as tf.Tensor2D, false, true).add(this.p(head.bias)) as tf.Tensor2D;
+    return matMulTransposedB(transformed, this.p(`${embeddings.word}.weight`) as tf.Tensor2D, this.vocab).add(this.p(head.bias)) as tf.Tensor2D;
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {

@@ -2,6 +2,7 @@ import * as tf from '../../backend/tf';
 import { crossEntropy } from '../../ops/crossEntropy';
 import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
+import { matMulTransposedB } from '../../ops/matMul';
 import { UserError } from '../../errors';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
@@ -23,6 +24,7 @@ export class Gpt2Model implements PretrainedModel {
   readonly layers: number;
   readonly maxPositions: number;
   private readonly d: number;
+  private readonly vocab: number;
   private readonly heads: number;
   private readonly eps: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
@@ -43,6 +45,8 @@ export class Gpt2Model implements PretrainedModel {
     if (!this.activation) throw new UserError(`${config.file}: activation_function "${activation}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
     const d = this.d;
     weights.load('transformer.wte.weight', [vocab, d]);
+    weights.padRows('transformer.wte.weight');
+    this.vocab = vocab;
     weights.load('transformer.wpe.weight', [this.maxPositions, d]);
     weights.load('transformer.ln_f.weight', [d]);
     weights.load('transformer.ln_f.bias', [d]);
@@ -90,7 +94,7 @@ export class Gpt2Model implements PretrainedModel {
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const normed = layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps);
-    return tf.matMul(normed, this.p('transformer.wte.weight') as tf.Tensor2D, false, true);
+    return matMulTransposedB(normed, this.p('transformer.wte.weight') as tf.Tensor2D, this.vocab);
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {

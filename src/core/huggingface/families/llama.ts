@@ -3,6 +3,7 @@ import { UserError } from '../../errors';
 import { crossEntropy } from '../../ops/crossEntropy';
 import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
+import { matMulTransposedB } from '../../ops/matMul';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { ACTIVATIONS, rmsNorm } from '../norms';
@@ -30,6 +31,7 @@ export class LlamaModel implements PretrainedModel {
   private readonly inverse: Float32Array;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
   private readonly head: string;
+  private readonly vocab: number;
 
   constructor(
     readonly config: PretrainedConfig,
@@ -54,6 +56,8 @@ export class LlamaModel implements PretrainedModel {
     weights.load('model.norm.weight', [d]);
     this.head = config.raw.tie_word_embeddings === true || !weights.has('lm_head.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';
     if (this.head === 'lm_head.weight') weights.load('lm_head.weight', [vocab, d]);
+    weights.padRows(this.head);
+    this.vocab = vocab;
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
     const sizes: Record<string, [number, number]> = {
@@ -106,7 +110,7 @@ export class LlamaModel implements PretrainedModel {
   }
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
-    return tf.matMul(rmsNorm(x, this.p('model.norm.weight'), this.eps), this.p(this.head) as tf.Tensor2D, false, true);
+    return matMulTransposedB(rmsNorm(x, this.p('model.norm.weight'), this.eps), this.p(this.head) as tf.Tensor2D, this.vocab);
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
