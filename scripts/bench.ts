@@ -36,6 +36,8 @@ import { dropStatistics, emptyCounters } from '../src/core/statistics/dropStatis
 import { adamWFor } from '../src/core/train/adamW';
 import { DataParallel } from '../src/core/train/dataParallel';
 import { applyGradients, trainingStep } from '../src/core/train/trainingStep';
+import { depthMeasurementPasses, measureDepth } from '../src/core/jobs/depthMeasurements';
+import { GPT2_SMALL, gpt2SmallForward, openGpt2, WINDOW, writeGpt2 } from './bench/gpt2Small';
 
 const REFERENCE = {
   name: 'bench-reference',
@@ -283,9 +285,65 @@ async function measure(backend: ResolvedBackend) {
   };
 }
 
+/**
+ * A GPT-2-small-shaped model (random weights the bench writes, 474 MB F32): forward tokens/s on one
+ * 256-token window and peak RSS, in a child that only loads and runs it; the cost of the whole
+ * analysis in full forward passes (layer evaluations counted on a 12-layer model); and, where
+ * python3 has torch and transformers, PyTorch's one-thread speed on the same shapes.
+ */
+function pretrainedCosts(backend: ResolvedBackend) {
+  const { folder, bytes } = writeGpt2();
+  const forward = child(['--child', backend, '--gpt2', folder]);
+  fs.rmSync(folder, { recursive: true, force: true });
+  const ours = forward.status === 0 ? JSON.parse(forward.stdout) : { error: lastLine(forward.stderr) };
+  const analysis = child(['--child', backend, '--analysis-cost']);
+  const torch = spawnSync('python3', [path.join(__dirname, 'bench', 'torchGpt2.py')], { encoding: 'utf8' });
+  const pytorch = torch.status === 0 ? JSON.parse(torch.stdout.trim().split('\n').pop()!) : { error: 'python3 with torch and transformers not found' };
+  const weightsMB = Math.round(bytes / 2 ** 20);
+  return {
+    shape: GPT2_SMALL,
+    window: WINDOW,
+    weightsMB,
+    forward: ours,
+    peakRssBudgetMB: Math.round(1.3 * weightsMB + 400),
+    pytorchOneThread: pytorch,
+    fractionOfPytorch: ours.tokensPerSecond && pytorch.tokensPerSecond ? +(ours.tokensPerSecond / pytorch.tokensPerSecond).toFixed(2) : undefined,
+    analysisCost: analysis.status === 0 ? JSON.parse(analysis.stdout) : { error: lastLine(analysis.stderr) },
+  };
+}
+
+/** Layer evaluations of the whole model analysis, in full forward passes, on a 12-layer GPT-2 small enough to run in seconds. */
+async function analysisCost(backend: ResolvedBackend) {
+  await selectBackend(backend);
+  const { folder } = writeGpt2({ ...GPT2_SMALL, n_embd: 64, n_head: 4, vocab_size: 512, n_positions: 256 });
+  const model = openGpt2(folder);
+  let blocks = 0;
+  const block = model.block.bind(model);
+  model.block = (stream, layer) => {
+    blocks++;
+    return block(stream, layer);
+  };
+  const ids = Int32Array.from({ length: 64 }, (_, i) => (i * 31) % 512);
+  measureDepth(model, [{ size: 1, length: 64, inputs: ids, targets: ids }], {});
+  model.dispose();
+  fs.rmSync(folder, { recursive: true, force: true });
+  return { layers: 12, fullForwardPasses: +(blocks / 12).toFixed(1), batchPasses: depthMeasurementPasses(12, 1) };
+}
+
 async function main() {
   const childBackend = option('child') as ResolvedBackend | undefined;
   const vocabularyCase = option('vocabulary');
+  const gpt2Folder = option('gpt2');
+  if (childBackend && gpt2Folder) {
+    await selectBackend(childBackend);
+    const measured = gpt2SmallForward(gpt2Folder, 3);
+    process.stdout.write(JSON.stringify({ ...measured, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    return;
+  }
+  if (childBackend && args.includes('--analysis-cost')) {
+    process.stdout.write(JSON.stringify(await analysisCost(childBackend)));
+    return;
+  }
   if (childBackend && vocabularyCase) {
     const [form, vocabulary] = vocabularyCase.split('@');
     process.stdout.write(JSON.stringify(await vocabularyProbe(childBackend, { form, vocabulary } as VocabularyCase)));
@@ -304,7 +362,8 @@ async function main() {
       continue;
     }
     log(`${backend}: embedding, head and loss at the reference vocabulary and at 50,257, gather against one-hot`);
-    results.push({ ...JSON.parse(run.stdout), vocabulary: vocabularyCosts(backend) });
+    log(`${backend}: a GPT-2-small-shaped model (124M parameters), forward and analysis cost`);
+    results.push({ ...JSON.parse(run.stdout), vocabulary: vocabularyCosts(backend), gpt2Small: pretrainedCosts(backend) });
   }
   const cpus = os.cpus();
   const document = {

@@ -17,10 +17,10 @@ import { Rng } from '../../src/core/random/rng';
 export const GPT2_SMALL = { model_type: 'gpt2', n_layer: 12, n_embd: 768, n_head: 12, n_positions: 1024, vocab_size: 50257, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
 export const WINDOW = 256;
 
-/** Writes the random model once per call into a temp folder; returns the folder and its F32 bytes. */
-export function writeGpt2Small(): { folder: string; bytes: number } {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-gpt2-small-'));
-  const { n_layer: L, n_embd: d, vocab_size: V, n_positions: P } = GPT2_SMALL;
+/** Writes a random GPT-2 of these shapes (GPT-2 small by default) into a temp folder; returns the folder and its F32 bytes. */
+export function writeGpt2(shape: typeof GPT2_SMALL = GPT2_SMALL): { folder: string; bytes: number } {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-gpt2-'));
+  const { n_layer: L, n_embd: d, vocab_size: V, n_positions: P } = shape;
   const rng = new Rng(1);
   const random = (shape: number[]) => {
     const values = new Float32Array(shape.reduce((a, b) => a * b, 1));
@@ -40,14 +40,16 @@ export function writeGpt2Small(): { folder: string; bytes: number } {
     return { name, dtype: 'F32', shape, bytes: new Uint8Array(data.buffer) };
   });
   fs.writeFileSync(path.join(folder, 'model.safetensors'), encodeRawSafetensors(raw));
-  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(GPT2_SMALL));
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(shape));
   return { folder, bytes: raw.reduce((sum, t) => sum + t.bytes.byteLength, 0) };
 }
+
+export const openGpt2 = (folder: string) => new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.'));
 
 /** Forward tokens/s of one window through all 12 layers and the LM head, median of `repeats`. */
 export function gpt2SmallForward(folder: string, repeats: number): { tokensPerSecond: number; loadSeconds: number } {
   const started = performance.now();
-  const model = new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.'));
+  const model = openGpt2(folder);
   const loadSeconds = (performance.now() - started) / 1000;
   const ids = Int32Array.from({ length: WINDOW }, (_, i) => (i * 7919) % GPT2_SMALL.vocab_size);
   const pass = () => {
