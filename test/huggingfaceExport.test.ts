@@ -47,6 +47,10 @@ test('export: the pruned GPT-2 folder (sharded, inverse-layer scaling) computes 
   for (const shard of new Set(Object.values(index.weight_map) as string[])) assert.ok(fs.existsSync(path.join(result.out, shard)), shard);
   assert.ok(fs.existsSync(path.join(result.out, 'tokenizer.json')));
   assert.match(fs.readFileSync(path.join(result.out, 'README.md'), 'utf8'), /Kept layers \(original indices\): 1, 3/);
+  const handoff = path.join(result.out, 'training-handoff');
+  assert.match(fs.readFileSync(path.join(handoff, 'fairseq.txt'), 'utf8'), /--decoder-layerdrop 0\.50\n[^]*--decoder-layers-to-keep 1,3/);
+  assert.match(fs.readFileSync(path.join(handoff, 'torchtune-layer-dropout.yaml'), 'utf8'), /layer_dropout:\n  prob: 0\.50/);
+  assert.deepEqual(JSON.parse(fs.readFileSync(path.join(handoff, 'deepspeed-progressive-layer-drop.json'), 'utf8')).progressive_layer_drop, { enabled: true, theta: 0.5, gamma: 0.001 });
   const difference = maxDifference(logitsThrough(result.out, [0, 1]), logitsThrough(folder, [1, 3]));
   assert.ok(difference < 1e-4, `exported against sub-network logits: ${difference}`);
   assert.ok(result.after.perplexity! > 0 && result.before.layers.length === 4);

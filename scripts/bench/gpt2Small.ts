@@ -6,7 +6,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '../../src/core/backend/tf';
+import { evaluate } from '../../src/core/evaluate/evaluate';
 import { encodeRawSafetensors } from '../../src/core/checkpoint/safetensors';
 import { Gpt2Model } from '../../src/core/huggingface/families/gpt2';
 import { readPretrainedConfig } from '../../src/core/huggingface/pretrainedConfig';
@@ -46,19 +46,16 @@ export function writeGpt2(shape: typeof GPT2_SMALL = GPT2_SMALL): { folder: stri
 
 export const openGpt2 = (folder: string) => new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.'));
 
-/** Forward tokens/s of one window through all 12 layers and the LM head, median of `repeats`. */
+/** Forward tokens/s of one window through all 12 layers and the LM head, as the analysis evaluates it; median of `repeats`. */
 export function gpt2SmallForward(folder: string, repeats: number): { tokensPerSecond: number; loadSeconds: number } {
   const started = performance.now();
   const model = openGpt2(folder);
   const loadSeconds = (performance.now() - started) / 1000;
   const ids = Int32Array.from({ length: WINDOW }, (_, i) => (i * 7919) % GPT2_SMALL.vocab_size);
+  const all = Array.from({ length: model.layers }, (_, l) => l);
   const pass = () => {
     const begun = performance.now();
-    tf.tidy(() => {
-      const stream = model.embed({ size: 1, length: WINDOW, inputs: ids, targets: ids });
-      for (let layer = 0; layer < model.layers; layer++) stream.x = model.block(stream, layer);
-      return model.readout(stream.x, { size: 1, length: WINDOW, inputs: ids, targets: ids }).loss.dataSync();
-    });
+    evaluate(model, [{ size: 1, length: WINDOW, inputs: ids, targets: ids }], all);
     return performance.now() - begun;
   };
   pass();

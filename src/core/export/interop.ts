@@ -1,8 +1,12 @@
 import type { Task } from '../config/choices';
 
-/** fairseq flags for the same sub-network: decoder layers for language models, encoder layers for classifiers. */
-export function fairseqFlags(task: Task, keep: readonly number[]): { flag: string; modelOverrides: string } {
-  const side = task === 'language-model' ? 'decoder' : 'encoder';
+/** Which stack fairseq prunes: the decoder of a language model, the encoder of a classifier or a masked LM. */
+export type LayerStack = 'decoder' | 'encoder';
+export const stackOf = (task: Task): LayerStack => (task === 'language-model' ? 'decoder' : 'encoder');
+
+/** fairseq flags for the same sub-network, on the given stack (a task's, by default). */
+export function fairseqFlags(task: Task | LayerStack, keep: readonly number[]): { flag: string; modelOverrides: string } {
+  const side = task === 'decoder' || task === 'encoder' ? task : stackOf(task);
   const list = keep.join(',');
   return {
     flag: `--${side}-layers-to-keep ${list}`,

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import type { Evaluation } from '../evaluate/evaluate';
+import { recommendedRate } from '../prune/recommendedRate';
 import type { PretrainedModel } from './pretrainedModel';
 
 export interface CardFacts {
@@ -32,5 +33,10 @@ ${scale}
 from transformers import ${auto}
 model = ${auto}.from_pretrained("path/to/this/folder")
 \`\`\`
+
+To train the full model at scale so that this depth holds up, \`training-handoff/\` has LayerDrop at the
+paper's rate for it, p* = 1 − ${keep.length}/${model.layers} = ${recommendedRate(model.layers, keep.length).toFixed(2)}: fairseq flags, a torchtune \`layer_dropout\` section and a
+DeepSpeed Progressive Layer Dropping snippet, each saying what it needs. LayerDrop added only
+when finetuning does not make a model robust to pruning (Fan et al., 2019).
 `;
 }

@@ -27,11 +27,17 @@ export class PretrainedWeights {
     return this.storedName(name) !== undefined;
   }
 
-  load(name: string, expected: number[], layout: 'as-stored' | 'transpose' = 'as-stored'): tf.Tensor {
+  /** A tensor's values as float32, checked against the shape the config implies. */
+  private read(name: string, expected: number[]): Float32Array {
     const stored = this.storedName(name);
     if (!stored) throw new UserError(`${this.files.folder}: the weights lack ${name}`);
     const { shape, data } = readWeight(this.files, stored);
     if (shape.join() !== expected.join()) throw new UserError(`${this.files.folder}: ${stored} has shape [${shape}]; config.json implies [${expected}]`);
+    return data;
+  }
+
+  load(name: string, shape: number[], layout: 'as-stored' | 'transpose' = 'as-stored'): tf.Tensor {
+    const data = this.read(name, shape);
     const tensor = tf.tidy(() => {
       const loaded = tf.tensor(data, shape);
       return layout === 'transpose' ? loaded.transpose() : loaded;
@@ -41,16 +47,19 @@ export class PretrainedWeights {
   }
 
   /**
-   * A vocabulary-sized table [rows, d] padded with zero rows to a multiple of 4, once: the LM head
-   * multiplies by it transposed (matMulTransposedB), which otherwise pads a copy per call. Lookups of
-   * real ids never see the padding.
+   * A vocabulary-sized table [rows, d] with zero rows appended up to a multiple of 4, padded as it
+   * is read (no second copy in the wasm heap): the LM head multiplies by it transposed
+   * (matMulTransposedB), which would otherwise pad a copy per call. Lookups of real ids never see
+   * the padding.
    */
-  padRows(name: string): void {
-    const table = this.tensors.get(name)!;
-    const extra = (4 - (table.shape[0] % 4)) % 4;
-    if (extra === 0) return;
-    this.tensors.set(name, tf.tidy(() => tf.pad(table, [[0, extra], [0, 0]])));
-    table.dispose();
+  loadTable(name: string, rows: number, columns: number): tf.Tensor2D {
+    const data = this.read(name, [rows, columns]);
+    const padded = Math.ceil(rows / 4) * 4;
+    const values = padded === rows ? data : new Float32Array(padded * columns);
+    if (values !== data) values.set(data);
+    const tensor = tf.tensor2d(values, [padded, columns]);
+    this.tensors.set(name, tensor);
+    return tensor;
   }
 
   /** nn.Linear weight [out, in] → [in, out]. */

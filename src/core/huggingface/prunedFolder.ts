@@ -77,10 +77,10 @@ function foldInverseLayerScale(config: PretrainedConfig, tensor: RawTensor, old:
 /**
  * A Hugging Face folder of the kept layers: tensors renamed 0…r−1 in the source's shards (a shard
  * left empty is dropped and the rest renumbered), the index rewritten, the config pruned, the
- * tokenizer and generation files copied, and `card` as README.md. Built in a sibling temp folder
+ * tokenizer and generation files copied, `card` as README.md, and `extras` (relative path → text). Built in a sibling temp folder
  * and renamed into place, so a failure leaves nothing half-written.
  */
-export function writePrunedFolder(source: PrunedFolderSource, keep: number[], out: string, card: string): string[] {
+export function writePrunedFolder(source: PrunedFolderSource, keep: number[], out: string, card: string, extras: Record<string, string> = {}): string[] {
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new UserError(`${out} exists and is not empty; choose another --out or remove it`);
   const config = prunedConfig(source.config, keep);
   const newIndex = new Map(keep.map((layer, i) => [layer, i]));
@@ -113,6 +113,10 @@ export function writePrunedFolder(source: PrunedFolderSource, keep: number[], ou
       if (!REWRITTEN.test(name) && fs.statSync(file).isFile()) fs.copyFileSync(file, path.join(staging, name));
     }
     writeFileAtomic(path.join(staging, 'README.md'), card);
+    for (const [name, content] of Object.entries(extras)) {
+      fs.mkdirSync(path.dirname(path.join(staging, name)), { recursive: true });
+      fs.writeFileSync(path.join(staging, name), content);
+    }
     if (fs.existsSync(out)) fs.rmdirSync(out);
     fs.renameSync(staging, out);
     return fs.readdirSync(out).sort();

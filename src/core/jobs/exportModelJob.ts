@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import { evaluateTogether, type Evaluation } from '../evaluate/evaluate';
+import { trainingHandoff } from '../export/trainingHandoff';
 import { modelCard } from '../huggingface/modelCard';
 import { readModelAnalysis } from '../huggingface/modelAnalysisFile';
 import { writePrunedFolder } from '../huggingface/prunedFolder';
@@ -54,7 +55,9 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
     const [before, after] = evaluateTogether(model, batches, [all, keep]);
     const out = path.resolve(request.out ?? `${folder}-keep-${keep.join('-')}`);
     const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data });
-    const files = writePrunedFolder({ config: model.config, files: model.weights.files, layerPrefix: model.layerPrefix, basePrefix: model.weights.basePrefix }, keep, out, card);
+    const handoff = Object.entries(trainingHandoff(model.objective === 'causal-lm' ? 'decoder' : 'encoder', model.layers, keep)).map(([name, text]) => [`training-handoff/${name}`, text]);
+    const source = { config: model.config, files: model.weights.files, layerPrefix: model.layerPrefix, basePrefix: model.weights.basePrefix };
+    const files = writePrunedFolder(source, keep, out, card, Object.fromEntries(handoff));
     return { folder, out, layers: model.layers, keep, chosenBy, before, after, files };
   });
 }

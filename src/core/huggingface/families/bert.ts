@@ -91,8 +91,7 @@ export class BertModel implements PretrainedModel {
     const vocab = config.number('vocab_size');
     const ffn = config.number(layout.keys.ffn);
     const { embeddings, head } = layout;
-    weights.load(`${embeddings.word}.weight`, [vocab, d]);
-    weights.padRows(`${embeddings.word}.weight`);
+    weights.loadTable(`${embeddings.word}.weight`, vocab, d);
     this.vocab = vocab;
     weights.load(`${embeddings.position}.weight`, [this.maxPositions, d]);
     if (embeddings.tokenType) weights.load(`${embeddings.tokenType}.weight`, [config.number('type_vocab_size', 2), d]);

@@ -44,8 +44,7 @@ export class Gpt2Model implements PretrainedModel {
     this.activation = ACTIVATIONS[activation];
     if (!this.activation) throw new UserError(`${config.file}: activation_function "${activation}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
     const d = this.d;
-    weights.load('transformer.wte.weight', [vocab, d]);
-    weights.padRows('transformer.wte.weight');
+    weights.loadTable('transformer.wte.weight', vocab, d);
     this.vocab = vocab;
     weights.load('transformer.wpe.weight', [this.maxPositions, d]);
     weights.load('transformer.ln_f.weight', [d]);

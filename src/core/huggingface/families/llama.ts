@@ -52,11 +52,10 @@ export class LlamaModel implements PretrainedModel {
     if (!this.activation) throw new UserError(`${config.file}: hidden_act "${activation}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
     const vocab = config.number('vocab_size');
     const ffn = config.number('intermediate_size');
-    weights.load('model.embed_tokens.weight', [vocab, d]);
+    weights.loadTable('model.embed_tokens.weight', vocab, d);
     weights.load('model.norm.weight', [d]);
     this.head = config.raw.tie_word_embeddings === true || !weights.has('lm_head.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    if (this.head === 'lm_head.weight') weights.load('lm_head.weight', [vocab, d]);
-    weights.padRows(this.head);
+    if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     this.vocab = vocab;
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
