@@ -106,3 +106,21 @@ test('CLI: analyze a model folder, then export its recommendation; a folder with
   assert.equal(missing.stderr.trim().split('\n').length, 1);
   assert.match(missing.stderr, /no weights: expected model\.safetensors or model\.safetensors\.index\.json/);
 });
+
+test('CLI: a *.depthlab.json whose model.pretrained names a model folder is analyzed with its data and prune choices, and refused for training', () => {
+  const folder = copyOf('llama');
+  const dir = path.dirname(folder);
+  fs.writeFileSync(path.join(dir, 'notes.txt'), fs.readFileSync(path.join(FIXTURES, '..', 'release-0.1-run', 'text.txt'), 'utf8').repeat(40));
+  const config = path.join(dir, 'llama.depthlab.json');
+  fs.writeFileSync(config, '{\n  // the model we already have\n  "model": { "pretrained": "./llama" },\n  "data": { "train": "notes.txt" },\n  "prune": { "strategy": "importance", "targetLayers": 3 }\n}\n');
+  const run = (...args: string[]) => spawnSync(process.execPath, [CLI, '--backend', 'wasm', ...args], { encoding: 'utf8', timeout: 120_000 });
+  const analyzed = run('analyze', config, '--tokens', '512', '--window', '32');
+  assert.equal(analyzed.status, 0, analyzed.stderr);
+  const saved = JSON.parse(fs.readFileSync(path.join(folder, '.depthlab', 'analysis.json'), 'utf8'));
+  assert.equal(saved.strategy, 'importance');
+  assert.equal(saved.keep.length, 3);
+  assert.equal(saved.data.source, path.join(dir, 'notes.txt'));
+  const trained = run('train', config);
+  assert.equal(trained.status, 2);
+  assert.match(trained.stderr, /model\.pretrained names a Hugging Face model \(\.\/llama\); DepthLab analyzes and prunes it without training/);
+});

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { Command, CommanderError, InvalidArgumentError, Option } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS, type BackendName, type Task } from '../core/config/choices';
 import { starterConfig } from '../core/config/starterConfig';
 import { UserError } from '../core/errors';
@@ -11,8 +11,9 @@ import { exportModelJob } from '../core/jobs/exportModelJob';
 import type { JobContext } from '../core/jobs/jobContext';
 import { pruneJob } from '../core/jobs/pruneJob';
 import { trainJob } from '../core/jobs/trainJob';
+import { layerList, positiveInt, withTextOptions } from './options';
 import { Reporter } from './reporter';
-import { isPretrainedFolder } from '../core/huggingface/pretrainedConfig';
+import { pretrainedSource } from '../core/jobs/openedPretrained';
 import { analysisText, exportModelText, exportText, modelAnalysisText, pruneText } from './resultText';
 
 const program = new Command('depthlab')
@@ -35,16 +36,6 @@ function session(): { out: Reporter; context: JobContext } {
   return { out, context: { onEvent: out.event, signal: controller.signal, backend } };
 }
 
-const positiveInt = (value: string) => {
-  const n = Number(value);
-  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('allowed: a positive integer');
-  return n;
-};
-const layerList = (value: string) => {
-  const layers = value.split(',').map((part) => Number(part.trim()));
-  if (layers.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError('allowed: comma-separated layer indices, e.g. 0,2,4');
-  return layers;
-};
 const runCommand = (name: string, description: string) =>
   program
     .command(name)
@@ -98,24 +89,19 @@ runCommand('prune', 'choose the layers to keep, evaluate them, and optionally wr
   .option('--write', 'write layersToKeep into the config file (comments kept)')
   .action(jobAction(pruneJob, pruneText));
 
-/** Options that say what text a Hugging Face model is measured on. */
-const withTextOptions = (command: Command) =>
-  command
-    .option('--data <file>', 'Hugging Face models: a UTF-8 text to measure on (default: the bundled Moby Dick)')
-    .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384)', positiveInt)
-    .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt);
-
 withTextOptions(
   program
     .command('analyze')
     .description('measure every layer of a Hugging Face model on your text: importance, angular distance, a depth sweep per strategy')
-    .argument('<model-folder>', 'a folder with config.json, safetensors weights and tokenizer.json')
+    .argument('<model>', 'a Hugging Face folder (config.json, safetensors weights, tokenizer.json), or a *.depthlab.json whose model.pretrained names one')
     .addOption(new Option('--strategy <name>', 'layer selection strategy for the recommendation').choices(PRUNE_STRATEGIES))
     .option('--target <r>', 'target depth r', positiveInt)
     .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS)),
-).action(async (folder: string, { data, ...options }: { data?: string }) => {
+).action(async (source: string, { data, ...options }: { data?: string }) => {
+  const model = pretrainedSource(source);
+  if (!model) throw new UserError(`${source}: not a Hugging Face model folder (config.json with a model_type) nor a config with model.pretrained; for a DepthLab run use depthlab sweep`);
   const { out, context } = session();
-  const result = await analyzeModelJob({ folder, dataFile: data, ...options }, context);
+  const result = await analyzeModelJob({ ...model, ...(data && { dataFile: data }), ...options }, context);
   out.result(result, modelAnalysisText(result));
 });
 
@@ -124,11 +110,12 @@ withTextOptions(
     .option('--layers <list>', "keep exactly these layers (default: the config's layersToKeep or the model's saved analysis, else the strategy's)", layerList)
     .option('--out <dir>', "output folder (default: the run's export/keep-… folder, or <model-folder>-keep-… beside the model)"),
 ).action(async (source: string, options: { run?: string; data?: string; out?: string }) => {
-  if (!isPretrainedFolder(source)) return jobAction(exportJob, exportText)(source, options);
+  const model = pretrainedSource(source);
+  if (!model) return jobAction(exportJob, exportText)(source, options);
   const { out, context } = session();
   const { data, run, ...rest } = options;
-  if (run) throw new UserError(`--run names a DepthLab run; ${source} is a Hugging Face model folder`);
-  const result = await exportModelJob({ folder: source, dataFile: data, ...rest }, context);
+  if (run) throw new UserError(`--run names a DepthLab run; ${source} is a Hugging Face model`);
+  const result = await exportModelJob({ ...model, ...(data && { dataFile: data }), ...rest }, context);
   out.result(result, exportModelText(result));
 });
 

@@ -31,6 +31,11 @@ const modelSchema = z.strictObject({
   dropout: probability().default(0.1),
   attentionDropout: probability().default(0),
   shareLayersEvery: positiveInt().default(1).describe('Tie the weights of each group of k consecutive layers (1 = no sharing).'),
+  pretrained: z
+    .string()
+    .min(1)
+    .optional()
+    .describe('A Hugging Face model folder, relative to this file: DepthLab analyzes and prunes it (depthlab analyze / export) instead of training a model of this shape.'),
 });
 
 const layerDropSchema = z.strictObject({
@@ -82,7 +87,9 @@ export const configSchema = z
       .describe('Layers kept at evaluation (fairseq layers_to_keep); absent = all.'),
   })
   .superRefine((config, ctx) => {
-    const { layers, dModel, heads } = config.model;
+    const { layers: ownLayers, dModel, heads, pretrained } = config.model;
+    // A pretrained model's depth is in its own config.json: the layer checks happen when it is opened.
+    const layers = pretrained ? Infinity : ownLayers;
     if (dModel % heads !== 0) {
       const divisors = Array.from({ length: dModel }, (_, i) => i + 1).filter((d) => dModel % d === 0);
       ctx.addIssue({
@@ -92,11 +99,11 @@ export const configSchema = z
       });
     }
     const perLayer = config.layerdrop.perLayer;
-    if (perLayer && perLayer.length !== layers) {
+    if (perLayer && perLayer.length !== ownLayers) {
       ctx.addIssue({
         code: 'custom',
         path: ['layerdrop', 'perLayer'],
-        message: `has ${perLayer.length} entries; allowed: exactly one per layer (${layers})`,
+        message: `has ${perLayer.length} entries; allowed: exactly one per layer (${ownLayers})`,
       });
     }
     const { batchSize, threads } = config.train;

@@ -1,6 +1,7 @@
 import { selectBackend } from '../backend/selectBackend';
 import type { BackendName } from '../config/choices';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig';
+import { refusePretrained } from '../config/pretrainedReference';
 import type { EventSink } from '../events';
 
 /** What every job gets besides its request: where its events go, when to stop, and a backend that overrides the config's. */
@@ -15,9 +16,10 @@ export interface ConfigRequest {
   configFile: string;
 }
 
-/** Load the config and activate its backend (the context's, when given); the backend is announced as an event. */
+/** Load the config (one of DepthLab's own models: a pretrained reference is analyzed, not trained) and activate its backend (the context's, when given); the backend is announced as an event. */
 export async function startJob(request: ConfigRequest, context: JobContext): Promise<{ loaded: LoadedConfig; backend: string }> {
   const loaded = loadConfig(request.configFile);
+  refusePretrained(loaded);
   const backend = await selectBackend(context.backend ?? loaded.config.train.backend);
   context.onEvent?.({ type: 'backend', backend });
   return { loaded, backend };

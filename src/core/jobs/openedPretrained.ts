@@ -1,13 +1,17 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
+import { loadConfig } from '../config/loadConfig';
+import { pretrainedReference } from '../config/pretrainedReference';
 import { bundledDataFile } from '../data/bundledData';
 import { UserError } from '../errors';
 import type { PretrainedTokenizer } from '../huggingface/hfTokenizer';
 import { openPretrained } from '../huggingface/openPretrained';
+import { isPretrainedFolder } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { textBatches } from '../huggingface/textBatches';
 import type { Batch } from '../model/layeredModel';
+import type { LayerChoice } from '../prune/chooseLayers';
 import type { JobContext } from './jobContext';
 
 /** Which model folder, and the text to measure it on. */
@@ -27,6 +31,17 @@ export interface MeasuredPretrained {
   tokenizer: PretrainedTokenizer;
   batches: Batch[];
   data: { source: string; tokens: number; window: number };
+}
+
+/**
+ * The model a front end was pointed at: a Hugging Face folder, or a `*.depthlab.json` whose
+ * `model.pretrained` names one (with its data and prune choices); undefined for anything else.
+ */
+export function pretrainedSource(source: string): (PretrainedRequest & LayerChoice) | undefined {
+  if (isPretrainedFolder(source)) return { folder: source };
+  if (!source.endsWith('.json') || !fs.existsSync(source) || fs.statSync(source).isDirectory()) return undefined;
+  const reference = pretrainedReference(loadConfig(source));
+  return reference && { folder: reference.folder, dataFile: reference.dataFile, strategy: reference.strategy, target: reference.target, metric: reference.metric, layers: reference.layers };
 }
 
 /** Open a Hugging Face folder on the job's backend, cut the text into its batches, run `work`, and free the weights. */

@@ -1,9 +1,15 @@
+import * as path from 'node:path';
+import { parse } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { depthlabSites } from '../../core/layerLists/depthlabSites';
 import { keepsText } from '../../core/layerLists/lensTitles';
 import type { RunIndex } from '../runs/runIndex';
 
-/** Lenses on `*.depthlab.json`: train above `layerdrop`; explore and keep-every-other above `layersToKeep` (or `model.layers`). */
+/**
+ * Lenses on `*.depthlab.json`: train above `layerdrop`; explore and keep-every-other above
+ * `layersToKeep` (or `model.layers`); on a config whose `model.pretrained` names a Hugging Face
+ * model, explore that model.
+ */
 export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -13,8 +19,14 @@ export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
-    const sites = depthlabSites(document.getText());
     const at = (offset: number) => new vscode.Range(document.positionAt(offset), document.positionAt(offset));
+    const pretrained = (parse(document.getText()) as { model?: { pretrained?: unknown } } | undefined)?.model?.pretrained;
+    if (typeof pretrained === 'string') {
+      // A config that points at a Hugging Face model: it is analyzed and exported, not trained.
+      const folder = vscode.Uri.file(path.resolve(path.dirname(document.uri.fsPath), pretrained));
+      return [new vscode.CodeLens(at(0), { title: `DepthLab: Explore depth of ${pretrained}`, command: 'depthlab.analyzeModel', arguments: [folder] })];
+    }
+    const sites = depthlabSites(document.getText());
     const uri = document.uri;
     const lenses: vscode.CodeLens[] = [];
     if (sites.train !== undefined) {

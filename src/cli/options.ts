@@ -1,0 +1,20 @@
+import { InvalidArgumentError, type Command } from 'commander';
+
+/** Flag values parsed as the CLI's users write them; a bad one is commander's usage error (exit 2). */
+export const positiveInt = (value: string) => {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('allowed: a positive integer');
+  return n;
+};
+export const layerList = (value: string) => {
+  const layers = value.split(',').map((part) => Number(part.trim()));
+  if (layers.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError('allowed: comma-separated layer indices, e.g. 0,2,4');
+  return layers;
+};
+
+/** Options that say what text a Hugging Face model is measured on. */
+export const withTextOptions = (command: Command) =>
+  command
+    .option('--data <file>', 'Hugging Face models: a UTF-8 text to measure on (default: the bundled Moby Dick)')
+    .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384)', positiveInt)
+    .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt);
