@@ -121,3 +121,22 @@ test('bad folders: each is one line naming the file and what is wrong', async ()
 });
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
+
+test('a model too big for the wasm heap is refused before a byte of weights is read, saying what it needs', () => {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-big-'));
+  for (const name of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(FIXTURES, 'gpt2', name), path.join(folder, name));
+  const config = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'gpt2', 'config.json'), 'utf8'));
+  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ ...config, n_embd: 8192, vocab_size: 200_000 }));
+  // One BF16 table of 200,000 × 8,192 (3.1 GB on disk, 6.1 GB as float32), in a sparse file.
+  const header = Buffer.from(JSON.stringify({ 'transformer.wte.weight': { dtype: 'BF16', shape: [200_000, 8192], data_offsets: [0, 200_000 * 8192 * 2] } }));
+  const length = Buffer.alloc(8);
+  length.writeBigUInt64LE(BigInt(header.length));
+  const file = path.join(folder, 'model.safetensors');
+  fs.writeFileSync(file, Buffer.concat([length, header]));
+  fs.truncateSync(file, 8 + header.length + 200_000 * 8192 * 2);
+  assert.throws(
+    () => openPretrained(folder, 'wasm'),
+    (error: Error) => error instanceof UserError && /needs about 6\.5 GB \(6\.1 GB of weights as float32, plus activations\); the wasm backend holds at most 4\.0 GB\. Install @tensorflow\/tfjs-node/.test(error.message),
+  );
+  fs.rmSync(folder, { recursive: true, force: true });
+});

@@ -1,15 +1,15 @@
 import * as tf from '../../backend/tf';
-import { UserError } from '../../errors';
 import { crossEntropy } from '../../ops/crossEntropy';
 import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
 import { matMulTransposedB } from '../../ops/matMul';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, paddingMask } from '../attention';
-import { ACTIVATIONS, layerNormWithEps } from '../norms';
+import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { activationOf, FamilyModel } from './familyModel';
 
 /** Where each model_type of the family keeps its tensors and its sizes. */
 interface Layout {
@@ -62,9 +62,8 @@ export const BERT_BASE_PREFIX = Object.fromEntries(Object.entries(LAYOUTS).map((
  * The BERT family (bert, roberta, distilbert) with its masked-LM head: post-LN encoder, learned
  * positions, the head's transform → activation → LayerNorm → tied decoder + bias.
  */
-export class BertModel implements PretrainedModel {
+export class BertModel extends FamilyModel implements PretrainedModel {
   readonly objective = 'masked-lm';
-  readonly layers: number;
   readonly maxPositions: number;
   readonly layerPrefix: string;
   private readonly layout: Layout;
@@ -74,20 +73,15 @@ export class BertModel implements PretrainedModel {
   private readonly vocab: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(
-    readonly config: PretrainedConfig,
-    readonly weights: PretrainedWeights,
-  ) {
+  constructor(config: PretrainedConfig, weights: PretrainedWeights) {
+    super(config, weights);
     const layout = (this.layout = LAYOUTS[config.modelType]);
     this.layerPrefix = layout.layerPrefix;
-    this.layers = config.layers;
     const d = (this.d = config.number(layout.keys.d));
     this.heads = config.number(layout.keys.heads);
     this.eps = config.number('layer_norm_eps', 1e-12);
     this.maxPositions = config.number(layout.keys.positions);
-    const activation = String(config.raw[layout.keys.activation] ?? 'gelu');
-    this.activation = ACTIVATIONS[activation];
-    if (!this.activation) throw new UserError(`${config.file}: ${layout.keys.activation} "${activation}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
+    this.activation = activationOf(config, layout.keys.activation, 'gelu');
     const vocab = config.number('vocab_size');
     const ffn = config.number(layout.keys.ffn);
     const { embeddings, head } = layout;
@@ -117,20 +111,12 @@ export class BertModel implements PretrainedModel {
     }
   }
 
-  private p(name: string): tf.Tensor {
-    return this.weights.tensors.get(name)!;
-  }
-
   private dense(name: string, x: tf.Tensor2D): tf.Tensor2D {
     return linear(x, this.p(`${name}.weight`) as tf.Tensor2D, this.p(`${name}.bias`) as tf.Tensor1D);
   }
 
   private norm(name: string, x: tf.Tensor2D): tf.Tensor2D {
     return layerNormWithEps(x, this.p(`${name}.weight`), this.p(`${name}.bias`), this.eps);
-  }
-
-  layerWeights(layer: number): tf.Tensor[] {
-    return [...this.weights.tensors.entries()].filter(([name]) => name.startsWith(`${this.layerPrefix}${layer}.`)).map(([, tensor]) => tensor);
   }
 
   embed(batch: Batch): ResidualStream {
@@ -163,9 +149,5 @@ export class BertModel implements PretrainedModel {
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
     const rows = batch.predicted!;
     return { loss: crossEntropy(this.logits(tf.gather(x, tf.tensor1d(rows, 'int32'))), batch.targets), count: rows.length };
-  }
-
-  dispose(): void {
-    this.weights.dispose();
   }
 }

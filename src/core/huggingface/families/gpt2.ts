@@ -3,13 +3,13 @@ import { crossEntropy } from '../../ops/crossEntropy';
 import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
 import { matMulTransposedB } from '../../ops/matMul';
-import { UserError } from '../../errors';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
-import { ACTIVATIONS, layerNormWithEps } from '../norms';
+import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { activationOf, FamilyModel } from './familyModel';
 
 const LAYER_TENSORS = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias', 'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias'];
 
@@ -18,10 +18,9 @@ const LAYER_TENSORS = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c
  * (already x·W's layout), tied LM head. `scale_attn_by_inverse_layer_idx` divides layer i's scores
  * by i + 1, by the layer's original index: removing layers does not change the others' scale.
  */
-export class Gpt2Model implements PretrainedModel {
+export class Gpt2Model extends FamilyModel implements PretrainedModel {
   readonly objective = 'causal-lm';
   readonly layerPrefix = 'transformer.h.';
-  readonly layers: number;
   readonly maxPositions: number;
   private readonly d: number;
   private readonly vocab: number;
@@ -29,20 +28,15 @@ export class Gpt2Model implements PretrainedModel {
   private readonly eps: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
-  constructor(
-    readonly config: PretrainedConfig,
-    readonly weights: PretrainedWeights,
-  ) {
-    this.layers = config.layers;
+  constructor(config: PretrainedConfig, weights: PretrainedWeights) {
+    super(config, weights);
     this.d = config.number('n_embd');
     this.heads = config.number('n_head');
     this.eps = config.number('layer_norm_epsilon', 1e-5);
     this.maxPositions = config.number('n_positions');
     const vocab = config.number('vocab_size');
     const ffn = (config.raw.n_inner as number | null) ?? 4 * this.d;
-    const activation = String(config.raw.activation_function ?? 'gelu_new');
-    this.activation = ACTIVATIONS[activation];
-    if (!this.activation) throw new UserError(`${config.file}: activation_function "${activation}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
+    this.activation = activationOf(config, 'activation_function', 'gelu_new');
     const d = this.d;
     weights.loadTable('transformer.wte.weight', vocab, d);
     this.vocab = vocab;
@@ -59,14 +53,6 @@ export class Gpt2Model implements PretrainedModel {
 
   private name(layer: number, suffix: string): string {
     return `${this.layerPrefix}${layer}.${suffix}`;
-  }
-
-  private p(name: string): tf.Tensor {
-    return this.weights.tensors.get(name)!;
-  }
-
-  layerWeights(layer: number): tf.Tensor[] {
-    return LAYER_TENSORS.map((suffix) => this.p(this.name(layer, suffix)));
   }
 
   embed(batch: Batch): ResidualStream {
@@ -98,9 +84,5 @@ export class Gpt2Model implements PretrainedModel {
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
     return { loss: crossEntropy(this.logits(x), batch.targets), count: batch.size * batch.length };
-  }
-
-  dispose(): void {
-    this.weights.dispose();
   }
 }

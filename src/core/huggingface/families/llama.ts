@@ -1,15 +1,15 @@
 import * as tf from '../../backend/tf';
-import { UserError } from '../../errors';
 import { crossEntropy } from '../../ops/crossEntropy';
 import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
 import { matMulTransposedB } from '../../ops/matMul';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
-import { ACTIVATIONS, rmsNorm } from '../norms';
+import { rmsNorm } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { activationOf, FamilyModel } from './familyModel';
 import { inverseFrequencies, rotaryEmbedding } from '../rope';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
@@ -19,10 +19,9 @@ const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj',
  * attention, SwiGLU feed-forward; q/k/v biases where the checkpoint has them (Qwen2); an LM head
  * of its own or tied to the embedding.
  */
-export class LlamaModel implements PretrainedModel {
+export class LlamaModel extends FamilyModel implements PretrainedModel {
   readonly objective = 'causal-lm';
   readonly layerPrefix = 'model.layers.';
-  readonly layers: number;
   readonly maxPositions: number;
   private readonly heads: number;
   private readonly kvHeads: number;
@@ -33,11 +32,8 @@ export class LlamaModel implements PretrainedModel {
   private readonly head: string;
   private readonly vocab: number;
 
-  constructor(
-    readonly config: PretrainedConfig,
-    readonly weights: PretrainedWeights,
-  ) {
-    this.layers = config.layers;
+  constructor(config: PretrainedConfig, weights: PretrainedWeights) {
+    super(config, weights);
     const d = config.number('hidden_size');
     this.heads = config.number('num_attention_heads');
     this.kvHeads = config.number('num_key_value_heads', this.heads);
@@ -47,9 +43,7 @@ export class LlamaModel implements PretrainedModel {
     const sliding = typeof config.raw.sliding_window === 'number' && (config.modelType === 'mistral' || config.raw.use_sliding_window === true);
     this.maxPositions = Math.min(config.number('max_position_embeddings'), sliding ? (config.raw.sliding_window as number) : Infinity);
     this.inverse = inverseFrequencies(config, this.headDim);
-    const activation = String(config.raw.hidden_act ?? 'silu');
-    this.activation = ACTIVATIONS[activation];
-    if (!this.activation) throw new UserError(`${config.file}: hidden_act "${activation}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
+    this.activation = activationOf(config, 'hidden_act', 'silu');
     const vocab = config.number('vocab_size');
     const ffn = config.number('intermediate_size');
     weights.loadTable('model.embed_tokens.weight', vocab, d);
@@ -76,14 +70,6 @@ export class LlamaModel implements PretrainedModel {
 
   private name(layer: number, suffix: string): string {
     return `${this.layerPrefix}${layer}.${suffix}`;
-  }
-
-  private p(name: string): tf.Tensor {
-    return this.weights.tensors.get(name)!;
-  }
-
-  layerWeights(layer: number): tf.Tensor[] {
-    return [...this.weights.tensors.entries()].filter(([name]) => name.startsWith(`${this.layerPrefix}${layer}.`)).map(([, tensor]) => tensor);
   }
 
   embed(batch: Batch): ResidualStream {
@@ -114,9 +100,5 @@ export class LlamaModel implements PretrainedModel {
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
     return { loss: crossEntropy(this.logits(x), batch.targets), count: batch.size * batch.length };
-  }
-
-  dispose(): void {
-    this.weights.dispose();
   }
 }
