@@ -9,7 +9,9 @@ import { readSafetensors } from '../src/core/checkpoint/safetensors';
 import { UserError } from '../src/core/errors';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../src/core/huggingface/halfFloats';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
-import { openWeights, readWeight } from '../src/core/huggingface/weightFiles';
+import { openWeights, readRawWeight, readWeight } from '../src/core/huggingface/weightFiles';
+import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
+import { exportModelJob } from '../src/core/jobs/exportModelJob';
 import type { Batch } from '../src/core/model/layeredModel';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
@@ -66,19 +68,8 @@ test('a BF16 copy of a model gives the F32 model’s logits to BF16 precision', 
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-bf16-'));
   for (const name of fs.readdirSync(path.join(FIXTURES, 'llama'))) fs.copyFileSync(path.join(FIXTURES, 'llama', name), path.join(copy, name));
   const single = readSafetensors(path.join(copy, 'model.safetensors'));
-  const header: Record<string, unknown> = {};
-  const parts: Buffer[] = [];
-  let offset = 0;
-  for (const [name, { shape, data }] of single.tensors) {
-    const bytes = Buffer.from(f32ToBf16(data).buffer);
-    header[name] = { dtype: 'BF16', shape, data_offsets: [offset, offset + bytes.length] };
-    parts.push(bytes);
-    offset += bytes.length;
-  }
-  const json = Buffer.from(JSON.stringify(header));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(json.length));
-  fs.writeFileSync(path.join(copy, 'model.safetensors'), Buffer.concat([length, json, ...parts]));
+  const bf16 = [...single.tensors].map(([name, { shape, data }]) => ({ name, dtype: 'BF16', shape, bytes: new Uint8Array(f32ToBf16(data).buffer) }));
+  fs.writeFileSync(path.join(copy, 'model.safetensors'), encodeRawSafetensors(bf16));
   const logitsOf = (folder: string) => {
     const { model } = openPretrained(folder, 'wasm');
     const ids = Int32Array.from([1, 40, 41, 42, 43]);
@@ -113,10 +104,10 @@ test('bad folders: each is one line naming the file and what is wrong', async ()
       const file = path.join(f, 'model-00001-of-00005.safetensors');
       const bytes = fs.readFileSync(file);
       const length = Number(bytes.readBigUInt64LE(0));
-      const header = bytes.subarray(8, 8 + length).toString().replace('"F32"', '"I8" ');
+      const header = bytes.subarray(8, 8 + length).toString().replace('"F32"', '"Q4" ');
       fs.writeFileSync(file, Buffer.concat([bytes.subarray(0, 8), Buffer.from(header), bytes.subarray(8 + length)]));
     }),
-    /has dtype I8 ; DepthLab reads F32, F16 and BF16|has dtype I8; DepthLab reads F32, F16 and BF16/,
+    /model-00001-of-00005\.safetensors: tensor .* has dtype Q4, which safetensors does not define; allowed: F64, F32/,
   );
 });
 
@@ -139,4 +130,30 @@ test('a model too big for the wasm heap is refused before a byte of weights is r
     (error: Error) => error instanceof UserError && /needs about 6\.5 GB \(6\.1 GB of weights as float32, plus activations\); the wasm backend holds at most 4\.0 GB\. Install @tensorflow\/tfjs-node/.test(error.message),
   );
   fs.rmSync(folder, { recursive: true, force: true });
+});
+
+test('GPT-2 saved from the bare model (no transformer. prefix) with attn.bias buffers opens, matches, and exports its buffers renamed', async () => {
+  await selectBackend('wasm');
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-bare-'));
+  const source = path.join(FIXTURES, 'gpt2');
+  for (const name of ['config.json', 'tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(source, name), path.join(folder, name));
+  const files = openWeights(source);
+  const tensors = [...files.entries.values()].map((entry) => ({ name: entry.name.replace(/^transformer\./, ''), dtype: entry.dtype, shape: entry.shape, bytes: new Uint8Array(readRawWeight(files, entry)) }));
+  // The causal-mask buffers older GPT-2 checkpoints carry: not weights, kept as they are.
+  for (let layer = 0; layer < 4; layer++) tensors.push({ name: `h.${layer}.attn.bias`, dtype: 'BOOL', shape: [1, 1, 2, 2], bytes: Uint8Array.of(1, 0, 1, 1) });
+  fs.writeFileSync(path.join(folder, 'model.safetensors'), encodeRawSafetensors(tensors));
+  const expected = require(path.join(source, 'reference.json')) as { ids: number[] };
+  const { model } = openPretrained(folder, 'wasm');
+  const ids = Int32Array.from(expected.ids);
+  const logits = tf.tidy(() => {
+    const stream = model.embed({ size: 1, length: ids.length, inputs: ids, targets: ids }, { training: false });
+    for (let layer = 0; layer < 4; layer++) stream.x = model.block(stream, layer, { training: false });
+    return model.logits(stream.x).dataSync() as Float32Array;
+  });
+  model.dispose();
+  assert.ok(maxDifference(logits, readSafetensors(path.join(source, 'reference.safetensors')).tensors.get('logits')!.data) < 1e-4);
+  const { out } = await exportModelJob({ folder, layers: [0, 3], tokens: 512, window: 32 }, { backend: 'wasm' });
+  const exported = openWeights(out);
+  assert.deepEqual([...exported.entries.keys()].filter((name) => name.endsWith('.attn.bias')).sort(), ['h.0.attn.bias', 'h.1.attn.bias']);
+  assert.ok(exported.entries.has('h.1.mlp.c_fc.weight') && !exported.entries.has('h.2.mlp.c_fc.weight'));
 });

@@ -3,12 +3,15 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import { decodeFloats } from './halfFloats';
 
+/** The float dtypes DepthLab computes with; they load as float32. */
 export type WeightDtype = 'F32' | 'F16' | 'BF16';
-const BYTES: Record<WeightDtype, number> = { F32: 4, F16: 2, BF16: 2 };
+const FLOATS: readonly string[] = ['F32', 'F16', 'BF16'];
+/** Every dtype the safetensors format names, by bytes per element: others (buffers such as GPT-2's attn.bias) are carried along, not computed with. */
+const BYTES: Record<string, number> = { F64: 8, F32: 4, F16: 2, BF16: 2, I64: 8, I32: 4, I16: 2, I8: 1, U64: 8, U32: 4, U16: 2, U8: 1, BOOL: 1, F8_E4M3: 1, F8_E5M2: 1 };
 
 export interface WeightEntry {
   name: string;
-  dtype: WeightDtype;
+  dtype: string;
   shape: number[];
   /** The shard holding it, a path relative to the model folder. */
   file: string;
@@ -81,11 +84,11 @@ function readHeader(folder: string, shard: string): WeightEntry[] {
     return Object.entries(header)
       .filter(([name]) => name !== '__metadata__')
       .map(([name, { dtype, shape, data_offsets: [begin, end] }]) => {
-        if (!(dtype in BYTES)) throw fail(`tensor ${name} has dtype ${dtype}; DepthLab reads F32, F16 and BF16`);
+        if (!(dtype in BYTES)) throw fail(`tensor ${name} has dtype ${dtype}, which safetensors does not define; allowed: ${Object.keys(BYTES).join(', ')}`);
         const count = shape.reduce((a, b) => a * b, 1);
-        if (end - begin !== count * BYTES[dtype as WeightDtype]) throw fail(`tensor ${name}: ${end - begin} bytes do not hold shape [${shape}] of ${dtype}`);
+        if (end - begin !== count * BYTES[dtype]) throw fail(`tensor ${name}: ${end - begin} bytes do not hold shape [${shape}] of ${dtype}`);
         if (dataStart + end > size) throw fail(`truncated: tensor ${name} ends at byte ${dataStart + end}, the file has ${size}`);
-        return { name, dtype: dtype as WeightDtype, shape, file: shard, begin: dataStart + begin, end: dataStart + end };
+        return { name, dtype, shape, file: shard, begin: dataStart + begin, end: dataStart + end };
       });
   } finally {
     fs.closeSync(fd);
@@ -108,5 +111,6 @@ export function readRawWeight(weights: WeightFiles, entry: WeightEntry): Buffer 
 export function readWeight(weights: WeightFiles, name: string): { shape: number[]; data: Float32Array } {
   const entry = weights.entries.get(name);
   if (!entry) throw new UserError(`${weights.folder}: no tensor ${name} in the weights`);
-  return { shape: entry.shape, data: decodeFloats(entry.dtype, readRawWeight(weights, entry)) };
+  if (!FLOATS.includes(entry.dtype)) throw new UserError(`${path.join(weights.folder, entry.file)}: tensor ${name} has dtype ${entry.dtype}; DepthLab computes with F32, F16 and BF16 weights`);
+  return { shape: entry.shape, data: decodeFloats(entry.dtype as WeightDtype, readRawWeight(weights, entry)) };
 }
