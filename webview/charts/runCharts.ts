@@ -1,6 +1,7 @@
 import type { ChartConfiguration } from 'chart.js';
 import type { ImportanceMetric } from '../../src/core/config/choices';
 import { importanceScores } from '../../src/core/statistics/importanceScores';
+import type { DepthRow } from '../../src/core/evaluate/depthSweep';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { chartTheme } from './theme';
 
@@ -71,35 +72,46 @@ export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept
 }
 
 /** Quality and latency against depth for the strategy's layers, no finetuning. */
+/** Quality and latency at every depth; for a Hugging Face model, one quality line per strategy to compare them. */
 export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   if (!run.sweep) return undefined;
   const { series } = chartTheme();
-  const rows = [...run.sweep.rows].sort((a, b) => a.depth - b.depth);
+  const byDepth = (rows: DepthRow[]) => [...rows].sort((a, b) => a.depth - b.depth);
+  const rows = byDepth(run.sweep.rows);
   const lm = run.task === 'language-model';
+  const quality = (r: DepthRow) => (lm ? r.perplexity! : r.accuracy! * 100);
+  const compared = Object.entries(run.sweeps ?? { [run.sweep.strategy]: run.sweep.rows }) as Array<[string, DepthRow[]]>;
+  const colours = [series.green, series.blue, series.orange, series.purple];
+  const lines = compared.map(([strategy, strategyRows], i) => ({
+    label: compared.length > 1 ? strategy : lm ? 'perplexity' : 'accuracy %',
+    data: byDepth(strategyRows).map(quality),
+    borderColor: colours[i % colours.length],
+    backgroundColor: colours[i % colours.length],
+    yAxisID: 'quality',
+  }));
+  const layerLists = compared.map(([, strategyRows]) => byDepth(strategyRows).map((r) => r.layers));
   return {
     type: 'line',
     data: {
       labels: rows.map((r) => String(r.depth)),
       datasets: [
-        {
-          label: lm ? 'perplexity' : 'accuracy %',
-          data: rows.map((r) => (lm ? r.perplexity! : r.accuracy! * 100)),
-          borderColor: series.green,
-          backgroundColor: series.green,
-          yAxisID: 'quality',
-        },
+        ...lines,
         { label: 'ms / batch', data: rows.map((r) => r.msPerBatch), borderColor: series.red, backgroundColor: series.red, borderDash: [4, 3], yAxisID: 'latency' },
       ],
     },
     options: {
       scales: {
-        x: { title: axisTitle(`layers kept (${run.sweep.strategy})`) },
+        x: { title: axisTitle(compared.length > 1 ? 'layers kept' : `layers kept (${run.sweep.strategy})`) },
         quality: { position: 'left', title: axisTitle(lm ? 'valid perplexity' : 'valid accuracy %') },
         latency: { position: 'right', title: axisTitle('ms / batch'), grid: { drawOnChartArea: false } },
       },
       plugins: {
         legend: { labels: { usePointStyle: true } },
-        tooltip: { mode: 'index', intersect: false, callbacks: { footer: (items) => `layers ${rows[items[0].dataIndex].layers.join(',')}` } },
+        tooltip: {
+          mode: 'index',
+          intersect: false,
+          callbacks: { afterLabel: (item) => (item.datasetIndex < lines.length ? `layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}` : '') },
+        },
       },
     },
   };

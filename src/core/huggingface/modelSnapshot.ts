@@ -36,6 +36,7 @@ export function modelSnapshot(folder: string): RunSnapshot | undefined {
     drops: analysis.statistics,
     importance: { fullLoss: analysis.fullLoss, layers: analysis.statistics },
     sweep: { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweeps[analysis.strategy] ?? [] },
+    sweeps: analysis.sweeps,
   };
 }
 

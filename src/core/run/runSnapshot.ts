@@ -38,6 +38,8 @@ export interface RunSnapshot {
   importance?: { fullLoss: number; layers: LayerStatistics[] };
   /** After an analysis: the strategy's layers and quality at every depth, and its choice at the target. */
   sweep?: { strategy: Analysis['strategy']; target: number; keep: number[]; rows: Analysis['sweep'] };
+  /** Hugging Face model analyses: the sweep of every strategy, to compare them. */
+  sweeps?: Partial<Record<Analysis['strategy'], Analysis['sweep']>>;
 }
 
 /** Runs found by their run.json files, newest first, labelled relative to `root`; unreadable ones are left out. */
