@@ -40,6 +40,20 @@ test('CLI end to end: init, run, prune --write, export', () => {
   assert.match(run.stdout, /p\* = 1 - 3\/6 = 0.50/);
   assert.match(run.stdout, /--decoder-layers-to-keep 0,3,5/);
 
+  // The flag before the config: --resume takes no run id here.
+  const finished = depthlab(dir, 'train', '--resume', 'tiny.depthlab.json');
+  assert.equal(finished.code, 2, finished.stderr);
+  assert.match(finished.stderr, /is already at step 6 of 6; to continue it, raise train\.steps in/);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"steps": 6', '"steps": 8'));
+  const extended = depthlab(dir, '--backend', 'wasm', 'train', '--resume', 'tiny.depthlab.json');
+  assert.equal(extended.code, 0, extended.stderr);
+  assert.match(extended.stdout, /continuing run .* to step 8 \(train\.steps was 6\)/);
+  assert.match(extended.stdout, /completed at step 8/);
+  fs.writeFileSync(file, fs.readFileSync(file, 'utf8').replace('"steps": 8', '"steps": 6'));
+  const bare = depthlab(dir, 'train');
+  assert.equal(bare.code, 2);
+  assert.match(bare.stderr, /train: missing the config file, e\.g\. npx depthlab train model\.depthlab\.json/);
+
   const prune = depthlab(dir, '--json', 'prune', 'tiny.depthlab.json', '--layers', '4,0,2', '--write');
   assert.equal(prune.code, 0, prune.stderr);
   const result = JSON.parse(prune.stdout.trim().split('\n').pop()!);
@@ -106,4 +120,19 @@ test('Ctrl-C during training stops cleanly: exit 130, final checkpoint, flushed 
   const statistics = JSON.parse(fs.readFileSync(path.join(runDir, 'statistics.json'), 'utf8'));
   assert.equal(statistics.layers.length, 2);
   assert.equal(statistics.layers[0].configuredRate, 0.2);
+});
+
+test('init: creates missing folders, refuses a folder or an existing file, and says how to run the next step from here', () => {
+  const dir = workspace();
+  const made = depthlab(dir, 'init', 'new/dir/my.depthlab.json');
+  assert.equal(made.code, 0, made.stderr);
+  assert.ok(fs.existsSync(path.join(dir, 'new', 'dir', 'my.depthlab.json')));
+  // The test's PATH has no depthlab on it, as in a fresh clone.
+  assert.match(made.stdout, /next: npx depthlab run new\/dir\/my\.depthlab\.json/);
+  const again = depthlab(dir, 'init', 'new/dir/my.depthlab.json');
+  assert.equal(again.code, 2);
+  assert.match(again.stderr, /new\/dir\/my\.depthlab\.json already exists; choose another name/);
+  const folder = depthlab(dir, 'init', 'new');
+  assert.equal(folder.code, 2);
+  assert.match(folder.stderr, /new already exists and is a folder/);
 });

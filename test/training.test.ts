@@ -107,3 +107,25 @@ test('data-parallel training on two threads matches one thread up to float round
   }
   assert.ok(largest < 1e-4, `largest weight difference ${largest}`);
 });
+
+test('resume after raising train.steps continues to the new count; a finished run or a changed model is refused by name', async () => {
+  const dir = workspace();
+  const loaded = tinyLanguageModel({}, dir);
+  const first = await train({ loaded, backend: 'wasm' });
+  first.opened.model.dispose();
+  assert.equal(readRecord(first.run).step, 8);
+  await assert.rejects(train({ loaded, backend: 'wasm', resume: readRun(first.run) }), /is already at step 8 of 8; to continue it, raise train\.steps in/);
+
+  const longer = tinyLanguageModel({ train: { ...TINY_TRAIN, steps: 12 } }, dir);
+  const notices: string[] = [];
+  const resumed = await train({ loaded: longer, backend: 'wasm', resume: readRun(first.run), onEvent: (e) => e.type === 'notice' && notices.push(e.text) });
+  resumed.opened.model.dispose();
+  assert.equal(resumed.status, 'completed');
+  assert.match(notices.join('\n'), /to step 12 \(train\.steps was 8\); the learning-rate schedule is recomputed for 12 steps/);
+  assert.deepEqual(readMetrics(first.run.metrics).filter((m) => m.type === 'step').map((m) => m.step), Array.from({ length: 12 }, (_, i) => i + 1));
+  assert.equal(readRun(first.run).config.train.steps, 12);
+  assert.equal(readRecord(first.run).steps, 12);
+
+  const reshaped = tinyLanguageModel({ model: { ...TINY_MODEL, dModel: 32 }, train: { ...TINY_TRAIN, steps: 20 } }, dir);
+  await assert.rejects(train({ loaded: reshaped, backend: 'wasm', resume: readRun(first.run) }), /cannot resume run .*: .* changed what its checkpoint depends on: model \(run: .*"dModel":16.*now: .*"dModel":32/);
+});

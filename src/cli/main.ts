@@ -4,6 +4,7 @@ import { Command, CommanderError, Option } from 'commander';
 import { BACKENDS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS, type BackendName, type Task } from '../core/config/choices';
 import { starterConfig } from '../core/config/starterConfig';
 import { UserError } from '../core/errors';
+import { writeFileAtomic } from '../core/files/atomicWrite';
 import { analyzeJob } from '../core/jobs/analyzeJob';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { exportJob } from '../core/jobs/exportJob';
@@ -36,6 +37,12 @@ function session(): { out: Reporter; context: JobContext } {
   return { out, context: { onEvent: out.event, signal: controller.signal, backend } };
 }
 
+/** How to run this CLI again: `depthlab` where it is on the PATH, else `npx depthlab` (a clone, before npm link). */
+function invocation(): string {
+  const onPath = (process.env.PATH ?? '').split(path.delimiter).some((dir) => dir && fs.existsSync(path.join(dir, 'depthlab')));
+  return onPath ? 'depthlab' : 'npx depthlab';
+}
+
 const runCommand = (name: string, description: string) =>
   program
     .command(name)
@@ -60,18 +67,23 @@ program
   .argument('[file]', 'config file to create', 'model.depthlab.json')
   .addOption(new Option('--task <task>', 'task').choices(TASKS).default('language-model'))
   .action((file: string, options: { task: Task }) => {
-    if (fs.existsSync(file)) throw new UserError(`${file} already exists; choose another name`);
-    fs.writeFileSync(file, starterConfig(options.task));
-    session().out.result({ file: path.resolve(file) }, `wrote ${file}; next: depthlab run ${file}`);
+    if (fs.existsSync(file)) throw new UserError(`${file} already exists${fs.statSync(file).isDirectory() ? ' and is a folder' : ''}; choose another name`);
+    fs.mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    writeFileAtomic(file, starterConfig(options.task));
+    session().out.result({ file: path.resolve(file) }, `wrote ${file}; next: ${invocation()} run ${file}`);
   });
 
 for (const [name, analyze, description] of [
   ['train', false, 'train with LayerDrop; Ctrl-C stops cleanly with a checkpoint'],
   ['run', true, 'train, then per-layer statistics, a depth sweep and the report'],
 ] as const) {
-  const command = program.command(name).description(description).argument('<config>', '*.depthlab.json');
+  const command = program.command(name).description(description).argument(analyze ? '<config>' : '[config]', '*.depthlab.json');
   if (!analyze) command.option('--resume [run]', 'continue a run (default: the newest) from its last checkpoint');
-  command.action(async (configFile: string, options: { resume?: string | true }) => {
+  command.action(async (given: string | undefined, options: { resume?: string | true }) => {
+    // `train --resume cfg.json`: the optional run id took the config; a run id never ends in .json.
+    const configFile = given ?? (typeof options.resume === 'string' && options.resume.endsWith('.json') ? options.resume : undefined);
+    if (!configFile) throw new UserError(`${name}: missing the config file, e.g. ${invocation()} ${name} model.depthlab.json`);
+    if (configFile !== given) options.resume = true;
     const { out, context } = session();
     const { analysis, ...run } = await trainJob({ configFile, resume: options.resume, analyze }, context);
     if (run.status === 'cancelled') process.exitCode = 130;

@@ -50,6 +50,7 @@ export class Reporter {
           this.info(text!);
         }
         return;
+      case 'notice':
       case 'valid':
       case 'phase':
         this.info(text!);

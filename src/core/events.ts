@@ -4,6 +4,8 @@ import type { RunStatus } from './run/runFiles';
 /** Everything the engine reports while it works; the CLI prints these and the worker forwards them. */
 export type EngineEvent =
   | { type: 'backend'; backend: string }
+  /** Something the user should know about how the job runs (a resumed run extended, say). */
+  | { type: 'notice'; text: string }
   | { type: 'run-start'; runId: string; runDir: string; backend: string; startStep: number; steps: number; dataset: string; parameters: number }
   | { type: 'step'; step: number; steps: number; loss: number; lr: number; dropped: number[]; tokensPerSecond: number }
   | { type: 'valid'; step: number; loss: number; perplexity?: number; accuracy?: number }

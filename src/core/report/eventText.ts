@@ -5,6 +5,8 @@ export function eventText(event: EngineEvent): string | undefined {
   switch (event.type) {
     case 'backend':
       return `backend: ${event.backend}`;
+    case 'notice':
+      return event.text;
     case 'run-start':
       return (
         `run ${event.runId} on ${event.backend} backend: ${event.parameters.toLocaleString('en-US')} parameters; ${event.dataset}` +

@@ -3,13 +3,14 @@ import { saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelChe
 import { loadOptimizerState, saveOptimizerState } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
 import { UserError } from '../errors';
+import { resumedConfig } from './resumedConfig';
 import { evaluate } from '../evaluate/evaluate';
 import type { EventSink } from '../events';
 import { evaluationLayers, layerDropRates, sampleActiveLayers } from '../model/layerDrop';
 import { storageLayer } from '../model/parameters';
 import { Rng } from '../random/rng';
 import { MetricsLog } from '../run/metricsLog';
-import { writeStatistics, type RunData, type RunStatus } from '../run/runFiles';
+import { writeRunConfig, writeStatistics, type RunData, type RunStatus } from '../run/runFiles';
 import type { RunPaths } from '../run/runPaths';
 import { createRun, updateRun } from '../run/runStore';
 import { openModel, validationBatches, type OpenedModel } from '../source/openModel';
@@ -38,7 +39,7 @@ export interface TrainOutcome {
 
 /** Train with LayerDrop, streaming metrics and checkpointing as configured. The caller disposes `opened.model`. */
 export async function train({ loaded, backend, resume, signal, onEvent }: TrainRequest): Promise<TrainOutcome> {
-  const config = resume ? resume.config : loaded.config;
+  const config = resume ? resumedConfig(resume.paths.id, resume.config, loaded.config, loaded.file) : loaded.config;
   const rng = new Rng(config.train.seed);
   let opened: OpenedModel;
   let counters = emptyCounters(config.model.layers);
@@ -53,8 +54,15 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     if (state.step !== opened.step) throw new UserError(`run ${run.id}: checkpoint and optimizer state disagree (steps ${opened.step} and ${state.step}); start a new run`);
     rng.setState(state.rngState);
     counters = state.counters;
+    if (opened.step >= config.train.steps) {
+      throw new UserError(`run ${run.id} is already at step ${opened.step} of ${config.train.steps}; to continue it, raise train.steps in ${loaded.file}`);
+    }
+    if (config.train.steps !== resume.config.train.steps) {
+      onEvent?.({ type: 'notice', text: `continuing run ${run.id} to step ${config.train.steps} (train.steps was ${resume.config.train.steps}); the learning-rate schedule is recomputed for ${config.train.steps} steps` });
+    }
     MetricsLog.truncateAfter(run.metrics, opened.step);
-    updateRun(run, { status: 'running', backend, error: undefined });
+    writeRunConfig(run, config);
+    updateRun(run, { status: 'running', backend, error: undefined, steps: config.train.steps });
   } else {
     opened = openModel({ kind: 'scratch', loaded, rng });
     optimizer = adamWFor(opened.model, config.train.weightDecay);
