@@ -6,6 +6,8 @@ import * as path from 'node:path';
 import { parseConfig } from '../src/core/config/loadConfig';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
 import { TEXT, workspace } from './helpers';
+import { requireCheckpoint } from '../src/core/run/checkpointFiles';
+import { runPaths } from '../src/core/run/runPaths';
 
 // The built bundle, as a user runs it (npm test builds first).
 const CLI = path.join(__dirname, '../dist/cli.js');
@@ -115,7 +117,7 @@ test('Ctrl-C during training stops cleanly: exit 130, final checkpoint, flushed 
   assert.ok(record.step >= 3);
   const logged = fs.readFileSync(path.join(runDir, 'metrics.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
   assert.equal(logged[logged.length - 1].step, record.step, 'every step up to the checkpoint is in metrics.jsonl');
-  const checkpoint = readSafetensors(path.join(runDir, 'checkpoints', 'last.safetensors'));
+  const checkpoint = readSafetensors(requireCheckpoint(runPaths(runDir)).model);
   assert.equal(Number(checkpoint.metadata.step), record.step);
   const statistics = JSON.parse(fs.readFileSync(path.join(runDir, 'statistics.json'), 'utf8'));
   assert.equal(statistics.layers.length, 2);

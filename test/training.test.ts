@@ -1,5 +1,7 @@
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as tf from '../src/core/backend/tf';
 import { loadModelCheckpoint } from '../src/core/checkpoint/modelCheckpoint';
 import type { EngineEvent } from '../src/core/events';
@@ -9,6 +11,7 @@ import { readMetrics } from '../src/core/run/metricsLog';
 import { readRecord, readRun } from '../src/core/run/runFiles';
 import { train } from '../src/core/train/trainer';
 import { tinyLanguageModel, TINY_MODEL, TINY_TRAIN, useWasm, workspace } from './helpers';
+import { requireCheckpoint, writeCheckpoint } from '../src/core/run/checkpointFiles';
 
 before(useWasm);
 
@@ -52,7 +55,7 @@ test('with p = 1 every layer is dropped every step and its weights never change'
   // Same seed: a fresh model holds the initial weights.
   const shape = { task: 'language-model' as const, vocabSize: outcome.opened.dataset.tokenizer.vocabSize, numClasses: 0, model: loaded.config.model };
   const fresh = new Transformer(shape, new Rng(loaded.config.train.seed));
-  const trained = loadModelCheckpoint(outcome.run.checkpoint).model;
+  const trained = loadModelCheckpoint(requireCheckpoint(outcome.run).model).model;
   try {
     assert.deepEqual(trained.param('layers.2.ffn.fc1.weight').dataSync(), fresh.param('layers.2.ffn.fc1.weight').dataSync());
     assert.notDeepEqual(trained.param('head.weight').dataSync(), fresh.param('head.weight').dataSync());
@@ -128,4 +131,28 @@ test('resume after raising train.steps continues to the new count; a finished ru
 
   const reshaped = tinyLanguageModel({ model: { ...TINY_MODEL, dModel: 32 }, train: { ...TINY_TRAIN, steps: 20 } }, dir);
   await assert.rejects(train({ loaded: reshaped, backend: 'wasm', resume: readRun(first.run) }), /cannot resume run .*: .* changed what its checkpoint depends on: model \(run: .*"dModel":16.*now: .*"dModel":32/);
+});
+
+test('a checkpoint is one unit: a write that dies between its two files leaves the previous one current, and leftovers are removed at resume', async () => {
+  const dir = workspace();
+  const loaded = tinyLanguageModel({ train: { ...TINY_TRAIN, steps: 8, checkpointEvery: 4 } }, dir);
+  const controller = new AbortController();
+  const first = await train({ loaded, backend: 'wasm', signal: controller.signal, onEvent: (e) => e.type === 'checkpoint' && e.step === 4 && controller.abort() });
+  first.opened.model.dispose();
+  const before = requireCheckpoint(first.run);
+  // A kill after the optimizer state of step 6 was written and before its model was: the step-6 folder is incomplete.
+  assert.throws(() =>
+    writeCheckpoint(first.run, 6, ({ optimizer }) => {
+      fs.writeFileSync(optimizer, 'half');
+      throw new Error('killed');
+    }),
+  );
+  fs.writeFileSync(`${before.model}.4242.1.tmp`, 'torn');
+  assert.deepEqual(requireCheckpoint(first.run), before, 'the pointer still names step 4');
+  const resumed = await train({ loaded, backend: 'wasm', resume: readRun(first.run) });
+  resumed.opened.model.dispose();
+  assert.equal(resumed.status, 'completed');
+  const left = fs.readdirSync(first.run.checkpoints).sort();
+  assert.deepEqual(left, ['latest.json', 'step-000008']);
+  assert.deepEqual(fs.readdirSync(path.join(first.run.checkpoints, 'step-000008')).sort(), ['model.safetensors', 'optimizer.safetensors']);
 });

@@ -7,6 +7,7 @@ import { findRun } from '../src/core/run/runStore';
 import { runSnapshot } from '../src/core/run/runSnapshot';
 import { parseWorkerMessage, type HostToWorker, type JobRequest, type JobResult, type WorkerToHost } from '../src/protocol/worker';
 import { tinyLanguageModel } from './helpers';
+import { requireCheckpoint } from '../src/core/run/checkpointFiles';
 
 const WORKER = path.resolve(__dirname, '../dist/worker.js');
 
@@ -73,7 +74,7 @@ test('worker: cancel stops training with a checkpoint and the run marked cancell
   assert.ok(done.step >= 3);
   const run = findRun(loaded.file);
   assert.equal(JSON.parse(fs.readFileSync(run.record, 'utf8')).status, 'cancelled');
-  assert.ok(fs.existsSync(run.checkpoint));
+  assert.ok(fs.existsSync(requireCheckpoint(run).model));
 
   const bad = await runJob({ job: 'prune', configFile: loaded.file, layers: [0, 9] });
   const failed = bad.messages.find((m) => m.type === 'failed');

@@ -229,7 +229,7 @@ test('prune to N layers from the palette and export the result; cancel a long tr
     60_000,
   );
   assert.ok(cancelled.step > 0);
-  assert.ok(fs.existsSync(path.join(runs, cancelled.id, 'checkpoints', 'last.safetensors')), 'cancel writes a checkpoint');
+  assert.ok(fs.existsSync(path.join(runs, cancelled.id, 'checkpoints', 'latest.json')), 'cancel writes a checkpoint');
   await page.locator('.statusbar-item', { hasText: 'DepthLab: Train' }).waitFor({ state: 'detached', timeout: 30_000 });
 });
 

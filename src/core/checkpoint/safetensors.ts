@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import { writeFileAtomic } from '../files/atomicWrite';
 import { UserError } from '../errors';
+import { unreadableFile } from '../files/unreadableFile';
 
 /** One float32 tensor as stored in a safetensors file. */
 export interface NamedTensor {
@@ -88,11 +89,7 @@ export function writeSafetensors(file: string, content: SafetensorsFile): void {
 }
 
 export function readSafetensors(file: string): SafetensorsFile {
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(file);
-  } catch {
-    throw new UserError(`checkpoint not found: ${file}`);
-  }
-  return decodeSafetensors(bytes, file);
+  const problem = unreadableFile(file, 'checkpoint');
+  if (problem) throw new UserError(problem);
+  return decodeSafetensors(fs.readFileSync(file), file);
 }

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import { configSchema, type DepthLabConfig } from './schema';
 import { JsonLocator } from './jsonLocation';
 import { ConfigError, UserError, type ConfigProblem } from '../errors';
+import { unreadableFile, withoutBom } from '../files/unreadableFile';
 
 export interface LoadedConfig {
   config: DepthLabConfig;
@@ -17,17 +18,14 @@ export interface LoadedConfig {
 
 export function loadConfig(file: string): LoadedConfig {
   const absolute = path.resolve(file);
-  let text: string;
-  try {
-    text = fs.readFileSync(absolute, 'utf8');
-  } catch {
-    throw new UserError(`${file}: config file not found`);
-  }
-  return parseConfig(text, absolute);
+  const problem = unreadableFile(file, 'config file');
+  if (problem) throw new UserError(problem);
+  return parseConfig(fs.readFileSync(absolute, 'utf8'), absolute);
 }
 
 /** Parse and validate config text (JSON with comments). Throws ConfigError with every problem located. */
-export function parseConfig(text: string, file: string): LoadedConfig {
+export function parseConfig(withBom: string, file: string): LoadedConfig {
+  const text = withoutBom(withBom);
   const displayName = path.relative(process.cwd(), file) || file;
   const syntaxErrors: ParseError[] = [];
   const root = parseTree(text, syntaxErrors, { allowTrailingComma: true, disallowComments: false });

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedConfig } from '../config/loadConfig';
 import { ConfigError, UserError } from '../errors';
+import { unreadableFile, withoutBom } from '../files/unreadableFile';
 
 export interface DataSource {
   /** Absolute path. */
@@ -20,15 +21,12 @@ export function dataSource(loaded: LoadedConfig, field: 'train' | 'valid', bundl
 /** Read a data file as strict UTF-8; problems are reported at the config field that named the file. */
 export function readDataText(loaded: LoadedConfig, source: DataSource): string {
   const fail = (problem: string) => dataError(loaded, source, problem);
-  let bytes: Buffer;
-  try {
-    bytes = fs.readFileSync(source.file);
-  } catch {
-    throw fail(`file not found: ${source.file}${source.field ? '' : ' (run npm run build to bundle the default data)'}`);
-  }
+  const problem = unreadableFile(source.file);
+  if (problem) throw fail(`${problem}${source.field ? '' : ' (run npm run build to bundle the default data)'}`);
+  const bytes = fs.readFileSync(source.file);
   if (bytes.length === 0) throw fail(`file is empty: ${source.file}`);
   try {
-    return new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+    return withoutBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
   } catch {
     throw fail(`${source.file} is not valid UTF-8 text; allowed: UTF-8 encoded text`);
   }

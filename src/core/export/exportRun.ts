@@ -5,6 +5,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../files/atomicWrite';
 import type { RunPaths } from '../run/runPaths';
 import { fairseqFlags, huggingFaceConfig } from './interop';
 import { prunedCheckpoint } from './prunedCheckpoint';
+import { requireCheckpoint } from '../run/checkpointFiles';
 
 export interface ExportResult {
   dir: string;
@@ -19,8 +20,9 @@ export interface ExportResult {
  * paths re-pointed from the new folder), fairseq.txt and hf-config.json.
  */
 export function exportRun(run: RunPaths, keep: number[], configDir: string, outDir = path.join(run.exportDir, `keep-${keep.join('-')}`)): ExportResult {
-  const pruned = prunedCheckpoint(readSafetensors(run.checkpoint), keep, run.checkpoint);
-  const { config } = decodeMeta(run.checkpoint, pruned.metadata);
+  const { model } = requireCheckpoint(run);
+  const pruned = prunedCheckpoint(readSafetensors(model), keep, model);
+  const { config } = decodeMeta(model, pruned.metadata);
   const repoint = (file?: string) => (file === undefined ? undefined : path.relative(outDir, path.resolve(configDir, file)));
   const exportedConfig = { ...config, data: { ...config.data, train: repoint(config.data.train), valid: repoint(config.data.valid) } };
   const checkpoint = path.join(outDir, 'model.safetensors');

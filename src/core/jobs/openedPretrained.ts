@@ -5,6 +5,7 @@ import { loadConfig } from '../config/loadConfig';
 import { pretrainedReference } from '../config/pretrainedReference';
 import { bundledDataFile } from '../data/bundledData';
 import { UserError } from '../errors';
+import { unreadableFile, withoutBom } from '../files/unreadableFile';
 import type { PretrainedTokenizer } from '../huggingface/hfTokenizer';
 import { openPretrained } from '../huggingface/openPretrained';
 import { isPretrainedFolder } from '../huggingface/pretrainedConfig';
@@ -53,9 +54,10 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
   const { model, tokenizer } = openPretrained(folder, backend);
   try {
     const dataFile = request.dataFile ? path.resolve(request.dataFile) : bundledDataFile('language-model');
-    if (!fs.existsSync(dataFile)) throw new UserError(`${dataFile}: no such text file (--data)`);
+    const problem = unreadableFile(dataFile, 'text file (--data)');
+    if (problem) throw new UserError(problem);
     const window = Math.min(request.window ?? 256, model.maxPositions - 2);
-    const batches = textBatches(fs.readFileSync(dataFile, 'utf8'), tokenizer, model.objective, { tokens: request.tokens ?? 16_384, window, batchSize: 4, seed: 1 });
+    const batches = textBatches(withoutBom(fs.readFileSync(dataFile, 'utf8')), tokenizer, model.objective, { tokens: request.tokens ?? 16_384, window, batchSize: 4, seed: 1 });
     const tokens = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     return work({ folder, model, tokenizer, batches, data: { source, tokens, window } });

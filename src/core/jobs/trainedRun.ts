@@ -10,6 +10,7 @@ import { openModel, validationBatches, type OpenedModel } from '../source/openMo
 import { dropStatistics, type DropCounters } from '../statistics/dropStatistics';
 import { layerStatistics } from '../statistics/importance';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
+import { requireCheckpoint } from '../run/checkpointFiles';
 
 /** A trained model with its run: what analysis, pruning and export work on. */
 export interface TrainedRun {
@@ -27,7 +28,7 @@ export interface RunRequest extends ConfigRequest {
 export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T): Promise<T> {
   const { loaded } = await startJob(request, context);
   const run = readRun(findRun(loaded.file, request.runId));
-  const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), counters: readDropCounters(run.paths.optimizerState) };
+  const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), counters: readDropCounters(requireCheckpoint(run.paths).optimizer) };
   try {
     return use(trained, loaded);
   } finally {

@@ -5,8 +5,9 @@ const RUN_FILES = {
   record: 'run.json',
   config: 'config.json',
   metrics: 'metrics.jsonl',
-  checkpoint: 'checkpoints/last.safetensors',
-  optimizerState: 'checkpoints/last.optimizer.safetensors',
+  checkpoints: 'checkpoints',
+  /** Names the step folder of the newest complete checkpoint (checkpointFiles.ts). */
+  latestCheckpoint: 'checkpoints/latest.json',
   statistics: 'statistics.json',
   sweep: 'sweep.json',
   exportDir: 'export',

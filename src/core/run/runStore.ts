@@ -4,13 +4,14 @@ import type { DepthLabConfig } from '../config/schema';
 import { UserError } from '../errors';
 import { readRecord, writeRecord, writeRunConfig, type RunRecord } from './runFiles';
 import { runPaths, runsDir, type RunPaths } from './runPaths';
+import { latestCheckpoint } from './checkpointFiles';
 
 /** A new run folder: the config snapshot first, then run.json, so a listed run always has its config. */
 export function createRun(configFile: string, config: DepthLabConfig, backend: string, now = new Date()): RunPaths {
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace('Z', '');
   const name = path.basename(configFile).replace(/\.depthlab\.json$|\.json$/, '');
   const paths = runPaths(path.join(runsDir(configFile), `${stamp}-${name}`));
-  fs.mkdirSync(path.dirname(paths.checkpoint), { recursive: true });
+  fs.mkdirSync(paths.checkpoints, { recursive: true });
   writeRunConfig(paths, config);
   writeRecord(paths, {
     id: paths.id,
@@ -62,7 +63,7 @@ export function findRun(configFile: string, id?: string): RunPaths {
   }
   const latest = listRuns(configFile)
     .reverse()
-    .find((run) => fs.existsSync(run.checkpoint));
+    .find((run) => latestCheckpoint(run) !== undefined);
   if (!latest) throw new UserError(`${configFile} has no trained run yet; run: depthlab train ${configFile}`);
   return latest;
 }

@@ -8,6 +8,7 @@ import type { ModelShape } from '../model/parameters';
 import { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import type { RunData } from '../run/runFiles';
+import { requireCheckpoint } from '../run/checkpointFiles';
 
 /** Where a model comes from: initialised from a config, or a DepthLab run's last checkpoint. */
 export type ModelSource =
@@ -34,7 +35,7 @@ export function openModel(source: ModelSource): OpenedModel {
     const shape: ModelShape = { task: config.task, vocabSize: dataset.tokenizer.vocabSize, numClasses: dataset.labels.length, model: config.model };
     return { model: new Transformer(shape, source.rng), tokenizer: dataset.tokenizer, shape, config, dataset, step: 0 };
   }
-  const { model, meta, tokenizer } = loadModelCheckpoint(source.run.paths.checkpoint);
+  const { model, meta, tokenizer } = loadModelCheckpoint(requireCheckpoint(source.run.paths).model);
   // The run's own config (data split, sequence length) with paths resolved against the config's folder.
   const dataset = loadDataset({ ...source.loaded, config: source.run.config }, tokenizer, meta.labels);
   return { model, tokenizer, shape: model.shape, config: source.run.config, dataset, step: meta.step };

@@ -1,4 +1,3 @@
-import * as fs from 'node:fs';
 import { saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelCheckpoint';
 import { loadOptimizerState, saveOptimizerState } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
@@ -19,6 +18,7 @@ import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
 import { DataParallel } from './dataParallel';
 import { applyGradients, computeGradients } from './trainingStep';
+import { removeStaleCheckpoints, requireCheckpoint, writeCheckpoint } from '../run/checkpointFiles';
 
 export interface TrainRequest {
   loaded: LoadedConfig;
@@ -47,10 +47,11 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   let optimizer: AdamW;
   if (resume) {
     run = resume.paths;
-    if (!fs.existsSync(run.checkpoint)) throw new UserError(`run ${run.id} has no checkpoint to resume from`);
+    removeStaleCheckpoints(run);
+    const files = requireCheckpoint(run);
     opened = openModel({ kind: 'run', loaded, run: resume });
     optimizer = adamWFor(opened.model, config.train.weightDecay);
-    const state = loadOptimizerState(run.optimizerState, optimizer);
+    const state = loadOptimizerState(files.optimizer, optimizer);
     if (state.step !== opened.step) throw new UserError(`run ${run.id}: checkpoint and optimizer state disagree (steps ${opened.step} and ${state.step}); start a new run`);
     rng.setState(state.rngState);
     counters = state.counters;
@@ -91,12 +92,14 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   let step = startStep;
   let savedStep = startStep;
   const checkpoint = () => {
-    saveOptimizerState(run.optimizerState, optimizer, { step, rngState: rng.getState(), counters });
-    saveModelCheckpoint(run.checkpoint, model, meta(step));
+    const files = writeCheckpoint(run, step, ({ model: modelFile, optimizer: optimizerFile }) => {
+      saveOptimizerState(optimizerFile, optimizer, { step, rngState: rng.getState(), counters });
+      saveModelCheckpoint(modelFile, model, meta(step));
+    });
     writeStatistics(run, { layers: dropStatistics(counters, rates) });
     savedStep = step;
     updateRun(run, { step });
-    emit({ type: 'checkpoint', step, file: run.checkpoint });
+    emit({ type: 'checkpoint', step, file: files.model });
   };
   let status: RunStatus = 'completed';
   let parallel: DataParallel | undefined;
