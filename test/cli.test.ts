@@ -4,7 +4,7 @@ import { spawn, spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { parseConfig } from '../src/core/config/loadConfig';
-import { readSafetensors } from '../src/core/checkpoint/safetensors';
+import { readSafetensors, writeSafetensors } from '../src/core/checkpoint/safetensors';
 import { TEXT, workspace } from './helpers';
 import { requireCheckpoint } from '../src/core/run/checkpointFiles';
 import { runPaths } from '../src/core/run/runPaths';
@@ -137,4 +137,36 @@ test('init: creates missing folders, refuses a folder or an existing file, and s
   const folder = depthlab(dir, 'init', 'new');
   assert.equal(folder.code, 2);
   assert.match(folder.stderr, /new already exists and is a folder/);
+});
+
+test('wrong kinds of input: a BOM is ignored; a folder where a file belongs, a damaged checkpoint and an --out that is a file are one line each, exit 2', () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+  const config = { data: { train: 'text.txt' }, model: { layers: 2, dModel: 16, heads: 2, ffn: 32, seqLen: 16 }, train: { steps: 2, batchSize: 4, evalBatches: 1, backend: 'wasm' } };
+  fs.writeFileSync(path.join(dir, 'bom.depthlab.json'), `\uFEFF${JSON.stringify(config, null, 2)}`);
+  const trained = depthlab(dir, 'train', 'bom.depthlab.json');
+  assert.equal(trained.code, 0, trained.stderr);
+
+  const oneLine = (result: { code: number | null; stderr: string }, pattern: RegExp) => {
+    assert.equal(result.code, 2, result.stderr);
+    assert.equal(result.stderr.trim().split('\n').length, 1, result.stderr);
+    assert.match(result.stderr, pattern);
+  };
+  fs.mkdirSync(path.join(dir, 'folder.depthlab.json'));
+  oneLine(depthlab(dir, 'train', 'folder.depthlab.json'), /folder\.depthlab\.json is a folder; allowed: a config file/);
+  fs.writeFileSync(path.join(dir, 'data-folder.depthlab.json'), JSON.stringify({ ...config, data: { train: 'runs-of-text' } }));
+  fs.mkdirSync(path.join(dir, 'runs-of-text'));
+  oneLine(depthlab(dir, 'train', 'data-folder.depthlab.json'), /data\.train: .*runs-of-text is a folder; allowed: a data file/);
+
+  fs.writeFileSync(path.join(dir, 'notes.txt'), 'mine');
+  oneLine(depthlab(dir, 'export', 'bom.depthlab.json', '--out', 'notes.txt'), /notes\.txt is a file; allowed for --out: a folder/);
+  assert.equal(fs.readFileSync(path.join(dir, 'notes.txt'), 'utf8'), 'mine');
+
+  const run = runPaths(path.join(dir, '.depthlab', 'runs', fs.readdirSync(path.join(dir, '.depthlab', 'runs'))[0]));
+  const { model } = requireCheckpoint(run);
+  const checkpoint = readSafetensors(model);
+  writeSafetensors(model, { tensors: checkpoint.tensors, metadata: { ...checkpoint.metadata, config: '{ not json' } });
+  for (const args of [['sweep', 'bom.depthlab.json'], ['export', 'bom.depthlab.json'], ['train', '--resume', 'bom.depthlab.json']]) {
+    oneLine(depthlab(dir, ...args), /model\.safetensors: its metadata "config" is not JSON; the file is damaged/);
+  }
 });

@@ -4,7 +4,7 @@ import { CharTokenizer } from '../data/charTokenizer';
 import { UserError } from '../errors';
 import { parameterSpecs, type ModelShape } from '../model/parameters';
 import { Transformer } from '../model/transformer';
-import { readSafetensors, writeSafetensors, type NamedTensor, type SafetensorsFile } from './safetensors';
+import { metadataJson, type NamedTensor, readSafetensors, type SafetensorsFile, writeSafetensors } from './safetensors';
 
 export const CHECKPOINT_FORMAT = 'depthlab/1';
 
@@ -48,9 +48,9 @@ export function encodeMeta(meta: CheckpointMeta): Record<string, string> {
 export function decodeMeta(file: string, metadata: Record<string, string>): CheckpointMeta {
   if (metadata.format !== CHECKPOINT_FORMAT) throw new UserError(`${file} is not a DepthLab checkpoint (format ${metadata.format ?? 'missing'}; allowed: ${CHECKPOINT_FORMAT})`);
   return {
-    config: JSON.parse(metadata.config),
-    vocab: JSON.parse(metadata.vocab),
-    labels: JSON.parse(metadata.labels),
+    config: metadataJson(file, metadata, 'config'),
+    vocab: metadataJson(file, metadata, 'vocab'),
+    labels: metadataJson(file, metadata, 'labels'),
     step: Number(metadata.step),
   };
 }

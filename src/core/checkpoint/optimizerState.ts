@@ -2,7 +2,7 @@ import * as tf from '../backend/tf';
 import { UserError } from '../errors';
 import type { DropCounters } from '../statistics/dropStatistics';
 import type { AdamW } from '../train/adamW';
-import { readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
+import { metadataJson, readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
 
 const FORMAT = 'depthlab-optimizer/1';
 
@@ -33,18 +33,18 @@ export function saveOptimizerState(file: string, optimizer: AdamW, state: Traini
 export function loadOptimizerState(file: string, optimizer: AdamW): TrainingState {
   const { tensors, metadata } = readSafetensors(file);
   if (metadata.format !== FORMAT) throw new UserError(`${file} is not a DepthLab optimizer state`);
-  const adamSteps = JSON.parse(metadata.adamSteps) as Record<string, number>;
+  const adamSteps = metadataJson<Record<string, number>>(file, metadata, 'adamSteps');
   for (const [name, { shape, data }] of tensors) {
     const [prefix, ...rest] = name.split('.');
     const param = rest.join('.');
     optimizer.restore(prefix === 'exp_avg' ? 'first' : 'second', param, tf.tensor(data, shape), adamSteps[param]);
   }
-  return { step: Number(metadata.step), rngState: Number(metadata.rng), counters: JSON.parse(metadata.counters) };
+  return { step: Number(metadata.step), rngState: Number(metadata.rng), counters: metadataJson<DropCounters>(file, metadata, 'counters') };
 }
 
 /** The LayerDrop counters saved with a run's last checkpoint, without loading the moments. */
 export function readDropCounters(file: string): DropCounters {
   const { metadata } = readSafetensors(file);
   if (metadata.format !== FORMAT) throw new UserError(`${file} is not a DepthLab optimizer state`);
-  return JSON.parse(metadata.counters) as DropCounters;
+  return metadataJson<DropCounters>(file, metadata, 'counters');
 }

@@ -93,3 +93,12 @@ export function readSafetensors(file: string): SafetensorsFile {
   if (problem) throw new UserError(problem);
   return decodeSafetensors(fs.readFileSync(file), file);
 }
+
+/** A JSON value DepthLab keeps in a file's `__metadata__`; a damaged one is a user error naming the file and the key. */
+export function metadataJson<T>(file: string, metadata: Record<string, string>, key: string): T {
+  try {
+    return JSON.parse(metadata[key]) as T;
+  } catch {
+    throw new UserError(`${file}: its metadata "${key}" is ${metadata[key] === undefined ? 'missing' : 'not JSON'}; the file is damaged: resume or export another run, or train again`);
+  }
+}

@@ -21,7 +21,7 @@ export function dataSource(loaded: LoadedConfig, field: 'train' | 'valid', bundl
 /** Read a data file as strict UTF-8; problems are reported at the config field that named the file. */
 export function readDataText(loaded: LoadedConfig, source: DataSource): string {
   const fail = (problem: string) => dataError(loaded, source, problem);
-  const problem = unreadableFile(source.file);
+  const problem = unreadableFile(source.file, 'data file');
   if (problem) throw fail(`${problem}${source.field ? '' : ' (run npm run build to bundle the default data)'}`);
   const bytes = fs.readFileSync(source.file);
   if (bytes.length === 0) throw fail(`file is empty: ${source.file}`);

@@ -1,3 +1,4 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { decodeMeta } from '../checkpoint/modelCheckpoint';
 import { readSafetensors, writeSafetensors } from '../checkpoint/safetensors';
@@ -5,6 +6,7 @@ import { writeFileAtomic, writeJsonAtomic } from '../files/atomicWrite';
 import type { RunPaths } from '../run/runPaths';
 import { fairseqFlags, huggingFaceConfig } from './interop';
 import { prunedCheckpoint } from './prunedCheckpoint';
+import { UserError } from '../errors';
 import { requireCheckpoint } from '../run/checkpointFiles';
 
 export interface ExportResult {
@@ -20,6 +22,7 @@ export interface ExportResult {
  * paths re-pointed from the new folder), fairseq.txt and hf-config.json.
  */
 export function exportRun(run: RunPaths, keep: number[], configDir: string, outDir = path.join(run.exportDir, `keep-${keep.join('-')}`)): ExportResult {
+  if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UserError(`${outDir} is a file; allowed for --out: a folder (new or existing)`);
   const { model } = requireCheckpoint(run);
   const pruned = prunedCheckpoint(readSafetensors(model), keep, model);
   const { config } = decodeMeta(model, pruned.metadata);

@@ -81,6 +81,7 @@ function foldInverseLayerScale(config: PretrainedConfig, tensor: RawTensor, old:
  * and renamed into place, so a failure leaves nothing half-written.
  */
 export function writePrunedFolder(source: PrunedFolderSource, keep: number[], out: string, card: string, extras: Record<string, string> = {}): string[] {
+  if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UserError(`${out} is a file; allowed for --out: a new or empty folder`);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new UserError(`${out} exists and is not empty; choose another --out or remove it`);
   const config = prunedConfig(source.config, keep);
   const newIndex = new Map(keep.map((layer, i) => [layer, i]));
