@@ -170,3 +170,23 @@ test('wrong kinds of input: a BOM is ignored; a folder where a file belongs, a d
     oneLine(depthlab(dir, ...args), /model\.safetensors: its metadata "config" is not JSON; the file is damaged/);
   }
 });
+
+test('shapes too big are refused at once: past the schema bounds with what is allowed, and a model that cannot fit with the memory it needs', () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+  const write = (name: string, model: Record<string, number>) =>
+    fs.writeFileSync(path.join(dir, name), JSON.stringify({ data: { train: 'text.txt' }, model, train: { steps: 2, batchSize: 4, backend: 'wasm' } }));
+  write('deep.depthlab.json', { layers: 10000, dModel: 16, heads: 2 });
+  const deep = depthlab(dir, 'train', 'deep.depthlab.json');
+  assert.equal(deep.code, 2, deep.stderr);
+  assert.match(deep.stderr, /model\.layers: 10000; allowed: <= 512/);
+  write('wide.depthlab.json', { dModel: 2000000000, heads: 3 });
+  const wide = depthlab(dir, 'train', 'wide.depthlab.json');
+  assert.equal(wide.code, 2, wide.stderr);
+  assert.match(wide.stderr, /model\.dModel: 2000000000; allowed: <= 16384/);
+  write('big.depthlab.json', { layers: 512, dModel: 4096, heads: 8, ffn: 16384, seqLen: 64 });
+  const big = depthlab(dir, 'train', 'big.depthlab.json');
+  assert.equal(big.code, 2, big.stderr);
+  assert.match(big.stderr, /a model of \d+\.\dM parameters at batch 4 needs about \d+\.\d GB to train; the wasm backend holds about 4\.0 GB/);
+  assert.equal(fs.existsSync(path.join(dir, '.depthlab')), false, 'nothing written');
+});

@@ -23,11 +23,11 @@ const dataSchema = z
   .describe('Plain text for language-model; JSONL {"text","label"} or CSV with text,label columns for classification.');
 
 const modelSchema = z.strictObject({
-  layers: positiveInt().default(6).describe('Number of Transformer layers N.'),
-  dModel: positiveInt().default(64).describe('Width of the residual stream.'),
-  heads: positiveInt().default(4).describe('Attention heads; must divide dModel.'),
-  ffn: positiveInt().default(256).describe('Hidden width of the feed-forward block.'),
-  seqLen: z.int().min(2).default(64).describe('Tokens (characters) per sequence.'),
+  layers: positiveInt().max(512).default(6).describe('Number of Transformer layers N.'),
+  dModel: positiveInt().max(16384).default(64).describe('Width of the residual stream.'),
+  heads: positiveInt().max(1024).default(4).describe('Attention heads; must divide dModel.'),
+  ffn: positiveInt().max(65536).default(256).describe('Hidden width of the feed-forward block.'),
+  seqLen: z.int().min(2).max(8192).default(64).describe('Tokens (characters) per sequence.'),
   dropout: probability().default(0.1),
   attentionDropout: probability().default(0),
   shareLayersEvery: positiveInt().default(1).describe('Tie the weights of each group of k consecutive layers (1 = no sharing).'),
@@ -48,8 +48,8 @@ const layerDropSchema = z.strictObject({
 });
 
 const trainSchema = z.strictObject({
-  steps: positiveInt().default(300),
-  batchSize: positiveInt().default(16),
+  steps: positiveInt().max(100_000_000).default(300),
+  batchSize: positiveInt().max(65536).default(16),
   lr: z.number().gt(0).default(3e-3),
   warmup: z.int().min(0).default(30).describe('Linear warmup steps, then cosine decay to lr/10.'),
   weightDecay: z.number().min(0).default(0.01),
@@ -91,7 +91,7 @@ export const configSchema = z
     // A pretrained model's depth is in its own config.json: the layer checks happen when it is opened.
     const layers = pretrained ? Infinity : ownLayers;
     if (dModel % heads !== 0) {
-      const divisors = Array.from({ length: dModel }, (_, i) => i + 1).filter((d) => dModel % d === 0);
+      const divisors = Array.from({ length: Math.min(dModel, 16384) }, (_, i) => i + 1).filter((d) => dModel % d === 0);
       ctx.addIssue({
         code: 'custom',
         path: ['model', 'heads'],

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { WASM_HEAP_BYTES } from '../model/trainingMemory';
 import { BERT_BASE_PREFIX, BertModel } from './families/bert';
 import { Gpt2Model } from './families/gpt2';
 import { LlamaModel } from './families/llama';
@@ -8,8 +9,6 @@ import type { PretrainedModel } from './pretrainedModel';
 import { PretrainedWeights } from './pretrainedWeights';
 import { openWeights, type WeightFiles } from './weightFiles';
 
-/** The wasm heap's ceiling (emscripten's getHeapMax in tfjs-backend-wasm: 4 GiB − 64 KiB). */
-const WASM_HEAP_BYTES = 4294901760;
 /** Headroom for one evaluation's activations at the default window, on top of the F32 weights. */
 const ACTIVATION_BYTES = 400 * 2 ** 20;
 

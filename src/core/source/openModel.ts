@@ -6,6 +6,7 @@ import type { Dataset } from '../data/dataset';
 import { loadDataset } from '../data/loadDataset';
 import type { ModelShape } from '../model/parameters';
 import { Transformer } from '../model/transformer';
+import { refuseOversizedModel } from '../model/trainingMemory';
 import type { Rng } from '../random/rng';
 import type { RunData } from '../run/runFiles';
 import { requireCheckpoint } from '../run/checkpointFiles';
@@ -33,6 +34,7 @@ export function openModel(source: ModelSource): OpenedModel {
     const { config } = source.loaded;
     const dataset = loadDataset(source.loaded);
     const shape: ModelShape = { task: config.task, vocabSize: dataset.tokenizer.vocabSize, numClasses: dataset.labels.length, model: config.model };
+    refuseOversizedModel(shape, config.train.batchSize);
     return { model: new Transformer(shape, source.rng), tokenizer: dataset.tokenizer, shape, config, dataset, step: 0 };
   }
   const { model, meta, tokenizer } = loadModelCheckpoint(requireCheckpoint(source.run.paths).model);
