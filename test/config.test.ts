@@ -2,6 +2,7 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { configFileName } from '../src/core/config/configFileName';
 import { parseConfig } from '../src/core/config/loadConfig';
 import { configJsonSchema } from '../src/core/config/jsonSchema';
 import { starterConfig } from '../src/core/config/starterConfig';
@@ -97,4 +98,17 @@ test('writing layersToKeep keeps comments and formatting, and refuses an invalid
   assert.deepEqual(parseConfig(edited, FILE).config.layersToKeep, [0, 2, 4]);
   assert.deepEqual(parseConfig(withLayersToKeep(edited, FILE, [1, 3]), FILE).config.layersToKeep, [1, 3]);
   assert.throws(() => withLayersToKeep(text, FILE, [0, 9]), ConfigError);
+});
+
+test('a new config is named *.depthlab.json exactly once, whatever the save dialog appended', () => {
+  for (const [typed, named] of [
+    ['/w/model.depthlab.json', '/w/model.depthlab.json'],
+    ['/w/model.depthlab.json.depthlab.json', '/w/model.depthlab.json'],
+    ['/w/model.depthlab.json.json', '/w/model.depthlab.json'],
+    ['/w/model', '/w/model.depthlab.json'],
+    ['/w/model.json', '/w/model.depthlab.json'],
+    ['/w/my.model.depthlab', '/w/my.model.depthlab.json'],
+  ]) {
+    assert.equal(configFileName(typed), named, typed);
+  }
 });

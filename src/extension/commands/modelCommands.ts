@@ -49,7 +49,7 @@ async function pickText(): Promise<string | undefined | null> {
       { label: 'Moby Dick (bundled)', description: 'about 1.2 MB of English text' },
       { label: 'Choose a text file…', description: 'UTF-8 text the model should be measured on' },
     ],
-    { placeHolder: 'Measure the model on which text?' },
+    { placeHolder: 'Measure the model on which text?', ignoreFocusOut: true },
   );
   if (!choice) return null;
   if (choice.label.startsWith('Moby')) return undefined;
@@ -65,6 +65,7 @@ async function askLayers(folder: string): Promise<number[] | undefined> {
     prompt: analysis ? `Layers to keep of ${analysis.layers} (the analysis chose these by ${analysis.strategy})` : 'Layers to keep, e.g. 0,2,4',
     value: analysis?.keep.join(','),
     validateInput: (value) => (parseLayerList(value) ? undefined : 'allowed: comma-separated layer indices, e.g. 0,2,4'),
+    ignoreFocusOut: true,
   });
   return answer ? parseLayerList(answer) : undefined;
 }

@@ -30,7 +30,7 @@ async function askForConfig(): Promise<vscode.Uri | undefined> {
   if (files.length === 1) return files[0];
   const picked = await vscode.window.showQuickPick(
     files.map((uri) => ({ label: vscode.workspace.asRelativePath(uri), uri })),
-    { placeHolder: 'Which DepthLab config?' },
+    { placeHolder: 'Which DepthLab config?', ignoreFocusOut: true },
   );
   return picked?.uri;
 }

@@ -19,7 +19,7 @@ export async function pickModelFolder(given?: vscode.Uri): Promise<string | unde
   if (folders.length === 1) return folders[0];
   const picked = await vscode.window.showQuickPick(
     folders.map((folder) => ({ label: vscode.workspace.asRelativePath(folder), folder })),
-    { placeHolder: 'Which model?' },
+    { placeHolder: 'Which model?', ignoreFocusOut: true },
   );
   return picked?.folder;
 }

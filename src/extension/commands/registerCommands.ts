@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { parseConfig } from '../../core/config/loadConfig';
 import { PRUNE_STRATEGIES, TASKS, type PruneStrategy, type Task } from '../../core/config/choices';
+import { configFileName } from '../../core/config/configFileName';
 import { starterConfig } from '../../core/config/starterConfig';
 import { depthlabSites } from '../../core/layerLists/depthlabSites';
 import { everyOther } from '../../core/prune/everyOther';
@@ -22,17 +23,18 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
     register('depthlab.newConfig', async () => {
       const task = await vscode.window.showQuickPick(
         TASKS.map((t) => ({ label: t, description: t === 'language-model' ? 'character LM on bundled Moby Dick' : 'ham vs spam on bundled SpamAssassin mail' })),
-        { placeHolder: 'What will the model learn?' },
+        { placeHolder: 'What will the model learn?', ignoreFocusOut: true },
       );
       if (!task) return;
       const folder = vscode.workspace.workspaceFolders?.[0]?.uri;
       const target = await vscode.window.showSaveDialog({
         defaultUri: folder && vscode.Uri.joinPath(folder, 'model.depthlab.json'),
-        filters: { 'DepthLab config': ['depthlab.json'] },
+        // A single-extension filter: with 'depthlab.json' the simple dialog appends it again.
+        filters: { 'DepthLab config': ['json'] },
         title: 'New DepthLab config',
       });
       if (!target) return;
-      const file = target.path.endsWith('.depthlab.json') ? target : target.with({ path: target.path.replace(/(\.json)?$/, '.depthlab.json') });
+      const file = target.with({ path: configFileName(target.path) });
       await vscode.workspace.fs.writeFile(file, new TextEncoder().encode(starterConfig(task.label as Task)));
       await vscode.window.showTextDocument(file);
     }),
@@ -74,12 +76,13 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
         prompt: `Keep how many of the ${layers} layers? (the run trained with LayerDrop ${config.layerdrop.rate}; p* = 1 − r/N)`,
         value: String(targetDepth(layers, config.prune.targetLayers)),
         validateInput: (value) => (/^\d+$/.test(value) && +value >= 1 && +value <= layers ? undefined : `allowed: a whole number 1..${layers}`),
+        ignoreFocusOut: true,
       });
       if (!answer) return;
       const target = Number(answer);
       const strategy = await vscode.window.showQuickPick(
         PRUNE_STRATEGIES.map((s) => ({ label: s, picked: s === config.prune.strategy, description: s === config.prune.strategy ? 'from the config' : undefined })),
-        { placeHolder: `How to choose ${target} of ${layers} layers` },
+        { placeHolder: `How to choose ${target} of ${layers} layers`, ignoreFocusOut: true },
       );
       if (!strategy) return;
       const result = await jobs.run(
