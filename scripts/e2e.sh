@@ -26,4 +26,4 @@ fi
 
 npm run package --silent
 npx tsc --noEmit -p test/e2e
-node --import tsx --test --test-reporter=spec test/e2e/*.e2e.ts
+node --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.e2e.ts

@@ -5,19 +5,16 @@
  * then a Hugging Face model: its config.json's CodeLens, the analysis, the picker, the pruned export.
  */
 import assert from 'node:assert/strict';
-import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import * as fs from 'node:fs';
-import * as net from 'node:net';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import { chromium, type Browser, type FrameLocator, type Page } from 'playwright-core';
+import type { FrameLocator, Page } from 'playwright-core';
 import { parse } from 'jsonc-parser';
 import { TEXT } from '../helpers';
+import { runCommand as runPaletteCommand, startEditor, waitFor, type Editor } from './codeServer';
 
 const ROOT = path.resolve(__dirname, '../..');
-const CODE_SERVER = path.join(__dirname, 'node_modules/.bin/code-server');
-const VSIX = path.join(ROOT, 'depthlab.vsix');
 const SHOTS = path.join(__dirname, 'screenshots');
 const LAYERS = 4;
 
@@ -32,40 +29,13 @@ const CONFIG = `{
 }
 `;
 
-let server: ChildProcess;
-let browser: Browser;
+let editor: Editor;
 let page: Page;
 let workspace: string;
-let serverLog = '';
-
-const freePort = () =>
-  new Promise<number>((resolve) => {
-    const probe = net.createServer().listen(0, '127.0.0.1', () => {
-      const { port } = probe.address() as net.AddressInfo;
-      probe.close(() => resolve(port));
-    });
-  });
-
-async function waitFor<T>(what: string, probe: () => T | undefined | false, timeoutMs: number): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const value = probe();
-    if (value) return value;
-    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
-    await new Promise((resolve) => setTimeout(resolve, 500));
-  }
-}
 
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
-async function runCommand(title: string): Promise<void> {
-  await page.keyboard.press('F1');
-  const input = page.locator('.quick-input-widget input');
-  await input.waitFor({ state: 'visible' });
-  await input.fill(`>${title}`);
-  await page.locator('.quick-input-list .monaco-list-row', { hasText: title }).first().waitFor();
-  await page.keyboard.press('Enter');
-}
+const runCommand = (title: string) => runPaletteCommand(page, title);
 
 /** Quick open: `name` typed, the row showing `row` (quick open shows a file's name, its folder beside it) opened. */
 async function openFile(name: string, row = name): Promise<void> {
@@ -82,65 +52,24 @@ function explorerFrame(): FrameLocator {
 }
 
 before(async () => {
-  assert.ok(fs.existsSync(VSIX), 'npm run package builds depthlab.vsix first');
   fs.rmSync(SHOTS, { recursive: true, force: true });
   fs.mkdirSync(SHOTS, { recursive: true });
   const scratch = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-e2e-'));
   workspace = path.join(scratch, 'workspace');
-  const userData = path.join(scratch, 'user-data');
-  const extensions = path.join(scratch, 'extensions');
   fs.mkdirSync(workspace);
-  fs.mkdirSync(path.join(userData, 'User'), { recursive: true });
   fs.writeFileSync(path.join(workspace, 'tiny.depthlab.json'), CONFIG);
   // Written before the editor starts: quick open may not list a file created while it runs.
   fs.writeFileSync(path.join(workspace, 'long.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 100000').replace('"name": "tiny"', '"name": "long"'));
   fs.writeFileSync(path.join(workspace, 'text.txt'), TEXT.repeat(4));
   fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'huggingface', 'gpt2'), path.join(workspace, 'models', 'gpt2'), { recursive: true });
-  fs.writeFileSync(
-    path.join(userData, 'User', 'settings.json'),
-    JSON.stringify({ 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false }),
-  );
-
-  const install = spawnSync(CODE_SERVER, ['--install-extension', VSIX, '--extensions-dir', extensions, '--user-data-dir', userData], { encoding: 'utf8' });
-  assert.equal(install.status, 0, `installing the vsix failed:\n${install.stdout}\n${install.stderr}`);
-
-  const port = await freePort();
-  server = spawn(
-    CODE_SERVER,
-    [
-      '--auth', 'none',
-      '--bind-addr', `127.0.0.1:${port}`,
-      '--disable-telemetry',
-      '--disable-update-check',
-      '--disable-workspace-trust',
-      '--extensions-dir', extensions,
-      '--user-data-dir', userData,
-      workspace,
-    ],
-    { stdio: ['ignore', 'pipe', 'pipe'] },
-  );
-  server.stdout!.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-  server.stderr!.on('data', (chunk: Buffer) => (serverLog += chunk.toString()));
-  await waitFor('code-server to listen', () => serverLog.includes('HTTP server listening'), 60_000);
-
-  browser = await chromium.launch({
-    executablePath: '/usr/bin/chromium',
-    headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync'],
-  });
-  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
-  page.on('console', (message) => {
-    if (message.type() === 'error' && /Content Security Policy|depthlab/i.test(message.text())) serverLog += `[browser] ${message.text()}\n`;
-  });
-  await page.goto(`http://127.0.0.1:${port}/?folder=${encodeURIComponent(workspace)}`);
-  await page.locator('.monaco-workbench').waitFor({ timeout: 60_000 });
-  await page.locator('.statusbar').waitFor();
+  // The welcome walkthrough closed: newConfig.e2e.ts runs a first start with it open.
+  editor = await startEditor(scratch, workspace, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false });
+  page = editor.page;
 });
 
 after(async () => {
-  await browser?.close();
-  server?.kill();
-  if (process.exitCode) process.stderr.write(`code-server log:\n${serverLog.slice(-5000)}\n`);
+  await editor?.close();
+  if (process.exitCode) process.stderr.write(`code-server log:\n${editor?.log().slice(-5000)}\n`);
 });
 
 test('train from the command palette, pick layers in the Depth Explorer, write them to the config, evaluate them', { timeout: 8 * 60_000 }, async () => {
