@@ -190,3 +190,40 @@ test('shapes too big are refused at once: past the schema bounds with what is al
   assert.match(big.stderr, /a model of \d+\.\dM parameters at batch 4 needs about \d+\.\d GB to train; the wasm backend holds about 4\.0 GB/);
   assert.equal(fs.existsSync(path.join(dir, '.depthlab')), false, 'nothing written');
 });
+
+test('kill -9 at any moment while checkpointing every step: the run always resumes from its newest complete checkpoint', async () => {
+  const dir = workspace();
+  fs.writeFileSync(path.join(dir, 'text.txt'), TEXT);
+  const config = {
+    data: { train: 'text.txt' },
+    model: { layers: 2, dModel: 16, heads: 2, ffn: 32, seqLen: 16 },
+    train: { steps: 100000, batchSize: 4, evalEvery: 0, checkpointEvery: 1, backend: 'wasm' },
+  };
+  fs.writeFileSync(path.join(dir, 'kill.depthlab.json'), JSON.stringify(config));
+  // Kills land 0–40 ms after a checkpoint event: mid-way through the next step's write as often as not.
+  const delays = [0, 3, 7, 12, 20, 40];
+  let runDir = '';
+  for (const [round, delay] of delays.entries()) {
+    const args = round === 0 ? ['--json', 'train', 'kill.depthlab.json'] : ['--json', 'train', '--resume', 'kill.depthlab.json'];
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: dir });
+    let output = '';
+    let errors = '';
+    child.stderr.on('data', (chunk: Buffer) => (errors += chunk.toString()));
+    const code = await new Promise<number | null>((resolve) => {
+      let checkpoints = 0;
+      child.stdout.on('data', (chunk: Buffer) => {
+        output += chunk.toString();
+        checkpoints = output.split('"type":"checkpoint"').length - 1;
+        if (checkpoints >= 3 && !child.killed) setTimeout(() => child.kill('SIGKILL'), delay);
+      });
+      child.on('exit', (exitCode) => resolve(exitCode));
+    });
+    assert.notEqual(code, 2, `round ${round}: ${errors}`);
+    const start = JSON.parse(output.split('\n').find((line) => line.includes('"run-start"'))!);
+    runDir = start.runDir;
+    if (round > 0) assert.ok(start.startStep > 0, `round ${round} resumed from step ${start.startStep}`);
+  }
+  const left = fs.readdirSync(path.join(runDir, 'checkpoints'));
+  assert.ok(left.includes('latest.json'));
+  assert.ok(left.filter((name) => name.startsWith('step-')).length <= 2, left.join(', '));
+});
