@@ -7,6 +7,7 @@ import { UserError } from '../core/errors';
 import { writeFileAtomic } from '../core/files/atomicWrite';
 import { analyzeJob } from '../core/jobs/analyzeJob';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
+import { compareJob } from '../core/jobs/compareJob';
 import { exportJob } from '../core/jobs/exportJob';
 import { exportModelJob } from '../core/jobs/exportModelJob';
 import type { JobContext } from '../core/jobs/jobContext';
@@ -15,7 +16,7 @@ import { trainJob } from '../core/jobs/trainJob';
 import { layerList, positiveInt, withTextOptions } from './options';
 import { Reporter } from './reporter';
 import { pretrainedSource } from '../core/jobs/openedPretrained';
-import { analysisText, exportModelText, exportText, modelAnalysisText, pruneText } from './resultText';
+import { analysisText, compareText, exportModelText, exportText, modelAnalysisText, pruneText } from './resultText';
 
 const program = new Command('depthlab')
   .description('Explore how deep a Transformer needs to be: LayerDrop training, per-layer statistics, pruning and depth sweeps.')
@@ -91,6 +92,17 @@ for (const [name, analyze, description] of [
     if (!analyze || analysis) out.result({ run: run.runId, ...run, ...analysis }, text);
   });
 }
+
+program
+  .command('compare')
+  .description("the paper's experiment on your data: N layers with LayerDrop p* = 1 - r/N, N without, r from scratch; every depth, every strategy")
+  .argument('<config>', '*.depthlab.json')
+  .option('--target <r>', 'target depth r (default: prune.targetLayers, else half)', positiveInt)
+  .action(async (configFile: string, options: { target?: number }) => {
+    const { out, context } = session();
+    const result = await compareJob({ configFile, ...options }, context);
+    out.result(result, compareText(result));
+  });
 
 runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)").action(
   jobAction(analyzeJob, ({ analysis }) => analysisText(analysis)),

@@ -1,4 +1,5 @@
 import type { AnalyzeModelResult } from '../core/jobs/analyzeModelJob';
+import type { CompareJobResult } from '../core/jobs/compareJob';
 import type { ExportJobResult } from '../core/jobs/exportJob';
 import type { ExportModelResult } from '../core/jobs/exportModelJob';
 import type { PruneJobResult } from '../core/jobs/pruneJob';
@@ -77,4 +78,22 @@ export function exportModelText(e: ExportModelResult): string {
     `before: ${quality(e.before)}`,
     `after:  ${quality(e.after)}`,
   ].join('\n');
+}
+
+export function compareText(c: CompareJobResult): string {
+  const deep = c.models.filter((m) => m.sweeps);
+  const scratch = c.models.find((m) => m.key === 'scratch');
+  const strategies = Object.keys(deep[0]?.sweeps ?? {});
+  const width = Math.max(...deep.map((m) => m.label.length));
+  const tables = strategies.flatMap((strategy) => [
+    '',
+    `${strategy}: validation loss at every depth, no finetuning`,
+    `depth  ${deep.map((m) => m.label.padStart(width)).join('  ')}`,
+    ...deep[0].sweeps![strategy]!.map((row, i) => {
+      const cells = deep.map((m) => m.sweeps![strategy]![i].loss.toFixed(4).padStart(width));
+      const mark = row.depth === c.target && scratch ? `   ← ${scratch.label}: ${scratch.full.loss.toFixed(4)}` : '';
+      return `${String(row.depth).padStart(5)}  ${cells.join('  ')}${mark}`;
+    }),
+  ]);
+  return [`${c.models.length} models, ${c.steps} steps each, same data and seed; target ${c.target} of ${c.layers} (p* = ${c.recommendedRate.toFixed(2)})`, ...tables, '', ...c.summary, '', `saved: ${c.file}`].join('\n');
 }

@@ -1,0 +1,59 @@
+import { compareSummary, type ComparedModel } from '../compare/compareSummary';
+import { writeComparison, type Comparison } from '../compare/compareFile';
+import { compareVariants, variantConfig } from '../compare/compareVariants';
+import { UserError } from '../errors';
+import { evaluate } from '../evaluate/evaluate';
+import { evaluationLayers } from '../model/layerDrop';
+import { recommendedRate } from '../prune/recommendedRate';
+import { targetDepth } from '../prune/targetDepth';
+import { validationBatches } from '../source/openModel';
+import { train } from '../train/trainer';
+import { measureDepth } from './depthMeasurements';
+import { startJob, type ConfigRequest, type JobContext } from './jobContext';
+
+export interface CompareJobRequest extends ConfigRequest {
+  /** Target depth r (default: the config's prune.targetLayers, else half). */
+  target?: number;
+}
+
+export interface CompareJobResult extends Comparison {
+  file: string;
+}
+
+/**
+ * The paper's claim on the user's data: with the same data, seed and step budget, train N layers
+ * with LayerDrop p* = 1 − r/N, N layers without, and r layers from scratch (and N at the config's
+ * own rate if it differs); sweep the N-layer models at every depth with every strategy; say what
+ * the numbers say. Each model is a run of its own under .depthlab/runs.
+ */
+export async function compareJob(request: CompareJobRequest, context: JobContext): Promise<CompareJobResult> {
+  const { loaded, backend } = await startJob(request, context);
+  const N = loaded.config.model.layers;
+  const target = targetDepth(N, loaded.config.prune.targetLayers, request.target);
+  if (target >= N) throw new UserError(`compare needs a target depth below the model's ${N} layers; allowed: --target 1..${N - 1}`);
+  const models: ComparedModel[] = [];
+  for (const variant of compareVariants(loaded.config, target)) {
+    context.onEvent?.({ type: 'phase', phase: 'load', detail: `training ${variant.label}` });
+    const outcome = await train({ loaded: { ...loaded, config: variantConfig(loaded.config, variant) }, backend, signal: context.signal, onEvent: context.onEvent });
+    try {
+      if (outcome.status !== 'completed') throw new UserError(`compare stopped: ${variant.label} ${outcome.status} at step ${outcome.step}`);
+      const batches = validationBatches(outcome.opened);
+      const model = outcome.opened.model;
+      const measured = variant.layers === N ? measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context) : undefined;
+      const full = evaluate(model, batches, evaluationLayers(variant.layers));
+      models.push({ ...variant, runId: outcome.run.id, full, sweeps: measured?.sweeps });
+    } finally {
+      outcome.opened.model.dispose();
+    }
+  }
+  const comparison: Comparison = {
+    configFile: loaded.file,
+    layers: N,
+    target,
+    recommendedRate: recommendedRate(N, target),
+    steps: loaded.config.train.steps,
+    models,
+    summary: compareSummary(models, target),
+  };
+  return { ...comparison, file: writeComparison(comparison) };
+}

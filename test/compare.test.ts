@@ -1,0 +1,37 @@
+import assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import { test } from 'node:test';
+import { compareSummary, type ComparedModel } from '../src/core/compare/compareSummary';
+import { compareJob } from '../src/core/jobs/compareJob';
+import { tinyLanguageModel, TINY_TRAIN } from './helpers';
+
+const evaluation = (loss: number, layers: number[]) => ({ layers, loss, perplexity: Math.exp(loss), msPerBatch: 1 });
+const row = (depth: number, loss: number) => ({ depth, ...evaluation(loss, Array.from({ length: depth }, (_, l) => l)) });
+
+test('the summary says how much pruning cost each model, and whether the small model from scratch won', () => {
+  const sweep = (full: number, pruned: number) => ({ 'every-other': [row(4, full), row(3, (full + pruned) / 2), row(2, pruned), row(1, pruned + 1)] });
+  const models = (scratchLoss: number): ComparedModel[] => [
+    { key: 'layerdrop', label: 'LD', layers: 4, rate: 0.5, runId: 'a', full: evaluation(2.0, [0, 1, 2, 3]), sweeps: sweep(2.0, 2.05) },
+    { key: 'no-layerdrop', label: 'plain', layers: 4, rate: 0, runId: 'b', full: evaluation(1.8, [0, 1, 2, 3]), sweeps: sweep(1.8, 2.4) },
+    { key: 'scratch', label: 'small', layers: 2, rate: 0, runId: 'c', full: evaluation(scratchLoss, [0, 1]) },
+  ];
+  const [costs, at, verdict] = compareSummary(models(1.95), 2);
+  assert.match(costs, /the LayerDrop model \+0\.050 nats against its full depth, the model trained without LayerDrop \+0\.600 nats/);
+  assert.match(at, /LayerDrop model pruned 2\.050, no-LayerDrop model pruned 2\.400, 2 layers from scratch 1\.950/);
+  assert.match(verdict, /the 2-layer model trained from scratch beats the pruned LayerDrop model by 0\.100 nats/);
+  assert.match(compareSummary(models(2.2), 2)[2], /The pruned LayerDrop model matches or beats 2 layers trained from scratch, by 0\.150 nats/);
+});
+
+test('compare trains the three models with one seed and budget, sweeps the deep ones with every strategy, and saves the comparison', async () => {
+  const loaded = tinyLanguageModel({ layerdrop: { rate: 0.25 }, train: { ...TINY_TRAIN, steps: 6 }, prune: { targetLayers: 2 } });
+  const result = await compareJob({ configFile: loaded.file }, { backend: 'wasm' });
+  assert.deepEqual(result.models.map((m) => [m.key, m.layers, m.rate]), [['layerdrop', 4, 0.5], ['no-layerdrop', 4, 0], ['scratch', 2, 0], ['config-rate', 4, 0.25]]);
+  for (const model of result.models.filter((m) => m.layers === 4)) {
+    assert.deepEqual(Object.keys(model.sweeps!), ['every-other', 'search-on-valid', 'contiguous-block', 'importance']);
+    assert.deepEqual(model.sweeps!['every-other']!.map((r) => r.depth), [4, 3, 2, 1]);
+    assert.equal(model.sweeps!['every-other']![0].loss, model.full.loss, 'depth N of the sweep is the full model');
+  }
+  assert.equal(result.summary.length, 3);
+  assert.equal(new Set(result.models.map((m) => m.runId)).size, 4, 'each model is a run of its own');
+  assert.deepEqual(JSON.parse(fs.readFileSync(result.file, 'utf8')).summary, result.summary);
+});
