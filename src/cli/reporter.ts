@@ -26,6 +26,7 @@ export class Reporter {
     const text = eventText(event);
     switch (event.type) {
       case 'run-start':
+        this.lastPlainStep = event.startStep;
         this.info(text!);
         if (this.mode === 'tty') this.startBar('train [{bar}] {value}/{total} | loss {loss} | {tps} tok/s | ETA {eta_formatted}', event.steps, event.startStep, { loss: '-', tps: '-' });
         return;
