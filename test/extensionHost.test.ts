@@ -9,7 +9,7 @@ import type { LayerStatistics } from '../src/core/statistics/importance';
 
 const ROOT = path.resolve(__dirname, '..');
 
-test('the extension contributes exactly the ten DepthLab commands the palette shows', () => {
+test('the extension contributes exactly the eleven DepthLab commands the palette shows', () => {
   const manifest = JSON.parse(fs.readFileSync(path.join(ROOT, 'package.json'), 'utf8'));
   const hidden = new Set(manifest.contributes.menus.commandPalette.filter((m: { when: string }) => m.when === 'false').map((m: { command: string }) => m.command));
   const palette = manifest.contributes.commands.filter((c: { command: string }) => !hidden.has(c.command)).map((c: { category: string; title: string }) => `${c.category}: ${c.title}`);
@@ -18,6 +18,7 @@ test('the extension contributes exactly the ten DepthLab commands the palette sh
     'DepthLab: Train with LayerDrop',
     'DepthLab: Open Depth Explorer',
     'DepthLab: Evaluate All Depths',
+    'DepthLab: Compare With and Without LayerDrop',
     'DepthLab: Prune to N Layers…',
     'DepthLab: Export Pruned Model',
     'DepthLab: Explore Depth of a Model (Hugging Face)…',
@@ -26,7 +27,7 @@ test('the extension contributes exactly the ten DepthLab commands the palette sh
     'DepthLab: Show Log',
   ]);
   const trusted = manifest.contributes.commands.filter((c: { enablement?: string }) => c.enablement === 'isWorkspaceTrusted').map((c: { command: string }) => c.command);
-  assert.deepEqual(trusted, ['depthlab.train', 'depthlab.evaluateAllDepths', 'depthlab.pruneToN', 'depthlab.exportPruned', 'depthlab.analyzeModel', 'depthlab.exportModel']);
+  assert.deepEqual(trusted, ['depthlab.train', 'depthlab.evaluateAllDepths', 'depthlab.compare', 'depthlab.pruneToN', 'depthlab.exportPruned', 'depthlab.analyzeModel', 'depthlab.exportModel']);
   assert.equal(manifest.capabilities.untrustedWorkspaces.supported, 'limited');
   assert.equal(manifest.capabilities.virtualWorkspaces.supported, false);
   const handlers = ['registerCommands.ts', 'modelCommands.ts'].map((file) => fs.readFileSync(path.join(ROOT, 'src/extension/commands', file), 'utf8')).join('\n');

@@ -1,9 +1,10 @@
 import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/choices';
+import type { Comparison } from '../src/core/compare/compareSummary';
 import type { PickerTarget } from '../src/core/layerLists/pickerTarget';
 import type { RunListEntry, RunSnapshot } from '../src/core/run/runSnapshot';
 import type { ActiveJob, HostToPage, PageRequests } from '../src/protocol/explorer';
 import { ChartSlot } from './charts/chartSlot';
-import { dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
+import { compareChart, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
 import { onThemeChange } from './charts/theme';
 import { layerPicker, metricChoice, section } from './layerPicker';
 import { button, dropdown, progressRing } from './toolkit';
@@ -15,6 +16,7 @@ interface Page {
   snapshot?: RunSnapshot;
   target?: PickerTarget;
   job?: ActiveJob;
+  comparison?: Comparison;
   result?: PageRequests['evaluate-selection']['result'];
   notice?: { text: string; error: boolean };
   metric: ImportanceMetric;
@@ -23,7 +25,7 @@ interface Page {
 
 const stored = loadState().metric as ImportanceMetric | undefined;
 const page: Page = { runs: [], metric: stored && IMPORTANCE_METRICS.includes(stored) ? stored : 'loss-increase', kept: new Set() };
-const charts = { loss: new ChartSlot('loss curves'), drops: new ChartSlot('drop rate per layer'), importance: new ChartSlot('importance per layer'), sweep: new ChartSlot('depth sweep') };
+const charts = { compare: new ChartSlot('compare with and without LayerDrop'), loss: new ChartSlot('loss curves'), drops: new ChartSlot('drop rate per layer'), importance: new ChartSlot('importance per layer'), sweep: new ChartSlot('depth sweep') };
 const app = document.getElementById('app')!;
 let pickerElement: HTMLElement | undefined;
 let pickerKey = '';
@@ -45,6 +47,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
       break;
     case 'job':
       page.job = message.job;
+      break;
+    case 'comparison':
+      page.comparison = message.comparison;
       break;
     case 'reply':
       settle(message);
@@ -78,7 +83,16 @@ function render(): void {
 
     app.append(lossSection, dropSection, importanceSection(run), sweepSection(run));
   }
+  if (page.comparison && run?.kind !== 'model') app.appendChild(compareSection(page.comparison));
   if (page.target) app.appendChild(picker(run, page.target));
+}
+
+function compareSection(comparison: Comparison): HTMLElement {
+  const element = section('Compare', `${comparison.models.length} models, ${comparison.steps} steps each, same data and seed (DepthLab: Compare With and Without LayerDrop)`);
+  charts.compare.set(compareChart(comparison));
+  element.appendChild(charts.compare.element);
+  for (const line of comparison.summary) element.appendChild(hint(line));
+  return element;
 }
 
 function header(run: RunSnapshot | undefined): HTMLElement {

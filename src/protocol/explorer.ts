@@ -3,6 +3,7 @@
  * sends commands (fire and forget) and requests, each with an id that gets exactly one `reply`.
  * The page is untrusted input: the host parses what it sends.
  */
+import type { Comparison } from '../core/compare/compareSummary';
 import type { Evaluation } from '../core/evaluate/evaluate';
 import type { PickerTarget } from '../core/layerLists/pickerTarget';
 import type { RunListEntry, RunSnapshot } from '../core/run/runSnapshot';
@@ -22,6 +23,8 @@ export type HostNotification =
   | { type: 'snapshot'; snapshot: RunSnapshot }
   | { type: 'target'; target: PickerTarget | undefined }
   | { type: 'job'; job: ActiveJob | undefined }
+  /** The newest `depthlab compare` of the config in focus. */
+  | { type: 'comparison'; comparison: Comparison | undefined }
   /** A command failed. */
   | { type: 'error'; message: string };
 

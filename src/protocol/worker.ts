@@ -6,6 +6,7 @@ import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
 import type { EngineEvent } from '../core/events';
 import type { AnalyzeJobRequest, AnalyzeJobResult } from '../core/jobs/analyzeJob';
 import type { AnalyzeModelRequest, AnalyzeModelResult } from '../core/jobs/analyzeModelJob';
+import type { CompareJobRequest, CompareJobResult } from '../core/jobs/compareJob';
 import type { EvaluateModelRequest, EvaluateModelResult } from '../core/jobs/evaluateModelJob';
 import type { ExportModelRequest, ExportModelResult } from '../core/jobs/exportModelJob';
 import type { ExportJobRequest, ExportJobResult } from '../core/jobs/exportJob';
@@ -19,6 +20,7 @@ export interface Jobs {
   analyze: { request: AnalyzeJobRequest; result: AnalyzeJobResult };
   prune: { request: PruneJobRequest; result: PruneJobResult };
   export: { request: ExportJobRequest; result: ExportJobResult };
+  compare: { request: CompareJobRequest; result: CompareJobResult };
   'analyze-model': { request: AnalyzeModelRequest; result: AnalyzeModelResult };
   'evaluate-model': { request: EvaluateModelRequest; result: EvaluateModelResult };
   'export-model': { request: ExportModelRequest; result: ExportModelResult };
@@ -54,6 +56,7 @@ const JOB_CHECKS: { [K in JobKind]: Check } = {
   analyze: (r) => onConfig(r) && choice(r) && r.layers === undefined,
   prune: (r) => onConfig(r) && choice(r) && isFlag(r.write),
   export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out),
+  compare: (r) => onConfig(r) && optional(isPositiveInt)(r.target),
   'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined,
   'evaluate-model': (r) => onModel(r) && isLayerList(r.layers),
   'export-model': (r) => onModel(r) && choice(r) && optional(isString)(r.out),

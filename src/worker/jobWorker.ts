@@ -5,6 +5,7 @@
 import { UserError } from '../core/errors';
 import { analyzeJob } from '../core/jobs/analyzeJob';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
+import { compareJob } from '../core/jobs/compareJob';
 import { evaluateModelJob } from '../core/jobs/evaluateModelJob';
 import { exportModelJob } from '../core/jobs/exportModelJob';
 import { exportJob } from '../core/jobs/exportJob';
@@ -26,6 +27,8 @@ function run(request: JobRequest, context: JobContext): Promise<JobResult> {
       return pruneJob(request, context);
     case 'export':
       return exportJob(request, context);
+    case 'compare':
+      return compareJob(request, context);
     case 'analyze-model':
       return analyzeModelJob(request, context);
     case 'evaluate-model':

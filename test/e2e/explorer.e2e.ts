@@ -195,3 +195,22 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   await page.locator('.codelens-decoration', { hasText: 'analysed: keep 0,3 (every-other)' }).waitFor({ timeout: 30_000 });
   await shot('10-model-exported');
 });
+
+test('compare with and without LayerDrop from the palette: the Depth Explorer draws the comparison and says what it shows', { timeout: 4 * 60_000 }, async () => {
+  await runCommand('DepthLab: Compare With and Without LayerDrop');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny.depthlab.json' }).click();
+  const compareDir = path.join(workspace, '.depthlab', 'compare');
+  await waitFor('the saved comparison', () => fs.existsSync(compareDir) && fs.readdirSync(compareDir).length > 0, 3 * 60_000);
+  const frame = explorerFrame();
+  const section = frame.locator('section', { hasText: 'Compare' });
+  await section.locator('canvas').waitFor({ timeout: 60_000 }).catch(async (error) => {
+    await shot('11-compare-missing');
+    throw error;
+  });
+  await section.locator('.hint', { hasText: /Pruned to 2 of 4 layers \(every-other, no finetuning\): the LayerDrop model/ }).waitFor();
+  // The page re-renders on every refresh; scroll to the section once it holds still.
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await section.scrollIntoViewIfNeeded({ timeout: 5_000 }).then(() => true, () => false)) break;
+  }
+  await shot('11-compare');
+});

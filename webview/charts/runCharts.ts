@@ -1,4 +1,5 @@
 import type { ChartConfiguration } from 'chart.js';
+import type { Comparison } from '../../src/core/compare/compareSummary';
 import type { ImportanceMetric } from '../../src/core/config/choices';
 import { importanceScores } from '../../src/core/statistics/importanceScores';
 import type { DepthRow } from '../../src/core/evaluate/depthSweep';
@@ -113,6 +114,47 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
           callbacks: { afterLabel: (item) => (item.datasetIndex < lines.length ? `layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}` : '') },
         },
       },
+    },
+  };
+}
+
+/** `depthlab compare`: loss against depth, one line per N-layer model and strategy (colour: model, dash: strategy), the small model from scratch as a point. */
+export function compareChart(comparison: Comparison): ChartConfiguration {
+  const { series } = chartTheme();
+  const colours = [series.green, series.blue, series.orange, series.purple];
+  const dashes = [[], [6, 3], [2, 3], [8, 3, 2, 3]];
+  const depths = Array.from({ length: comparison.layers }, (_, i) => i + 1);
+  const deep = comparison.models.filter((m) => m.sweeps);
+  const lines = deep.flatMap((model, m) =>
+    Object.entries(model.sweeps!).map(([strategy, rows], s) => ({
+      type: 'line' as const,
+      label: `${model.label} · ${strategy}`,
+      data: depths.map((depth) => rows!.find((r) => r.depth === depth)?.loss ?? null),
+      borderColor: colours[m % colours.length],
+      backgroundColor: colours[m % colours.length],
+      borderDash: dashes[s % dashes.length],
+      pointRadius: 2,
+    })),
+  );
+  const scratch = comparison.models.find((m) => m.key === 'scratch');
+  // A line dataset with no line: one marker at the small model's depth.
+  const point = scratch && {
+    type: 'line' as const,
+    showLine: false,
+    label: scratch.label,
+    data: depths.map((depth) => (depth === scratch.layers ? scratch.full.loss : null)),
+    borderColor: series.red,
+    backgroundColor: series.red,
+    pointRadius: 6,
+    pointStyle: 'rectRot' as const,
+  };
+  return {
+    type: 'line',
+    data: { labels: depths.map(String), datasets: [...lines, ...(point ? [point] : [])] as ChartConfiguration['data']['datasets'] },
+    options: {
+      scales: { x: { title: axisTitle('layers kept') }, y: { title: axisTitle('validation loss') } },
+      // Below the plot, as short strokes that show each line's colour and dash: the side bar is narrow.
+      plugins: { legend: { position: 'bottom', labels: { boxWidth: 18, boxHeight: 2, font: { size: 10 } } } },
     },
   };
 }

@@ -10,6 +10,17 @@ export interface ComparedModel extends CompareVariant {
   sweeps?: Partial<Record<string, DepthRow[]>>;
 }
 
+/** A comparison as `depthlab compare` saves it. */
+export interface Comparison {
+  configFile: string;
+  layers: number;
+  target: number;
+  recommendedRate: number;
+  steps: number;
+  models: ComparedModel[];
+  summary: string[];
+}
+
 /** What the numbers say, in sentences: the cost of pruning with and without LayerDrop, and how a small model from scratch compares. */
 export function compareSummary(models: ComparedModel[], target: number, strategy = 'every-other'): string[] {
   const find = (key: CompareVariant['key']) => models.find((m) => m.key === key);

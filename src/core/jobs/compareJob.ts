@@ -1,5 +1,5 @@
-import { compareSummary, type ComparedModel } from '../compare/compareSummary';
-import { writeComparison, type Comparison } from '../compare/compareFile';
+import { writeComparison } from '../compare/compareFile';
+import { compareSummary, type ComparedModel, type Comparison } from '../compare/compareSummary';
 import { compareVariants, variantConfig } from '../compare/compareVariants';
 import { UserError } from '../errors';
 import { evaluate } from '../evaluate/evaluate';

@@ -65,6 +65,17 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
       if (result) await explorer.show({ configFile: uri.fsPath, runId: result.runId });
     }),
 
+    register('depthlab.compare', async (given?: vscode.Uri) => {
+      if (!requireTrust('Compare With and Without LayerDrop')) return;
+      const uri = await pickConfig(given);
+      if (!uri) return;
+      const result = await jobs.run({ job: 'compare', configFile: uri.fsPath }, `Compare ${path.basename(uri.fsPath)} with and without LayerDrop`);
+      if (!result) return;
+      for (const line of result.summary) log.info(line);
+      await explorer.show({ configFile: uri.fsPath });
+      void vscode.window.showInformationMessage(`DepthLab: ${result.summary[0] ?? 'comparison done'}`);
+    }),
+
     register('depthlab.pruneToN', async (given?: vscode.Uri) => {
       if (!requireTrust('Prune to N Layers')) return;
       const uri = await pickConfig(given);

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as vscode from 'vscode';
 import { keptLayers } from '../../core/prune/keptLayers';
 import { pickerTarget, type LayerListRef, type PickerTarget } from '../../core/layerLists/pickerTarget';
+import { latestComparison } from '../../core/compare/compareFile';
 import { folderOfModelId, modelId, modelPickerTarget, modelSnapshot } from '../../core/huggingface/modelSnapshot';
 import { runById, runSnapshot, type RunSnapshot } from '../../core/run/runSnapshot';
 import { isRequest, parsePageMessage, type HostToPage, type PageCommand, type PageRequest, type PageRequests, type RequestType } from '../../protocol/explorer';
@@ -225,6 +226,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     const snapshot = this.snapshot();
     if (snapshot) this.post({ type: 'snapshot', snapshot });
     this.post({ type: 'target', target: this.target() });
+    this.post({ type: 'comparison', comparison: this.selected && !this.selectedModel() ? latestComparison(this.selected.configFile) : undefined });
     this.post({ type: 'job', job: this.jobs.active });
   }
 
