@@ -3,6 +3,7 @@ import type { Comparison } from '../src/core/compare/compareSummary';
 import type { PickerTarget } from '../src/core/layerLists/pickerTarget';
 import type { RunListEntry, RunSnapshot } from '../src/core/run/runSnapshot';
 import type { ActiveJob, HostToPage, PageRequests } from '../src/protocol/explorer';
+import { angularHeatMap } from './angularHeatMap';
 import { ChartSlot } from './charts/chartSlot';
 import { compareChart, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
 import { onThemeChange } from './charts/theme';
@@ -83,8 +84,15 @@ function render(): void {
 
     app.append(lossSection, dropSection, importanceSection(run), sweepSection(run));
   }
+  if (run?.angularDistance) app.appendChild(angularSection(run.angularDistance));
   if (page.comparison && run?.kind !== 'model') app.appendChild(compareSection(page.comparison));
   if (page.target) app.appendChild(picker(run, page.target));
+}
+
+function angularSection(distances: number[][]): HTMLElement {
+  const element = section('Angular distance', 'arccos(cos)/π between the stream entering layer l and the one n layers later (Gromov et al.); outlined: the block contiguous-block drops');
+  element.appendChild(angularHeatMap(distances));
+  return element;
 }
 
 function compareSection(comparison: Comparison): HTMLElement {

@@ -180,6 +180,9 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   const frame = explorerFrame();
   await frame.locator('vscode-button', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });
   await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
+  // The angular-distance heat map: a row per block size, one cell per start layer.
+  assert.equal(await frame.locator('.heat-map tbody tr').count(), 4);
+  assert.equal(await frame.locator('.heat-map tbody tr').first().locator('td').count(), 4);
   const layerTwo = frame.locator('vscode-checkbox[data-layer="2"]');
   await layerTwo.waitFor();
   await layerTwo.click();

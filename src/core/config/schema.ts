@@ -68,6 +68,7 @@ const pruneSchema = z.strictObject({
   strategy: z.enum(PRUNE_STRATEGIES).default('every-other'),
   targetLayers: positiveInt().optional().describe('Target depth r; defaults to half the layers.'),
   metric: z.enum(IMPORTANCE_METRICS).default('loss-increase').describe('Ranking metric for the importance strategy.'),
+  protectEnds: z.boolean().default(false).describe('search-on-valid keeps the first and last layers until only they are left (SLEB).'),
 });
 
 export const configSchema = z

@@ -37,6 +37,7 @@ export function modelSnapshot(folder: string): RunSnapshot | undefined {
     importance: { fullLoss: analysis.fullLoss, layers: analysis.statistics },
     sweep: { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweeps[analysis.strategy] ?? [] },
     sweeps: analysis.sweeps,
+    angularDistance: analysis.angularDistance,
   };
 }
 

@@ -1,4 +1,5 @@
 import { depthSweep } from '../evaluate/depthSweep';
+import { angularDistances } from '../statistics/angularDistance';
 import type { EventSink } from '../events';
 import { fairseqFlags, huggingFaceConfig } from '../export/interop';
 import { chooser, type LayerChoice } from '../prune/chooseLayers';
@@ -18,6 +19,8 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
   const { strategy, metric, target, select } = chooser({ ...choiceContext(trained, batches), statistics: () => statistics }, choice);
   onEvent?.({ type: 'phase', phase: 'sweep', detail: `${strategy} at every depth ${layers}…1` });
   const sweep = depthSweep(model, batches, select);
+  onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
+  const angularDistance = angularDistances(model, batches);
   for (const row of sweep) onEvent?.({ type: 'depth', row });
   const keep = select(target);
   const analysis: Analysis = {
@@ -32,6 +35,7 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
     recommendedRate: recommendedRate(layers, target),
     trainedRate: config.layerdrop.rate,
     sweep,
+    angularDistance,
     fairseq: fairseqFlags(config.task, keep),
     huggingFace: huggingFaceConfig(config.task, keep.length, config.layerdrop.rate),
   };

@@ -26,7 +26,7 @@ export interface Chooser {
 export interface ChoiceContext {
   model: LayeredModel;
   batches: Batch[];
-  prune: { strategy: PruneStrategy; metric: ImportanceMetric; targetLayers?: number };
+  prune: { strategy: PruneStrategy; metric: ImportanceMetric; targetLayers?: number; protectEnds?: boolean };
   /** Per-layer statistics, measured on demand: only `importance` ranks by them. */
   statistics: () => LayerStatistics[];
   /** Angular distances, when already measured; else measured on the batches if `contiguous-block` asks. */
@@ -43,6 +43,7 @@ export function chooser(context: ChoiceContext, choice: LayerChoice): Chooser {
     layers,
     metric,
     statistics: strategy === 'importance' ? context.statistics() : undefined,
+    protectEnds: context.prune.protectEnds,
     lossesOf: (candidates) => evaluateTogether(context.model, context.batches, candidates).map((evaluation) => evaluation.loss),
     angularDistances: context.angularDistances ?? (() => angularDistances(context.model, context.batches)),
   });

@@ -12,6 +12,8 @@ export interface SelectorContext {
   /** Needed by `importance`. */
   statistics?: LayerStatistics[];
   metric?: ImportanceMetric;
+  /** `search-on-valid` keeps the first and last layers (SLEB). */
+  protectEnds?: boolean;
   /** Needed by `search-on-valid`: validation losses of sub-networks. */
   lossesOf?: (candidates: number[][]) => number[];
   /** Needed by `contiguous-block`: angular distances between streams n layers apart. */
@@ -37,7 +39,7 @@ export function layerSelector(strategy: PruneStrategy, context: SelectorContext)
     }
     case 'search-on-valid': {
       if (!context.lossesOf) throw new Error('search-on-valid needs a loss function');
-      const byDepth = searchOnValid(context.layers, context.lossesOf);
+      const byDepth = searchOnValid(context.layers, context.lossesOf, { protectEnds: context.protectEnds });
       return (target) => byDepth[Math.min(target, context.layers)];
     }
   }

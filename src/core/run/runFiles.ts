@@ -71,6 +71,8 @@ const analysisSchema = z.object({
   recommendedRate: z.number(),
   trainedRate: z.number(),
   sweep: z.array(depthRowSchema),
+  /** angularDistance[n − 1][l]: arccos(cos(x_l, x_{l+n}))/π over the validation tokens (absent in runs analysed before it existed). */
+  angularDistance: z.array(z.array(z.number())).optional(),
   fairseq: z.object({ flag: z.string(), modelOverrides: z.string() }),
   huggingFace: z.record(z.string(), z.number()),
 });

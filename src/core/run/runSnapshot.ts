@@ -38,6 +38,8 @@ export interface RunSnapshot {
   importance?: { fullLoss: number; layers: LayerStatistics[] };
   /** After an analysis: the strategy's layers and quality at every depth, and its choice at the target. */
   sweep?: { strategy: Analysis['strategy']; target: number; keep: number[]; rows: Analysis['sweep'] };
+  /** Gromov et al.'s angular distance, [n − 1][l] between the streams entering layer l and leaving layer l + n − 1. */
+  angularDistance?: number[][];
   /** Hugging Face model analyses: the sweep of every strategy, to compare them. */
   sweeps?: Partial<Record<Analysis['strategy'], Analysis['sweep']>>;
 }
@@ -98,5 +100,6 @@ export function runSnapshot(paths: RunPaths): RunSnapshot {
     drops,
     importance: analysis && { fullLoss: analysis.fullLoss, layers: analysis.statistics },
     sweep: analysis && { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweep },
+    angularDistance: analysis?.angularDistance,
   };
 }

@@ -1,0 +1,47 @@
+import assert from 'node:assert/strict';
+import { before, test } from 'node:test';
+import * as tf from '../src/core/backend/tf';
+import type { Batch, LayeredModel, ResidualStream } from '../src/core/model/layeredModel';
+import { contiguousBlock } from '../src/core/prune/contiguousBlock';
+import { searchOnValid } from '../src/core/prune/searchOnValid';
+import { angularDistances } from '../src/core/statistics/angularDistance';
+import { useWasm } from './helpers';
+
+before(useWasm);
+
+/** A model whose layer l rotates the stream by angles[l] in the plane of its first two coordinates: distances are known exactly. */
+function rotatingModel(angles: number[]): LayeredModel {
+  return {
+    layers: angles.length,
+    embed: (batch: Batch) => ({ x: tf.tensor2d([[1, 0, 0]], [1, 3]), batch, additiveMask: tf.zeros([1]) }),
+    block: ({ x }: ResidualStream, layer: number) => {
+      const [c, s] = [Math.cos(angles[layer]), Math.sin(angles[layer])];
+      return tf.matMul(x, tf.tensor2d([[c, s, 0], [-s, c, 0], [0, 0, 1]])) as tf.Tensor2D;
+    },
+    readout: () => ({ loss: tf.scalar(0), count: 1 }),
+    layerWeights: () => [],
+    dispose: () => undefined,
+  };
+}
+const batch: Batch = { size: 1, length: 1, inputs: Int32Array.of(0), targets: Int32Array.of(0) };
+
+test('angular distance: 0 for layers that leave the stream alone, arccos(cos)/π for the angle a block turns it', () => {
+  const still = angularDistances(rotatingModel([0, 0, 0]), [batch]);
+  for (const row of still) for (const d of row) assert.ok(Math.abs(d) < 1e-3, `identical streams: ${d}`);
+  const turning = angularDistances(rotatingModel([Math.PI / 2, 0, Math.PI / 4]), [batch]);
+  assert.ok(Math.abs(turning[0][0] - 0.5) < 1e-3, 'a quarter turn is 1/2');
+  assert.ok(Math.abs(turning[0][1]) < 1e-3, 'layer 1 does nothing');
+  assert.ok(Math.abs(turning[2][0] - 0.75) < 1e-3, 'three quarters of a half turn over the whole model');
+  assert.deepEqual(turning.map((row) => row.length), [3, 2, 1]);
+});
+
+test('contiguous-block drops the n-layer block whose ends are closest; search-on-valid can keep the first and last layers', () => {
+  const turning = angularDistances(rotatingModel([Math.PI / 2, 0, 0, Math.PI / 4]), [batch]);
+  assert.deepEqual(contiguousBlock(4, 2, turning), [0, 3], 'layers 1 and 2 turn nothing');
+  // A loss that prefers dropping the first and last layers: protected, they stay.
+  const lossOf = (layers: number[]) => (layers.includes(0) ? 5 : 0) + (layers.includes(3) ? 5 : 0) + layers.length * 0.01;
+  assert.deepEqual(searchOnValid(4, (candidates) => candidates.map(lossOf))[2], [1, 2]);
+  const protectedSearch = searchOnValid(4, (candidates) => candidates.map(lossOf), { protectEnds: true });
+  assert.deepEqual(protectedSearch[2], [0, 3]);
+  assert.equal(protectedSearch[1].length, 1, 'at depth 1 one of the ends must go');
+});
