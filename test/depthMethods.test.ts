@@ -5,7 +5,11 @@ import type { Batch, LayeredModel, ResidualStream } from '../src/core/model/laye
 import { contiguousBlock } from '../src/core/prune/contiguousBlock';
 import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { angularDistances } from '../src/core/statistics/angularDistance';
-import { useWasm } from './helpers';
+import { readSafetensors } from '../src/core/checkpoint/safetensors';
+import { healJob } from '../src/core/jobs/healJob';
+import { requireCheckpoint } from '../src/core/run/checkpointFiles';
+import { train } from '../src/core/train/trainer';
+import { tinyLanguageModel, TINY_TRAIN, useWasm } from './helpers';
 
 before(useWasm);
 
@@ -44,4 +48,20 @@ test('contiguous-block drops the n-layer block whose ends are closest; search-on
   const protectedSearch = searchOnValid(4, (candidates) => candidates.map(lossOf), { protectEnds: true });
   assert.deepEqual(protectedSearch[2], [0, 3]);
   assert.equal(protectedSearch[1].length, 1, 'at depth 1 one of the ends must go');
+});
+
+test('heal finetunes the kept sub-network: its loss falls on a fixed seed, and part ffn changes only the kept feed-forward weights', async () => {
+  const loaded = tinyLanguageModel({ train: { ...TINY_TRAIN, steps: 20 } });
+  const trained = await train({ loaded, backend: 'wasm' });
+  trained.opened.model.dispose();
+  const healed = await healJob({ configFile: loaded.file, layers: [0, 3], steps: 30, part: 'all' }, { backend: 'wasm' });
+  assert.ok(healed.after.loss < healed.before.loss - 0.01, `loss ${healed.before.loss} → ${healed.after.loss}`);
+  assert.deepEqual(healed.after.layers, [0, 3]);
+
+  const ffn = await healJob({ configFile: loaded.file, layers: [0, 3], steps: 5, part: 'ffn' }, { backend: 'wasm' });
+  const original = readSafetensors(requireCheckpoint(trained.run).model).tensors;
+  const changed = readSafetensors(ffn.checkpoint).tensors;
+  const differs = (name: string) => original.get(name)!.data.some((value, i) => value !== changed.get(name)!.data[i]);
+  assert.ok(differs('layers.0.ffn.fc1.weight') && differs('layers.3.ffn.fc2.weight'));
+  assert.ok(!differs('layers.0.attn.qkv.weight') && !differs('layers.1.ffn.fc1.weight') && !differs('head.weight'));
 });

@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Command, CommanderError, Option } from 'commander';
-import { BACKENDS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS, type BackendName, type Task } from '../core/config/choices';
+import { BACKENDS, HEAL_PARTS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS, type BackendName, type Task } from '../core/config/choices';
 import { starterConfig } from '../core/config/starterConfig';
 import { UserError } from '../core/errors';
 import { writeFileAtomic } from '../core/files/atomicWrite';
@@ -9,6 +9,7 @@ import { analyzeJob } from '../core/jobs/analyzeJob';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { compareJob } from '../core/jobs/compareJob';
 import { exportJob } from '../core/jobs/exportJob';
+import { healJob } from '../core/jobs/healJob';
 import { exportModelJob } from '../core/jobs/exportModelJob';
 import type { JobContext } from '../core/jobs/jobContext';
 import { pruneJob } from '../core/jobs/pruneJob';
@@ -16,7 +17,7 @@ import { trainJob } from '../core/jobs/trainJob';
 import { layerList, positiveInt, withTextOptions } from './options';
 import { Reporter } from './reporter';
 import { pretrainedSource } from '../core/jobs/openedPretrained';
-import { analysisText, compareText, exportModelText, exportText, modelAnalysisText, pruneText } from './resultText';
+import { analysisText, compareText, exportModelText, exportText, healText, modelAnalysisText, pruneText } from './resultText';
 
 const program = new Command('depthlab')
   .description('Explore how deep a Transformer needs to be: LayerDrop training, per-layer statistics, pruning and depth sweeps.')
@@ -103,6 +104,12 @@ program
     const result = await compareJob({ configFile, ...options }, context);
     out.result(result, compareText(result));
   });
+
+runCommand('heal', 'finetune the chosen sub-network for K steps (all its weights, or feed-forward only) and report the loss before and after')
+  .option('--layers <list>', 'the layers to keep (default: the config layersToKeep, else the strategy)', layerList)
+  .option('--steps <k>', 'finetuning steps (default 100)', positiveInt)
+  .addOption(new Option('--part <part>', 'what is trained').choices(HEAL_PARTS))
+  .action(jobAction(healJob, healText));
 
 runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)").action(
   jobAction(analyzeJob, ({ analysis }) => analysisText(analysis)),

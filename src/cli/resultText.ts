@@ -1,6 +1,7 @@
 import type { AnalyzeModelResult } from '../core/jobs/analyzeModelJob';
 import type { CompareJobResult } from '../core/jobs/compareJob';
 import type { ExportJobResult } from '../core/jobs/exportJob';
+import type { HealJobResult } from '../core/jobs/healJob';
 import type { ExportModelResult } from '../core/jobs/exportModelJob';
 import type { PruneJobResult } from '../core/jobs/pruneJob';
 import { depthTable } from '../core/report/depthTable';
@@ -96,4 +97,14 @@ export function compareText(c: CompareJobResult): string {
     }),
   ]);
   return [`${c.models.length} models, ${c.steps} steps each, same data and seed; target ${c.target} of ${c.layers} (p* = ${c.recommendedRate.toFixed(2)})`, ...tables, '', ...c.summary, '', `saved: ${c.file}`].join('\n');
+}
+
+export function healText(h: HealJobResult): string {
+  const delta = h.after.loss - h.before.loss;
+  return [
+    `healed layers ${h.keep.join(',')} for ${h.steps} steps (${h.part === 'all' ? 'all their weights' : 'feed-forward only'}):`,
+    `  before: loss ${h.before.loss.toFixed(4)} ${qualityText(h.before)}`,
+    `  after:  loss ${h.after.loss.toFixed(4)} ${qualityText(h.after)} (${delta >= 0 ? '+' : ''}${delta.toFixed(4)})`,
+    `  ${h.checkpoint}`,
+  ].join('\n');
 }

@@ -2,13 +2,14 @@
  * The host ↔ job worker channel. The host forks a worker per job and sends one `start` with an id;
  * the worker streams `event`s and answers that id exactly once, with `done` or `failed`.
  */
-import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
+import { HEAL_PARTS, IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
 import type { EngineEvent } from '../core/events';
 import type { AnalyzeJobRequest, AnalyzeJobResult } from '../core/jobs/analyzeJob';
 import type { AnalyzeModelRequest, AnalyzeModelResult } from '../core/jobs/analyzeModelJob';
 import type { CompareJobRequest, CompareJobResult } from '../core/jobs/compareJob';
 import type { EvaluateModelRequest, EvaluateModelResult } from '../core/jobs/evaluateModelJob';
 import type { ExportModelRequest, ExportModelResult } from '../core/jobs/exportModelJob';
+import type { HealJobRequest, HealJobResult } from '../core/jobs/healJob';
 import type { ExportJobRequest, ExportJobResult } from '../core/jobs/exportJob';
 import type { PruneJobRequest, PruneJobResult } from '../core/jobs/pruneJob';
 import type { TrainJobRequest, TrainJobResult } from '../core/jobs/trainJob';
@@ -21,6 +22,7 @@ export interface Jobs {
   prune: { request: PruneJobRequest; result: PruneJobResult };
   export: { request: ExportJobRequest; result: ExportJobResult };
   compare: { request: CompareJobRequest; result: CompareJobResult };
+  heal: { request: HealJobRequest; result: HealJobResult };
   'analyze-model': { request: AnalyzeModelRequest; result: AnalyzeModelResult };
   'evaluate-model': { request: EvaluateModelRequest; result: EvaluateModelResult };
   'export-model': { request: ExportModelRequest; result: ExportModelResult };
@@ -57,6 +59,7 @@ const JOB_CHECKS: { [K in JobKind]: Check } = {
   prune: (r) => onConfig(r) && choice(r) && isFlag(r.write),
   export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out),
   compare: (r) => onConfig(r) && optional(isPositiveInt)(r.target),
+  heal: (r) => onConfig(r) && choice(r) && optional(isPositiveInt)(r.steps) && optional(oneOf(HEAL_PARTS))(r.part),
   'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined,
   'evaluate-model': (r) => onModel(r) && isLayerList(r.layers),
   'export-model': (r) => onModel(r) && choice(r) && optional(isString)(r.out),

@@ -6,6 +6,7 @@ import { UserError } from '../core/errors';
 import { analyzeJob } from '../core/jobs/analyzeJob';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { compareJob } from '../core/jobs/compareJob';
+import { healJob } from '../core/jobs/healJob';
 import { evaluateModelJob } from '../core/jobs/evaluateModelJob';
 import { exportModelJob } from '../core/jobs/exportModelJob';
 import { exportJob } from '../core/jobs/exportJob';
@@ -29,6 +30,8 @@ function run(request: JobRequest, context: JobContext): Promise<JobResult> {
       return exportJob(request, context);
     case 'compare':
       return compareJob(request, context);
+    case 'heal':
+      return healJob(request, context);
     case 'analyze-model':
       return analyzeModelJob(request, context);
     case 'evaluate-model':

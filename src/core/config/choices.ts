@@ -7,8 +7,11 @@ export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp'] as const;
 export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'contiguous-block', 'importance'] as const;
 export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate'] as const;
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
+/** What `depthlab heal` trains: every weight the kept sub-network uses, or its feed-forward blocks only. */
+export const HEAL_PARTS = ['all', 'ffn'] as const;
 
 export type Task = (typeof TASKS)[number];
 export type PruneStrategy = (typeof PRUNE_STRATEGIES)[number];
 export type ImportanceMetric = (typeof IMPORTANCE_METRICS)[number];
 export type BackendName = (typeof BACKENDS)[number];
+export type HealPart = (typeof HEAL_PARTS)[number];
