@@ -1,0 +1,27 @@
+import { Option } from 'commander';
+import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
+import { UserError } from '../core/errors';
+import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
+import { pretrainedSource } from '../core/jobs/openedPretrained';
+import { positiveInt, withTextOptions } from './options';
+import { program, session } from './program';
+import { modelAnalysisText } from './resultText';
+
+/** analyze: measure every layer of a Hugging Face model (a folder, or a config naming one) on the user's text. */
+export function addModelCommands(): void {
+  withTextOptions(
+    program
+      .command('analyze')
+      .description('measure every layer of a Hugging Face model on your text: importance, angular distance, a depth sweep per strategy')
+      .argument('<model>', 'a Hugging Face folder (config.json, safetensors weights, tokenizer.json), or a *.depthlab.json whose model.pretrained names one')
+      .addOption(new Option('--strategy <name>', 'layer selection strategy for the recommendation').choices(PRUNE_STRATEGIES))
+      .option('--target <r>', 'target depth r', positiveInt)
+      .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS)),
+  ).action(async (source: string, { data, ...options }: { data?: string }) => {
+    const model = pretrainedSource(source);
+    if (!model) throw new UserError(`${source}: not a Hugging Face model folder (config.json with a model_type) nor a config with model.pretrained; for a DepthLab run use depthlab sweep`);
+    const { out, context } = session();
+    const result = await analyzeModelJob({ ...model, ...(data && { dataFile: data }), ...options }, context);
+    out.result(result, modelAnalysisText(result));
+  });
+}
