@@ -31,7 +31,7 @@ export function activate(context: vscode.ExtensionContext): void {
       ],
       new InteropCodeLensProvider(),
     ),
-    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/config.json' }, new ModelCodeLensProvider(runs)),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/config.json' }, new ModelCodeLensProvider(runs, jobs)),
     registerConfigDiagnostics(),
     ...registerCommands({ jobs, explorer, log }),
   );

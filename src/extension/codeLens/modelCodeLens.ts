@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { readModelAnalysis } from '../../core/huggingface/modelAnalysisFile';
 import { isPretrainedFolder, readPretrainedConfig } from '../../core/huggingface/pretrainedConfig';
+import type { JobRunner } from '../jobs/jobRunner';
 import type { RunIndex } from '../runs/runIndex';
 
 /** On a Hugging Face model's config.json: explore its depth; once analysed, open the analysis and export. */
@@ -9,8 +10,10 @@ export class ModelCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(runs: RunIndex) {
+  /** Files change under .depthlab/ (any front end), and jobs end: the editor's own analyses refresh even if a watcher event is lost. */
+  constructor(runs: RunIndex, jobs: JobRunner) {
     runs.onDidChange(() => this.changed.fire());
+    jobs.onDidChangeJob(() => this.changed.fire());
   }
 
   provideCodeLenses(document: vscode.TextDocument): vscode.CodeLens[] {
