@@ -2,7 +2,7 @@ import { writeComparison } from '../compare/compareFile';
 import { compareSummary, type ComparedModel, type Comparison } from '../compare/compareSummary';
 import { compareVariants, variantConfig } from '../compare/compareVariants';
 import { UserError } from '../errors';
-import { evaluate } from '../evaluate/evaluate';
+import { evaluate, type Evaluation } from '../evaluate/evaluate';
 import { evaluationLayers } from '../model/layerDrop';
 import { recommendedRate } from '../prune/recommendedRate';
 import { targetDepth } from '../prune/targetDepth';
@@ -40,7 +40,8 @@ export async function compareJob(request: CompareJobRequest, context: JobContext
       const batches = validationBatches(outcome.opened);
       const model = outcome.opened.model;
       const measured = variant.layers === N ? measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context) : undefined;
-      const full = evaluate(model, batches, evaluationLayers(variant.layers));
+      // A sweep's depth-N row is the whole model: only the small model needs an evaluation of its own.
+      const full: Evaluation = measured?.sweeps['every-other']?.[0] ?? evaluate(model, batches, evaluationLayers(variant.layers));
       models.push({ ...variant, runId: outcome.run.id, full, sweeps: measured?.sweeps });
     } finally {
       outcome.opened.model.dispose();
