@@ -51,7 +51,7 @@ test('with p = 1 every layer is dropped every step and its weights never change'
   outcome.opened.model.dispose();
   const steps = readMetrics(outcome.run.metrics).filter((m) => m.type === 'step');
   assert.ok(steps.every((m) => (m.dropped as number[]).length === 4));
-  assert.deepEqual(outcome.counters.timesDropped, [8, 8, 8, 8]);
+  assert.deepEqual(outcome.record.counters.timesDropped, [8, 8, 8, 8]);
   // Same seed: a fresh model holds the initial weights.
   const shape = { task: 'language-model' as const, vocabSize: outcome.opened.dataset.tokenizer.vocabSize, numClasses: 0, model: loaded.config.model };
   const fresh = new Transformer(shape, new Rng(loaded.config.train.seed));
@@ -86,7 +86,7 @@ test('a run resumed from its checkpoint continues exactly as the uninterrupted r
   const logged = readMetrics(first.run.metrics).filter((m) => m.type === 'step');
   assert.deepEqual(logged.map((m) => m.step), [1, 2, 3, 4, 5, 6, 7, 8]);
   assert.deepEqual(logged.map((m) => m.loss), full.steps.map((s) => s.loss));
-  assert.deepEqual(resumed.counters, full.outcome.counters);
+  assert.deepEqual(resumed.record.counters, full.outcome.record.counters);
 });
 
 test('data-parallel training on two threads matches one thread up to float rounding (no dropout)', async () => {

@@ -1,4 +1,4 @@
-import { IMPORTANCE_METRICS, type ImportanceMetric } from '../src/core/config/choices';
+import type { ImportanceMetric } from '../src/core/config/choices';
 import { recommendedRate } from '../src/core/prune/recommendedRate';
 import { qualityText } from '../src/core/report/eventText';
 import type { Evaluation } from '../src/core/evaluate/evaluate';
@@ -122,9 +122,9 @@ export function layerPicker(input: PickerInput): HTMLElement {
   return root;
 }
 
-export function metricChoice(metric: ImportanceMetric, onChange: (metric: ImportanceMetric) => void): HTMLElement {
+export function metricChoice(metric: ImportanceMetric, available: readonly ImportanceMetric[], onChange: (metric: ImportanceMetric) => void): HTMLElement {
   return dropdown(
-    IMPORTANCE_METRICS.map((m) => ({ value: m, label: m })),
+    available.map((m) => ({ value: m, label: m })),
     metric,
     (value) => onChange(value as ImportanceMetric),
   );

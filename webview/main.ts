@@ -6,6 +6,7 @@ import type { ActiveJob, HostToPage, PageRequests } from '../src/protocol/explor
 import { angularHeatMap } from './angularHeatMap';
 import { ChartSlot } from './charts/chartSlot';
 import { compareChart, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
+import { measuredMetrics } from '../src/core/statistics/importanceScores';
 import { onThemeChange } from './charts/theme';
 import { layerPicker, metricChoice, section } from './layerPicker';
 import { button, dropdown, progressRing } from './toolkit';
@@ -143,15 +144,20 @@ function header(run: RunSnapshot | undefined): HTMLElement {
   return element;
 }
 
+/** The chosen metric, or loss increase where this model has no values for it (learned-rate without learned rates). */
+function shownMetric(run: RunSnapshot): ImportanceMetric {
+  return !run.importance || measuredMetrics(run.importance.layers).includes(page.metric) ? page.metric : 'loss-increase';
+}
+
 function importanceSection(run: RunSnapshot): HTMLElement {
   const element = section('Importance per layer');
-  const config = importanceChart(run, page.metric, page.kept);
+  const config = importanceChart(run, shownMetric(run), page.kept);
   if (!config) {
     element.appendChild(hint('Not measured yet: "Evaluate All Depths" measures loss increase, Block Influence and weight norms.'));
     return element;
   }
   element.appendChild(
-    metricChoice(page.metric, (metric) => {
+    metricChoice(shownMetric(run), measuredMetrics(run.importance!.layers), (metric) => {
       page.metric = metric;
       saveState({ metric });
       pickerKey = '';
@@ -160,7 +166,7 @@ function importanceSection(run: RunSnapshot): HTMLElement {
   );
   charts.importance.set(config);
   element.appendChild(charts.importance.element);
-  element.appendChild(hint(`${METRIC_LABELS[page.metric]}; checked layers in colour. Full-model valid loss ${run.importance!.fullLoss.toFixed(4)}.`));
+  element.appendChild(hint(`${METRIC_LABELS[shownMetric(run)]}; checked layers in colour. Full-model valid loss ${run.importance!.fullLoss.toFixed(4)}.`));
   return element;
 }
 
@@ -185,12 +191,12 @@ function picker(run: RunSnapshot | undefined, target: PickerTarget): HTMLElement
     pickerElement = layerPicker({
       target,
       run,
-      metric: page.metric,
+      metric: run ? shownMetric(run) : page.metric,
       busy: Boolean(page.job),
       result,
       onChange: (kept) => {
         page.kept = new Set(kept);
-        const config = run && importanceChart(run, page.metric, page.kept);
+        const config = run && importanceChart(run, shownMetric(run), page.kept);
         if (config) charts.importance.set(config);
       },
       onEvaluate: (layers) => void ask(request('evaluate-selection', { layers }).then((result) => (page.result = result))),

@@ -28,7 +28,7 @@ export function lossChart(run: RunSnapshot): ChartConfiguration {
   };
 }
 
-/** Configured against empirical drop rate per layer; the tooltip adds how many steps skipped it. */
+/** Configured against empirical (and learned) drop rate per layer; the tooltip adds how many steps skipped it. */
 export function dropChart(run: RunSnapshot): ChartConfiguration {
   const { series } = chartTheme();
   const steps = run.trainLoss.length;
@@ -39,6 +39,7 @@ export function dropChart(run: RunSnapshot): ChartConfiguration {
       datasets: [
         { label: 'configured p', data: run.drops.map((d) => d.configuredRate), backgroundColor: series.muted },
         { label: 'empirical', data: run.drops.map((d) => d.empiricalRate), backgroundColor: series.purple },
+        ...(run.drops.some((d) => d.learnedRate !== undefined) ? [{ label: 'learned (valid mean)', data: run.drops.map((d) => d.learnedRate ?? 0), backgroundColor: series.orange }] : []),
       ],
     },
     options: {
@@ -54,14 +55,15 @@ export const METRIC_LABELS: Record<ImportanceMetric, string> = {
   'weight-l1': 'weight L1 norm',
   'grad-norm': 'mean gradient norm',
   'drop-rate': 'drop rate (lower = relied on more)',
+  'learned-rate': 'learned drop rate (lower = relied on more)',
 };
 
 /** One importance metric per layer; kept layers in colour, the others muted. */
 export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept: ReadonlySet<number>): ChartConfiguration | undefined {
   if (!run.importance) return undefined;
   const { series } = chartTheme();
-  // drop-rate scores are negated so that higher means more important; plot the rate itself.
-  const values = metric === 'drop-rate' ? run.importance.layers.map((l) => l.empiricalRate) : importanceScores(run.importance.layers, metric);
+  // Rate scores are negated so that higher means more important; plot the rate itself.
+  const values = metric === 'drop-rate' || metric === 'learned-rate' ? importanceScores(run.importance.layers, metric).map((score) => -score) : importanceScores(run.importance.layers, metric);
   return {
     type: 'bar',
     data: {

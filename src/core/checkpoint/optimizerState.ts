@@ -2,15 +2,21 @@ import * as tf from '../backend/tf';
 import { UserError } from '../errors';
 import type { DropCounters } from '../statistics/dropStatistics';
 import type { AdamW } from '../train/adamW';
+import type { LearnedRatesState } from '../train/learnedDropRates';
 import { metadataJson, readSafetensors, writeSafetensors, type NamedTensor } from './safetensors';
 
 const FORMAT = 'depthlab-optimizer/1';
 
-/** What resuming needs beyond the weights: Adam moments and step counts, the RNG, the drop counters. */
-export interface TrainingState {
+/** What resuming needs beyond the weights: Adam moments and step counts, the RNG, the drop counters, a learned schedule's scorer. */
+export interface TrainingState extends TrainingRecord {
   step: number;
   rngState: number;
+}
+
+/** What a run's analysis reads of its training: the drop counters, and the scorer when the rates were learned. */
+export interface TrainingRecord {
   counters: DropCounters;
+  learned?: LearnedRatesState;
 }
 
 export function saveOptimizerState(file: string, optimizer: AdamW, state: TrainingState): void {
@@ -26,6 +32,7 @@ export function saveOptimizerState(file: string, optimizer: AdamW, state: Traini
       rng: String(state.rngState),
       adamSteps: JSON.stringify(Object.fromEntries(optimizer.steps)),
       counters: JSON.stringify(state.counters),
+      ...(state.learned && { learnedRates: JSON.stringify(state.learned) }),
     },
   });
 }
@@ -39,12 +46,17 @@ export function loadOptimizerState(file: string, optimizer: AdamW): TrainingStat
     const param = rest.join('.');
     optimizer.restore(prefix === 'exp_avg' ? 'first' : 'second', param, tf.tensor(data, shape), adamSteps[param]);
   }
-  return { step: Number(metadata.step), rngState: Number(metadata.rng), counters: metadataJson<DropCounters>(file, metadata, 'counters') };
+  return { step: Number(metadata.step), rngState: Number(metadata.rng), ...trainingRecord(file, metadata) };
 }
 
-/** The LayerDrop counters saved with a run's last checkpoint, without loading the moments. */
-export function readDropCounters(file: string): DropCounters {
+/** The training record saved with a run's last checkpoint, without loading the moments. */
+export function readTrainingRecord(file: string): TrainingRecord {
   const { metadata } = readSafetensors(file);
   if (metadata.format !== FORMAT) throw new UserError(`${file} is not a DepthLab optimizer state`);
-  return metadataJson<DropCounters>(file, metadata, 'counters');
+  return trainingRecord(file, metadata);
+}
+
+function trainingRecord(file: string, metadata: Record<string, string>): TrainingRecord {
+  const counters = metadataJson<DropCounters>(file, metadata, 'counters');
+  return metadata.learnedRates === undefined ? { counters } : { counters, learned: metadataJson<LearnedRatesState>(file, metadata, 'learnedRates') };
 }

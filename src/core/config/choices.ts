@@ -3,9 +3,9 @@
  * CLI's flags, the editor's quick picks and the Depth Explorer page list them without loading zod.
  */
 export const TASKS = ['language-model', 'classification'] as const;
-export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp'] as const;
+export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp', 'learned'] as const;
 export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'contiguous-block', 'importance'] as const;
-export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate'] as const;
+export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate', 'learned-rate'] as const;
 export const BACKENDS = ['auto', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 /** What `depthlab heal` trains: every weight the kept sub-network uses, or its feed-forward blocks only. */
 export const HEAL_PARTS = ['all', 'ffn'] as const;

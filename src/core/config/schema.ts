@@ -43,7 +43,7 @@ const layerDropSchema = z.strictObject({
   schedule: z
     .enum(LAYERDROP_SCHEDULES)
     .default('uniform')
-    .describe('uniform: p for every layer; linear: p·l/(N−1); exp: p·(e^{l·ln2/(N−1)} − 1) (LayerSkip).'),
+    .describe('uniform: p for every layer; linear: p·l/(N−1); exp: p·(e^{l·ln2/(N−1)} − 1) (LayerSkip); learned: rates learned from each layer\'s input stream, averaging p (Fan et al. §4; prune with the importance metric learned-rate).'),
   perLayer: z.array(probability()).optional().describe('Explicit drop rate per layer; overrides the schedule.'),
 });
 
@@ -100,6 +100,9 @@ export const configSchema = z
       });
     }
     const perLayer = config.layerdrop.perLayer;
+    if (perLayer && config.layerdrop.schedule === 'learned') {
+      ctx.addIssue({ code: 'custom', path: ['layerdrop', 'perLayer'], message: 'cannot be given with schedule "learned", which learns the rates itself; remove one of them' });
+    }
     if (perLayer && perLayer.length !== ownLayers) {
       ctx.addIssue({
         code: 'custom',

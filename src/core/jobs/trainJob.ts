@@ -29,7 +29,7 @@ export async function trainJob(request: TrainJobRequest, context: JobContext): P
   try {
     const result = { runId: outcome.run.id, runDir: outcome.run.dir, backend, status: outcome.status, step: outcome.step };
     if (!request.analyze || outcome.status !== 'completed') return result;
-    return { ...result, analysis: analyzeRun({ paths: outcome.run, opened: outcome.opened, counters: outcome.counters }, {}, context.onEvent) };
+    return { ...result, analysis: analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent) };
   } finally {
     outcome.opened.model.dispose();
   }

@@ -1,4 +1,4 @@
-import { readDropCounters } from '../checkpoint/optimizerState';
+import { readTrainingRecord, type TrainingRecord } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { Batch } from '../model/layeredModel';
 import { layerDropRates } from '../model/layerDrop';
@@ -7,7 +7,8 @@ import { readRun } from '../run/runFiles';
 import type { RunPaths } from '../run/runPaths';
 import { findRun } from '../run/runStore';
 import { openModel, validationBatches, type OpenedModel } from '../source/openModel';
-import { dropStatistics, type DropCounters } from '../statistics/dropStatistics';
+import { dropStatistics } from '../statistics/dropStatistics';
+import { LearnedDropRates, learnedRatesOn } from '../train/learnedDropRates';
 import { layerStatistics } from '../statistics/importance';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
 import { requireCheckpoint } from '../run/checkpointFiles';
@@ -16,7 +17,7 @@ import { requireCheckpoint } from '../run/checkpointFiles';
 export interface TrainedRun {
   paths: RunPaths;
   opened: OpenedModel;
-  counters: DropCounters;
+  record: TrainingRecord;
 }
 
 export interface RunRequest extends ConfigRequest {
@@ -28,7 +29,7 @@ export interface RunRequest extends ConfigRequest {
 export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T): Promise<T> {
   const { loaded } = await startJob(request, context);
   const run = readRun(findRun(loaded.file, request.runId));
-  const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), counters: readDropCounters(requireCheckpoint(run.paths).optimizer) };
+  const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), record: readTrainingRecord(requireCheckpoint(run.paths).optimizer) };
   try {
     return use(trained, loaded);
   } finally {
@@ -36,12 +37,14 @@ export async function withTrainedRun<T>(request: RunRequest, context: JobContext
   }
 }
 
-/** Per-layer statistics: the run's LayerDrop counters and importance measured on the batches. */
-export function measureLayers({ opened, counters }: Pick<TrainedRun, 'opened' | 'counters'>, batches: Batch[]) {
-  return layerStatistics(opened.model, batches, dropStatistics(counters, layerDropRates(opened.config.layerdrop, opened.model.layers)));
+/** Per-layer statistics: the run's LayerDrop counters (and learned rates) and importance measured on the batches. */
+export function measureLayers({ opened, record }: Pick<TrainedRun, 'opened' | 'record'>, batches: Batch[]) {
+  const { model, config } = opened;
+  const learned = record.learned && learnedRatesOn(new LearnedDropRates(model.layers, config.model.dModel, config.layerdrop.rate, record.learned), model, batches);
+  return layerStatistics(model, batches, dropStatistics(record.counters, layerDropRates(config.layerdrop, model.layers), learned));
 }
 
 /** How to choose layers of a trained run, measuring statistics only if the strategy asks for them. */
-export function choiceContext(trained: Pick<TrainedRun, 'opened' | 'counters'>, batches = validationBatches(trained.opened)): ChoiceContext {
+export function choiceContext(trained: Pick<TrainedRun, 'opened' | 'record'>, batches = validationBatches(trained.opened)): ChoiceContext {
   return { model: trained.opened.model, batches, prune: trained.opened.config.prune, statistics: () => measureLayers(trained, batches).layers };
 }

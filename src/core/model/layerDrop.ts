@@ -3,7 +3,8 @@ import type { Rng } from '../random/rng';
 
 /**
  * The drop probability of each layer. uniform: p; linear: p·l/(N−1);
- * exp: p·(e^{l·ln2/(N−1)} − 1), LayerSkip's D(l), which rises from 0 at the first layer to p at the last.
+ * exp: p·(e^{l·ln2/(N−1)} − 1), LayerSkip's D(l), which rises from 0 at the first layer to p at the last;
+ * learned: p for every layer, where the learned rates start (train/learnedDropRates.ts).
  */
 export function layerDropRates(config: LayerDropConfig, layers: number): number[] {
   if (config.perLayer) return [...config.perLayer];
@@ -11,6 +12,7 @@ export function layerDropRates(config: LayerDropConfig, layers: number): number[
   return Array.from({ length: layers }, (_, l) => {
     switch (config.schedule) {
       case 'uniform':
+      case 'learned':
         return config.rate;
       case 'linear':
         return config.rate * position(l);

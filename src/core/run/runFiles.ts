@@ -34,7 +34,7 @@ const runRecordSchema = z.object({
 });
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
-const dropSchema = z.object({ layer: count(), configuredRate: z.number(), empiricalRate: z.number(), timesDropped: count(), meanGradNorm: z.number() });
+const dropSchema = z.object({ layer: count(), configuredRate: z.number(), empiricalRate: z.number(), timesDropped: count(), meanGradNorm: z.number(), learnedRate: z.number().optional() });
 export const importanceSchema = dropSchema.extend({ lossIncrease: z.number(), blockInfluence: z.number(), weightL1: z.number() });
 // The schemas describe what the engine writes: these fail to compile when the two drift apart.
 dropSchema satisfies z.ZodType<LayerDropStatistics>;

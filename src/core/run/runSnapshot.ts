@@ -81,6 +81,7 @@ export function runSnapshot(paths: RunPaths): RunSnapshot {
     empiricalRate: steps.length ? timesDropped[layer] / steps.length : 0,
     timesDropped: timesDropped[layer],
     meanGradNorm: statistics?.layers[layer]?.meanGradNorm ?? 0,
+    learnedRate: statistics?.layers[layer]?.learnedRate,
   }));
   return {
     kind: 'run',

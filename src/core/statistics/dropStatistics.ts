@@ -13,6 +13,8 @@ export interface LayerDropStatistics {
   empiricalRate: number;
   timesDropped: number;
   meanGradNorm: number;
+  /** Schedule "learned" only: the learned rate, averaged over validation data. */
+  learnedRate?: number;
 }
 
 export function emptyCounters(layers: number): DropCounters {
@@ -35,8 +37,9 @@ export function recordStep(counters: DropCounters, active: readonly number[], la
   });
 }
 
-export function dropStatistics(counters: DropCounters, configuredRates: readonly number[]): LayerDropStatistics[] {
+export function dropStatistics(counters: DropCounters, configuredRates: readonly number[], learnedRates?: readonly number[]): LayerDropStatistics[] {
   return configuredRates.map((configuredRate, layer) => ({
+    ...(learnedRates && { learnedRate: learnedRates[layer] }),
     layer,
     configuredRate,
     empiricalRate: counters.steps ? counters.timesDropped[layer] / counters.steps : 0,

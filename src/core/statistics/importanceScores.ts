@@ -1,4 +1,5 @@
-import type { ImportanceMetric } from '../config/choices';
+import { IMPORTANCE_METRICS, type ImportanceMetric } from '../config/choices';
+import { UserError } from '../errors';
 import type { LayerStatistics } from './importance';
 
 /** A metric's value per layer, oriented so that higher means more important. */
@@ -15,5 +16,13 @@ export function importanceScores(layers: LayerStatistics[], metric: ImportanceMe
     case 'drop-rate':
       // A layer dropped less often was trained to be relied on more.
       return layers.map((l) => -l.empiricalRate);
+    case 'learned-rate':
+      if (layers.some((l) => l.learnedRate === undefined)) throw new UserError('importance metric "learned-rate" needs a run trained with layerdrop.schedule "learned"; pick another metric or train with it');
+      return layers.map((l) => -l.learnedRate!);
   }
+}
+
+/** The metrics these statistics can rank by: learned-rate only for a run trained with learned rates. */
+export function measuredMetrics(layers: LayerStatistics[]): ImportanceMetric[] {
+  return IMPORTANCE_METRICS.filter((metric) => metric !== 'learned-rate' || (layers.length > 0 && layers.every((l) => l.learnedRate !== undefined)));
 }

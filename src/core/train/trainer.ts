@@ -1,5 +1,5 @@
 import { saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelCheckpoint';
-import { loadOptimizerState, saveOptimizerState } from '../checkpoint/optimizerState';
+import { loadOptimizerState, saveOptimizerState, type TrainingRecord } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
 import { UserError } from '../errors';
 import { resumedConfig } from './resumedConfig';
@@ -13,12 +13,17 @@ import { writeRunConfig, writeStatistics, type RunData, type RunStatus } from '.
 import type { RunPaths } from '../run/runPaths';
 import { createRun, updateRun } from '../run/runStore';
 import { openModel, validationBatches, type OpenedModel } from '../source/openModel';
-import { dropStatistics, emptyCounters, recordStep, type DropCounters } from '../statistics/dropStatistics';
+import { dropStatistics, emptyCounters, recordStep } from '../statistics/dropStatistics';
 import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
 import { DataParallel } from './dataParallel';
 import { applyGradients, computeGradients } from './trainingStep';
+import { LEARNED_REFRESH_EVERY, LearnedDropRates, learnedRatesOn, type LearnedRatesState } from './learnedDropRates';
+import { pooledLayerInputs } from '../statistics/pooledLayerInputs';
 import { removeStaleCheckpoints, requireCheckpoint, writeCheckpoint } from '../run/checkpointFiles';
+
+/** Seeds the learned rates' scorer apart from the model's initialisation. */
+const SCORER_SEED = 7919;
 
 export interface TrainRequest {
   loaded: LoadedConfig;
@@ -34,7 +39,7 @@ export interface TrainOutcome {
   status: RunStatus;
   step: number;
   opened: OpenedModel;
-  counters: DropCounters;
+  record: TrainingRecord;
 }
 
 /** Train with LayerDrop, streaming metrics and checkpointing as configured. The caller disposes `opened.model`. */
@@ -43,6 +48,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   const rng = new Rng(config.train.seed);
   let opened: OpenedModel;
   let counters = emptyCounters(config.model.layers);
+  let learnedState: LearnedRatesState | undefined;
   let run: RunPaths;
   let optimizer: AdamW;
   if (resume) {
@@ -55,6 +61,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     if (state.step !== opened.step) throw new UserError(`run ${run.id}: checkpoint and optimizer state disagree (steps ${opened.step} and ${state.step}); start a new run`);
     rng.setState(state.rngState);
     counters = state.counters;
+    learnedState = state.learned;
     if (opened.step >= config.train.steps) {
       throw new UserError(`run ${run.id} is already at step ${opened.step} of ${config.train.steps}; to continue it, raise train.steps in ${loaded.file}`);
     }
@@ -73,6 +80,8 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   const startStep = opened.step;
   const meta = (step: number): CheckpointMeta => ({ config, vocab: [...dataset.tokenizer.vocab], labels: dataset.labels, step });
   const rates = layerDropRates(config.layerdrop, config.model.layers);
+  const learned =
+    config.layerdrop.schedule === 'learned' ? new LearnedDropRates(config.model.layers, config.model.dModel, config.layerdrop.rate, learnedState ?? new Rng(config.train.seed + SCORER_SEED)) : undefined;
   const { steps, batchSize, clipNorm, evalEvery, checkpointEvery } = config.train;
   const validBatches = validationBatches(opened);
   const allLayers = evaluationLayers(config.model.layers);
@@ -93,10 +102,10 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   let savedStep = startStep;
   const checkpoint = () => {
     const files = writeCheckpoint(run, step, ({ model: modelFile, optimizer: optimizerFile }) => {
-      saveOptimizerState(optimizerFile, optimizer, { step, rngState: rng.getState(), counters });
+      saveOptimizerState(optimizerFile, optimizer, { step, rngState: rng.getState(), counters, learned: learned?.snapshot() });
       saveModelCheckpoint(modelFile, model, meta(step));
     });
-    writeStatistics(run, { layers: dropStatistics(counters, rates) });
+    writeStatistics(run, { layers: dropStatistics(counters, rates, learned && learnedRatesOn(learned, model, validBatches)) });
     savedStep = step;
     updateRun(run, { step });
     emit({ type: 'checkpoint', step, file: files.model });
@@ -112,7 +121,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
       }
       const current = step + 1;
       const lr = learningRateAt(current, config.train);
-      const active = sampleActiveLayers(rates, rng);
+      const active = sampleActiveLayers(learned?.rates() ?? rates, rng);
       const batch = dataset.trainBatch(rng, batchSize);
       const started = performance.now();
       const { loss, grads } = parallel ? await parallel.gradients(model, batch, active, rng, config.train.seed * 100003 + current) : computeGradients(model, batch, active, rng);
@@ -121,6 +130,8 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
       step = current;
       recordStep(counters, active, (layer) => norms.perLayer[storageLayer(layer, config.model.shareLayersEvery)]);
       const dropped = allLayers.filter((layer) => !active.includes(layer));
+      learned?.update(allLayers.map((layer) => dropped.includes(layer)), loss);
+      if (learned && step % LEARNED_REFRESH_EVERY === 0) learned.observe(pooledLayerInputs(model, batch));
       const tokensPerSecond = (batch.size * batch.length * 1000) / (performance.now() - started);
       const entry = { type: 'step' as const, step, steps, loss, lr, dropped, tokensPerSecond };
       metrics.append(entry);
@@ -151,5 +162,5 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   optimizer.dispose();
   updateRun(run, { status, step });
   emit({ type: 'run-end', status, step });
-  return { run, status, step, opened: { ...opened, step }, counters };
+  return { run, status, step, opened: { ...opened, step }, record: { counters, learned: learned?.snapshot() } };
 }
