@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { BACKENDS, IMPORTANCE_METRICS, LAYERDROP_SCHEDULES, PRUNE_STRATEGIES, TASKS } from './choices';
+import { BACKENDS, EARLY_EXIT_CURRICULA, IMPORTANCE_METRICS, LAYERDROP_SCHEDULES, PRUNE_STRATEGIES, TASKS } from './choices';
 
 /**
  * The one source of truth for `*.depthlab.json`: TypeScript types (z.infer), runtime validation
@@ -59,6 +59,14 @@ const trainSchema = z.strictObject({
   evalBatches: positiveInt().default(8).describe('Validation batches per evaluation.'),
   checkpointEvery: z.int().min(0).default(100).describe('Steps between checkpoints (0 = only at the end).'),
   backend: z.enum(BACKENDS).default('auto'),
+  earlyExit: z
+    .strictObject({
+      scale: z.number().min(0).default(0).describe("LayerSkip's e_scale: weight of the exits after earlier layers (0 = off)."),
+      curriculum: z.enum(EARLY_EXIT_CURRICULA).default('none').describe('none: every exit every step; rotational: exits at layers l ≡ step (mod rotation); gradual: from the last layer down, all on by half of training.'),
+      rotation: positiveInt().default(2).describe('Period of the rotational curriculum.'),
+    })
+    .prefault({})
+    .describe('Early-exit loss (LayerSkip): the stream after each layer also trains the shared final norm and head, so shallow exits work; evaluate them with the first-k sweep.'),
   threads: positiveInt()
     .default(1)
     .describe('Data-parallel training threads, each with its own backend instance (wasm uses one core per instance): 2 uses both cores of a 2-core machine. batchSize must be a multiple.'),
@@ -143,3 +151,4 @@ export type ConfigInput = z.input<typeof configSchema>;
 export type ModelConfig = DepthLabConfig['model'];
 export type LayerDropConfig = DepthLabConfig['layerdrop'];
 export type TrainConfig = DepthLabConfig['train'];
+export type EarlyExitConfig = TrainConfig['earlyExit'];

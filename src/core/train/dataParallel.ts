@@ -21,6 +21,7 @@ export interface ShardRequest {
   batch: Batch;
   active: number[];
   seed: number;
+  exitWeights?: number[];
 }
 
 export type ShardReply = { type: 'ready' } | { type: 'grads'; loss: number; grads: Record<string, Float32Array> } | { type: 'error'; message: string };
@@ -54,16 +55,16 @@ export class DataParallel {
   }
 
   /** The whole batch's mean loss and gradients (by parameter name); the main model's share is computed here. */
-  async gradients(model: Transformer, batch: Batch, active: number[], rng: Rng, seed: number): Promise<{ loss: number; grads: Map<string, tf.Tensor> }> {
+  async gradients(model: Transformer, batch: Batch, active: number[], rng: Rng, seed: number, exitWeights?: number[]): Promise<{ loss: number; grads: Map<string, tf.Tensor> }> {
     const shards = splitBatch(batch, this.threads.length + 1);
     const weights = this.weightsStale ? weightsOf(model) : undefined;
     this.weightsStale = false;
     const replies = this.threads.map((worker, i) => {
       const reply = this.next(i);
-      worker.postMessage({ weights, batch: shards[i + 1], active, seed: seed * 1009 + i } satisfies ShardRequest);
+      worker.postMessage({ weights, batch: shards[i + 1], active, seed: seed * 1009 + i, exitWeights } satisfies ShardRequest);
       return reply;
     });
-    const own = computeGradients(model, shards[0], active, rng);
+    const own = computeGradients(model, shards[0], active, rng, exitWeights);
     const others = await Promise.all(replies);
     const losses = [own.loss];
     const sums = new Map(own.grads);

@@ -18,7 +18,7 @@ async function main(): Promise<void> {
   parentPort!.on('message', (request: ShardRequest) => {
     try {
       for (const [name, { data, shape }] of Object.entries(request.weights ?? {})) tf.tidy(() => model.param(name).assign(tf.tensor(data, shape)));
-      const { loss, grads } = computeGradients(model, request.batch, request.active, new Rng(request.seed));
+      const { loss, grads } = computeGradients(model, request.batch, request.active, new Rng(request.seed), request.exitWeights);
       const data = Object.fromEntries([...grads].map(([name, grad]) => [name, (grad.dataSync() as Float32Array).slice()]));
       tf.dispose([...grads.values()]);
       reply({ type: 'grads', loss, grads: data }, Object.values(data).map((array) => array.buffer as ArrayBuffer));

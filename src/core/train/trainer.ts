@@ -18,6 +18,7 @@ import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
 import { DataParallel } from './dataParallel';
 import { applyGradients, computeGradients } from './trainingStep';
+import { earlyExitWeights } from './earlyExit';
 import { LEARNED_REFRESH_EVERY, LearnedDropRates, learnedRatesOn, type LearnedRatesState } from './learnedDropRates';
 import { pooledLayerInputs } from '../statistics/pooledLayerInputs';
 import { removeStaleCheckpoints, requireCheckpoint, writeCheckpoint } from '../run/checkpointFiles';
@@ -124,7 +125,8 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
       const active = sampleActiveLayers(learned?.rates() ?? rates, rng);
       const batch = dataset.trainBatch(rng, batchSize);
       const started = performance.now();
-      const { loss, grads } = parallel ? await parallel.gradients(model, batch, active, rng, config.train.seed * 100003 + current) : computeGradients(model, batch, active, rng);
+      const exits = earlyExitWeights(config.train.earlyExit, active, config.model.layers, current, steps);
+      const { loss, grads } = parallel ? await parallel.gradients(model, batch, active, rng, config.train.seed * 100003 + current, exits) : computeGradients(model, batch, active, rng, exits);
       const norms = applyGradients(model, optimizer, grads, lr, clipNorm);
       parallel?.weightsChanged();
       step = current;

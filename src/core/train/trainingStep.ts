@@ -3,6 +3,7 @@ import type { Batch } from '../model/layeredModel';
 import type { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import type { AdamW } from './adamW';
+import { trainingObjective } from './earlyExit';
 import { clipGradients, gradientNorms, type GradientNorms } from './gradientNorms';
 
 export interface StepOutcome {
@@ -10,13 +11,21 @@ export interface StepOutcome {
   norms: GradientNorms;
 }
 
-/** Mean loss of `batch` through the `active` layers and the gradient of every parameter that took part, by name. */
-export function computeGradients(model: Transformer, batch: Batch, active: readonly number[], rng: Rng): { loss: number; grads: Map<string, tf.Tensor> } {
+/**
+ * Mean loss of `batch` through the `active` layers and the gradient of every parameter that took
+ * part, by name; with `exitWeights` (earlyExit.ts) the gradient is of the weighted early-exit loss.
+ */
+export function computeGradients(model: Transformer, batch: Batch, active: readonly number[], rng: Rng, exitWeights?: readonly number[]): { loss: number; grads: Map<string, tf.Tensor> } {
   const variables = [...model.params.values()];
   const paramOfVariable = new Map([...model.params].map(([name, variable]) => [variable.name, name]));
-  const { value, grads } = tf.variableGrads(() => model.forward(batch, { layers: active, training: true, rng }).loss, variables);
-  const loss = value.dataSync()[0];
-  value.dispose();
+  let finalLoss: tf.Scalar | undefined;
+  const { value, grads } = tf.variableGrads(() => {
+    const { objective, loss } = trainingObjective(model, batch, active, rng, exitWeights);
+    if (objective !== loss) finalLoss = tf.keep(loss);
+    return objective;
+  }, variables);
+  const loss = (finalLoss ?? value).dataSync()[0];
+  tf.dispose([value, ...(finalLoss ? [finalLoss] : [])]);
   return { loss, grads: new Map(Object.entries(grads).map(([variable, grad]) => [paramOfVariable.get(variable)!, grad])) };
 }
 
