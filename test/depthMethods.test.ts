@@ -7,6 +7,8 @@ import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { angularDistances } from '../src/core/statistics/angularDistance';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
 import { healJob } from '../src/core/jobs/healJob';
+import { analyzeJob } from '../src/core/jobs/analyzeJob';
+import { depthTable } from '../src/core/report/depthTable';
 import { requireCheckpoint } from '../src/core/run/checkpointFiles';
 import { train } from '../src/core/train/trainer';
 import { tinyLanguageModel, TINY_TRAIN, useWasm } from './helpers';
@@ -64,4 +66,14 @@ test('heal finetunes the kept sub-network: its loss falls on a fixed seed, and p
   const differs = (name: string) => original.get(name)!.data.some((value, i) => value !== changed.get(name)!.data[i]);
   assert.ok(differs('layers.0.ffn.fc1.weight') && differs('layers.3.ffn.fc2.weight'));
   assert.ok(!differs('layers.0.attn.qkv.weight') && !differs('layers.1.ffn.fc1.weight') && !differs('head.weight'));
+
+  // Both heals are kept with the run; the sweep table shows the newest one's loss on its row.
+  const { analysis, healed: records } = await analyzeJob({ configFile: loaded.file, strategy: 'first-k' }, { backend: 'wasm' });
+  assert.deepEqual(records.map((r) => [r.keep, r.part, r.steps]), [[[0, 3], 'all', 30], [[0, 3], 'ffn', 5]]);
+  const rows = [analysis.sweep[0], { ...analysis.sweep[2], layers: [0, 3] }, analysis.sweep[3]];
+  const table = depthTable('language-model', rows, records).split('\n');
+  assert.match(table[0], /healed$/);
+  assert.ok(table[3].endsWith(ffn.after.loss.toFixed(4)), table[3]);
+  assert.ok(table[2].trimEnd().endsWith(rows[0].msPerBatch.toFixed(1)), `rows not healed leave the column empty: ${table[2]}`);
+  assert.doesNotMatch(depthTable('language-model', rows), /healed/, 'no column without heals');
 });

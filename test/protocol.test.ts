@@ -24,6 +24,8 @@ test('page messages: well-formed ones pass, malformed ones (the page is untruste
     { type: 'write', id: 1, layers: [1.5] },
     { type: 'write', id: 1, layers: '0,2' },
     { type: 'evaluate-selection', id: 1, layers: [null] },
+    { type: 'heal-selection', id: 1, layers: [] },
+    { type: 'heal-selection', layers: [0, 1] },
     { type: 'select-run', runId: '' },
     { type: 'toString' },
     { type: 'delete-everything' },

@@ -17,6 +17,8 @@ export interface PickerInput {
   result?: { full: Evaluation; selected: Evaluation };
   onChange: (kept: ReadonlySet<number>) => void;
   onEvaluate: (layers: number[]) => void;
+  /** A trained run only: finetune the picked layers (depthlab heal). */
+  onHeal?: (layers: number[]) => void;
   /** What the picked layers are for: written into the list's file, or (a Hugging Face model) exported. */
   commit: { label: string; title: string; run: (layers: number[]) => void };
 }
@@ -52,6 +54,12 @@ export function layerPicker(input: PickerInput): HTMLElement {
   const evaluateButton = button('Evaluate selection', () => input.onEvaluate([...kept]), {
     title: 'Quick evaluation of exactly the checked layers on the validation batches, beside the full model',
   });
+  const healButton =
+    input.onHeal &&
+    button('Heal selection', () => input.onHeal!([...kept]), {
+      secondary: true,
+      title: 'Finetune exactly the checked layers for 100 steps (depthlab heal) and compare the loss before and after; the run keeps its own checkpoint',
+    });
   const writeButton = button(input.commit.label, () => input.commit.run([...kept]), { title: input.commit.title });
 
   const presets = document.createElement('div');
@@ -93,7 +101,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
 
   const actions = document.createElement('div');
   actions.className = 'row';
-  actions.append(evaluateButton, writeButton);
+  actions.append(evaluateButton, ...(healButton ? [healButton] : []), writeButton);
   const result = document.createElement('p');
   result.className = 'result';
   if (input.result) {
@@ -113,6 +121,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
       (run?.kind === 'run' ? ` (run trained with ${run.layerdropRate})` : '');
     writeButton.disabled = kept.size === 0;
     evaluateButton.disabled = kept.size === 0 || busy || !sameDepth || sameDepth.status === 'running';
+    if (healButton) healButton.disabled = evaluateButton.disabled;
     input.onChange(kept);
   }
 

@@ -200,6 +200,7 @@ function picker(run: RunSnapshot | undefined, target: PickerTarget): HTMLElement
         if (config) charts.importance.set(config);
       },
       onEvaluate: (layers) => void ask(request('evaluate-selection', { layers }).then((result) => (page.result = result))),
+      onHeal: run?.kind === 'run' ? (layers) => void ask(request('heal-selection', { layers }).then((healed) => (page.notice = { text: healedText(healed), error: false }))) : undefined,
       commit:
         run?.kind === 'model'
           ? {
@@ -216,6 +217,11 @@ function picker(run: RunSnapshot | undefined, target: PickerTarget): HTMLElement
     });
   }
   return pickerElement;
+}
+
+function healedText({ keep, steps, before, after }: PageRequests['heal-selection']['result']): string {
+  const change = after.loss - before.loss;
+  return `Healed layers ${keep.join(', ')} for ${steps} steps: loss ${before.loss.toFixed(4)} → ${after.loss.toFixed(4)} (${change >= 0 ? '+' : ''}${change.toFixed(4)}).`;
 }
 
 /** A request's outcome is rendered when it settles; a failure shows as the page's notice. */

@@ -51,7 +51,7 @@ for (const [name, analyze, description] of [
 addDepthCommands();
 
 runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)").action(
-  jobAction(analyzeJob, ({ analysis }) => analysisText(analysis)),
+  jobAction(analyzeJob, ({ analysis, healed }) => analysisText(analysis, healed)),
 );
 
 runCommand('prune', 'choose the layers to keep, evaluate them, and optionally write layersToKeep into the config')

@@ -6,7 +6,7 @@ import type { ExportModelResult } from '../core/jobs/exportModelJob';
 import type { PruneJobResult } from '../core/jobs/pruneJob';
 import { depthTable } from '../core/report/depthTable';
 import { qualityText } from '../core/report/eventText';
-import type { Analysis } from '../core/run/runFiles';
+import type { Analysis, HealRecord } from '../core/run/runFiles';
 
 /** The human text of each command's result; --json prints the result object instead. */
 
@@ -16,10 +16,10 @@ const interopLines = (fairseq: { flag: string; modelOverrides: string }, hugging
   `Hugging Face: ${JSON.stringify(huggingFace)}`,
 ];
 
-export function analysisText(a: Analysis): string {
+export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): string {
   return [
     '',
-    depthTable(a.task, a.sweep),
+    depthTable(a.task, a.sweep, healed),
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     `recommended LayerDrop rate for this target: p* = 1 - ${a.target}/${a.layers} = ${a.recommendedRate.toFixed(2)} (this run trained with ${a.trainedRate})`,

@@ -32,6 +32,8 @@ export type HostNotification =
 export interface PageRequests {
   /** Exactly these layers against the full model, on the same validation batches. */
   'evaluate-selection': { params: { layers: number[] }; result: { runId: string; full: Evaluation; selected: Evaluation } };
+  /** A trained run shown: finetune exactly these layers (depthlab heal, its default steps) and report the loss before and after. */
+  'heal-selection': { params: { layers: number[] }; result: { runId: string; keep: number[]; steps: number; before: Evaluation; after: Evaluation } };
   /** Set the picked list in its file. */
   write: { params: { layers: number[] }; result: { file: string; key: string; layers: number[] } };
   /** A Hugging Face model shown: write a pruned copy of it with exactly these layers. */
@@ -54,6 +56,7 @@ export const parsePageMessage = messageParser<PageToHost>({
   train: () => true,
   'evaluate-all': () => true,
   'evaluate-selection': (m) => isId(m.id) && isLayerList(m.layers),
+  'heal-selection': (m) => isId(m.id) && isLayerList(m.layers),
   write: (m) => isId(m.id) && isLayerList(m.layers),
   'export-model': (m) => isId(m.id) && isLayerList(m.layers),
 });

@@ -116,6 +116,14 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ppl [\d.]+ · full model: loss \d+\.\d{4}/ }).waitFor({ timeout: 60_000 });
   await frame.locator('.result').scrollIntoViewIfNeeded();
   await shot('5-evaluated-selection');
+
+  await frame.locator('vscode-button', { hasText: 'Heal selection' }).click();
+  await frame.locator('.notice', { hasText: /Healed layers 0, 2, 3 for 100 steps: loss \d+\.\d{4} → \d+\.\d{4}/ }).waitFor({ timeout: 2 * 60_000 });
+  const healRecord = JSON.parse(fs.readFileSync(path.join(runs, runDir, 'healed', 'keep-0-2-3-all-100', 'heal.json'), 'utf8'));
+  assert.deepEqual(healRecord.keep, [0, 2, 3]);
+  assert.ok(healRecord.after.loss < healRecord.before.loss, `heal lowers the loss: ${healRecord.before.loss} → ${healRecord.after.loss}`);
+  await frame.locator('.notice').scrollIntoViewIfNeeded();
+  await shot('5b-healed-selection');
 });
 
 test('prune to N layers from the palette and export the result; cancel a long training from its notification', { timeout: 5 * 60_000 }, async () => {

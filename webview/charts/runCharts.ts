@@ -85,7 +85,7 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   const quality = (r: DepthRow) => (lm ? r.perplexity! : r.accuracy! * 100);
   const compared = Object.entries(run.sweeps ?? { [run.sweep.strategy]: run.sweep.rows }) as Array<[string, DepthRow[]]>;
   const colours = [series.green, series.blue, series.orange, series.purple];
-  const lines = compared.map(([strategy, strategyRows], i) => ({
+  const lines: Array<{ label: string; data: Array<number | null>; borderColor: string; backgroundColor: string; yAxisID: string; pointStyle?: 'triangle'; pointRadius?: number; showLine?: boolean }> = compared.map(([strategy, strategyRows], i) => ({
     label: compared.length > 1 ? strategy : lm ? 'perplexity' : 'accuracy %',
     data: byDepth(strategyRows).map(quality),
     borderColor: colours[i % colours.length],
@@ -93,6 +93,22 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
     yAxisID: 'quality',
   }));
   const layerLists = compared.map(([, strategyRows]) => byDepth(strategyRows).map((r) => r.layers));
+  // The newest heal at each depth, as a point beside the lines.
+  const healedAt = new Map((run.healed ?? []).map((record) => [record.keep.length, record]));
+  const healed: (typeof lines)[number] | false = healedAt.size > 0 && {
+    label: 'healed',
+    data: rows.map((r) => (healedAt.has(r.depth) ? quality({ ...r, ...healedAt.get(r.depth)!.after }) : null)),
+    borderColor: series.purple,
+    backgroundColor: series.purple,
+    pointStyle: 'triangle',
+    pointRadius: 6,
+    showLine: false,
+    yAxisID: 'quality',
+  };
+  if (healed) {
+    lines.push(healed);
+    layerLists.push(rows.map((r) => healedAt.get(r.depth)?.keep ?? []));
+  }
   return {
     type: 'line',
     data: {

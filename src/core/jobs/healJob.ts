@@ -1,10 +1,11 @@
 import * as path from 'node:path';
 import { saveModelCheckpoint } from '../checkpoint/modelCheckpoint';
 import type { HealPart } from '../config/choices';
-import { evaluate, type Evaluation } from '../evaluate/evaluate';
+import { evaluate } from '../evaluate/evaluate';
 import { layerOfParameter } from '../model/parameters';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
 import { Rng } from '../random/rng';
+import { healFolder, writeHealRecord, type HealRecord } from '../run/runFiles';
 import { validationBatches } from '../source/openModel';
 import { adamWFor } from '../train/adamW';
 import { applyGradients, computeGradients } from '../train/trainingStep';
@@ -19,13 +20,8 @@ export interface HealJobRequest extends RunRequest, LayerChoice {
   part?: HealPart;
 }
 
-export interface HealJobResult {
+export interface HealJobResult extends HealRecord {
   runId: string;
-  keep: number[];
-  steps: number;
-  part: HealPart;
-  before: Evaluation;
-  after: Evaluation;
   /** The run's model with the kept layers healed, every layer still in it. */
   checkpoint: string;
 }
@@ -68,8 +64,10 @@ export function healJob(request: HealJobRequest, context: JobContext): Promise<H
       optimizer.dispose();
     }
     const after = evaluate(model, batches, keep);
-    const checkpoint = path.join(trained.paths.dir, 'healed', `keep-${keep.join('-')}-${part}-${steps}`, 'model.safetensors');
+    const record = { keep, steps, part, before, after, createdAt: new Date().toISOString() };
+    const checkpoint = path.join(healFolder(trained.paths, record), 'model.safetensors');
     saveModelCheckpoint(checkpoint, model, { config, vocab: [...dataset.tokenizer.vocab], labels: dataset.labels, step: trained.opened.step });
-    return { runId: trained.paths.id, keep, steps, part, before, after, checkpoint };
+    writeHealRecord(trained.paths, record);
+    return { runId: trained.paths.id, ...record, checkpoint };
   });
 }

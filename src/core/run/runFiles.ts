@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { z } from 'zod';
-import { IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS } from '../config/choices';
+import { HEAL_PARTS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, TASKS } from '../config/choices';
 import { configSchema, type DepthLabConfig } from '../config/schema';
 import { UserError } from '../errors';
 import type { DepthRow } from '../evaluate/depthSweep';
@@ -78,6 +78,18 @@ const analysisSchema = z.object({
 });
 export type Analysis = z.infer<typeof analysisSchema>;
 
+/** healed/<name>/heal.json: a sub-network finetuned by `depthlab heal`, its loss before and after. */
+const healRecordSchema = z.object({
+  keep: z.array(count()),
+  steps: count(),
+  part: z.enum(HEAL_PARTS),
+  before: evaluationSchema,
+  after: evaluationSchema,
+  createdAt: z.string(),
+});
+export type HealRecord = z.infer<typeof healRecordSchema>;
+const HEAL_RECORD = 'heal.json';
+
 /** A run's files, validated: what every reader of a run (jobs, the explorer, the CLI) works from. */
 export interface RunData {
   paths: RunPaths;
@@ -88,6 +100,8 @@ export interface RunData {
   config: DepthLabConfig;
   statistics?: StatisticsFile;
   analysis?: Analysis;
+  /** Every heal of this run, oldest first. */
+  healed: HealRecord[];
 }
 
 /** Read and validate a run's files; a missing or corrupt one is a UserError naming this run and file. */
@@ -102,8 +116,23 @@ export function readRun(paths: RunPaths): RunData {
     config,
     statistics: readJsonFile(paths, paths.statistics, statisticsSchema),
     analysis: readJsonFile(paths, paths.sweep, analysisSchema),
+    healed: readHealRecords(paths),
   };
 }
+
+function readHealRecords(paths: RunPaths): HealRecord[] {
+  const folders = fs.existsSync(paths.healedDir) ? fs.readdirSync(paths.healedDir) : [];
+  return folders
+    .flatMap((folder) => readJsonFile(paths, path.join(paths.healedDir, folder, HEAL_RECORD), healRecordSchema) ?? [])
+    .sort((a, b) => a.createdAt.localeCompare(b.createdAt));
+}
+
+/** The folder a heal of `record`'s sub-network writes to (its model and heal.json). */
+export function healFolder(paths: RunPaths, record: Pick<HealRecord, 'keep' | 'part' | 'steps'>): string {
+  return path.join(paths.healedDir, `keep-${record.keep.join('-')}-${record.part}-${record.steps}`);
+}
+
+export const writeHealRecord = (paths: RunPaths, record: HealRecord) => writeJsonAtomic(path.join(healFolder(paths, record), HEAL_RECORD), record);
 
 /** run.json alone: enough to list and find runs. */
 export function readRecord(paths: RunPaths): RunRecord {

@@ -11,6 +11,8 @@ const RUN_FILES = {
   statistics: 'statistics.json',
   sweep: 'sweep.json',
   exportDir: 'export',
+  /** One folder per `depthlab heal`: heal.json and the healed model.safetensors. */
+  healedDir: 'healed',
 } as const;
 
 /** Where a run's files live: `.depthlab/runs/<id>/` beside its config. */

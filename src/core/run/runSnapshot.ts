@@ -4,7 +4,7 @@ import { layerDropRates } from '../model/layerDrop';
 import type { LayerDropStatistics } from '../statistics/dropStatistics';
 import type { LayerStatistics } from '../statistics/importance';
 import { readMetrics } from './metricsLog';
-import { readRecord, readRun, type Analysis, type RunStatus } from './runFiles';
+import { readRecord, readRun, type Analysis, type HealRecord, type RunStatus } from './runFiles';
 import { configFileOf, runPaths, runsDir, type RunPaths } from './runPaths';
 
 export interface RunListEntry {
@@ -42,6 +42,8 @@ export interface RunSnapshot {
   angularDistance?: number[][];
   /** Hugging Face model analyses: the sweep of every strategy, to compare them. */
   sweeps?: Partial<Record<Analysis['strategy'], Analysis['sweep']>>;
+  /** Sub-networks finetuned by heal, oldest first. */
+  healed?: HealRecord[];
 }
 
 /** Runs found by their run.json files, newest first, labelled relative to `root`; unreadable ones are left out. */
@@ -69,7 +71,7 @@ export function runById(configFile: string, id: string): RunPaths {
  * training (drop counts come from the logged steps; mean gradient norms from the last checkpoint).
  */
 export function runSnapshot(paths: RunPaths): RunSnapshot {
-  const { record, configFile, config, statistics, analysis } = readRun(paths);
+  const { record, configFile, config, statistics, analysis, healed } = readRun(paths);
   const layers = config.model.layers;
   const entries = readMetrics(paths.metrics);
   const steps = entries.filter((e) => e.type === 'step');
@@ -102,5 +104,6 @@ export function runSnapshot(paths: RunPaths): RunSnapshot {
     importance: analysis && { fullLoss: analysis.fullLoss, layers: analysis.statistics },
     sweep: analysis && { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweep },
     angularDistance: analysis?.angularDistance,
+    healed,
   };
 }

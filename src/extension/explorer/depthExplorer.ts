@@ -175,6 +175,12 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
         const result = settled(label, await this.jobs.run({ job: 'prune', configFile: this.selected.configFile, runId: this.selected.runId, layers: request.layers }, label));
         return { runId: result.runId, full: result.full, selected: result.pruned };
       }
+      case 'heal-selection': {
+        if (!this.selected?.runId || this.selectedModel()) throw new Error('select a trained run to heal');
+        const label = `Heal layers ${request.layers.join(',')}`;
+        const { runId, keep, steps, before, after } = settled(label, await this.jobs.run({ job: 'heal', configFile: this.selected.configFile, runId: this.selected.runId, layers: request.layers }, label));
+        return { runId, keep, steps, before, after };
+      }
       case 'write':
         return this.write(request.layers);
       case 'export-model': {
