@@ -4,7 +4,7 @@ import * as tf from '../src/core/backend/tf';
 import { evaluationLayers, layerDropRates, sampleActiveLayers } from '../src/core/model/layerDrop';
 import { depthSweep } from '../src/core/evaluate/depthSweep';
 import { evaluateTogether } from '../src/core/evaluate/evaluate';
-import { everyOther } from '../src/core/prune/everyOther';
+import { spread } from '../src/core/prune/spread';
 import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { layerStatistics } from '../src/core/statistics/importance';
 import type { Batch } from '../src/core/model/layeredModel';
@@ -127,11 +127,11 @@ test('importance pass: the same loss increases and Block Influence as evaluating
   });
 });
 
-test('a depth sweep computes shared prefixes once: every-other over 4 layers in 7 layer evaluations per batch, not 10, with the same losses', () => {
+test('a depth sweep computes shared prefixes once: spread over 4 layers in 7 layer evaluations per batch, not 10, with the same losses', () => {
   withModel(12, (model, rng) => {
   const batches = [batch(rng), batch(rng)];
   const counter = countLayerEvaluations(model);
-  const rows = depthSweep(model, batches, (target) => everyOther(model.layers, target));
+  const rows = depthSweep(model, batches, (target) => spread(model.layers, target));
   // [0,1,2,3], [0,2,3], [0,3], [0]: layer 0 once, then 1→2→3, 2→3 and 3.
   assert.deepEqual(rows.map((r) => r.layers), [[0, 1, 2, 3], [0, 2, 3], [0, 3], [0]]);
   assert.equal(counter.count, batches.length * 7);

@@ -2,31 +2,47 @@ import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import { everyOther } from '../src/core/prune/everyOther';
 import { firstK } from '../src/core/prune/firstK';
+import { spread } from '../src/core/prune/spread';
 import { topByScore } from '../src/core/prune/importanceRanking';
 import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { recommendedRate } from '../src/core/prune/recommendedRate';
 import { fairseqFlags, huggingFaceConfig } from '../src/core/export/interop';
 
-test('every-other keeps the paper\'s alternate layers where they fit exactly', () => {
-  assert.deepEqual(everyOther(7, 4), [0, 2, 4, 6]);
-  assert.deepEqual(everyOther(5, 3), [0, 2, 4]);
+test("every-other is the paper's and fairseq's: layers 0,2,4,… at half depth", () => {
+  assert.deepEqual(everyOther(16, 8), [0, 2, 4, 6, 8, 10, 12, 14], "fairseq's LayerDrop README: --encoder-layers-to-keep 0,2,4,6,8,10,12,14");
+  assert.deepEqual(everyOther(6, 3), [0, 2, 4]);
+  assert.deepEqual(everyOther(12, 6), [0, 2, 4, 6, 8, 10]);
+  assert.deepEqual(everyOther(7, 4), [0, 2, 4, 6], 'odd N: ⌈N/2⌉ layers, the top one included');
+  assert.deepEqual(everyOther(12, 4), [0, 3, 6, 9], 'r divides N: every N/r-th layer');
+  assert.deepEqual(everyOther(6, 4), [0, 1, 3, 4], 'otherwise floor(i·N/r)');
   assert.deepEqual(everyOther(6, 6), [0, 1, 2, 3, 4, 5]);
   assert.deepEqual(everyOther(6, 1), [0]);
-  assert.deepEqual(everyOther(6, 2), [0, 5]);
 });
 
-test('every-other spreads r of N evenly with the first and last layer kept', () => {
-  for (let n = 2; n <= 24; n++) {
-    for (let r = 2; r <= n; r++) {
-      const kept = everyOther(n, r);
+test('every-other for every N ≤ 24 and r ≤ N follows the fairseq rule; spread keeps both ends', () => {
+  for (let n = 1; n <= 24; n++) {
+    for (let r = 1; r <= n; r++) {
+      const expected =
+        r === n
+          ? Array.from({ length: n }, (_, l) => l)
+          : r === Math.ceil(n / 2)
+            ? Array.from({ length: r }, (_, i) => 2 * i)
+            : n % r === 0
+              ? Array.from({ length: r }, (_, i) => (i * n) / r)
+              : Array.from({ length: r }, (_, i) => Math.floor((i * n) / r));
+      assert.deepEqual(everyOther(n, r), expected, `N=${n} r=${r}`);
+      assert.ok(expected.every((layer, i) => layer < n && (i === 0 || layer > expected[i - 1])), `N=${n} r=${r}: distinct layers of the model`);
+
+      const kept = spread(n, r);
       assert.equal(kept.length, r, `N=${n} r=${r}`);
       assert.equal(kept[0], 0);
-      assert.equal(kept[r - 1], n - 1);
+      if (r > 1) assert.equal(kept[r - 1], n - 1);
       const gaps = kept.slice(1).map((layer, i) => layer - kept[i]);
       assert.ok(gaps.every((gap) => gap >= 1), `N=${n} r=${r}: ascending and distinct`);
-      assert.ok(Math.max(...gaps) - Math.min(...gaps) <= 1, `N=${n} r=${r}: even spread ${kept}`);
+      if (gaps.length) assert.ok(Math.max(...gaps) - Math.min(...gaps) <= 1, `N=${n} r=${r}: even spread ${kept}`);
     }
   }
+  assert.deepEqual(spread(6, 3), [0, 3, 5]);
 });
 
 test('first-k, top-by-score and p* = 1 - r/N', () => {

@@ -89,7 +89,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
     presetButtons.push([preset, control]);
     presets.append(control);
   };
-  addPreset('every-other', 'Every other', 'r layers spread evenly, first and last kept (the paper\'s default)');
+  addPreset('every-other', 'Every other', 'Layers 0,2,4,… (every N/r-th layer from 0 at other depths): the paper\'s and fairseq\'s default');
   addPreset('top-k', 'Top-k', `The r most important layers by ${input.metric}`);
   addPreset('sweep', sameDepth?.sweep ? `Sweep (${sameDepth.sweep.strategy})` : 'Sweep result', 'The layers the run\'s depth sweep chose at this depth');
   addPreset('all', 'All', 'Every layer');

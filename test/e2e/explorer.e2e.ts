@@ -136,13 +136,13 @@ test('prune to N layers from the palette and export the result; cancel a long tr
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'search-on-valid' }).waitFor();
   await input.fill('every-other');
   await page.keyboard.press('Enter');
-  const pruned = page.locator('.notification-toast', { hasText: 'keep 0,3: loss' });
+  const pruned = page.locator('.notification-toast', { hasText: 'keep 0,2: loss' });
   await pruned.waitFor({ timeout: 60_000 });
   await shot('6-pruned');
   await pruned.getByRole('button', { name: 'Export Pruned Model' }).click();
   const exported = await waitFor(
     'the exported checkpoint',
-    () => fs.readdirSync(runs).map((id) => path.join(runs, id, 'export', 'keep-0-3', 'model.safetensors')).find((file) => fs.existsSync(file)),
+    () => fs.readdirSync(runs).map((id) => path.join(runs, id, 'export', 'keep-0-2', 'model.safetensors')).find((file) => fs.existsSync(file)),
     60_000,
   );
   const headerLength = Number(fs.readFileSync(exported).readBigUInt64LE(0));
@@ -182,8 +182,8 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   const analysisFile = path.join(workspace, 'models', 'gpt2', '.depthlab', 'analysis.json');
   await waitFor('the model analysis', () => fs.existsSync(analysisFile), 3 * 60_000);
   const analysis = JSON.parse(fs.readFileSync(analysisFile, 'utf8'));
-  assert.deepEqual(analysis.keep, [0, 3]);
-  assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'search-on-valid', 'contiguous-block', 'importance']);
+  assert.deepEqual(analysis.keep, [0, 2]);
+  assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'spread', 'search-on-valid', 'contiguous-block', 'importance']);
 
   const frame = explorerFrame();
   await frame.locator('vscode-button', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });
@@ -203,7 +203,7 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   const exported = path.join(workspace, 'models', 'gpt2-keep-0-2-3');
   assert.equal(JSON.parse(fs.readFileSync(path.join(exported, 'config.json'), 'utf8')).n_layer, 3);
   assert.match(fs.readFileSync(path.join(exported, 'README.md'), 'utf8'), /Kept layers \(original indices\): 0, 2, 3/);
-  await page.locator('.codelens-decoration', { hasText: 'analysed: keep 0,3 (every-other)' }).waitFor({ timeout: 30_000 });
+  await page.locator('.codelens-decoration', { hasText: 'analysed: keep 0,2 (every-other)' }).waitFor({ timeout: 30_000 });
   await shot('10-model-exported');
 });
 

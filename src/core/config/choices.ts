@@ -4,7 +4,7 @@
  */
 export const TASKS = ['language-model', 'classification'] as const;
 export const LAYERDROP_SCHEDULES = ['uniform', 'linear', 'exp', 'learned'] as const;
-export const PRUNE_STRATEGIES = ['every-other', 'first-k', 'search-on-valid', 'contiguous-block', 'importance'] as const;
+export const PRUNE_STRATEGIES = ['every-other', 'spread', 'first-k', 'search-on-valid', 'contiguous-block', 'importance'] as const;
 export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate', 'learned-rate'] as const;
 /** When the early-exit loss trains each exit (LayerSkip's curricula). */
 export const EARLY_EXIT_CURRICULA = ['none', 'rotational', 'gradual'] as const;

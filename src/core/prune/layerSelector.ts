@@ -4,6 +4,7 @@ import { importanceScores } from '../statistics/importanceScores';
 import { contiguousBlock } from './contiguousBlock';
 import { everyOther } from './everyOther';
 import { firstK } from './firstK';
+import { spread } from './spread';
 import { topByScore } from './importanceRanking';
 import { searchOnValid } from './searchOnValid';
 
@@ -25,6 +26,8 @@ export function layerSelector(strategy: PruneStrategy, context: SelectorContext)
   switch (strategy) {
     case 'every-other':
       return (target) => everyOther(context.layers, target);
+    case 'spread':
+      return (target) => spread(context.layers, target);
     case 'first-k':
       return (target) => firstK(context.layers, target);
     case 'importance': {
