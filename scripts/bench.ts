@@ -228,7 +228,7 @@ async function measure(backend: ResolvedBackend) {
   const ratio = mean(pairs.map(([full, dropped]) => dropped / full));
 
   log(`${backend}: evaluation, depth sweep, importance pass (peak RSS so far ${Math.round(process.resourceUsage().maxRSS / 1024)} MB)`);
-  const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches);
+  const batches = dataset.validBatches(config.train.batchSize, config.train.evalBatches ?? Infinity);
   // Layer evaluations counted on the real model: the cost in full passes without the machine's noise.
   let blocks = 0;
   const block = Transformer.prototype.block.bind(model);

@@ -47,7 +47,7 @@ test('worker: a training job streams events, analyses the run, and exits; the ex
   assert.equal(kinds.filter((k) => k === 'step').length, 8);
   assert.ok(kinds.includes('run-end') && kinds.includes('phase') && kinds.includes('depth'));
   const done = result<JobResult<'train'>>(messages);
-  assert.deepEqual([done.status, done.step, done.analysis?.keep], ['completed', 8, [0, 3]]);
+  assert.deepEqual([done.status, done.step, done.analysis?.keep], ['completed', 8, [0, 2]]);
 
   const snapshot = runSnapshot(findRun(loaded.file));
   assert.equal(snapshot.trainLoss.length, 8);

@@ -7,8 +7,12 @@ import type { PruneJobResult } from '../core/jobs/pruneJob';
 import { depthTable } from '../core/report/depthTable';
 import { qualityText } from '../core/report/eventText';
 import type { Analysis, HealRecord } from '../core/run/runFiles';
+import type { Evaluation } from '../core/evaluate/evaluate';
+import { withinNoise } from '../core/evaluate/standardError';
 
 /** The human text of each command's result; --json prints the result object instead. */
+
+const errorText = (value: number, stdErr?: number) => `${value.toFixed(4)}${stdErr ? ` ± ${stdErr.toFixed(4)}` : ''}`;
 
 const interopLines = (fairseq: { flag: string; modelOverrides: string }, huggingFace: Record<string, number>, fairseqLabel = 'fairseq') => [
   `${fairseqLabel}: ${fairseq.flag}`,
@@ -30,8 +34,8 @@ export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): s
 export function pruneText(p: PruneJobResult, configFile: string): string {
   return [
     `keep ${p.keep.length} of ${p.layers}: ${p.keep.join(',')}`,
-    `full model: loss ${p.full.loss.toFixed(4)} ${qualityText(p.full)}`,
-    `pruned:     loss ${p.pruned.loss.toFixed(4)} ${qualityText(p.pruned)} (Δ ${(p.pruned.loss - p.full.loss).toFixed(4)})`,
+    `full model: loss ${errorText(p.full.loss, p.full.stdErr)} ${qualityText(p.full)}`,
+    `pruned:     loss ${errorText(p.pruned.loss, p.pruned.stdErr)} ${qualityText(p.pruned)} (Δ ${errorText(p.pruned.loss - p.full.loss, p.pruned.deltaStdErr)}${withinNoise(p.pruned.loss - p.full.loss, p.pruned.deltaStdErr) ? ', within noise' : ''})`,
     `recommended LayerDrop rate for this depth: p* = ${p.recommendedRate.toFixed(2)} (this run trained with ${p.trainedRate})`,
     ...interopLines(p.fairseq, p.huggingFace),
     p.written ? `wrote layersToKeep [${p.keep.join(', ')}] to ${configFile}` : `add --write to set layersToKeep in ${configFile}`,
@@ -85,14 +89,15 @@ export function compareText(c: CompareJobResult): string {
   const deep = c.models.filter((m) => m.sweeps);
   const scratch = c.models.find((m) => m.key === 'scratch');
   const strategies = Object.keys(deep[0]?.sweeps ?? {});
-  const width = Math.max(...deep.map((m) => m.label.length));
+  const lossWithError = (e: Evaluation) => errorText(e.loss, e.stdErr);
+  const width = Math.max(...deep.map((m) => m.label.length), ...deep.flatMap((m) => Object.values(m.sweeps ?? {}).flatMap((rows) => rows!.map((row) => lossWithError(row).length))));
   const tables = strategies.flatMap((strategy) => [
     '',
     `${strategy}: validation loss at every depth, no finetuning`,
     `depth  ${deep.map((m) => m.label.padStart(width)).join('  ')}`,
     ...deep[0].sweeps![strategy]!.map((row, i) => {
-      const cells = deep.map((m) => m.sweeps![strategy]![i].loss.toFixed(4).padStart(width));
-      const mark = row.depth === c.target && scratch ? `   ← ${scratch.label}: ${scratch.full.loss.toFixed(4)}` : '';
+      const cells = deep.map((m) => lossWithError(m.sweeps![strategy]![i]).padStart(width));
+      const mark = row.depth === c.target && scratch ? `   ← ${scratch.label}: ${lossWithError(scratch.full)}` : '';
       return `${String(row.depth).padStart(5)}  ${cells.join('  ')}${mark}`;
     }),
   ]);

@@ -56,7 +56,9 @@ const trainSchema = z.strictObject({
   clipNorm: z.number().min(0).default(1).describe('Clip the global gradient norm (0 = off).'),
   seed: z.int().min(0).default(1),
   evalEvery: z.int().min(0).default(100).describe('Steps between validation passes (0 = only at the end).'),
-  evalBatches: positiveInt().default(8).describe('Validation batches per evaluation.'),
+  evalBatches: positiveInt()
+    .optional()
+    .describe('A cap on the validation batches each evaluation uses, for quick looks; omitted: the whole validation split, every loss with its standard error.'),
   checkpointEvery: z.int().min(0).default(100).describe('Steps between checkpoints (0 = only at the end).'),
   backend: z.enum(BACKENDS).default('auto'),
   earlyExit: z

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { Batch, LayeredModel } from '../model/layeredModel';
+import { pairedStandardError, standardError } from './standardError';
 
 export interface Evaluation {
   layers: number[];
@@ -12,6 +13,10 @@ export interface Evaluation {
   accuracy?: number;
   /** Wall-clock milliseconds per validation batch of this sub-network's forward pass. */
   msPerBatch: number;
+  /** Standard error of `loss` over the validation batches (standardError.ts); absent in files from before it existed. */
+  stdErr?: number;
+  /** Evaluated beside others: the paired standard error of this loss minus the first sub-network's (the full model in a sweep). */
+  deltaStdErr?: number;
 }
 
 /** Quality and latency of the sub-network made of `layers`, on fixed validation batches; no finetuning. */
@@ -21,6 +26,8 @@ export function evaluate(model: LayeredModel, batches: Batch[], layers: readonly
 
 /** `evaluate` for several sub-networks on the same batches, each shared prefix computed once per batch. */
 export function evaluateTogether(model: LayeredModel, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): Evaluation[] {
+  const batchLosses = subnetworks.map((): number[] => []);
+  const weights: number[] = [];
   const lossSums = subnetworks.map(() => 0);
   const correct = subnetworks.map(() => 0);
   const ms = subnetworks.map(() => 0);
@@ -38,12 +45,16 @@ export function evaluateTogether(model: LayeredModel, batches: Batch[], subnetwo
     subnetworks.forEach((_, i) => {
       lossSums[i] += values[2 * i] * n;
       correct[i] += values[2 * i + 1];
+      batchLosses[i].push(values[2 * i]);
     });
+    weights.push(n);
     count += n;
   }
   return subnetworks.map((layers, i) => {
     const loss = lossSums[i] / count;
     const msPerBatch = ms[i] / batches.length;
-    return classifies ? { layers: [...layers], loss, accuracy: correct[i] / count, msPerBatch } : { layers: [...layers], loss, perplexity: Math.exp(loss), msPerBatch };
+    const errors = { stdErr: standardError(batchLosses[i], weights), ...(i > 0 && { deltaStdErr: pairedStandardError(batchLosses[i], batchLosses[0], weights) }) };
+    const quality = classifies ? { accuracy: correct[i] / count } : { perplexity: Math.exp(loss) };
+    return { layers: [...layers], loss, ...quality, msPerBatch, ...errors };
   });
 }

@@ -1,6 +1,9 @@
 import type { Task } from '../config/choices';
 import type { DepthRow } from '../evaluate/depthSweep';
 import type { HealRecord } from '../run/runFiles';
+import { NOISE_ERRORS, withinNoise } from '../evaluate/standardError';
+
+const withError = (value: string, stdErr: number | undefined) => (stdErr ? `${value} ± ${stdErr.toFixed(4)}` : value);
 
 /**
  * The depth sweep as a fixed-width text table, full model first. With heals of the run
@@ -11,17 +14,21 @@ export function depthTable(task: Task, rows: DepthRow[], healed: readonly HealRe
   const quality = task === 'language-model' ? 'ppl' : 'accuracy';
   const healedLoss = (row: DepthRow) => [...healed].reverse().find((record) => record.keep.join() === row.layers.join())?.after.loss;
   const withHealed = rows.some((row) => healedLoss(row) !== undefined);
-  const header = ['depth', 'layers kept', 'valid loss', quality, 'Δ loss', 'ms/batch', ...(withHealed ? ['healed'] : [])];
-  const body = rows.map((row) => [
+  const noise = rows.map((row, i) => i > 0 && withinNoise(row.loss - full.loss, row.deltaStdErr));
+  const header = ['depth', 'layers kept', 'valid loss', quality, 'Δ loss', 'ms/batch', ...(withHealed ? ['healed'] : []), ...(noise.some(Boolean) ? [''] : [])];
+  const body = rows.map((row, i) => [
     String(row.depth),
     row.layers.join(','),
-    row.loss.toFixed(4),
+    withError(row.loss.toFixed(4), row.stdErr),
     task === 'language-model' ? row.perplexity!.toFixed(2) : `${(row.accuracy! * 100).toFixed(1)}%`,
-    `${row.loss - full.loss >= 0 ? '+' : ''}${(row.loss - full.loss).toFixed(4)}`,
+    withError(`${row.loss - full.loss >= 0 ? '+' : ''}${(row.loss - full.loss).toFixed(4)}`, row.deltaStdErr),
     row.msPerBatch.toFixed(1),
     ...(withHealed ? [healedLoss(row)?.toFixed(4) ?? ''] : []),
+    ...(noise.some(Boolean) ? [noise[i] ? 'within noise' : ''] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
-  const line = (cells: string[]) => cells.map((c, i) => (i === 1 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)].join('\n');
+  const left = new Set([1, header.length - 1].filter((i) => header[i] === '' || i === 1));
+  const line = (cells: string[]) => cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
+  const notes = rows.some((row) => row.stdErr) ? ['', `± one standard error over the validation batches (paired for Δ: both sub-networks see the same text); within noise: |Δ| ≤ ${NOISE_ERRORS} errors.`] : [];
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...notes].join('\n');
 }

@@ -53,6 +53,8 @@ const evaluationSchema = z.object({
   perplexity: z.number().optional(),
   accuracy: z.number().optional(),
   msPerBatch: z.number(),
+  stdErr: z.number().optional(),
+  deltaStdErr: z.number().optional(),
 });
 export const depthRowSchema = evaluationSchema.extend({ depth: count() });
 depthRowSchema satisfies z.ZodType<DepthRow>;

@@ -43,7 +43,7 @@ export function openModel(source: ModelSource): OpenedModel {
   return { model, tokenizer, shape: model.shape, config: source.run.config, dataset, step: meta.step };
 }
 
-/** The fixed validation batches every evaluation of a model uses. */
+/** The fixed validation batches every evaluation of a model uses: the whole split, or the config's cap. */
 export function validationBatches({ dataset, config }: Pick<OpenedModel, 'dataset' | 'config'>) {
-  return dataset.validBatches(config.train.batchSize, config.train.evalBatches);
+  return dataset.validBatches(config.train.batchSize, config.train.evalBatches ?? Infinity);
 }
