@@ -35,7 +35,7 @@ for (const shareLayersEvery of [1, 2]) {
       const keep = [1, 3];
       const batches = outcome.opened.dataset.validBatches(4, 2);
       const expected = evaluate(outcome.opened.model, batches, keep).loss;
-      const result = exportRun(outcome.run, keep, loaded.dir);
+      const result = exportRun(outcome.run, keep, loaded.file);
       const names = [...readSafetensors(result.checkpoint).tensors.keys()];
       assert.ok(names.includes('layers.0.attn.qkv.weight') && names.includes('layers.1.ffn.fc2.weight'));
       assert.ok(!names.some((name) => /^layers\.[2-9]\./.test(name)), names.join(' '));

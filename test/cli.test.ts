@@ -71,6 +71,10 @@ test('CLI end to end: init, run, prune --write, export', () => {
   assert.ok(checkpoint.tensors.has('layers.2.ln1.weight'));
   assert.ok(!checkpoint.tensors.has('layers.3.ln1.weight'));
   assert.equal(JSON.parse(checkpoint.metadata.config).model.layers, 3);
+  const exportedConfig = path.join(dir, 'pruned', 'tiny-keep-0-2-4.depthlab.json');
+  assert.equal(JSON.parse(exported.stdout.trim().split('\n').pop()!).config, exportedConfig, 'named *.depthlab.json, so the editor applies its schema');
+  const reloaded = parseConfig(fs.readFileSync(exportedConfig, 'utf8'), exportedConfig).config;
+  assert.deepEqual([reloaded.name, reloaded.model.layers], ['tiny-keep-0-2-4', 3]);
 });
 
 test('CLI user errors: one line on stderr, exit code 2, no stack trace', () => {

@@ -1,5 +1,6 @@
 import type { ImportanceMetric } from '../src/core/config/choices';
 import { recommendedRate } from '../src/core/prune/recommendedRate';
+import { withinNoise } from '../src/core/evaluate/standardError';
 import { qualityText } from '../src/core/report/eventText';
 import type { Evaluation } from '../src/core/evaluate/evaluate';
 import type { PickerTarget } from '../src/core/layerLists/pickerTarget';
@@ -107,9 +108,11 @@ export function layerPicker(input: PickerInput): HTMLElement {
   if (input.result) {
     const { full, selected } = input.result;
     const delta = selected.loss - full.loss;
+    const error = (stdErr?: number) => (stdErr ? ` ± ${stdErr.toFixed(4)}` : '');
     result.textContent =
-      `Layers ${selected.layers.join(',')}: loss ${selected.loss.toFixed(4)} ${qualityText(selected)} · ` +
-      `full model: loss ${full.loss.toFixed(4)} ${qualityText(full)} (Δ ${delta >= 0 ? '+' : ''}${delta.toFixed(4)})`;
+      `Layers ${selected.layers.join(',')}: loss ${selected.loss.toFixed(4)}${error(selected.stdErr)} ${qualityText(selected)} · ` +
+      `full model: loss ${full.loss.toFixed(4)}${error(full.stdErr)} ${qualityText(full)} ` +
+      `(Δ ${delta >= 0 ? '+' : ''}${delta.toFixed(4)}${error(selected.deltaStdErr)}${withinNoise(delta, selected.deltaStdErr) ? ', within noise' : ''})`;
   }
 
   function changed() {

@@ -48,7 +48,9 @@ export function exportText(e: ExportJobResult): string {
     `  ${e.checkpoint}`,
     `  ${e.config}`,
     `fairseq (on the unpruned model): ${e.fairseq.flag}`,
-    `Hugging Face: ${JSON.stringify(e.huggingFace)}`,
+    e.huggingFaceFolder
+      ? `Hugging Face: GPT2LMHeadModel.from_pretrained("${e.huggingFaceFolder}")`
+      : `Hugging Face (a fragment for your own config.json): ${JSON.stringify(e.huggingFace)}`,
   ].join('\n');
 }
 

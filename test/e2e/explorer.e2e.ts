@@ -113,7 +113,7 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   await shot('4-written-to-config');
 
   await frame.locator('vscode-button', { hasText: 'Evaluate selection' }).click();
-  await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ppl [\d.]+ · full model: loss \d+\.\d{4}/ }).waitFor({ timeout: 60_000 });
+  await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ± \d+\.\d{4} ppl [\d.]+ · full model: loss \d+\.\d{4} ± \d+\.\d{4}/ }).waitFor({ timeout: 60_000 });
   await frame.locator('.result').scrollIntoViewIfNeeded();
   await shot('5-evaluated-selection');
 
@@ -197,7 +197,7 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   await frame.locator('.summary', { hasText: 'Keeps 3 of 4: 0,2,3' }).waitFor();
   await shot('9-model-explorer');
   await frame.locator('vscode-button', { hasText: 'Evaluate selection' }).click();
-  await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ppl [\d.]+ · full model/ }).waitFor({ timeout: 60_000 });
+  await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4}( ± \d+\.\d{4})? ppl [\d.]+ · full model/ }).waitFor({ timeout: 60_000 });
   await frame.locator('vscode-button', { hasText: 'Export Pruned Model' }).click();
   await frame.locator('.notice', { hasText: 'Exported layers 0, 2, 3 to models/gpt2-keep-0-2-3' }).waitFor({ timeout: 60_000 });
   const exported = path.join(workspace, 'models', 'gpt2-keep-0-2-3');

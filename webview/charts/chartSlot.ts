@@ -11,9 +11,10 @@ import {
   Tooltip,
   type ChartConfiguration,
 } from 'chart.js';
+import { errorBars } from './errorBars';
 import { chartTheme } from './theme';
 
-Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip);
+Chart.register(BarController, BarElement, CategoryScale, Legend, LinearScale, LineController, LineElement, PointElement, Tooltip, errorBars);
 
 /** A canvas with one chart that is updated in place (no flicker, no lost tooltip) when its data changes. */
 export class ChartSlot {

@@ -5,6 +5,7 @@ import { importanceScores } from '../../src/core/statistics/importanceScores';
 import type { DepthRow } from '../../src/core/evaluate/depthSweep';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { chartTheme } from './theme';
+import { withinNoise } from '../../src/core/evaluate/standardError';
 
 const layerLabels = (n: number) => Array.from({ length: n }, (_, l) => `L${l}`);
 const axisTitle = (text: string) => ({ display: true, text });
@@ -74,7 +75,15 @@ export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept
   };
 }
 
-/** Quality and latency against depth for the strategy's layers, no finetuning. */
+/** The loss ± its error, and the paired difference to the full model, marked when it is within noise. */
+function rowErrorText(row: DepthRow, rows: DepthRow[]): string[] {
+  const full = rows.find((r) => r.depth === Math.max(...rows.map((x) => x.depth)));
+  if (!row.stdErr || !full || row === full) return row.stdErr ? [`loss ${row.loss.toFixed(4)} ± ${row.stdErr.toFixed(4)}`] : [];
+  const delta = row.loss - full.loss;
+  const deltaText = `Δ vs full ${delta >= 0 ? '+' : ''}${delta.toFixed(4)}${row.deltaStdErr ? ` ± ${row.deltaStdErr.toFixed(4)}` : ''}`;
+  return [`loss ${row.loss.toFixed(4)} ± ${row.stdErr.toFixed(4)}`, `${deltaText}${withinNoise(delta, row.deltaStdErr) ? ' (within noise)' : ''}`];
+}
+
 /** Quality and latency at every depth; for a Hugging Face model, one quality line per strategy to compare them. */
 export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   if (!run.sweep) return undefined;
@@ -85,14 +94,18 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   const quality = (r: DepthRow) => (lm ? r.perplexity! : r.accuracy! * 100);
   const compared = Object.entries(run.sweeps ?? { [run.sweep.strategy]: run.sweep.rows }) as Array<[string, DepthRow[]]>;
   const colours = [series.green, series.blue, series.orange, series.purple];
-  const lines: Array<{ label: string; data: Array<number | null>; borderColor: string; backgroundColor: string; yAxisID: string; pointStyle?: 'triangle'; pointRadius?: number; showLine?: boolean }> = compared.map(([strategy, strategyRows], i) => ({
+  // A perplexity's error from the loss's: d exp(L) = exp(L)·dL. Accuracy has no error measured.
+  const qualityError = (r: DepthRow) => (lm && r.stdErr ? r.perplexity! * r.stdErr : null);
+  const lines: Array<{ label: string; data: Array<number | null>; errors?: Array<number | null>; borderColor: string; backgroundColor: string; yAxisID: string; pointStyle?: 'triangle'; pointRadius?: number; showLine?: boolean }> = compared.map(([strategy, strategyRows], i) => ({
     label: compared.length > 1 ? strategy : lm ? 'perplexity' : 'accuracy %',
     data: byDepth(strategyRows).map(quality),
+    errors: byDepth(strategyRows).map(qualityError),
     borderColor: colours[i % colours.length],
     backgroundColor: colours[i % colours.length],
     yAxisID: 'quality',
   }));
   const layerLists = compared.map(([, strategyRows]) => byDepth(strategyRows).map((r) => r.layers));
+  const rowsOf = compared.map(([, strategyRows]) => byDepth(strategyRows));
   // The newest heal at each depth, as a point beside the lines.
   const healedAt = new Map((run.healed ?? []).map((record) => [record.keep.length, record]));
   const healed: (typeof lines)[number] | false = healedAt.size > 0 && {
@@ -129,7 +142,13 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
         tooltip: {
           mode: 'index',
           intersect: false,
-          callbacks: { afterLabel: (item) => (item.datasetIndex < lines.length ? `layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}` : '') },
+          callbacks: {
+            afterLabel: (item) => {
+              if (item.datasetIndex >= lines.length) return '';
+              const row = rowsOf[item.datasetIndex]?.[item.dataIndex];
+              return [`layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}`, ...(row ? rowErrorText(row, rowsOf[item.datasetIndex]) : [])];
+            },
+          },
         },
       },
     },
@@ -148,6 +167,7 @@ export function compareChart(comparison: Comparison): ChartConfiguration {
       type: 'line' as const,
       label: `${model.label} · ${strategy}`,
       data: depths.map((depth) => rows!.find((r) => r.depth === depth)?.loss ?? null),
+      errors: depths.map((depth) => rows!.find((r) => r.depth === depth)?.stdErr ?? null),
       borderColor: colours[m % colours.length],
       backgroundColor: colours[m % colours.length],
       borderDash: dashes[s % dashes.length],
@@ -161,6 +181,7 @@ export function compareChart(comparison: Comparison): ChartConfiguration {
     showLine: false,
     label: scratch.label,
     data: depths.map((depth) => (depth === scratch.layers ? scratch.full.loss : null)),
+    errors: depths.map((depth) => (depth === scratch.layers ? (scratch.full.stdErr ?? null) : null)),
     borderColor: series.red,
     backgroundColor: series.red,
     pointRadius: 6,

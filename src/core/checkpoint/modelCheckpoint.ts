@@ -64,6 +64,10 @@ export interface LoadedModel {
 export function loadModelCheckpoint(file: string): LoadedModel {
   const { tensors, metadata } = readSafetensors(file);
   const meta = decodeMeta(file, metadata);
+  // Checkpoints from before tiedHead existed have a separate head and no say in their config.
+  if (meta.config.task === 'language-model' && meta.config.model.tiedHead === undefined && tensors.has('head.weight')) {
+    meta.config = { ...meta.config, model: { ...meta.config.model, tiedHead: false } };
+  }
   const shape = modelShape(meta);
   const values = new Map<string, tf.Tensor>();
   for (const spec of parameterSpecs(shape)) {

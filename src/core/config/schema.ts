@@ -30,6 +30,10 @@ const modelSchema = z.strictObject({
   seqLen: z.int().min(2).max(8192).default(64).describe('Tokens (characters) per sequence.'),
   dropout: probability().default(0.1),
   attentionDropout: probability().default(0),
+  tiedHead: z
+    .boolean()
+    .optional()
+    .describe("Language models: the output layer is the token embedding, transposed, with no bias (GPT-2's), so an export loads in transformers as GPT2LMHeadModel. Omitted: true for new language models; runs trained before it existed keep their separate head."),
   shareLayersEvery: positiveInt().default(1).describe('Tie the weights of each group of k consecutive layers (1 = no sharing).'),
   pretrained: z
     .string()
@@ -108,6 +112,9 @@ export const configSchema = z
         path: ['model', 'heads'],
         message: `${heads} does not divide dModel ${dModel}; allowed: ${divisors.join(', ')}`,
       });
+    }
+    if (config.model.tiedHead && config.task !== 'language-model') {
+      ctx.addIssue({ code: 'custom', path: ['model', 'tiedHead'], message: 'applies to language models only: a classifier\'s head has one row per label, not per token; remove it' });
     }
     const perLayer = config.layerdrop.perLayer;
     if (perLayer && config.layerdrop.schedule === 'learned') {

@@ -6,30 +6,38 @@ import { writeFileAtomic, writeJsonAtomic } from '../files/atomicWrite';
 import type { RunPaths } from '../run/runPaths';
 import { fairseqFlags, huggingFaceConfig } from './interop';
 import { prunedCheckpoint } from './prunedCheckpoint';
+import { mapsToGpt2, writeGpt2Folder } from './gpt2Folder';
 import { UserError } from '../errors';
+import { configFileName } from '../config/configFileName';
 import { requireCheckpoint } from '../run/checkpointFiles';
 
 export interface ExportResult {
   dir: string;
   checkpoint: string;
   config: string;
+  /** A tied-head language model: the GPT-2 folder transformers loads (GPT2LMHeadModel.from_pretrained). */
+  huggingFaceFolder?: string;
   fairseq: { flag: string; modelOverrides: string };
   huggingFace: Record<string, number>;
 }
 
 /**
- * Write the pruned model: model.safetensors (layers renumbered), depthlab.json (its config, data
- * paths re-pointed from the new folder), fairseq.txt and hf-config.json.
+ * Write the pruned model: model.safetensors (layers renumbered), `<name>-keep-….depthlab.json` (its
+ * config, named so the editor's schema and CodeLens apply, data paths re-pointed from the new
+ * folder) and fairseq.txt; then, for a tied-head language model, `huggingface/` (a GPT-2 folder that
+ * transformers loads), else hf-config.json, the fields to carry into a config of your own.
  */
-export function exportRun(run: RunPaths, keep: number[], configDir: string, outDir = path.join(run.exportDir, `keep-${keep.join('-')}`)): ExportResult {
+export function exportRun(run: RunPaths, keep: number[], sourceConfig: string, outDir = path.join(run.exportDir, `keep-${keep.join('-')}`)): ExportResult {
+  const configDir = path.dirname(sourceConfig);
   if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UserError(`${outDir} is a file; allowed for --out: a folder (new or existing)`);
   const { model } = requireCheckpoint(run);
   const pruned = prunedCheckpoint(readSafetensors(model), keep, model);
-  const { config } = decodeMeta(model, pruned.metadata);
+  const { config, vocab } = decodeMeta(model, pruned.metadata);
   const repoint = (file?: string) => (file === undefined ? undefined : path.relative(outDir, path.resolve(configDir, file)));
-  const exportedConfig = { ...config, data: { ...config.data, train: repoint(config.data.train), valid: repoint(config.data.valid) } };
+  const name = `${config.name ?? path.basename(sourceConfig).replace(/\.depthlab\.json$|\.json$/, '')}-keep-${keep.join('-')}`;
+  const exportedConfig = { ...config, name, data: { ...config.data, train: repoint(config.data.train), valid: repoint(config.data.valid) } };
   const checkpoint = path.join(outDir, 'model.safetensors');
-  const configFile = path.join(outDir, 'depthlab.json');
+  const configFile = path.join(outDir, configFileName(name));
   writeSafetensors(checkpoint, pruned);
   writeJsonAtomic(configFile, exportedConfig);
   const fairseq = fairseqFlags(config.task, keep);
@@ -38,6 +46,16 @@ export function exportRun(run: RunPaths, keep: number[], configDir: string, outD
     path.join(outDir, 'fairseq.txt'),
     `# The same sub-network of the unpruned model, in fairseq's terms\n${fairseq.flag}\n${fairseq.modelOverrides}\n`,
   );
-  writeJsonAtomic(path.join(outDir, 'hf-config.json'), huggingFace);
+  if (mapsToGpt2(config, pruned.tensors)) {
+    const huggingFaceFolder = path.join(outDir, 'huggingface');
+    writeGpt2Folder(huggingFaceFolder, pruned, config, vocab);
+    return { dir: outDir, checkpoint, config: configFile, fairseq, huggingFace, huggingFaceFolder };
+  }
+  writeJsonAtomic(path.join(outDir, 'hf-config.json'), {
+    note: `A fragment, not a loadable config: no Hugging Face architecture uses DepthLab's tensor names for ${
+      config.task === 'language-model' ? 'a language model with a separate head (trained before tiedHead; retrain to export a GPT-2 folder)' : 'a classifier'
+    }. Carry these fields into your own config.json.`,
+    ...huggingFace,
+  });
   return { dir: outDir, checkpoint, config: configFile, fairseq, huggingFace };
 }

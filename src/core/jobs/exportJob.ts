@@ -20,7 +20,7 @@ export interface ExportJobResult extends ExportResult {
 export function exportJob(request: ExportJobRequest, context: JobContext): Promise<ExportJobResult> {
   return withTrainedRun(request, context, (trained, loaded) => {
     const keep = chooseLayers(choiceContext(trained), request, loaded.config.layersToKeep);
-    const result = exportRun(trained.paths, keep, loaded.dir, request.out && path.resolve(request.out));
+    const result = exportRun(trained.paths, keep, loaded.file, request.out && path.resolve(request.out));
     return { runId: trained.paths.id, layers: trained.opened.model.layers, keep, ...result };
   });
 }

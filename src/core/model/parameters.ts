@@ -51,6 +51,9 @@ export function layerParameterName(layer: number, suffix: string, shareLayersEve
   return `layers.${storageLayer(layer, shareLayersEvery)}.${suffix}`;
 }
 
+/** A language model whose logits are the final stream times the token embedding (GPT-2's tied head, no bias). */
+export const hasTiedHead = (shape: Pick<ModelShape, 'task' | 'model'>) => shape.task === 'language-model' && shape.model.tiedHead !== false;
+
 /** Every parameter of the model, named as in the checkpoint. */
 export function parameterSpecs(shape: ModelShape): ParameterSpec[] {
   const { layers, dModel: d, ffn, seqLen, shareLayersEvery } = shape.model;
@@ -65,9 +68,13 @@ export function parameterSpecs(shape: ModelShape): ParameterSpec[] {
   specs.push(
     { name: 'final_ln.weight', shape: [d], init: 'ones', linear: false, decay: false },
     { name: 'final_ln.bias', shape: [d], init: 'zeros', linear: false, decay: false },
-    { name: 'head.weight', shape: [d, outputs], init: 'normal', linear: true, decay: true },
-    { name: 'head.bias', shape: [outputs], init: 'zeros', linear: false, decay: false },
   );
+  if (!hasTiedHead(shape)) {
+    specs.push(
+      { name: 'head.weight', shape: [d, outputs], init: 'normal', linear: true, decay: true },
+      { name: 'head.bias', shape: [outputs], init: 'zeros', linear: false, decay: false },
+    );
+  }
   return specs;
 }
 

@@ -8,7 +8,8 @@ import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
 import { layerNorm } from '../ops/layerNorm';
 import type { Batch, BatchResult, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
-import { LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
+import { swapLastAxes, tapedMatMul } from '../ops/matMul';
+import { hasTiedHead, LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 
 const INIT_STD = 0.02;
 const MASKED = -1e9;
@@ -101,15 +102,20 @@ export class Transformer implements LayeredModel {
     return output;
   }
 
+  /** A language model's next-token logits from the stream: final LayerNorm, then the head (tied: the token embedding, transposed). */
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
+    return hasTiedHead(this.shape)
+      ? tapedMatMul(normed, swapLastAxes(this.param('embed.tokens.weight') as tf.Tensor2D))
+      : linear(normed, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
+  }
+
   /** Final LayerNorm, head and loss (and correct count for classifiers). */
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
     const { dModel } = this.shape.model;
     const { size: B, length: T } = batch;
+    if (this.shape.task === 'language-model') return { loss: crossEntropy(this.logits(x), batch.targets), count: B * T };
     const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
-    if (this.shape.task === 'language-model') {
-      const logits = linear(normed, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
-      return { loss: crossEntropy(logits, batch.targets), count: B * T };
-    }
     const mask = tf.tensor2d(batch.mask!, [B, T]).reshape([B, T, 1]);
     const pooled = normed.reshape([B, T, dModel]).mul(mask).sum(1).div(mask.sum(1));
     const logits = linear(pooled as tf.Tensor2D, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
