@@ -46,8 +46,8 @@ test('contiguous-block drops the n-layer block whose ends are closest; search-on
   assert.deepEqual(contiguousBlock(4, 2, turning), [0, 3], 'layers 1 and 2 turn nothing');
   // A loss that prefers dropping the first and last layers: protected, they stay.
   const lossOf = (layers: number[]) => (layers.includes(0) ? 5 : 0) + (layers.includes(3) ? 5 : 0) + layers.length * 0.01;
-  assert.deepEqual(searchOnValid(4, (candidates) => candidates.map(lossOf))[2], [1, 2]);
-  const protectedSearch = searchOnValid(4, (candidates) => candidates.map(lossOf), { protectEnds: true });
+  assert.deepEqual(searchOnValid(4, (candidates) => ({ losses: candidates.map(lossOf) })).byDepth[2], [1, 2]);
+  const protectedSearch = searchOnValid(4, (candidates) => ({ losses: candidates.map(lossOf) }), { protectEnds: true }).byDepth;
   assert.deepEqual(protectedSearch[2], [0, 3]);
   assert.equal(protectedSearch[1].length, 1, 'at depth 1 one of the ends must go');
 });

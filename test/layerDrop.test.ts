@@ -174,9 +174,9 @@ test('search on validation data evaluates each round\'s candidates together: the
   withModel(13, (model, rng) => {
   const batches = [batch(rng), batch(rng)];
   const counter = countLayerEvaluations(model);
-  const together = searchOnValid(model.layers, (candidates) => evaluateTogether(model, batches, candidates).map((evaluation) => evaluation.loss));
+  const together = searchOnValid(model.layers, (candidates) => ({ losses: evaluateTogether(model, batches, candidates).map((evaluation) => evaluation.loss) })).byDepth;
   const sharedCount = counter.count;
-  const oneByOne = searchOnValid(model.layers, (candidates) => candidates.map((kept) => lossFromScratch(model, batches, kept)));
+  const oneByOne = searchOnValid(model.layers, (candidates) => ({ losses: candidates.map((kept) => lossFromScratch(model, batches, kept)) })).byDepth;
   assert.deepEqual(together, oneByOne);
   // Rounds over 4, 3 and 2 kept layers: one by one 4·3 + 3·2 + 2·1 = 20 layer evaluations per batch;
   // together 9 + 5 + 2 = 16 (round one: [1,2,3] alone, then [0,2,3], [0,1,3], [0,1,2] share 0 and 0,1).

@@ -5,6 +5,7 @@ import { firstK } from '../src/core/prune/firstK';
 import { spread } from '../src/core/prune/spread';
 import { topByScore } from '../src/core/prune/importanceRanking';
 import { searchOnValid } from '../src/core/prune/searchOnValid';
+import { marginText } from '../src/core/prune/choiceMargin';
 import { recommendedRate } from '../src/core/prune/recommendedRate';
 import { fairseqFlags, huggingFaceConfig } from '../src/core/export/interop';
 
@@ -57,11 +58,17 @@ test('search-on-valid removes the least harmful layer first', () => {
   // Layer 3 is worthless, then 1, then 0: the greedy search must find that order.
   const harm = [0.5, 0.2, 2.0, 0.0];
   const lossOf = (kept: number[]) => [0, 1, 2, 3].filter((l) => !kept.includes(l)).reduce((s, l) => s + harm[l], 1);
-  const byDepth = searchOnValid(4, (candidates) => candidates.map(lossOf));
+  const { byDepth, margins } = searchOnValid(4, (candidates) => ({ losses: candidates.map(lossOf), differenceStdErr: () => 0.05 }));
   assert.deepEqual(byDepth[4], [0, 1, 2, 3]);
   assert.deepEqual(byDepth[3], [0, 1, 2]);
   assert.deepEqual(byDepth[2], [0, 2]);
   assert.deepEqual(byDepth[1], [2]);
+  // Each depth knows its round's runner-up: at 3, removing layer 1 instead of 3 cost 0.2 more.
+  assert.deepEqual(margins[3]?.runnerUp, [0, 2, 3]);
+  assert.ok(Math.abs(margins[3]!.difference - 0.2) < 1e-12);
+  assert.equal(margins[4], undefined);
+  assert.match(marginText(margins[3]!), /^runner-up 0,2,3: \+0\.2000 ± 0\.0500 nats worse$/);
+  assert.match(marginText({ runnerUp: [1], difference: 0.01, stdErr: 0.05 }), /within noise of this choice/);
 });
 
 test('fairseq flags and Hugging Face fields name the right side', () => {

@@ -7,6 +7,7 @@ import { angularHeatMap } from './angularHeatMap';
 import { ChartSlot } from './charts/chartSlot';
 import { compareChart, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
 import { measuredMetrics } from '../src/core/statistics/importanceScores';
+import { marginText } from '../src/core/prune/choiceMargin';
 import { onThemeChange } from './charts/theme';
 import { layerPicker, metricChoice, section } from './layerPicker';
 import { button, dropdown, progressRing } from './toolkit';
@@ -179,6 +180,8 @@ function sweepSection(run: RunSnapshot): HTMLElement {
   }
   charts.sweep.set(config);
   element.appendChild(charts.sweep.element);
+  const { strategy, target, keep, margin } = run.sweep!;
+  if (margin) element.appendChild(hint(`${strategy} at ${target}: ${keep.join(',')}; ${marginText(margin)}.`));
   return element;
 }
 

@@ -9,6 +9,7 @@ import { qualityText } from '../core/report/eventText';
 import type { Analysis, HealRecord } from '../core/run/runFiles';
 import type { Evaluation } from '../core/evaluate/evaluate';
 import { withinNoise } from '../core/evaluate/standardError';
+import { marginText } from '../core/prune/choiceMargin';
 
 /** The human text of each command's result; --json prints the result object instead. */
 
@@ -26,6 +27,7 @@ export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): s
     depthTable(a.task, a.sweep, healed),
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
+    ...(a.margin ? [`  ${marginText(a.margin)}`] : []),
     `recommended LayerDrop rate for this target: p* = 1 - ${a.target}/${a.layers} = ${a.recommendedRate.toFixed(2)} (this run trained with ${a.trainedRate})`,
     ...interopLines(a.fairseq, a.huggingFace),
   ].join('\n');
@@ -34,6 +36,7 @@ export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): s
 export function pruneText(p: PruneJobResult, configFile: string): string {
   return [
     `keep ${p.keep.length} of ${p.layers}: ${p.keep.join(',')}`,
+    ...(p.margin ? [`  ${marginText(p.margin)}`] : []),
     `full model: loss ${errorText(p.full.loss, p.full.stdErr)} ${qualityText(p.full)}`,
     `pruned:     loss ${errorText(p.pruned.loss, p.pruned.stdErr)} ${qualityText(p.pruned)} (Δ ${errorText(p.pruned.loss - p.full.loss, p.pruned.deltaStdErr)}${withinNoise(p.pruned.loss - p.full.loss, p.pruned.deltaStdErr) ? ', within noise' : ''})`,
     `recommended LayerDrop rate for this depth: p* = ${p.recommendedRate.toFixed(2)} (this run trained with ${p.trainedRate})`,
@@ -72,6 +75,7 @@ export function modelAnalysisText({ analysis: a, file }: AnalyzeModelResult): st
     ...sweeps,
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
+    ...(a.margin ? [`  ${marginText(a.margin)}`] : []),
     `Hugging Face: {"${a.layerCountKey}": ${a.keep.length}} (depthlab export ${a.folder} --layers ${a.keep.join(',')})`,
     `saved: ${file}`,
   ].join('\n');

@@ -5,6 +5,7 @@ import { importanceScores } from '../../src/core/statistics/importanceScores';
 import type { DepthRow } from '../../src/core/evaluate/depthSweep';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { chartTheme } from './theme';
+import type { WithErrors } from './errorBars';
 import { withinNoise } from '../../src/core/evaluate/standardError';
 
 const layerLabels = (n: number) => Array.from({ length: n }, (_, l) => `L${l}`);
@@ -62,15 +63,20 @@ export const METRIC_LABELS: Record<ImportanceMetric, string> = {
 /** One importance metric per layer; kept layers in colour, the others muted. */
 export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept: ReadonlySet<number>): ChartConfiguration | undefined {
   if (!run.importance) return undefined;
-  const { series } = chartTheme();
+  const { series, foreground } = chartTheme();
   // Rate scores are negated so that higher means more important; plot the rate itself.
   const values = metric === 'drop-rate' || metric === 'learned-rate' ? importanceScores(run.importance.layers, metric).map((score) => -score) : importanceScores(run.importance.layers, metric);
+  const bars: ChartConfiguration<'bar'>['data']['datasets'][number] & WithErrors = {
+    label: METRIC_LABELS[metric],
+    data: values,
+    // Loss increases are measured on validation batches: ± their paired error.
+    errors: metric === 'loss-increase' ? run.importance.layers.map((l) => l.lossIncreaseStdErr ?? null) : undefined,
+    backgroundColor: values.map((_, l) => (kept.has(l) ? series.blue : series.muted)),
+    borderColor: foreground,
+  };
   return {
     type: 'bar',
-    data: {
-      labels: layerLabels(run.layers),
-      datasets: [{ label: METRIC_LABELS[metric], data: values, backgroundColor: values.map((_, l) => (kept.has(l) ? series.blue : series.muted)) }],
-    },
+    data: { labels: layerLabels(run.layers), datasets: [bars] },
     options: { plugins: { legend: { display: false } }, scales: { y: { title: axisTitle(METRIC_LABELS[metric]) } } },
   };
 }

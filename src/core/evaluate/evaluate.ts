@@ -26,6 +26,20 @@ export function evaluate(model: LayeredModel, batches: Batch[], layers: readonly
 
 /** `evaluate` for several sub-networks on the same batches, each shared prefix computed once per batch. */
 export function evaluateTogether(model: LayeredModel, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): Evaluation[] {
+  return evaluateBatches(model, batches, subnetworks).evaluations;
+}
+
+/** Evaluations with what pairing them needs: each sub-network's mean loss per batch, and each batch's predictions. */
+export interface BatchEvaluations {
+  evaluations: Evaluation[];
+  batchLosses: number[][];
+  weights: number[];
+}
+
+/** The paired standard error of sub-network a's loss minus b's, evaluated together. */
+export const differenceStdErr = ({ batchLosses, weights }: BatchEvaluations, a: number, b: number) => pairedStandardError(batchLosses[a], batchLosses[b], weights);
+
+export function evaluateBatches(model: LayeredModel, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): BatchEvaluations {
   const batchLosses = subnetworks.map((): number[] => []);
   const weights: number[] = [];
   const lossSums = subnetworks.map(() => 0);
@@ -50,11 +64,12 @@ export function evaluateTogether(model: LayeredModel, batches: Batch[], subnetwo
     weights.push(n);
     count += n;
   }
-  return subnetworks.map((layers, i) => {
+  const evaluations = subnetworks.map((layers, i) => {
     const loss = lossSums[i] / count;
     const msPerBatch = ms[i] / batches.length;
     const errors = { stdErr: standardError(batchLosses[i], weights), ...(i > 0 && { deltaStdErr: pairedStandardError(batchLosses[i], batchLosses[0], weights) }) };
     const quality = classifies ? { accuracy: correct[i] / count } : { perplexity: Math.exp(loss) };
     return { layers: [...layers], loss, ...quality, msPerBatch, ...errors };
   });
+  return { evaluations, batchLosses, weights };
 }

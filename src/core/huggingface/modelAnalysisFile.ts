@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../config/choices';
 import { UserError } from '../errors';
 import { writeJsonAtomic } from '../files/atomicWrite';
-import { depthRowSchema, importanceSchema } from '../run/runFiles';
+import { choiceMarginSchema, depthRowSchema, importanceSchema } from '../run/runFiles';
 import { FAMILIES } from './pretrainedConfig';
 
 const count = () => z.number().int().nonnegative();
@@ -28,6 +28,7 @@ const modelAnalysisSchema = z.object({
   metric: z.enum(IMPORTANCE_METRICS),
   target: count(),
   keep: z.array(count()),
+  margin: choiceMarginSchema.optional(),
 });
 export type ModelAnalysis = z.infer<typeof modelAnalysisSchema>;
 

@@ -35,7 +35,7 @@ export function modelSnapshot(folder: string): RunSnapshot | undefined {
     validLoss: [],
     drops: analysis.statistics,
     importance: { fullLoss: analysis.fullLoss, layers: analysis.statistics },
-    sweep: { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweeps[analysis.strategy] ?? [] },
+    sweep: { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweeps[analysis.strategy] ?? [], margin: analysis.margin },
     sweeps: analysis.sweeps,
     angularDistance: analysis.angularDistance,
   };

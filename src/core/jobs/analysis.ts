@@ -16,7 +16,7 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
   onEvent?.({ type: 'phase', phase: 'importance', detail: `per-layer importance on ${batches.length} validation batches` });
   const { fullLoss, layers: statistics } = measureLayers(trained, batches);
   writeStatistics(trained.paths, { fullLoss, layers: statistics });
-  const { strategy, metric, target, select } = chooser({ ...choiceContext(trained, batches), statistics: () => statistics }, choice);
+  const { strategy, metric, target, select, margin } = chooser({ ...choiceContext(trained, batches), statistics: () => statistics }, choice);
   onEvent?.({ type: 'phase', phase: 'sweep', detail: `${strategy} at every depth ${layers}…1` });
   const sweep = depthSweep(model, batches, select);
   onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
@@ -32,6 +32,7 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
     metric,
     target,
     keep,
+    margin: margin?.(target),
     recommendedRate: recommendedRate(layers, target),
     trainedRate: config.layerdrop.rate,
     sweep,

@@ -4,6 +4,7 @@ import { depthSweep, type DepthRow } from '../evaluate/depthSweep';
 import type { EventSink } from '../events';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 import { chooser, type LayerChoice } from '../prune/chooseLayers';
+import type { ChoiceMargin } from '../prune/choiceMargin';
 import { angularDistances } from '../statistics/angularDistance';
 import { dropStatistics, emptyCounters } from '../statistics/dropStatistics';
 import { layerStatistics, type LayerStatistics } from '../statistics/importance';
@@ -20,6 +21,7 @@ export interface DepthMeasurements {
   metric: ImportanceMetric;
   target: number;
   keep: number[];
+  margin?: ChoiceMargin;
 }
 
 /** Batch passes `measureDepth` makes: importance, angular distance, one sweep per strategy, and search-on-valid's N − 1 rounds. */
@@ -47,6 +49,6 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     phase(`${strategy} at every depth ${model.layers}…1`, 'sweep');
     sweeps[strategy] = depthSweep(model, batches, chooser(choices, { strategy }).select);
   }
-  const { strategy, metric, target, select } = chooser(choices, choice);
-  return { fullLoss, statistics, angularDistance: distances, sweeps, strategy, metric, target, keep: select(target) };
+  const { strategy, metric, target, select, margin } = chooser(choices, choice);
+  return { fullLoss, statistics, angularDistance: distances, sweeps, strategy, metric, target, keep: select(target), margin: margin?.(target) };
 }

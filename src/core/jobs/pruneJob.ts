@@ -2,7 +2,8 @@ import { writeLayersToKeep } from '../config/writeLayersToKeep';
 import { evaluateTogether, type Evaluation } from '../evaluate/evaluate';
 import { fairseqFlags, huggingFaceConfig } from '../export/interop';
 import { evaluationLayers } from '../model/layerDrop';
-import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
+import { chosenLayers, type LayerChoice } from '../prune/chooseLayers';
+import type { ChoiceMargin } from '../prune/choiceMargin';
 import { recommendedRate } from '../prune/recommendedRate';
 import { validationBatches } from '../source/openModel';
 import type { JobContext } from './jobContext';
@@ -19,6 +20,8 @@ export interface PruneJobResult {
   /** The model's depth N. */
   layers: number;
   keep: number[];
+  /** A strategy that measured its choice (search-on-valid, importance by loss increase): the runner-up and the margin. */
+  margin?: ChoiceMargin;
   /** The full model and the kept layers, on the same validation batches. */
   full: Evaluation;
   pruned: Evaluation;
@@ -35,13 +38,14 @@ export function pruneJob(request: PruneJobRequest, context: JobContext): Promise
   return withTrainedRun(request, context, (trained, loaded) => {
     const { model, config } = trained.opened;
     const batches = validationBatches(trained.opened);
-    const keep = chooseLayers(choiceContext(trained, batches), request);
+    const { keep, margin } = chosenLayers(choiceContext(trained, batches), request);
     const [full, pruned] = evaluateTogether(model, batches, [evaluationLayers(model.layers), keep]);
     if (request.write) writeLayersToKeep(loaded.file, keep);
     return {
       runId: trained.paths.id,
       layers: model.layers,
       keep,
+      margin,
       full,
       pruned,
       recommendedRate: recommendedRate(model.layers, keep.length),

@@ -1,5 +1,6 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
-import { evaluateTogether } from '../evaluate/evaluate';
+import { differenceStdErr, evaluateBatches } from '../evaluate/evaluate';
+import type { ChoiceMargin } from './choiceMargin';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 import { angularDistances } from '../statistics/angularDistance';
 import type { LayerStatistics } from '../statistics/importance';
@@ -21,6 +22,8 @@ export interface Chooser {
   target: number;
   /** The strategy's layers at any depth. */
   select: (target: number) => number[];
+  /** search-on-valid, and importance by loss increase: how clearly the choice at a depth beat the runner-up. */
+  margin?: (target: number) => ChoiceMargin | undefined;
 }
 
 export interface ChoiceContext {
@@ -39,15 +42,18 @@ export function chooser(context: ChoiceContext, choice: LayerChoice): Chooser {
   const strategy = choice.strategy ?? context.prune.strategy;
   const metric = choice.metric ?? context.prune.metric;
   const target = targetDepth(layers, context.prune.targetLayers, choice.target);
-  const select = layerSelector(strategy, {
+  const { select, margin } = layerSelector(strategy, {
     layers,
     metric,
     statistics: strategy === 'importance' ? context.statistics() : undefined,
     protectEnds: context.prune.protectEnds,
-    lossesOf: (candidates) => evaluateTogether(context.model, context.batches, candidates).map((evaluation) => evaluation.loss),
+    lossesOf: (candidates) => {
+      const evaluated = evaluateBatches(context.model, context.batches, candidates);
+      return { losses: evaluated.evaluations.map((evaluation) => evaluation.loss), differenceStdErr: (a, b) => differenceStdErr(evaluated, a, b) };
+    },
     angularDistances: context.angularDistances ?? (() => angularDistances(context.model, context.batches)),
   });
-  return { strategy, metric, target, select };
+  return { strategy, metric, target, select, margin };
 }
 
 /**
@@ -55,9 +61,14 @@ export function chooser(context: ChoiceContext, choice: LayerChoice): Chooser {
  * `fallback` (the config's layersToKeep); else the strategy's layers at the target.
  */
 export function chooseLayers(context: ChoiceContext, choice: LayerChoice, fallback?: readonly number[]): number[] {
+  return chosenLayers(context, choice, fallback).keep;
+}
+
+/** `chooseLayers`, with how clearly a data-driven strategy's choice beat its runner-up. */
+export function chosenLayers(context: ChoiceContext, choice: LayerChoice, fallback?: readonly number[]): { keep: number[]; margin?: ChoiceMargin } {
   const asksForStrategy = choice.strategy !== undefined || choice.target !== undefined;
   const given = choice.layers ?? (asksForStrategy ? undefined : fallback);
-  if (given) return keptLayers(given, context.model.layers);
-  const { select, target } = chooser(context, choice);
-  return select(target);
+  if (given) return { keep: keptLayers(given, context.model.layers) };
+  const { select, margin, target } = chooser(context, choice);
+  return { keep: select(target), margin: margin?.(target) };
 }

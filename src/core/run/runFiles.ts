@@ -8,6 +8,7 @@ import type { DepthRow } from '../evaluate/depthSweep';
 import { writeJsonAtomic } from '../files/atomicWrite';
 import type { LayerDropStatistics } from '../statistics/dropStatistics';
 import type { LayerStatistics } from '../statistics/importance';
+import type { ChoiceMargin } from '../prune/choiceMargin';
 import { configFileOf, type RunPaths } from './runPaths';
 
 /**
@@ -35,7 +36,7 @@ const runRecordSchema = z.object({
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
 const dropSchema = z.object({ layer: count(), configuredRate: z.number(), empiricalRate: z.number(), timesDropped: count(), meanGradNorm: z.number(), learnedRate: z.number().optional() });
-export const importanceSchema = dropSchema.extend({ lossIncrease: z.number(), blockInfluence: z.number(), weightL1: z.number() });
+export const importanceSchema = dropSchema.extend({ lossIncrease: z.number(), lossIncreaseStdErr: z.number().optional(), blockInfluence: z.number(), weightL1: z.number() });
 // The schemas describe what the engine writes: these fail to compile when the two drift apart.
 dropSchema satisfies z.ZodType<LayerDropStatistics>;
 importanceSchema satisfies z.ZodType<LayerStatistics>;
@@ -59,6 +60,9 @@ const evaluationSchema = z.object({
 export const depthRowSchema = evaluationSchema.extend({ depth: count() });
 depthRowSchema satisfies z.ZodType<DepthRow>;
 
+export const choiceMarginSchema = z.object({ runnerUp: z.array(count()), difference: z.number(), stdErr: z.number() });
+choiceMarginSchema satisfies z.ZodType<ChoiceMargin>;
+
 /** sweep.json: per-layer statistics, the strategy's layers at the target, and every depth evaluated. */
 const analysisSchema = z.object({
   task: z.enum(TASKS),
@@ -69,6 +73,8 @@ const analysisSchema = z.object({
   metric: z.enum(IMPORTANCE_METRICS),
   target: count(),
   keep: z.array(count()),
+  /** search-on-valid, importance by loss increase: the runner-up at the target, by how much it lost, and that difference's error. */
+  margin: choiceMarginSchema.optional(),
   /** The paper's training rate for this target, p* = 1 − r/N, beside the rate the run used. */
   recommendedRate: z.number(),
   trainedRate: z.number(),

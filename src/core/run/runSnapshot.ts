@@ -37,7 +37,7 @@ export interface RunSnapshot {
   /** After an analysis: per-layer importance. */
   importance?: { fullLoss: number; layers: LayerStatistics[] };
   /** After an analysis: the strategy's layers and quality at every depth, and its choice at the target. */
-  sweep?: { strategy: Analysis['strategy']; target: number; keep: number[]; rows: Analysis['sweep'] };
+  sweep?: { strategy: Analysis['strategy']; target: number; keep: number[]; rows: Analysis['sweep']; margin?: Analysis['margin'] };
   /** Gromov et al.'s angular distance, [n − 1][l] between the streams entering layer l and leaving layer l + n − 1. */
   angularDistance?: number[][];
   /** Hugging Face model analyses: the sweep of every strategy, to compare them. */
@@ -102,7 +102,7 @@ export function runSnapshot(paths: RunPaths): RunSnapshot {
       .map((e) => ({ step: e.step, loss: e.loss as number, perplexity: e.perplexity as number | undefined, accuracy: e.accuracy as number | undefined })),
     drops,
     importance: analysis && { fullLoss: analysis.fullLoss, layers: analysis.statistics },
-    sweep: analysis && { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweep },
+    sweep: analysis && { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweep, margin: analysis.margin },
     angularDistance: analysis?.angularDistance,
     healed,
   };

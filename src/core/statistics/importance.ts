@@ -2,12 +2,15 @@ import * as tf from '../backend/tf';
 import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 import { cosineSum } from './blockInfluence';
+import { pairedStandardError } from '../evaluate/standardError';
 import type { LayerDropStatistics } from './dropStatistics';
 import { layerWeightL1 } from './weightNorms';
 
 export interface LayerStatistics extends LayerDropStatistics {
   /** Valid loss with this one layer removed, minus the full model's. */
   lossIncrease: number;
+  /** The paired standard error of `lossIncrease` over the validation batches (absent in files from before it existed). */
+  lossIncreaseStdErr?: number;
   blockInfluence: number;
   weightL1: number;
 }
@@ -24,6 +27,8 @@ export function layerStatistics(model: LayeredModel, batches: Batch[], drops: La
   const all = Array.from({ length: N }, (_, l) => l);
   const subnetworks = [all, ...all.map((skipped) => all.filter((l) => l !== skipped))];
   const lossSums = new Array<number>(N + 1).fill(0);
+  const batchLosses = Array.from({ length: N + 1 }, (): number[] => []);
+  const batchPredictions: number[] = [];
   const cosineSums = new Array<number>(N).fill(0);
   let predictions = 0;
   let tokens = 0;
@@ -39,7 +44,11 @@ export function layerStatistics(model: LayeredModel, batches: Batch[], drops: La
       return tf.stack([...results.map((result) => result.loss), ...cosines]).dataSync();
     });
     const n = predictionsOf;
-    for (let i = 0; i <= N; i++) lossSums[i] += values[i] * n;
+    for (let i = 0; i <= N; i++) {
+      lossSums[i] += values[i] * n;
+      batchLosses[i].push(values[i]);
+    }
+    batchPredictions.push(n);
     for (let l = 0; l < N; l++) cosineSums[l] += values[N + 1 + l];
     predictions += n;
     tokens += batch.size * batch.length;
@@ -49,6 +58,7 @@ export function layerStatistics(model: LayeredModel, batches: Batch[], drops: La
   const layers = drops.map((drop) => ({
     ...drop,
     lossIncrease: lossSums[drop.layer + 1] / predictions - fullLoss,
+    lossIncreaseStdErr: pairedStandardError(batchLosses[drop.layer + 1], batchLosses[0], batchPredictions),
     blockInfluence: 1 - cosineSums[drop.layer] / tokens,
     weightL1: weights[drop.layer],
   }));
