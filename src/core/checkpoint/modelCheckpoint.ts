@@ -64,9 +64,9 @@ export interface LoadedModel {
 export function loadModelCheckpoint(file: string): LoadedModel {
   const { tensors, metadata } = readSafetensors(file);
   const meta = decodeMeta(file, metadata);
-  // Checkpoints from before tiedHead existed have a separate head and no say in their config.
-  if (meta.config.task === 'language-model' && meta.config.model.tiedHead === undefined && tensors.has('head.weight')) {
-    meta.config = { ...meta.config, model: { ...meta.config.model, tiedHead: false } };
+  // Checkpoints from before tiedHead and headBias existed have a separate head with a bias, and no say in their config.
+  if (meta.config.task === 'language-model' && meta.config.model.headBias === undefined && tensors.has('head.bias')) {
+    meta.config = { ...meta.config, model: { ...meta.config.model, headBias: true } };
   }
   const shape = modelShape(meta);
   const values = new Map<string, tf.Tensor>();

@@ -33,7 +33,11 @@ const modelSchema = z.strictObject({
   tiedHead: z
     .boolean()
     .optional()
-    .describe("Language models: the output layer is the token embedding, transposed, with no bias (GPT-2's), so an export loads in transformers as GPT2LMHeadModel. Omitted: true for new language models; runs trained before it existed keep their separate head."),
+    .describe("Language models: the output layer is the token embedding, transposed (GPT-2's tie_word_embeddings). Omitted: false, a separate output matrix: tied, LayerDrop trains far worse (README: Exports)."),
+  headBias: z
+    .boolean()
+    .optional()
+    .describe("Language models: a bias on the output layer. Omitted: false, as GPT-2 has none, so an export loads in transformers as GPT2LMHeadModel; runs trained before it existed keep theirs."),
   shareLayersEvery: positiveInt().default(1).describe('Tie the weights of each group of k consecutive layers (1 = no sharing).'),
   pretrained: z
     .string()
@@ -113,8 +117,10 @@ export const configSchema = z
         message: `${heads} does not divide dModel ${dModel}; allowed: ${divisors.join(', ')}`,
       });
     }
-    if (config.model.tiedHead && config.task !== 'language-model') {
-      ctx.addIssue({ code: 'custom', path: ['model', 'tiedHead'], message: 'applies to language models only: a classifier\'s head has one row per label, not per token; remove it' });
+    for (const key of ['tiedHead', 'headBias'] as const) {
+      if (config.model[key] !== undefined && config.task !== 'language-model') {
+        ctx.addIssue({ code: 'custom', path: ['model', key], message: 'applies to language models only: a classifier\'s head has one row per label and always a bias; remove it' });
+      }
     }
     const perLayer = config.layerdrop.perLayer;
     if (perLayer && config.layerdrop.schedule === 'learned') {

@@ -53,7 +53,7 @@ export function exportRun(run: RunPaths, keep: number[], sourceConfig: string, o
   }
   writeJsonAtomic(path.join(outDir, 'hf-config.json'), {
     note: `A fragment, not a loadable config: no Hugging Face architecture uses DepthLab's tensor names for ${
-      config.task === 'language-model' ? 'a language model with a separate head (trained before tiedHead; retrain to export a GPT-2 folder)' : 'a classifier'
+      config.task === 'language-model' ? 'a language model with an output bias (model.headBias; GPT-2 has none)' : 'a classifier'
     }. Carry these fields into your own config.json.`,
     ...huggingFace,
   });

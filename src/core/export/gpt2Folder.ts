@@ -28,17 +28,17 @@ const OUTER_NAMES: Array<[string, string]> = [
   ['final_ln.bias', 'transformer.ln_f.bias'],
 ];
 
-/** Whether a model maps onto GPT2LMHeadModel: a language model with the tied head (old untied ones and classifiers do not). */
-export const mapsToGpt2 = (config: DepthLabConfig, tensors: ReadonlyMap<string, NamedTensor>) =>
-  hasTiedHead({ task: config.task, model: config.model }) && !tensors.has('head.weight');
+/** Whether a model maps onto GPT2LMHeadModel: a language model with no output bias (GPT-2 has none; old runs and classifiers do). */
+export const mapsToGpt2 = (config: DepthLabConfig, tensors: ReadonlyMap<string, NamedTensor>) => config.task === 'language-model' && !tensors.has('head.bias');
 
 /**
  * A pruned DepthLab language model as a Hugging Face GPT-2 folder that
  * `GPT2LMHeadModel.from_pretrained` loads: DepthLab's architecture is GPT-2's (pre-LN, learned
  * positions, fused q/k/v split q|k|v then by head, tanh GELU = gelu_new, LayerNorm eps 1e-5, final
- * LayerNorm, head tied to the token embedding). Weights are renamed and the linear maps transposed
- * from nn.Linear's [out, in] to Conv1D's [in, out]; the character vocabulary becomes a tokenizer.json
- * (a BPE model with no merges: each character is a token, unknown ones map to <unk>, as DepthLab's do).
+ * LayerNorm, an output layer without bias: the token embedding when tied, else lm_head). Weights are
+ * renamed and the Conv1D maps transposed from nn.Linear's [out, in] to [in, out] (lm_head is an
+ * nn.Linear and stays); the character vocabulary becomes a tokenizer.json (a BPE model with no
+ * merges: each character is a token, unknown ones map to <unk>, as DepthLab's do).
  */
 export function writeGpt2Folder(dir: string, pruned: SafetensorsFile, config: DepthLabConfig, vocab: readonly string[]): void {
   const { layers, dModel, heads, ffn, seqLen } = config.model;
@@ -50,6 +50,8 @@ export function writeGpt2Folder(dir: string, pruned: SafetensorsFile, config: De
       tensors.set(`transformer.h.${layer}.${theirs}`, linear ? transposed(tensor) : tensor);
     }
   }
+  const tied = hasTiedHead({ task: config.task, model: config.model });
+  if (!tied) tensors.set('lm_head.weight', required(pruned, 'head.weight'));
   writeFileAtomic(path.join(dir, 'model.safetensors'), encodeSafetensors({ tensors, metadata: { format: 'pt' } }));
   writeJsonAtomic(path.join(dir, 'config.json'), {
     architectures: ['GPT2LMHeadModel'],
@@ -66,7 +68,7 @@ export function writeGpt2Folder(dir: string, pruned: SafetensorsFile, config: De
     embd_pdrop: 0,
     attn_pdrop: 0,
     scale_attn_weights: true,
-    tie_word_embeddings: true,
+    tie_word_embeddings: tied,
     bos_token_id: null,
     eos_token_id: null,
     pad_token_id: PAD,

@@ -51,8 +51,11 @@ export function layerParameterName(layer: number, suffix: string, shareLayersEve
   return `layers.${storageLayer(layer, shareLayersEvery)}.${suffix}`;
 }
 
-/** A language model whose logits are the final stream times the token embedding (GPT-2's tied head, no bias). */
-export const hasTiedHead = (shape: Pick<ModelShape, 'task' | 'model'>) => shape.task === 'language-model' && shape.model.tiedHead !== false;
+/** A language model whose logits are the final stream times the token embedding (GPT-2's tie_word_embeddings). */
+export const hasTiedHead = (shape: Pick<ModelShape, 'task' | 'model'>) => shape.task === 'language-model' && shape.model.tiedHead === true;
+
+/** An output bias: classifiers always; language models only when asked (GPT-2 has none) or trained before the choice existed. */
+export const hasHeadBias = (shape: Pick<ModelShape, 'task' | 'model'>) => shape.task !== 'language-model' || (!hasTiedHead(shape) && shape.model.headBias === true);
 
 /** Every parameter of the model, named as in the checkpoint. */
 export function parameterSpecs(shape: ModelShape): ParameterSpec[] {
@@ -69,12 +72,8 @@ export function parameterSpecs(shape: ModelShape): ParameterSpec[] {
     { name: 'final_ln.weight', shape: [d], init: 'ones', linear: false, decay: false },
     { name: 'final_ln.bias', shape: [d], init: 'zeros', linear: false, decay: false },
   );
-  if (!hasTiedHead(shape)) {
-    specs.push(
-      { name: 'head.weight', shape: [d, outputs], init: 'normal', linear: true, decay: true },
-      { name: 'head.bias', shape: [outputs], init: 'zeros', linear: false, decay: false },
-    );
-  }
+  if (!hasTiedHead(shape)) specs.push({ name: 'head.weight', shape: [d, outputs], init: 'normal', linear: true, decay: true });
+  if (hasHeadBias(shape)) specs.push({ name: 'head.bias', shape: [outputs], init: 'zeros', linear: false, decay: false });
   return specs;
 }
 

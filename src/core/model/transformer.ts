@@ -9,7 +9,7 @@ import { feedForward } from './feedForward';
 import { layerNorm } from '../ops/layerNorm';
 import type { Batch, BatchResult, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
 import { swapLastAxes, tapedMatMul } from '../ops/matMul';
-import { hasTiedHead, LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
+import { hasHeadBias, hasTiedHead, LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 
 const INIT_STD = 0.02;
 const MASKED = -1e9;
@@ -105,9 +105,8 @@ export class Transformer implements LayeredModel {
   /** A language model's next-token logits from the stream: final LayerNorm, then the head (tied: the token embedding, transposed). */
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
-    return hasTiedHead(this.shape)
-      ? tapedMatMul(normed, swapLastAxes(this.param('embed.tokens.weight') as tf.Tensor2D))
-      : linear(normed, this.param('head.weight') as tf.Tensor2D, this.param('head.bias') as tf.Tensor1D);
+    if (hasTiedHead(this.shape)) return tapedMatMul(normed, swapLastAxes(this.param('embed.tokens.weight') as tf.Tensor2D));
+    return linear(normed, this.param('head.weight') as tf.Tensor2D, hasHeadBias(this.shape) ? (this.param('head.bias') as tf.Tensor1D) : undefined);
   }
 
   /** Final LayerNorm, head and loss (and correct count for classifiers). */

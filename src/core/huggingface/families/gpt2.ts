@@ -15,7 +15,8 @@ const LAYER_TENSORS = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c
 
 /**
  * GPT-2 (gpt2, distilgpt2): pre-LN decoder, learned positions, Conv1D weights stored [in, out]
- * (already x·W's layout), tied LM head. `scale_attn_by_inverse_layer_idx` divides layer i's scores
+ * (already x·W's layout), LM head tied to wte unless the config unties it and lm_head.weight is
+ * there (DepthLab's own exports, finetunes). `scale_attn_by_inverse_layer_idx` divides layer i's scores
  * by i + 1, by the layer's original index: removing layers does not change the others' scale.
  */
 export class Gpt2Model extends FamilyModel implements PretrainedModel {
@@ -27,6 +28,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
   private readonly heads: number;
   private readonly eps: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
+  private readonly head: string;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -40,6 +42,8 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     const d = this.d;
     weights.loadTable('transformer.wte.weight', vocab, d);
     this.vocab = vocab;
+    this.head = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'transformer.wte.weight';
+    if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     weights.load('transformer.wpe.weight', [this.maxPositions, d]);
     weights.load('transformer.ln_f.weight', [d]);
     weights.load('transformer.ln_f.bias', [d]);
@@ -79,7 +83,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const normed = layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps);
-    return matMulTransposedB(normed, this.p('transformer.wte.weight') as tf.Tensor2D, this.vocab);
+    return matMulTransposedB(normed, this.p(this.head) as tf.Tensor2D, this.vocab);
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
