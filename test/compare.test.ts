@@ -2,7 +2,8 @@ import assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import { test } from 'node:test';
 import { compareSummary, type ComparedModel } from '../src/core/compare/compareSummary';
-import { compareJob } from '../src/core/jobs/compareJob';
+import { compareJob, type CompareJobResult } from '../src/core/jobs/compareJob';
+import { compareText } from '../src/cli/resultText';
 import { tinyLanguageModel, TINY_TRAIN } from './helpers';
 
 const evaluation = (loss: number, layers: number[]) => ({ layers, loss, perplexity: Math.exp(loss), msPerBatch: 1 });
@@ -34,4 +35,23 @@ test('compare trains the three models with one seed and budget, sweeps the deep 
   assert.equal(result.summary.length, 3);
   assert.equal(new Set(result.models.map((m) => m.runId)).size, 4, 'each model is a run of its own');
   assert.deepEqual(JSON.parse(fs.readFileSync(result.file, 'utf8')).summary, result.summary);
+});
+
+test('with errors, the summary and the table say which differences are within noise', () => {
+  const rows = (full: number, pruned: number, deltaStdErr: number) => [
+    { ...row(2, full), stdErr: 0.01 },
+    { ...row(1, pruned), stdErr: 0.01, deltaStdErr },
+  ];
+  const models: ComparedModel[] = [
+    { key: 'layerdrop', label: 'LD', layers: 2, rate: 0.5, runId: 'a', full: { ...evaluation(2.0, [0, 1]), stdErr: 0.01 }, sweeps: { 'every-other': rows(2.0, 2.002, 0.002) } },
+    { key: 'no-layerdrop', label: 'plain', layers: 2, rate: 0, runId: 'b', full: { ...evaluation(1.8, [0, 1]), stdErr: 0.01 }, sweeps: { 'every-other': rows(1.8, 2.1, 0.004) } },
+    { key: 'scratch', label: 'small', layers: 1, rate: 0, runId: 'c', full: { ...evaluation(2.001, [0]), stdErr: 0.01 } },
+  ];
+  const summary = compareSummary(models, 1);
+  assert.match(summary[0], /the LayerDrop model \+0\.002 ± 0\.002 nats \(within noise\) against its full depth, the model trained without LayerDrop \+0\.300 ± 0\.004 nats\./);
+  assert.match(summary[2], /are within noise of each other/);
+  const text = compareText({ models, target: 1, layers: 2, steps: 10, recommendedRate: 0.5, summary, file: 'c.json', configFile: 'x' } as unknown as CompareJobResult);
+  const depthOne = text.split('\n').find((line) => /^\s+1\s/.test(line))!;
+  assert.match(depthOne, /2\.0020 ± 0\.0100 ≈\s+2\.1000 ± 0\.0100\s+← small: 2\.0010 ± 0\.0100$/);
+  assert.match(text, /≈ within noise of the same model at full depth/);
 });

@@ -8,7 +8,8 @@ import { depthTable } from '../core/report/depthTable';
 import { qualityText } from '../core/report/eventText';
 import type { Analysis, HealRecord } from '../core/run/runFiles';
 import type { Evaluation } from '../core/evaluate/evaluate';
-import { withinNoise } from '../core/evaluate/standardError';
+import type { DepthRow } from '../core/evaluate/depthSweep';
+import { NOISE_ERRORS, withinNoise } from '../core/evaluate/standardError';
 import { marginText } from '../core/prune/choiceMargin';
 
 /** The human text of each command's result; --json prints the result object instead. */
@@ -96,18 +97,21 @@ export function compareText(c: CompareJobResult): string {
   const scratch = c.models.find((m) => m.key === 'scratch');
   const strategies = Object.keys(deep[0]?.sweeps ?? {});
   const lossWithError = (e: Evaluation) => errorText(e.loss, e.stdErr);
-  const width = Math.max(...deep.map((m) => m.label.length), ...deep.flatMap((m) => Object.values(m.sweeps ?? {}).flatMap((rows) => rows!.map((row) => lossWithError(row).length))));
+  // ≈: within noise of the same model's full depth (the paired error; the first row is the full model).
+  const cell = (rows: DepthRow[], i: number) => `${lossWithError(rows[i])}${i > 0 && withinNoise(rows[i].loss - rows[0].loss, rows[i].deltaStdErr) ? ' ≈' : '  '}`;
+  const width = Math.max(...deep.map((m) => m.label.length), ...deep.flatMap((m) => Object.values(m.sweeps ?? {}).flatMap((rows) => rows!.map((_, i) => cell(rows!, i).length))));
   const tables = strategies.flatMap((strategy) => [
     '',
     `${strategy}: validation loss at every depth, no finetuning`,
     `depth  ${deep.map((m) => m.label.padStart(width)).join('  ')}`,
     ...deep[0].sweeps![strategy]!.map((row, i) => {
-      const cells = deep.map((m) => lossWithError(m.sweeps![strategy]![i]).padStart(width));
+      const cells = deep.map((m) => cell(m.sweeps![strategy]!, i).padStart(width));
       const mark = row.depth === c.target && scratch ? `   ← ${scratch.label}: ${lossWithError(scratch.full)}` : '';
       return `${String(row.depth).padStart(5)}  ${cells.join('  ')}${mark}`;
     }),
   ]);
-  return [`${c.models.length} models, ${c.steps} steps each, same data and seed; target ${c.target} of ${c.layers} (p* = ${c.recommendedRate.toFixed(2)})`, ...tables, '', ...c.summary, '', `saved: ${c.file}`].join('\n');
+  const legend = `± one standard error over the validation batches; ≈ within noise of the same model at full depth (|Δ| ≤ ${NOISE_ERRORS} paired errors).`;
+  return [`${c.models.length} models, ${c.steps} steps each, same data and seed; target ${c.target} of ${c.layers} (p* = ${c.recommendedRate.toFixed(2)})`, ...tables, '', legend, '', ...c.summary, '', `saved: ${c.file}`].join('\n');
 }
 
 export function healText(h: HealJobResult): string {

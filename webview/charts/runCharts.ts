@@ -168,6 +168,7 @@ export function compareChart(comparison: Comparison): ChartConfiguration {
   const dashes = [[], [6, 3], [2, 3], [8, 3, 2, 3]];
   const depths = Array.from({ length: comparison.layers }, (_, i) => i + 1);
   const deep = comparison.models.filter((m) => m.sweeps);
+  const sweepsInOrder = deep.flatMap((model) => Object.values(model.sweeps!).map((rows) => [...rows!].sort((a, b) => b.depth - a.depth)));
   const lines = deep.flatMap((model, m) =>
     Object.entries(model.sweeps!).map(([strategy, rows], s) => ({
       type: 'line' as const,
@@ -199,7 +200,18 @@ export function compareChart(comparison: Comparison): ChartConfiguration {
     options: {
       scales: { x: { title: axisTitle('layers kept') }, y: { title: axisTitle('validation loss') } },
       // Below the plot, as short strokes that show each line's colour and dash: the side bar is narrow.
-      plugins: { legend: { position: 'bottom', labels: { boxWidth: 18, boxHeight: 2, font: { size: 10 } } } },
+      plugins: {
+        legend: { position: 'bottom', labels: { boxWidth: 18, boxHeight: 2, font: { size: 10 } } },
+        tooltip: {
+          callbacks: {
+            afterLabel: (item) => {
+              const rows = sweepsInOrder[item.datasetIndex];
+              const row = rows?.find((r) => r.depth === item.dataIndex + 1);
+              return rows && row ? rowErrorText(row, rows) : '';
+            },
+          },
+        },
+      },
     },
   };
 }
