@@ -148,6 +148,9 @@ test('prune to N layers from the palette and export the result; cancel a long tr
   const headerLength = Number(fs.readFileSync(exported).readBigUInt64LE(0));
   const header = JSON.parse(fs.readFileSync(exported).subarray(8, 8 + headerLength).toString());
   assert.ok(header['layers.1.attn.qkv.weight'] && !header['layers.2.attn.qkv.weight'], 'two layers, renumbered');
+  await page.locator('.notification-toast', { hasText: 'with a GPT-2 folder transformers loads' }).waitFor({ timeout: 30_000 });
+  const gpt2 = JSON.parse(fs.readFileSync(path.join(path.dirname(exported), 'huggingface', 'config.json'), 'utf8'));
+  assert.deepEqual([gpt2.model_type, gpt2.n_layer], ['gpt2', 2]);
 
   await openFile('long.depthlab.json');
   await page.locator('.monaco-editor .view-lines', { hasText: '100000' }).waitFor();

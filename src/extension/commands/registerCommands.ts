@@ -140,7 +140,8 @@ async function exportPruned(jobs: JobRunner, uri: vscode.Uri, layers?: number[])
   const result = await jobs.run({ job: 'export', configFile: uri.fsPath, layers }, `Export ${path.basename(uri.fsPath)}`);
   if (!result) return;
   const choice = await vscode.window.showInformationMessage(
-    `DepthLab: exported layers ${result.keep.join(',')} (renumbered 0..${result.keep.length - 1}) to ${vscode.workspace.asRelativePath(result.dir)}.`,
+    `DepthLab: exported layers ${result.keep.join(',')} (renumbered 0..${result.keep.length - 1}) to ${vscode.workspace.asRelativePath(result.dir)}` +
+      (result.huggingFaceFolder ? `, with a GPT-2 folder transformers loads (${path.basename(result.dir)}/huggingface).` : '.'),
     'Reveal in Explorer',
   );
   if (choice) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.checkpoint));
