@@ -23,6 +23,9 @@ import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { parseConfig } from '../src/core/config/loadConfig';
 import type { DepthLabConfig } from '../src/core/config/schema';
 import { loadDataset } from '../src/core/data/loadDataset';
+import { EvaluationThreads } from '../src/core/evaluate/evaluationThreads';
+import { runBatchTask } from '../src/core/evaluate/batchTasks';
+import { weightsOf } from '../src/core/model/modelWeights';
 import { depthSweep } from '../src/core/evaluate/depthSweep';
 import { evaluate } from '../src/core/evaluate/evaluate';
 import { writeJsonAtomic } from '../src/core/files/atomicWrite';
@@ -259,6 +262,18 @@ async function measure(backend: ResolvedBackend) {
     importanceCosts.push(clockCost(importance));
   }
   const evalMs = median(evalTimes);
+
+  // Evaluation on every core against one thread, alternating on the same batches (and the same result, bit for bit).
+  log(`${backend}: evaluation on ${cores} threads, alternating with one`);
+  const evaluationThreads = await EvaluationThreads.attach(model, { kind: 'transformer', shape: model.shape, weights: weightsOf(model) }, backend, cores);
+  const task = { kind: 'evaluate' as const, subnetworks: [all] };
+  const oneThreadEvalMs: number[] = [];
+  const allCoresEvalMs: number[] = [];
+  for (let round = 0; round < 3; round++) {
+    oneThreadEvalMs.push(msOf(() => batches.map((batch) => runBatchTask(model, batch, task))));
+    allCoresEvalMs.push(msOf(() => evaluationThreads.run(model, batches, task)));
+  }
+  await evaluationThreads.dispose();
   const gflops = probe.gflops('tfjs');
   const engineGflops = probe.gflops('engine');
   probe.dispose();
@@ -270,6 +285,13 @@ async function measure(backend: ResolvedBackend) {
     trainTokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / totalTrainMs),
     trainTokensPerSecondAllCores: { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / parallelMs) },
     evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
+    // Each pair measured in the same run, alternating: how much the other cores add.
+    scaling: {
+      threads: cores,
+      training: +(totalTrainMs / parallelMs).toFixed(2),
+      evaluation: +(median(oneThreadEvalMs) / median(allCoresEvalMs)).toFixed(2),
+      evalTokensPerSecondAllCores: Math.round((tokensPerBatch * batches.length * 1000) / median(allCoresEvalMs)),
+    },
     msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +ratio.toFixed(2), layersRunAt05: +layersRunAt05.toFixed(2) },
     depthSweepCost: { fullEvaluations: +median(sweepCosts).toFixed(2), layerEvaluationsInFullPasses: sweepPasses },
     importancePassCost: { fullEvaluations: +median(importanceCosts).toFixed(2), layerEvaluationsInFullPasses: importancePasses },

@@ -32,6 +32,7 @@ const bundles = [
   { ...node, entryPoints: { cli: path.join(root, 'src/cli/main.ts') }, outdir: dist, banner: { js: '#!/usr/bin/env node' } },
   { ...node, entryPoints: { worker: path.join(root, 'src/worker/jobWorker.ts') }, outdir: dist },
   { ...node, entryPoints: { shardThread: path.join(root, 'src/core/train/shardThread.ts') }, outdir: dist },
+  { ...node, entryPoints: { evaluationThread: path.join(root, 'src/core/evaluate/evaluationThread.ts') }, outdir: dist },
   { ...node, entryPoints: { extension: path.join(root, 'src/extension/extension.ts') }, outdir: dist, minify: true },
   {
     entryPoints: { explorer: path.join(root, 'webview/main.ts') },

@@ -1,7 +1,6 @@
-import * as tf from '../backend/tf';
-import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 import { pairedStandardError, standardError } from './standardError';
+import { batchResults } from './evaluationThreads';
 
 export interface Evaluation {
   layers: number[];
@@ -40,35 +39,18 @@ export interface BatchEvaluations {
 export const differenceStdErr = ({ batchLosses, weights }: BatchEvaluations, a: number, b: number) => pairedStandardError(batchLosses[a], batchLosses[b], weights);
 
 export function evaluateBatches(model: LayeredModel, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): BatchEvaluations {
-  const batchLosses = subnetworks.map((): number[] => []);
-  const weights: number[] = [];
-  const lossSums = subnetworks.map(() => 0);
-  const correct = subnetworks.map(() => 0);
-  const ms = subnetworks.map(() => 0);
-  let count = 0;
-  let classifies = false;
-  for (const batch of batches) {
-    let n = 0;
-    const values = tf.tidy(() => {
-      const results = forwardSharingPrefixes(model, batch, subnetworks);
-      results.forEach((result, i) => (ms[i] += result.ms));
-      n = results[0].count;
-      classifies = results[0].correct !== undefined;
-      return tf.stack(results.flatMap((result) => [result.loss, result.correct ?? tf.scalar(0)])).dataSync();
-    });
-    subnetworks.forEach((_, i) => {
-      lossSums[i] += values[2 * i] * n;
-      correct[i] += values[2 * i + 1];
-      batchLosses[i].push(values[2 * i]);
-    });
-    weights.push(n);
-    count += n;
-  }
+  const S = subnetworks.length;
+  const perBatch = batchResults(model, batches, { kind: 'evaluate', subnetworks: subnetworks.map((layers) => [...layers]) });
+  const weights = perBatch.map((values) => values[0]);
+  const count = weights.reduce((a, b) => a + b, 0);
+  const classifies = perBatch[0]?.[1] === 1;
+  const column = (i: number, offset: number) => perBatch.map((values) => values[2 + 3 * i + offset]);
+  const batchLosses = Array.from({ length: S }, (_, i) => column(i, 0));
   const evaluations = subnetworks.map((layers, i) => {
-    const loss = lossSums[i] / count;
-    const msPerBatch = ms[i] / batches.length;
+    const loss = batchLosses[i].reduce((sum, value, b) => sum + value * weights[b], 0) / count;
+    const msPerBatch = column(i, 2).reduce((a, b) => a + b, 0) / batches.length;
     const errors = { stdErr: standardError(batchLosses[i], weights), ...(i > 0 && { deltaStdErr: pairedStandardError(batchLosses[i], batchLosses[0], weights) }) };
-    const quality = classifies ? { accuracy: correct[i] / count } : { perplexity: Math.exp(loss) };
+    const quality = classifies ? { accuracy: column(i, 1).reduce((a, b) => a + b, 0) / count } : { perplexity: Math.exp(loss) };
     return { layers: [...layers], loss, ...quality, msPerBatch, ...errors };
   });
   return { evaluations, batchLosses, weights };

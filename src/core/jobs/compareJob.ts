@@ -9,6 +9,7 @@ import { targetDepth } from '../prune/targetDepth';
 import { validationBatches } from '../source/openModel';
 import { train } from '../train/trainer';
 import { measureDepth } from './depthMeasurements';
+import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
 
 export interface CompareJobRequest extends ConfigRequest {
@@ -39,7 +40,10 @@ export async function compareJob(request: CompareJobRequest, context: JobContext
       if (outcome.status !== 'completed') throw new UserError(`compare stopped: ${variant.label} ${outcome.status} at step ${outcome.step}`);
       const batches = validationBatches(outcome.opened);
       const model = outcome.opened.model;
-      const measured = variant.layers === N ? measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context) : undefined;
+      const measured =
+        variant.layers === N
+          ? await withTransformerThreads(model, backend, loaded.config.train.threads, () => measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context))
+          : undefined;
       // A sweep's depth-N row is the whole model: only the small model needs an evaluation of its own.
       const full: Evaluation = measured?.sweeps['every-other']?.[0] ?? evaluate(model, batches, evaluationLayers(variant.layers));
       models.push({ ...variant, runId: outcome.run.id, full, sweeps: measured?.sweeps });

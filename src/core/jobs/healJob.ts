@@ -69,5 +69,5 @@ export function healJob(request: HealJobRequest, context: JobContext): Promise<H
     saveModelCheckpoint(checkpoint, model, { config, vocab: [...dataset.tokenizer.vocab], labels: dataset.labels, step: trained.opened.step });
     writeHealRecord(trained.paths, record);
     return { runId: trained.paths.id, ...record, checkpoint };
-  });
+  }, { changesWeights: true });
 }

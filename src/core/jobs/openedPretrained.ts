@@ -1,3 +1,4 @@
+import { defaultEvaluationThreads, withEvaluationThreads } from '../evaluate/evaluationThreads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { selectBackend } from '../backend/selectBackend';
@@ -60,7 +61,8 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
     const batches = textBatches(withoutBom(fs.readFileSync(dataFile, 'utf8')), tokenizer, model.objective, { tokens: request.tokens ?? 16_384, window, batchSize: 4, seed: 1 });
     const tokens = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
-    return work({ folder, model, tokenizer, batches, data: { source, tokens, window } });
+    const replica = () => ({ kind: 'pretrained' as const, folder });
+    return await withEvaluationThreads(model, replica, backend, defaultEvaluationThreads(), () => work({ folder, model, tokenizer, batches, data: { source, tokens, window } }));
   } finally {
     model.dispose();
   }

@@ -3,6 +3,7 @@ import { readRun, type RunStatus } from '../run/runFiles';
 import { findRun } from '../run/runStore';
 import { train } from '../train/trainer';
 import { analyzeRun } from './analysis';
+import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
 
 export interface TrainJobRequest extends ConfigRequest {
@@ -29,7 +30,10 @@ export async function trainJob(request: TrainJobRequest, context: JobContext): P
   try {
     const result = { runId: outcome.run.id, runDir: outcome.run.dir, backend, status: outcome.status, step: outcome.step };
     if (!request.analyze || outcome.status !== 'completed') return result;
-    return { ...result, analysis: analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent) };
+    const analysis = await withTransformerThreads(outcome.opened.model, backend, loaded.config.train.threads, () =>
+      analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent),
+    );
+    return { ...result, analysis };
   } finally {
     outcome.opened.model.dispose();
   }

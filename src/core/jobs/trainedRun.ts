@@ -11,6 +11,7 @@ import { dropStatistics } from '../statistics/dropStatistics';
 import { LearnedDropRates, learnedRatesOn } from '../train/learnedDropRates';
 import { layerStatistics } from '../statistics/importance';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
+import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { requireCheckpoint } from '../run/checkpointFiles';
 
 /** A trained model with its run: what analysis, pruning and export work on. */
@@ -25,13 +26,17 @@ export interface RunRequest extends ConfigRequest {
   runId?: string;
 }
 
-/** Open a run's last checkpoint for `use`, and dispose the model afterwards. */
-export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T): Promise<T> {
-  const { loaded } = await startJob(request, context);
+/**
+ * Open a run's last checkpoint for `use`, and dispose the model afterwards. Its evaluations run on
+ * the config's `train.threads` cores, unless `use` changes the weights (the replicas would not follow).
+ */
+export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T, options: { changesWeights?: boolean } = {}): Promise<T> {
+  const { loaded, backend } = await startJob(request, context);
   const run = readRun(findRun(loaded.file, request.runId));
   const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), record: readTrainingRecord(requireCheckpoint(run.paths).optimizer) };
   try {
-    return use(trained, loaded);
+    const threads = options.changesWeights ? 1 : trained.opened.config.train.threads;
+    return await withTransformerThreads(trained.opened.model, backend, threads, () => use(trained, loaded));
   } finally {
     trained.opened.model.dispose();
   }

@@ -1,4 +1,4 @@
-import * as tf from '../backend/tf';
+import { batchResults } from '../evaluate/evaluationThreads';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 
 /**
@@ -8,26 +8,12 @@ import type { Batch, LayeredModel } from '../model/layeredModel';
  */
 export function angularDistances(model: LayeredModel, batches: Batch[]): number[][] {
   const N = model.layers;
+  const perBatch = batchResults(model, batches, { kind: 'angular' });
+  const tokens = perBatch.reduce((sum, values) => sum + values[0], 0);
   const sums = Array.from({ length: N }, (_, n) => new Array<number>(N - n).fill(0));
-  let tokens = 0;
-  for (const batch of batches) {
-    const values = tf.tidy(() => {
-      const options = { training: false };
-      const stream = model.embed(batch, options);
-      const unit = [tf.div(stream.x, tf.norm(stream.x, 'euclidean', -1, true).add(1e-12))];
-      for (let layer = 0; layer < N; layer++) {
-        stream.x = model.block(stream, layer, options);
-        unit.push(tf.div(stream.x, tf.norm(stream.x, 'euclidean', -1, true).add(1e-12)));
-      }
-      const pairs: tf.Scalar[] = [];
-      for (let n = 1; n <= N; n++) {
-        for (let l = 0; l + n <= N; l++) pairs.push(tf.acos(tf.clipByValue(unit[l].mul(unit[l + n]).sum(-1), -1, 1)).sum().div(Math.PI) as tf.Scalar);
-      }
-      return tf.stack(pairs).dataSync();
-    });
-    let i = 0;
+  for (const values of perBatch) {
+    let i = 1;
     for (let n = 1; n <= N; n++) for (let l = 0; l + n <= N; l++) sums[n - 1][l] += values[i++];
-    tokens += batch.size * batch.length;
   }
   return sums.map((row) => row.map((sum) => sum / tokens));
 }

@@ -1,7 +1,5 @@
-import * as tf from '../backend/tf';
-import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { Batch, LayeredModel } from '../model/layeredModel';
-import { cosineSum } from './blockInfluence';
+import { batchResults } from '../evaluate/evaluationThreads';
 import { pairedStandardError } from '../evaluate/standardError';
 import type { LayerDropStatistics } from './dropStatistics';
 import { layerWeightL1 } from './weightNorms';
@@ -24,41 +22,20 @@ export interface LayerStatistics extends LayerDropStatistics {
  */
 export function layerStatistics(model: LayeredModel, batches: Batch[], drops: LayerDropStatistics[]): { fullLoss: number; layers: LayerStatistics[] } {
   const N = model.layers;
-  const all = Array.from({ length: N }, (_, l) => l);
-  const subnetworks = [all, ...all.map((skipped) => all.filter((l) => l !== skipped))];
-  const lossSums = new Array<number>(N + 1).fill(0);
-  const batchLosses = Array.from({ length: N + 1 }, (): number[] => []);
-  const batchPredictions: number[] = [];
-  const cosineSums = new Array<number>(N).fill(0);
-  let predictions = 0;
-  let tokens = 0;
-  for (const batch of batches) {
-    let predictionsOf = 0;
-    const values = tf.tidy(() => {
-      const cosines = new Array<tf.Scalar>(N);
-      // Layer l's branch is the full network's when every layer before it ran.
-      const results = forwardSharingPrefixes(model, batch, subnetworks, (layer, before, input, output) => {
-        if (before.length === layer) cosines[layer] = cosineSum(input, output);
-      });
-      predictionsOf = results[0].count;
-      return tf.stack([...results.map((result) => result.loss), ...cosines]).dataSync();
-    });
-    const n = predictionsOf;
-    for (let i = 0; i <= N; i++) {
-      lossSums[i] += values[i] * n;
-      batchLosses[i].push(values[i]);
-    }
-    batchPredictions.push(n);
-    for (let l = 0; l < N; l++) cosineSums[l] += values[N + 1 + l];
-    predictions += n;
-    tokens += batch.size * batch.length;
-  }
-  const fullLoss = lossSums[0] / predictions;
+  const perBatch = batchResults(model, batches, { kind: 'layer-statistics' });
+  const predictionsOf = perBatch.map((values) => values[0]);
+  const predictions = predictionsOf.reduce((a, b) => a + b, 0);
+  const tokens = perBatch.reduce((sum, values) => sum + values[1], 0);
+  // Sub-network 0 is the full network, 1 + l the one without layer l.
+  const batchLosses = Array.from({ length: N + 1 }, (_, i) => perBatch.map((values) => values[2 + i]));
+  const lossOf = (i: number) => batchLosses[i].reduce((sum, value, b) => sum + value * predictionsOf[b], 0) / predictions;
+  const cosineSums = Array.from({ length: N }, (_, l) => perBatch.reduce((sum, values) => sum + values[2 + N + 1 + l], 0));
+  const fullLoss = lossOf(0);
   const weights = layerWeightL1(model);
   const layers = drops.map((drop) => ({
     ...drop,
-    lossIncrease: lossSums[drop.layer + 1] / predictions - fullLoss,
-    lossIncreaseStdErr: pairedStandardError(batchLosses[drop.layer + 1], batchLosses[0], batchPredictions),
+    lossIncrease: lossOf(drop.layer + 1) - fullLoss,
+    lossIncreaseStdErr: pairedStandardError(batchLosses[drop.layer + 1], batchLosses[0], predictionsOf),
     blockInfluence: 1 - cosineSums[drop.layer] / tokens,
     weightL1: weights[drop.layer],
   }));

@@ -6,8 +6,7 @@ import type { Batch } from '../model/layeredModel';
 import type { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import { computeGradients } from './trainingStep';
-
-export type Weights = Record<string, { shape: number[]; data: Float32Array }>;
+import { weightsOf, type Weights } from '../model/modelWeights';
 
 export interface ShardInit {
   backend: string;
@@ -112,10 +111,6 @@ export function splitBatch(batch: Batch, parts: number): Batch[] {
     targets: batch.targets.slice(i * targetsPer, (i + 1) * targetsPer),
     mask: batch.mask?.slice(i * tokens, (i + 1) * tokens),
   }));
-}
-
-function weightsOf(model: Transformer): Weights {
-  return Object.fromEntries([...model.params].map(([name, variable]) => [name, { shape: variable.shape, data: (variable.dataSync() as Float32Array).slice() }]));
 }
 
 function threadScript(): string {

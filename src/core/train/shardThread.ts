@@ -7,7 +7,8 @@ import * as tf from '../backend/tf';
 import { selectBackend, type ResolvedBackend } from '../backend/selectBackend';
 import { Transformer } from '../model/transformer';
 import { Rng } from '../random/rng';
-import type { ShardInit, ShardReply, ShardRequest, Weights } from './dataParallel';
+import type { ShardInit, ShardReply, ShardRequest } from './dataParallel';
+import type { Weights } from '../model/modelWeights';
 import { computeGradients } from './trainingStep';
 
 async function main(): Promise<void> {

@@ -1,0 +1,82 @@
+import * as tf from '../backend/tf';
+import type { Batch, LayeredModel } from '../model/layeredModel';
+import { forwardSharingPrefixes } from '../model/sharedPrefixes';
+import { cosineSum } from '../statistics/blockInfluence';
+
+/**
+ * The evaluation passes as work on one batch at a time, whose numbers the caller then sums in batch
+ * order: so a pass gives the same result, bit for bit, whether one thread ran every batch or several
+ * threads ran a share each (parallel/evaluationThreads.ts). Each is plain data, to cross a thread.
+ */
+export type BatchTask =
+  /** Sub-networks evaluated together: [predictions, classifies, then per sub-network loss, correct, ms]. */
+  | { kind: 'evaluate'; subnetworks: number[][] }
+  /** The full network and the N without one layer, and Block Influence: [predictions, tokens, N + 1 losses, N cosine sums]. */
+  | { kind: 'layer-statistics' }
+  /** Angular distance between the streams n layers apart: [tokens, then the sum for every n = 1…N and l = 0…N − n]. */
+  | { kind: 'angular' };
+
+export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask): Float64Array {
+  switch (task.kind) {
+    case 'evaluate':
+      return evaluateBatch(model, batch, task.subnetworks);
+    case 'layer-statistics':
+      return layerStatisticsBatch(model, batch);
+    case 'angular':
+      return angularBatch(model, batch);
+  }
+}
+
+function evaluateBatch(model: LayeredModel, batch: Batch, subnetworks: number[][]): Float64Array {
+  let count = 0;
+  let classifies = false;
+  const ms: number[] = [];
+  const values = tf.tidy(() => {
+    const results = forwardSharingPrefixes(model, batch, subnetworks);
+    count = results[0].count;
+    classifies = results[0].correct !== undefined;
+    for (const result of results) ms.push(result.ms);
+    return tf.stack(results.flatMap((result) => [result.loss, result.correct ?? tf.scalar(0)])).dataSync() as Float32Array;
+  });
+  const out = new Float64Array(2 + 3 * subnetworks.length);
+  out[0] = count;
+  out[1] = classifies ? 1 : 0;
+  subnetworks.forEach((_, i) => out.set([values[2 * i], values[2 * i + 1], ms[i]], 2 + 3 * i));
+  return out;
+}
+
+function layerStatisticsBatch(model: LayeredModel, batch: Batch): Float64Array {
+  const N = model.layers;
+  const all = Array.from({ length: N }, (_, l) => l);
+  const subnetworks = [all, ...all.map((skipped) => all.filter((l) => l !== skipped))];
+  let count = 0;
+  const values = tf.tidy(() => {
+    const cosines = new Array<tf.Scalar>(N);
+    // Layer l's branch is the full network's when every layer before it ran.
+    const results = forwardSharingPrefixes(model, batch, subnetworks, (layer, before, input, output) => {
+      if (before.length === layer) cosines[layer] = cosineSum(input, output);
+    });
+    count = results[0].count;
+    return tf.stack([...results.map((result) => result.loss), ...cosines]).dataSync() as Float32Array;
+  });
+  return Float64Array.from([count, batch.size * batch.length, ...values]);
+}
+
+function angularBatch(model: LayeredModel, batch: Batch): Float64Array {
+  const N = model.layers;
+  const values = tf.tidy(() => {
+    const options = { training: false };
+    const stream = model.embed(batch, options);
+    const unit = [tf.div(stream.x, tf.norm(stream.x, 'euclidean', -1, true).add(1e-12))];
+    for (let layer = 0; layer < N; layer++) {
+      stream.x = model.block(stream, layer, options);
+      unit.push(tf.div(stream.x, tf.norm(stream.x, 'euclidean', -1, true).add(1e-12)));
+    }
+    const pairs: tf.Scalar[] = [];
+    for (let n = 1; n <= N; n++) {
+      for (let l = 0; l + n <= N; l++) pairs.push(tf.acos(tf.clipByValue(unit[l].mul(unit[l + n]).sum(-1), -1, 1)).sum().div(Math.PI) as tf.Scalar);
+    }
+    return tf.stack(pairs).dataSync() as Float32Array;
+  });
+  return Float64Array.from([batch.size * batch.length, ...values]);
+}

@@ -1,0 +1,43 @@
+/**
+ * An evaluation thread: its own TF.js engine and wasm instance (one core), a replica of the model,
+ * and the per-batch numbers of its share of each pass (evaluationThreads.ts).
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '../backend/tf';
+import { selectBackend, type ResolvedBackend } from '../backend/selectBackend';
+import { openPretrained } from '../huggingface/openPretrained';
+import type { Batch, LayeredModel } from '../model/layeredModel';
+import { Transformer } from '../model/transformer';
+import { runBatchTask, type BatchTask } from './batchTasks';
+import type { EvaluationReply, EvaluationThreadInit, ModelReplica } from './evaluationThreads';
+
+function replicaOf(replica: ModelReplica, backend: string): LayeredModel {
+  if (replica.kind === 'pretrained') return openPretrained(replica.folder, backend).model;
+  return new Transformer(replica.shape, new Map(Object.entries(replica.weights).map(([name, { data, shape }]) => [name, tf.tensor(data, shape)])));
+}
+
+async function main(): Promise<void> {
+  const { backend, replica, flag, port } = workerData as EvaluationThreadInit;
+  let model: LayeredModel;
+  try {
+    await selectBackend(backend as ResolvedBackend);
+    model = replicaOf(replica, backend);
+  } catch (error) {
+    parentPort!.postMessage({ error: (error as Error).message.split('\n')[0] } satisfies EvaluationReply);
+    return;
+  }
+  parentPort!.on('message', ({ batches, task }: { batches: Batch[]; task: BatchTask }) => {
+    let reply: EvaluationReply;
+    try {
+      reply = { values: batches.map((batch) => runBatchTask(model, batch, task)) };
+    } catch (error) {
+      reply = { error: (error as Error).message.split('\n')[0] };
+    }
+    port.postMessage(reply);
+    Atomics.store(flag, 0, 1);
+    Atomics.notify(flag, 0);
+  });
+  parentPort!.postMessage({ values: [] } satisfies EvaluationReply);
+}
+
+void main();
