@@ -1,3 +1,4 @@
+import { MAX_AUTO_THREADS, resolveThreads } from '../src/core/train/threadCount';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -111,4 +112,15 @@ test('a new config is named *.depthlab.json exactly once, whatever the save dial
   ]) {
     assert.equal(configFileName(typed), named, typed);
   }
+});
+
+test('threads: auto by default, one per core up to 2 that divides the batch; a number must divide the batch', () => {
+  assert.equal(parseConfig('{}', FILE).config.train.threads, 'auto');
+  assert.equal(resolveThreads('auto', 16, 2), 2);
+  assert.equal(resolveThreads('auto', 16, 8), MAX_AUTO_THREADS, 'capped at what the bench measured to scale');
+  assert.equal(resolveThreads('auto', 15, 2), 1, 'an odd batch cannot be halved');
+  assert.equal(resolveThreads('auto', 16, 1), 1);
+  assert.equal(resolveThreads(3, 15, 2), 3, 'a number is taken as it is');
+  assert.equal(parseConfig('{ "train": { "threads": "auto", "batchSize": 15 } }', FILE).config.train.threads, 'auto');
+  assert.match(problemOf('{ "train": { "threads": 3, "batchSize": 16 } }').message, /3 does not divide batchSize 16; allowed: 1, 2, 4, 8, 16/);
 });

@@ -11,7 +11,8 @@ export const TEXT = Array.from(
 ).join('');
 
 export const TINY_MODEL = { layers: 4, dModel: 16, heads: 2, ffn: 32, seqLen: 16, dropout: 0.1 };
-export const TINY_TRAIN = { steps: 8, batchSize: 4, lr: 0.01, warmup: 2, evalEvery: 4, evalBatches: 2, checkpointEvery: 4, backend: 'wasm' };
+// One thread: the tests that train are about other things; threads have tests of their own.
+export const TINY_TRAIN = { steps: 8, batchSize: 4, lr: 0.01, warmup: 2, evalEvery: 4, evalBatches: 2, checkpointEvery: 4, backend: 'wasm', threads: 1 };
 
 export function workspace(): string {
   return fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-test-'));

@@ -6,7 +6,7 @@ export type EngineEvent =
   | { type: 'backend'; backend: string }
   /** Something the user should know about how the job runs (a resumed run extended, say). */
   | { type: 'notice'; text: string }
-  | { type: 'run-start'; runId: string; runDir: string; backend: string; startStep: number; steps: number; dataset: string; parameters: number }
+  | { type: 'run-start'; runId: string; runDir: string; backend: string; startStep: number; steps: number; dataset: string; parameters: number; threads: number; autoThreads: boolean }
   | { type: 'step'; step: number; steps: number; loss: number; lr: number; dropped: number[]; tokensPerSecond: number }
   | { type: 'valid'; step: number; loss: number; perplexity?: number; accuracy?: number }
   | { type: 'checkpoint'; step: number; file: string }

@@ -77,9 +77,10 @@ const trainSchema = z.strictObject({
     })
     .prefault({})
     .describe('Early-exit loss (LayerSkip): the stream after each layer also trains the shared final norm and head, so shallow exits work; evaluate them with the first-k sweep.'),
-  threads: positiveInt()
-    .default(1)
-    .describe('Data-parallel training threads, each with its own backend instance (wasm uses one core per instance): 2 uses both cores of a 2-core machine. batchSize must be a multiple.'),
+  threads: z
+    .union([positiveInt(), z.literal('auto')])
+    .default('auto')
+    .describe('Threads for training (data-parallel) and evaluation, each with its own backend instance (wasm uses one core per instance). auto: one per core, at most 2, a divisor of batchSize; a number: exactly that many, and batchSize must be a multiple.'),
 });
 
 const pruneSchema = z.strictObject({
@@ -134,7 +135,7 @@ export const configSchema = z
       });
     }
     const { batchSize, threads } = config.train;
-    if (batchSize % threads !== 0) {
+    if (threads !== 'auto' && batchSize % threads !== 0) {
       const allowed = Array.from({ length: batchSize }, (_, i) => i + 1).filter((t) => batchSize % t === 0);
       ctx.addIssue({ code: 'custom', path: ['train', 'threads'], message: `${threads} does not divide batchSize ${batchSize}; allowed: ${allowed.join(', ')}` });
     }

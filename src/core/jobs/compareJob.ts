@@ -1,3 +1,4 @@
+import { resolveThreads } from '../train/threadCount';
 import { writeComparison } from '../compare/compareFile';
 import { compareSummary, type ComparedModel, type Comparison } from '../compare/compareSummary';
 import { compareVariants, variantConfig } from '../compare/compareVariants';
@@ -42,7 +43,7 @@ export async function compareJob(request: CompareJobRequest, context: JobContext
       const model = outcome.opened.model;
       const measured =
         variant.layers === N
-          ? await withTransformerThreads(model, backend, loaded.config.train.threads, () => measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context))
+          ? await withTransformerThreads(model, backend, resolveThreads(loaded.config.train.threads, loaded.config.train.batchSize), () => measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context))
           : undefined;
       // A sweep's depth-N row is the whole model: only the small model needs an evaluation of its own.
       const full: Evaluation = measured?.sweeps['every-other']?.[0] ?? evaluate(model, batches, evaluationLayers(variant.layers));

@@ -1,3 +1,4 @@
+import { resolveThreads } from '../train/threadCount';
 import { readTrainingRecord, type TrainingRecord } from '../checkpoint/optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
 import type { Batch } from '../model/layeredModel';
@@ -35,7 +36,8 @@ export async function withTrainedRun<T>(request: RunRequest, context: JobContext
   const run = readRun(findRun(loaded.file, request.runId));
   const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), record: readTrainingRecord(requireCheckpoint(run.paths).optimizer) };
   try {
-    const threads = options.changesWeights ? 1 : trained.opened.config.train.threads;
+    const { threads: requested, batchSize } = trained.opened.config.train;
+    const threads = options.changesWeights ? 1 : resolveThreads(requested, batchSize);
     return await withTransformerThreads(trained.opened.model, backend, threads, () => use(trained, loaded));
   } finally {
     trained.opened.model.dispose();

@@ -9,7 +9,7 @@ export function eventText(event: EngineEvent): string | undefined {
       return event.text;
     case 'run-start':
       return (
-        `run ${event.runId} on ${event.backend} backend: ${event.parameters.toLocaleString('en-US')} parameters; ${event.dataset}` +
+        `run ${event.runId} on ${event.backend} backend, ${event.threads} thread${event.threads === 1 ? '' : 's'}${event.autoThreads ? ' (auto)' : ''}: ${event.parameters.toLocaleString('en-US')} parameters; ${event.dataset}` +
         (event.startStep > 0 ? `\nresuming at step ${event.startStep} of ${event.steps}` : '')
       );
     case 'step':

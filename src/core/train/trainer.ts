@@ -19,6 +19,7 @@ import { learningRateAt } from './learningRate';
 import { DataParallel } from './dataParallel';
 import { applyGradients, computeGradients } from './trainingStep';
 import { earlyExitWeights } from './earlyExit';
+import { resolveThreads } from './threadCount';
 import { LEARNED_REFRESH_EVERY, LearnedDropRates, learnedRatesOn, type LearnedRatesState } from './learnedDropRates';
 import { pooledLayerInputs } from '../statistics/pooledLayerInputs';
 import { removeStaleCheckpoints, requireCheckpoint, writeCheckpoint } from '../run/checkpointFiles';
@@ -88,6 +89,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   const allLayers = evaluationLayers(config.model.layers);
   const metrics = new MetricsLog(run.metrics);
   const emit: EventSink = (event) => onEvent?.(event);
+  const threads = resolveThreads(config.train.threads, batchSize);
   emit({
     type: 'run-start',
     runId: run.id,
@@ -96,6 +98,8 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     startStep,
     steps,
     dataset: dataset.description,
+    threads,
+    autoThreads: config.train.threads === 'auto',
     parameters: [...model.params.values()].reduce((sum, v) => sum + v.size, 0),
   });
 
@@ -114,7 +118,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   let status: RunStatus = 'completed';
   let parallel: DataParallel | undefined;
   try {
-    if (config.train.threads > 1) parallel = await DataParallel.start(model, backend, config.train.threads);
+    if (threads > 1) parallel = await DataParallel.start(model, backend, threads);
     while (step < steps) {
       if (signal?.aborted) {
         status = 'cancelled';
