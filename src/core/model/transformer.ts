@@ -55,19 +55,10 @@ export class Transformer implements LayeredModel {
     return this.param(layerParameterName(layer, suffix, this.shape.model.shareLayersEvery));
   }
 
-  /** Mean loss (and correct count) of one batch through the given layers. Call inside tf.tidy or variableGrads. */
-  forward(batch: Batch, options: ForwardOptions): BatchResult {
-    const stream = this.embed(batch, options);
-    for (const layer of options.layers) {
-      // Training keeps every intermediate for the backward pass; evaluation keeps only the stream.
-      stream.x = options.training ? this.block(stream, layer, options) : tf.tidy(() => this.block(stream, layer, options));
-    }
-    return this.readout(stream.x, batch);
-  }
-
   /**
-   * The residual stream entering the first layer. `forward` is embed → block per layer → readout;
-   * the pieces let a caller resume from a stream it kept (the importance pass reuses prefixes).
+   * The residual stream entering the first layer. A pass is embed → block per layer → readout
+   * (train/earlyExit.ts for training); the pieces let a caller resume from a stream it kept (the
+   * importance pass reuses prefixes).
    */
   embed(batch: Batch, options: Pick<ForwardOptions, 'training' | 'rng'>): ResidualStream {
     const { dModel, dropout } = this.shape.model;
