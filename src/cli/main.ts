@@ -62,7 +62,7 @@ runCommand('prune', 'choose the layers to keep, evaluate them, and optionally wr
 addModelCommands();
 
 withTextOptions(
-  runCommand('export', 'write the pruned model (layers renumbered): safetensors with its config, fairseq flags and a Hugging Face fragment; or, given a Hugging Face folder, a pruned Hugging Face folder')
+  runCommand('export', 'write the pruned model (layers renumbered): safetensors with its config, fairseq flags and, for a language model, a GPT-2 folder transformers loads; or, given a Hugging Face folder, a pruned Hugging Face folder')
     .option('--layers <list>', "keep exactly these layers (default: the config's layersToKeep or the model's saved analysis, else the strategy's)", layerList)
     .option('--out <dir>', "output folder (default: the run's export/keep-… folder, or <model-folder>-keep-… beside the model)"),
 ).action(async (source: string, options: { run?: string; data?: string; out?: string }) => {

@@ -17,4 +17,5 @@ export const withTextOptions = (command: Command) =>
   command
     .option('--data <file>', 'Hugging Face models: a UTF-8 text to measure on (default: the bundled Moby Dick)')
     .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384)', positiveInt)
-    .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt);
+    .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt)
+    .option('--threads <n>', 'Hugging Face models: evaluation threads, each with its own copy of the weights (default: one per core, at most 4)', positiveInt);

@@ -51,7 +51,8 @@ const choice: Check = (r) =>
 const isFlag = optional((value) => typeof value === 'boolean');
 /** Jobs on a DepthLab config name it; jobs on a Hugging Face model name its folder and the text to measure on. */
 const onConfig: Check = (r) => isString(r.configFile);
-const onModel: Check = (r) => isString(r.folder) && optional(isString)(r.dataFile) && optional(isPositiveInt)(r.tokens) && optional(isPositiveInt)(r.window);
+const onModel: Check = (r) =>
+  isString(r.folder) && optional(isString)(r.dataFile) && optional(isPositiveInt)(r.tokens) && optional(isPositiveInt)(r.window) && optional(isPositiveInt)(r.threads);
 
 const JOB_CHECKS: { [K in JobKind]: Check } = {
   train: (r) => onConfig(r) && optional((v) => v === true || isString(v))(r.resume) && isFlag(r.analyze),

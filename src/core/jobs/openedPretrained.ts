@@ -25,6 +25,8 @@ export interface PretrainedRequest {
   tokens?: number;
   /** Positions per window (default 256, or what the model's positions allow). */
   window?: number;
+  /** Evaluation threads, each holding a copy of the weights (default: one per core, at most 4). */
+  threads?: number;
 }
 
 export interface MeasuredPretrained {
@@ -62,7 +64,7 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
     const tokens = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     const replica = () => ({ kind: 'pretrained' as const, folder });
-    return await withEvaluationThreads(model, replica, backend, defaultEvaluationThreads(), () => work({ folder, model, tokenizer, batches, data: { source, tokens, window } }));
+    return await withEvaluationThreads(model, replica, backend, request.threads ?? defaultEvaluationThreads(), () => work({ folder, model, tokenizer, batches, data: { source, tokens, window } }));
   } finally {
     model.dispose();
   }
