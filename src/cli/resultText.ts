@@ -107,7 +107,7 @@ export function compareText(c: CompareJobResult): string {
     ...deep[0].sweeps![strategy]!.map((row, i) => {
       const cells = deep.map((m) => cell(m.sweeps![strategy]!, i).padStart(width));
       const mark = row.depth === c.target && scratch ? `   ← ${scratch.label}: ${lossWithError(scratch.full)}` : '';
-      return `${String(row.depth).padStart(5)}  ${cells.join('  ')}${mark}`;
+      return `${String(row.depth).padStart(5)}  ${cells.join('  ')}${mark}`.trimEnd();
     }),
   ]);
   const legend = `± one standard error over the validation batches; ≈ within noise of the same model at full depth (|Δ| ≤ ${NOISE_ERRORS} paired errors).`;
