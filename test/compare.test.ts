@@ -49,7 +49,7 @@ test('with errors, the summary and the table say which differences are within no
   ];
   const summary = compareSummary(models, 1);
   assert.match(summary[0], /the LayerDrop model \+0\.002 ± 0\.002 nats \(within noise\) against its full depth, the model trained without LayerDrop \+0\.300 ± 0\.004 nats\./);
-  assert.match(summary[2], /are within noise of each other/);
+  assert.match(summary[2], /are within noise of each other \(\+0\.001 ± 0\.014 nats\)\.$/);
   const text = compareText({ models, target: 1, layers: 2, steps: 10, recommendedRate: 0.5, summary, file: 'c.json', configFile: 'x' } as unknown as CompareJobResult);
   const depthOne = text.split('\n').find((line) => /^\s+1\s/.test(line))!;
   assert.match(depthOne, /2\.0020 ± 0\.0100 ≈\s+2\.1000 ± 0\.0100\s+← small: 2\.0010 ± 0\.0100$/);

@@ -30,8 +30,8 @@ export function compareSummary(models: ComparedModel[], target: number, strategy
   const pruned = atTarget(dropped);
   const prunedPlain = atTarget(plain);
   if (!dropped || !plain || !scratch || !pruned || !prunedPlain) return [];
-  const nats = (x: number, stdErr?: number) =>
-    `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}${stdErr ? ` ± ${stdErr.toFixed(3)}` : ''} nats${withinNoise(x, stdErr) ? ' (within noise)' : ''}`;
+  const amount = (x: number, stdErr?: number) => `${x >= 0 ? '+' : '−'}${Math.abs(x).toFixed(3)}${stdErr ? ` ± ${stdErr.toFixed(3)}` : ''} nats`;
+  const nats = (x: number, stdErr?: number) => `${amount(x, stdErr)}${withinNoise(x, stdErr) ? ' (within noise)' : ''}`;
   const lines = [
     `Pruned to ${target} of ${dropped.layers} layers (${strategy}, no finetuning): the LayerDrop model ${nats(pruned.loss - dropped.full.loss, pruned.deltaStdErr)} against its full depth, the model trained without LayerDrop ${nats(prunedPlain.loss - plain.full.loss, prunedPlain.deltaStdErr)}.`,
     `At ${target} layers: LayerDrop model pruned ${pruned.loss.toFixed(3)}, no-LayerDrop model pruned ${prunedPlain.loss.toFixed(3)}, ${target} layers from scratch ${scratch.full.loss.toFixed(3)} (validation loss).`,
@@ -41,7 +41,7 @@ export function compareSummary(models: ComparedModel[], target: number, strategy
   const gapError = Math.hypot(pruned.stdErr ?? 0, scratch.full.stdErr ?? 0);
   lines.push(
     withinNoise(gap, gapError)
-      ? `At this step budget the pruned LayerDrop model and ${target} layers trained from scratch are within noise of each other (${nats(gap, gapError)}).`
+      ? `At this step budget the pruned LayerDrop model and ${target} layers trained from scratch are within noise of each other (${amount(gap, gapError)}).`
       : gap > 0
       ? `At this step budget the ${target}-layer model trained from scratch beats the pruned LayerDrop model by ${gap.toFixed(3)} nats; the paper's "as good as training from scratch" came with far longer training.`
       : `The pruned LayerDrop model matches or beats ${target} layers trained from scratch, by ${(-gap).toFixed(3)} nats, with no extra training.`,
