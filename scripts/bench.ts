@@ -23,6 +23,7 @@ import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { parseConfig } from '../src/core/config/loadConfig';
 import type { DepthLabConfig } from '../src/core/config/schema';
 import { loadDataset } from '../src/core/data/loadDataset';
+import { calibrationFile, writeCalibration } from '../src/core/train/threadCount';
 import { EvaluationThreads } from '../src/core/evaluate/evaluationThreads';
 import { runBatchTask } from '../src/core/evaluate/batchTasks';
 import { weightsOf } from '../src/core/model/modelWeights';
@@ -395,6 +396,12 @@ async function main() {
     results,
   };
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  // What threads: "auto" reads: one thread where a second one measured slower here.
+  const wasm = results.find((result) => result.backend === 'wasm');
+  if (wasm) {
+    writeCalibration({ training: wasm.scaling.training, evaluation: wasm.scaling.evaluation });
+    log(`thread scaling saved for threads: "auto" in ${calibrationFile()}`);
+  }
   if (args.includes('--save')) {
     const file = path.join(__dirname, '..', 'bench', 'results', `${document.date.replace(/[:.]/g, '-')}.json`);
     fs.mkdirSync(path.dirname(file), { recursive: true });

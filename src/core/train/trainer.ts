@@ -19,7 +19,7 @@ import { learningRateAt } from './learningRate';
 import { DataParallel } from './dataParallel';
 import { applyGradients, computeGradients } from './trainingStep';
 import { earlyExitWeights } from './earlyExit';
-import { resolveThreads } from './threadCount';
+import { calibrationFile, resolveThreads, threadsMeasuredSlower } from './threadCount';
 import { LEARNED_REFRESH_EVERY, LearnedDropRates, learnedRatesOn, type LearnedRatesState } from './learnedDropRates';
 import { pooledLayerInputs } from '../statistics/pooledLayerInputs';
 import { removeStaleCheckpoints, requireCheckpoint, writeCheckpoint } from '../run/checkpointFiles';
@@ -90,6 +90,8 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   const metrics = new MetricsLog(run.metrics);
   const emit: EventSink = (event) => onEvent?.(event);
   const threads = resolveThreads(config.train.threads, batchSize);
+  const slower = config.train.threads === 'auto' ? threadsMeasuredSlower() : undefined;
+  if (slower) emit({ type: 'notice', text: `threads auto: one thread, because npm run bench measured two training ${slower.training.toFixed(2)}× as fast as one on this machine (${slower.measuredAt.slice(0, 10)}, ${calibrationFile()})` });
   emit({
     type: 'run-start',
     runId: run.id,
