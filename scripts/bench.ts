@@ -39,7 +39,7 @@ import { layerStatistics } from '../src/core/statistics/importance';
 import { dropStatistics, emptyCounters } from '../src/core/statistics/dropStatistics';
 import { adamWFor } from '../src/core/train/adamW';
 import { DataParallel } from '../src/core/train/dataParallel';
-import { applyGradients, trainingStep } from '../src/core/train/trainingStep';
+import { trainingStep } from '../src/core/train/trainingStep';
 import { depthMeasurementPasses, measureDepth } from '../src/core/jobs/depthMeasurements';
 import { GPT2_SMALL, gpt2SmallForward, openGpt2, WINDOW, writeGpt2 } from './bench/gpt2Small';
 
@@ -191,14 +191,12 @@ async function measure(backend: ResolvedBackend) {
   // Single-thread training's peak, before a second wasm instance joins the process.
   const rssOneThreadMB = Math.round(process.resourceUsage().maxRSS / 1024);
   const cores = Math.max(2, os.cpus().length);
-  const parallel = await DataParallel.start(model, backend, cores);
+  const parallel = await DataParallel.start(model, optimizer, config.train.weightDecay, backend, cores);
   let parallelSteps = 0;
   const parallelStep = async (active: number[]) => {
     const batch: Batch = dataset.trainBatch(rng, config.train.batchSize);
     const begun = performance.now();
-    const { grads } = await parallel.gradients(model, batch, active, rng, parallelSteps++);
-    applyGradients(model, optimizer, grads, config.train.lr, config.train.clipNorm);
-    parallel.weightsChanged();
+    await parallel.step(model, optimizer, batch, active, rng, parallelSteps++, { lr: config.train.lr, clipNorm: config.train.clipNorm });
     return performance.now() - begun;
   };
   await parallelStep(all);

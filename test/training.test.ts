@@ -1,3 +1,8 @@
+import { DataParallel } from '../src/core/train/dataParallel';
+import { adamWFor } from '../src/core/train/adamW';
+import { trainingStep } from '../src/core/train/trainingStep';
+import { weightsOf } from '../src/core/model/modelWeights';
+import { openModel } from '../src/core/source/openModel';
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -109,6 +114,27 @@ test('data-parallel training on two threads matches one thread up to float round
     values.forEach((v, i) => (largest = Math.max(largest, Math.abs(v - other[i]))));
   }
   assert.ok(largest < 1e-4, `largest weight difference ${largest}`);
+});
+
+test('data-parallel replicas apply the same update: after steps with dropped layers, from a restarted optimizer, their weights are the main model\'s bit for bit', async () => {
+  const opened = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(3) });
+  const { model, dataset } = opened;
+  const optimizer = adamWFor(model, 0.01);
+  const rng = new Rng(9);
+  // Moments and step counts exist before the threads start, as when a run resumes.
+  trainingStep(model, optimizer, dataset.trainBatch(rng, 4), [0, 2], 0.01, 1, rng);
+  const parallel = await DataParallel.start(model, optimizer, 0.01, 'wasm', 2);
+  try {
+    for (const [i, active] of [[0, 1, 2, 3], [1, 3], [0, 2], [], [0, 1, 2, 3]].entries()) {
+      await parallel.step(model, optimizer, dataset.trainBatch(rng, 4), active, rng, i, { lr: 0.01, clipNorm: 1 });
+    }
+    const [replica] = await parallel.replicaWeights();
+    assert.deepEqual(replica, weightsOf(model));
+  } finally {
+    await parallel.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
 });
 
 test('resume after raising train.steps continues to the new count; a finished run or a changed model is refused by name', async () => {

@@ -17,7 +17,7 @@ import { dropStatistics, emptyCounters, recordStep } from '../statistics/dropSta
 import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
 import { DataParallel } from './dataParallel';
-import { applyGradients, computeGradients } from './trainingStep';
+import { trainingStep } from './trainingStep';
 import { earlyExitWeights } from './earlyExit';
 import { calibrationFile, resolveThreads, threadsMeasuredSlower } from './threadCount';
 import { LEARNED_REFRESH_EVERY, LearnedDropRates, learnedRatesOn, type LearnedRatesState } from './learnedDropRates';
@@ -120,7 +120,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   let status: RunStatus = 'completed';
   let parallel: DataParallel | undefined;
   try {
-    if (threads > 1) parallel = await DataParallel.start(model, backend, threads);
+    if (threads > 1) parallel = await DataParallel.start(model, optimizer, config.train.weightDecay, backend, threads);
     while (step < steps) {
       if (signal?.aborted) {
         status = 'cancelled';
@@ -132,9 +132,9 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
       const batch = dataset.trainBatch(rng, batchSize);
       const started = performance.now();
       const exits = earlyExitWeights(config.train.earlyExit, active, config.model.layers, current, steps);
-      const { loss, grads } = parallel ? await parallel.gradients(model, batch, active, rng, config.train.seed * 100003 + current, exits) : computeGradients(model, batch, active, rng, exits);
-      const norms = applyGradients(model, optimizer, grads, lr, clipNorm);
-      parallel?.weightsChanged();
+      const { loss, norms } = parallel
+        ? await parallel.step(model, optimizer, batch, active, rng, config.train.seed * 100003 + current, { lr, clipNorm, exitWeights: exits })
+        : trainingStep(model, optimizer, batch, active, lr, clipNorm, rng, exits);
       step = current;
       recordStep(counters, active, (layer) => norms.perLayer[storageLayer(layer, config.model.shareLayersEvery)]);
       const dropped = allLayers.filter((layer) => !active.includes(layer));

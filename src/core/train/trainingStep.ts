@@ -42,7 +42,7 @@ export function applyGradients(model: Transformer, optimizer: AdamW, grads: Map<
  * One optimisation step on `batch` through the `active` layers only (LayerDrop: the others are
  * not computed and get no gradient): forward, backward, global-norm clipping, AdamW.
  */
-export function trainingStep(model: Transformer, optimizer: AdamW, batch: Batch, active: number[], lr: number, clipNorm: number, rng: Rng): StepOutcome {
-  const { loss, grads } = computeGradients(model, batch, active, rng);
+export function trainingStep(model: Transformer, optimizer: AdamW, batch: Batch, active: number[], lr: number, clipNorm: number, rng: Rng, exitWeights?: readonly number[]): StepOutcome {
+  const { loss, grads } = computeGradients(model, batch, active, rng, exitWeights);
   return { loss, norms: applyGradients(model, optimizer, grads, lr, clipNorm) };
 }
