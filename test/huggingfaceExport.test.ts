@@ -91,6 +91,7 @@ test('CLI: analyze a model folder, then export its recommendation; a folder with
   assert.match(analyzed.stdout, /bert, 3 layers/);
   assert.match(analyzed.stdout, /masked-token perplexity/);
   for (const strategy of ['every-other', 'search-on-valid', 'contiguous-block', 'importance']) assert.match(analyzed.stdout, new RegExp(`^${strategy}:$`, 'm'));
+  assert.match(analyzed.stdout, /^    0  +[-\d.]+ ± \d\.\d{4}  /m, 'each loss increase with its error');
   const saved = JSON.parse(fs.readFileSync(path.join(folder, '.depthlab', 'analysis.json'), 'utf8'));
   assert.equal(saved.strategy, 'contiguous-block');
   assert.equal(saved.keep.length, 2);

@@ -61,10 +61,12 @@ export function exportText(e: ExportJobResult): string {
 const fixed = (value: number, digits = 4) => value.toFixed(digits);
 
 export function modelAnalysisText({ analysis: a, file }: AnalyzeModelResult): string {
+  const increases = a.statistics.map((s) => errorText(s.lossIncrease, s.lossIncreaseStdErr));
+  const width = Math.max('loss increase'.length, ...increases.map((text) => text.length));
   const perLayer = [
-    'layer  loss increase  block influence  angular (to next)  weight L1',
-    ...a.statistics.map((s) =>
-      [String(s.layer).padStart(5), fixed(s.lossIncrease).padStart(13), fixed(s.blockInfluence).padStart(15), fixed(a.angularDistance[0][s.layer]).padStart(17), s.weightL1.toFixed(1).padStart(9)].join('  '),
+    `layer  ${'loss increase'.padStart(width)}  block influence  angular (to next)  weight L1`,
+    ...a.statistics.map((s, l) =>
+      [String(s.layer).padStart(5), increases[l].padStart(width), fixed(s.blockInfluence).padStart(15), fixed(a.angularDistance[0][s.layer]).padStart(17), s.weightL1.toFixed(1).padStart(9)].join('  '),
     ),
   ];
   const sweeps = Object.entries(a.sweeps).flatMap(([strategy, rows]) => ['', `${strategy}:`, depthTable('language-model', rows)]);
