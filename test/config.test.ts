@@ -118,11 +118,11 @@ test('a new config is named *.depthlab.json exactly once, whatever the save dial
 test('threads: auto by default, one per core up to 2 that divides the batch; a number must divide the batch', () => {
   process.env.DEPTHLAB_CALIBRATION = path.join(os.tmpdir(), `no-calibration-${process.pid}.json`);
   assert.equal(parseConfig('{}', FILE).config.train.threads, 'auto');
-  assert.equal(resolveThreads('auto', 16, 2), 2);
-  assert.equal(resolveThreads('auto', 16, 8), MAX_AUTO_THREADS, 'capped at what the bench measured to scale');
-  assert.equal(resolveThreads('auto', 15, 2), 1, 'an odd batch cannot be halved');
-  assert.equal(resolveThreads('auto', 16, 1), 1);
-  assert.equal(resolveThreads(3, 15, 2), 3, 'a number is taken as it is');
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2), 2);
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 8), MAX_AUTO_THREADS, 'capped at what the bench measured to scale');
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 15 }, 2), 1, 'an odd batch cannot be halved');
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 1), 1);
+  assert.equal(resolveThreads({ threads: 3, batchSize: 15 }, 2), 3, 'a number is taken as it is');
   assert.equal(parseConfig('{ "train": { "threads": "auto", "batchSize": 15 } }', FILE).config.train.threads, 'auto');
   assert.match(problemOf('{ "train": { "threads": 3, "batchSize": 16 } }').message, /3 does not divide batchSize 16; allowed: 1, 2, 4, 8, 16/);
 });
@@ -130,11 +130,11 @@ test('threads: auto by default, one per core up to 2 that divides the batch; a n
 test('threads: auto takes one thread where the bench measured two training slower on this machine, and only then', () => {
   process.env.DEPTHLAB_CALIBRATION = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-calibration-')), 'threads.json');
   writeCalibration({ training: 0.93, evaluation: 1.6 });
-  assert.equal(resolveThreads('auto', 16, 2), 1);
-  assert.equal(resolveThreads(2, 16, 2), 2, 'a number is still taken as it is');
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2), 1);
+  assert.equal(resolveThreads({ threads: 2, batchSize: 16 }, 2), 2, 'a number is still taken as it is');
   writeCalibration({ training: 1.45, evaluation: 1.7 });
-  assert.equal(resolveThreads('auto', 16, 2), 2);
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2), 2);
   const other = { ...JSON.parse(fs.readFileSync(process.env.DEPTHLAB_CALIBRATION, 'utf8')), machine: 'another CPU × 64', training: 0.5 };
   fs.writeFileSync(process.env.DEPTHLAB_CALIBRATION, JSON.stringify(other));
-  assert.equal(resolveThreads('auto', 16, 2), 2, "another machine's measurement does not count here");
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2), 2, "another machine's measurement does not count here");
 });

@@ -43,7 +43,7 @@ export async function compareJob(request: CompareJobRequest, context: JobContext
       const model = outcome.opened.model;
       const measured =
         variant.layers === N
-          ? await withTransformerThreads(model, backend, resolveThreads(loaded.config.train.threads, loaded.config.train.batchSize), () => measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context))
+          ? await withTransformerThreads(model, backend, resolveThreads(loaded.config.train), () => measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context))
           : undefined;
       // A sweep's depth-N row is the whole model: only the small model needs an evaluation of its own.
       const full: Evaluation = measured?.sweeps['every-other']?.[0] ?? evaluate(model, batches, evaluationLayers(variant.layers));

@@ -31,7 +31,7 @@ export async function trainJob(request: TrainJobRequest, context: JobContext): P
   try {
     const result = { runId: outcome.run.id, runDir: outcome.run.dir, backend, status: outcome.status, step: outcome.step };
     if (!request.analyze || outcome.status !== 'completed') return result;
-    const analysis = await withTransformerThreads(outcome.opened.model, backend, resolveThreads(loaded.config.train.threads, loaded.config.train.batchSize), () =>
+    const analysis = await withTransformerThreads(outcome.opened.model, backend, resolveThreads(loaded.config.train), () =>
       analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent),
     );
     return { ...result, analysis };

@@ -36,8 +36,7 @@ export async function withTrainedRun<T>(request: RunRequest, context: JobContext
   const run = readRun(findRun(loaded.file, request.runId));
   const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), record: readTrainingRecord(requireCheckpoint(run.paths).optimizer) };
   try {
-    const { threads: requested, batchSize } = trained.opened.config.train;
-    const threads = options.changesWeights ? 1 : resolveThreads(requested, batchSize);
+    const threads = options.changesWeights ? 1 : resolveThreads(trained.opened.config.train);
     return await withTransformerThreads(trained.opened.model, backend, threads, () => use(trained, loaded));
   } finally {
     trained.opened.model.dispose();

@@ -44,7 +44,7 @@ export function threadsMeasuredSlower(): ThreadCalibration | undefined {
   return calibration && calibration.training < 1 ? calibration : undefined;
 }
 
-export function resolveThreads(threads: number | 'auto', batchSize: number, cores = os.availableParallelism()): number {
+export function resolveThreads({ threads, batchSize }: { threads: number | 'auto'; batchSize: number }, cores = os.availableParallelism()): number {
   if (threads !== 'auto') return threads;
   if (threadsMeasuredSlower()) return 1;
   for (let t = Math.min(cores, MAX_AUTO_THREADS); t > 1; t--) if (batchSize % t === 0) return t;
