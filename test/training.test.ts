@@ -1,6 +1,8 @@
 import { DataParallel } from '../src/core/train/dataParallel';
 import { adamWFor } from '../src/core/train/adamW';
 import { trainingStep } from '../src/core/train/trainingStep';
+import { SharedStep } from '../src/core/train/sharedStep';
+import { gradientNorms } from '../src/core/train/gradientNorms';
 import { weightsOf } from '../src/core/model/modelWeights';
 import { openModel } from '../src/core/source/openModel';
 import { before, test } from 'node:test';
@@ -128,6 +130,61 @@ test('data-parallel replicas apply the same update: after steps with dropped lay
     for (const [i, active] of [[0, 1, 2, 3], [1, 3], [0, 2], [], [0, 1, 2, 3]].entries()) {
       await parallel.step(model, optimizer, dataset.trainBatch(rng, 4), active, rng, i, { lr: 0.01, clipNorm: 1 });
     }
+    const [replica] = await parallel.replicaWeights();
+    assert.deepEqual(replica, weightsOf(model));
+  } finally {
+    await parallel.dispose();
+    optimizer.dispose();
+    model.dispose();
+  }
+});
+
+test('shared step memory: two threads\' halves of the average are float32 (g₀ + g₁) / 2 bit for bit, and their norms are the average\'s', () => {
+  const { model } = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(1) });
+  const rng = new Rng(4);
+  // Layer 1 dropped: its parameters have no gradient, and the halves still split at an element inside a parameter.
+  const names = [...model.params.keys()].filter((name) => !name.startsWith('layers.1.'));
+  const gradients = () => new Map(names.map((name) => [name, tf.tensor(Float32Array.from({ length: model.param(name).size }, () => rng.normal()), model.param(name).shape)]));
+  const [first, second] = [gradients(), gradients()];
+  const shared = SharedStep.create(model, 2);
+  shared.write(0, 1, first);
+  shared.write(1, 3, second);
+  shared.averagePart(1, names);
+  shared.averagePart(0, names);
+  const averaged = shared.averaged(names);
+  for (const name of names) assert.deepEqual(averaged.get(name)!.dataSync(), tf.tidy(() => first.get(name)!.add(second.get(name)!).div(2)).dataSync(), name);
+  assert.equal(shared.meanLoss(), 2);
+  const norms = shared.norms(names, model.layers);
+  const expected = gradientNorms(averaged, model.layers);
+  assert.ok(Math.abs(norms.global - expected.global) < 1e-5 * expected.global, `${norms.global} vs ${expected.global}`);
+  assert.ok(Number.isNaN(norms.perLayer[1]));
+  norms.perLayer.forEach((norm, layer) => layer !== 1 && assert.ok(Math.abs(norm - expected.perLayer[layer]) < 1e-5 * expected.perLayer[layer], `layer ${layer}`));
+  tf.dispose([...first.values(), ...second.values(), ...averaged.values()]);
+  model.dispose();
+});
+
+test('a thread that fails to compute its share fails the step with its own message, no replica applies it, and the next step runs', async () => {
+  const opened = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(3) });
+  const { model, dataset } = opened;
+  const optimizer = adamWFor(model, 0.01);
+  const rng = new Rng(9);
+  const parallel = await DataParallel.start(model, optimizer, 0.01, 'wasm', 2);
+  const options = { lr: 0.01, clipNorm: 1 };
+  // A token id past the vocabulary in one half of the batch: the thread that computes that half fails.
+  const poisoned = (half: 0 | 1) => {
+    const batch = dataset.trainBatch(rng, 4);
+    const inputs = batch.inputs.slice();
+    inputs[half * (inputs.length / 2)] = model.shape.vocabSize + 5;
+    return { ...batch, inputs };
+  };
+  try {
+    const before = weightsOf(model);
+    await assert.rejects(parallel.step(model, optimizer, poisoned(1), [0, 1], rng, 0, options), /training thread failed: .*index value/);
+    await assert.rejects(parallel.step(model, optimizer, poisoned(0), [0, 1], rng, 1, options), /index value/);
+    assert.deepEqual(weightsOf(model), before);
+    const { loss } = await parallel.step(model, optimizer, dataset.trainBatch(rng, 4), [0, 1], rng, 2, options);
+    assert.ok(Number.isFinite(loss));
+    assert.notDeepEqual(weightsOf(model), before);
     const [replica] = await parallel.replicaWeights();
     assert.deepEqual(replica, weightsOf(model));
   } finally {

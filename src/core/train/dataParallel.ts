@@ -9,6 +9,7 @@ import { applyGradients, computeGradients } from './trainingStep';
 import type { AdamW } from './adamW';
 import type { GradientNorms } from './gradientNorms';
 import { weightsOf, type Weights } from '../model/modelWeights';
+import { SharedStep, type SharedStepMemory } from './sharedStep';
 
 export interface ShardInit {
   backend: string;
@@ -16,6 +17,10 @@ export interface ShardInit {
   weights: Weights;
   /** The main thread's optimizer, moments and step counts included: each replica's update is the same. */
   optimizer: OptimizerSnapshot;
+  /** The step's shared memory (sharedStep.ts), the number of threads sharing it, and this thread's slot in it. */
+  memory: SharedStepMemory;
+  threads: number;
+  slot: number;
 }
 
 export interface OptimizerSnapshot {
@@ -25,52 +30,98 @@ export interface OptimizerSnapshot {
   steps: Record<string, number>;
 }
 
-/** Main thread → shard thread: gradients of this step's share of the batch; the merged gradients to apply; (tests) the replica's weights. */
+/** Main thread → shard thread: one optimisation step on this thread's share of the batch; (tests) the replica's weights. */
 export type ShardRequest =
-  | { type: 'gradients'; batch: Batch; active: number[]; seed: number; exitWeights?: number[] }
-  | { type: 'apply'; grads: Record<string, Float32Array>; lr: number; clipNorm: number }
+  | { type: 'step'; batch: Batch; active: number[]; seed: number; exitWeights?: number[]; lr: number; clipNorm: number }
   | { type: 'weights' };
 
+/** `abandoned`: another thread failed to compute its share, so no replica applied this step. */
 export type ShardReply =
   | { type: 'ready' }
-  | { type: 'grads'; loss: number; grads: Record<string, Float32Array> }
+  | { type: 'stepped' }
+  | { type: 'abandoned' }
   | { type: 'weights'; weights: Weights }
   | { type: 'error'; message: string };
 
 /**
  * Data-parallel training on T cores: the main thread computes the gradients of the first 1/T of
  * each batch, T − 1 threads (each its own wasm instance, as wasm runs one core per instance under
- * Node) the rest; the main thread averages them, the gradient of the whole batch up to float
- * rounding, and sends the average back. Every thread holds a replica of the model and of AdamW and
- * applies the same numbers in the same order, so the replicas stay equal bit for bit without the
- * weights crossing threads, and the threads apply their update while the main thread applies its own.
+ * Node) the rest, into shared memory; each thread then averages 1/T of them there, the gradient of
+ * the whole batch up to float rounding. Every thread holds a replica of the model and of AdamW and
+ * applies the same average in the same order, so the replicas stay equal bit for bit without the
+ * weights crossing threads. One message starts a thread's step and one answers it; the threads
+ * meet at two barriers in shared memory in between (sharedStep.ts).
  */
 export class DataParallel {
   private constructor(
     private readonly threads: Worker[],
     private readonly pending: Array<(reply: ShardReply) => void>,
+    private readonly shared: SharedStep,
+    /** Rejects when a thread stops (a crash, or dispose): the barriers must not wait for it then. */
+    private readonly stopped: Promise<never>,
   ) {}
 
   static async start(model: Transformer, optimizer: AdamW, weightDecay: number, backend: string, threads: number): Promise<DataParallel> {
-    const init: ShardInit = { backend, shape: model.shape, weights: weightsOf(model), optimizer: optimizerSnapshot(optimizer, weightDecay) };
-    const workers = Array.from({ length: threads - 1 }, () => new Worker(threadScript(), { workerData: init }));
+    const shared = SharedStep.create(model, threads);
+    const init: Omit<ShardInit, 'slot'> = { backend, shape: model.shape, weights: weightsOf(model), optimizer: optimizerSnapshot(optimizer, weightDecay), memory: shared.memory, threads };
+    const workers = Array.from({ length: threads - 1 }, (_, i) => new Worker(threadScript(), { workerData: { ...init, slot: i + 1 } satisfies ShardInit }));
     const pending: Array<(reply: ShardReply) => void> = [];
-    const parallel = new DataParallel(workers, pending);
+    let stop: (error: Error) => void = () => {};
+    const stopped = new Promise<never>((_, reject) => (stop = reject));
+    stopped.catch(() => {});
+    const parallel = new DataParallel(workers, pending, shared, stopped);
     const replies = workers.map((worker, i) => {
+      const fail = (message: string) => {
+        pending[i]?.({ type: 'error', message });
+        stop(new Error(`training thread failed: ${message}`));
+      };
       worker.on('message', (reply: ShardReply) => pending[i]?.(reply));
-      worker.on('error', (error) => pending[i]?.({ type: 'error', message: error.message }));
+      worker.on('error', (error) => fail(error.message));
+      worker.on('exit', (code) => fail(`the thread stopped (exit code ${code})`));
       return parallel.next(i);
     });
     for (const reply of await Promise.all(replies)) if (reply.type === 'error') throw new Error(`training thread failed to start: ${reply.message}`);
     return parallel;
   }
 
-  /** One optimisation step on every replica: the whole batch's mean loss, and the gradient norms of the update applied here. */
+  /** One optimisation step on every replica: the whole batch's mean loss, and the gradient norms of the update applied. */
   async step(model: Transformer, optimizer: AdamW, batch: Batch, active: number[], rng: Rng, seed: number, options: { lr: number; clipNorm: number; exitWeights?: number[] }): Promise<{ loss: number; norms: GradientNorms }> {
-    const { loss, grads } = await this.gradients(model, batch, active, rng, seed, options.exitWeights);
-    const data = Object.fromEntries([...grads].map(([name, grad]) => [name, grad.dataSync() as Float32Array]));
-    for (const worker of this.threads) worker.postMessage({ type: 'apply', grads: data, lr: options.lr, clipNorm: options.clipNorm } satisfies ShardRequest);
-    return { loss, norms: applyGradients(model, optimizer, grads, options.lr, options.clipNorm) };
+    const { shared } = this;
+    const shards = splitBatch(batch, this.threads.length + 1);
+    shared.reset();
+    const replies = this.threads.map((worker, i) => {
+      const reply = this.next(i);
+      worker.postMessage({ type: 'step', batch: shards[i + 1], active, seed: seed * 1009 + i, exitWeights: options.exitWeights, lr: options.lr, clipNorm: options.clipNorm } satisfies ShardRequest);
+      return reply;
+    });
+    const meet = () => Promise.race([shared.barrier.arriveAndWaitAsync(), this.stopped]);
+    let names: string[] = [];
+    let ownError: unknown;
+    try {
+      const { loss, grads } = computeGradients(model, shards[0], active, rng, options.exitWeights);
+      names = [...grads.keys()];
+      try {
+        shared.write(0, loss, grads);
+      } finally {
+        tf.dispose([...grads.values()]);
+      }
+    } catch (error) {
+      ownError = error;
+      shared.fail();
+    }
+    await meet();
+    if (shared.stepFailed) {
+      const answers = await Promise.all(replies);
+      if (ownError) throw ownError;
+      const failure = answers.find((answer) => answer.type === 'error');
+      throw new Error(`training thread failed: ${failure?.type === 'error' ? failure.message : 'no gradients'}`);
+    }
+    shared.averagePart(0, names);
+    await meet();
+    const norms = shared.norms(names, model.layers);
+    applyGradients(model, optimizer, shared.averaged(names), options.lr, options.clipNorm, norms);
+    for (const answer of await Promise.all(replies)) if (answer.type !== 'stepped') throw new Error(`training thread failed: ${answer.type === 'error' ? answer.message : answer.type}`);
+    return { loss: shared.meanLoss(), norms };
   }
 
   /** Each thread's replica of the weights, to check that they stayed the main model's. */
@@ -84,36 +135,6 @@ export class DataParallel {
         return answer.weights;
       }),
     );
-  }
-
-  /** The whole batch's mean loss and gradients (by parameter name); the main model's share is computed here. */
-  private async gradients(model: Transformer, batch: Batch, active: number[], rng: Rng, seed: number, exitWeights?: number[]): Promise<{ loss: number; grads: Map<string, tf.Tensor> }> {
-    const shards = splitBatch(batch, this.threads.length + 1);
-    const replies = this.threads.map((worker, i) => {
-      const reply = this.next(i);
-      worker.postMessage({ type: 'gradients', batch: shards[i + 1], active, seed: seed * 1009 + i, exitWeights } satisfies ShardRequest);
-      return reply;
-    });
-    const own = computeGradients(model, shards[0], active, rng, exitWeights);
-    const others = await Promise.all(replies);
-    const losses = [own.loss];
-    const sums = new Map(own.grads);
-    for (const reply of others) {
-      if (reply.type !== 'grads') {
-        tf.dispose([...sums.values()]);
-        throw new Error(`training thread failed: ${reply.type === 'error' ? reply.message : 'no gradients'}`);
-      }
-      losses.push(reply.loss);
-      for (const [name, data] of Object.entries(reply.grads)) {
-        const previous = sums.get(name)!;
-        sums.set(name, tf.tidy(() => previous.add(tf.tensor(data, previous.shape))));
-        previous.dispose();
-      }
-    }
-    const parts = losses.length;
-    const grads = new Map([...sums].map(([name, sum]) => [name, tf.tidy(() => sum.div(parts))]));
-    tf.dispose([...sums.values()]);
-    return { loss: losses.reduce((a, b) => a + b, 0) / parts, grads };
   }
 
   async dispose(): Promise<void> {

@@ -11,7 +11,11 @@ export interface GradientNorms {
 /** Global and per-layer gradient norms, read back in one transfer. */
 export function gradientNorms(grads: Map<string, tf.Tensor>, layers: number): GradientNorms {
   const names = [...grads.keys()];
-  const squares = tf.tidy(() => tf.stack(names.map((name) => tf.sum(tf.square(grads.get(name)!)))).dataSync());
+  return normsOfSquares(names, tf.tidy(() => tf.stack(names.map((name) => tf.sum(tf.square(grads.get(name)!)))).dataSync()), layers);
+}
+
+/** Global and per-layer norms from each named gradient's sum of squares. */
+export function normsOfSquares(names: readonly string[], squares: ArrayLike<number>, layers: number): GradientNorms {
   const perLayerSquares = new Array<number>(layers).fill(NaN);
   let total = 0;
   names.forEach((name, i) => {

@@ -1,7 +1,8 @@
 /**
  * A data-parallel training thread: its own TF.js engine and wasm instance (one core), a replica of
- * the model and of AdamW, the gradient of its share of each batch, and the main thread's averaged
- * gradient applied exactly as the main thread applies it (dataParallel.ts).
+ * the model and of AdamW, and its part of each step in shared memory: the gradient of its share of
+ * the batch, its 1/T of the average, and the average applied exactly as the main thread applies it
+ * (dataParallel.ts, sharedStep.ts).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '../backend/tf';
@@ -11,6 +12,7 @@ import { weightsOf, type Weights } from '../model/modelWeights';
 import { Rng } from '../random/rng';
 import { adamWFor } from './adamW';
 import type { ShardInit, ShardReply, ShardRequest } from './dataParallel';
+import { SharedStep } from './sharedStep';
 import { applyGradients, computeGradients } from './trainingStep';
 
 async function main(): Promise<void> {
@@ -21,35 +23,49 @@ async function main(): Promise<void> {
   for (const [store, moments] of [['first', init.optimizer.first], ['second', init.optimizer.second]] as const) {
     for (const [name, { data, shape }] of Object.entries(moments)) optimizer.restore(store, name, tf.tensor(data, shape), init.optimizer.steps[name]);
   }
-  const reply = (message: ShardReply, transfer: ArrayBuffer[] = []) => parentPort!.postMessage(message, transfer);
-  // An update that failed leaves the replica behind the main model: every later request says so.
+  const shared = SharedStep.attach(model, init.memory, init.threads);
+  const reply = (message: ShardReply) => parentPort!.postMessage(message);
+  // An update that failed leaves the replica behind the main model: every later step says so.
   let failed: string | undefined;
-  parentPort!.on('message', (request: ShardRequest) => {
+
+  const step = (request: Extract<ShardRequest, { type: 'step' }>): ShardReply => {
+    let names: string[] = [];
+    let error: string | undefined;
     try {
       if (failed) throw new Error(failed);
-      switch (request.type) {
-        case 'gradients': {
-          const { loss, grads } = computeGradients(model, request.batch, request.active, new Rng(request.seed), request.exitWeights);
-          const data = Object.fromEntries([...grads].map(([name, grad]) => [name, (grad.dataSync() as Float32Array).slice()]));
-          tf.dispose([...grads.values()]);
-          reply({ type: 'grads', loss, grads: data }, Object.values(data).map((array) => array.buffer as ArrayBuffer));
-          return;
-        }
-        case 'apply': {
-          const grads = new Map(Object.entries(request.grads).map(([name, data]) => [name, tf.tensor(data, model.param(name).shape)]));
-          try {
-            applyGradients(model, optimizer, grads, request.lr, request.clipNorm);
-          } catch (error) {
-            failed = `the replica's update failed: ${(error as Error).message.split('\n')[0]}`;
-          }
-          return;
-        }
-        case 'weights':
-          reply({ type: 'weights', weights: weightsOf(model) });
-          return;
+      const { loss, grads } = computeGradients(model, request.batch, request.active, new Rng(request.seed), request.exitWeights);
+      names = [...grads.keys()];
+      try {
+        shared.write(init.slot, loss, grads);
+      } finally {
+        tf.dispose([...grads.values()]);
       }
-    } catch (error) {
-      reply({ type: 'error', message: (error as Error).message.split('\n')[0] });
+    } catch (caught) {
+      error = (caught as Error).message.split('\n')[0];
+      shared.fail();
+    }
+    // Every thread meets the others at both barriers, or leaves after the first when one failed.
+    shared.barrier.arriveAndWait();
+    if (shared.stepFailed) return error ? { type: 'error', message: error } : { type: 'abandoned' };
+    shared.averagePart(init.slot, names);
+    shared.barrier.arriveAndWait();
+    try {
+      applyGradients(model, optimizer, shared.averaged(names), request.lr, request.clipNorm, shared.norms(names, model.layers));
+      return { type: 'stepped' };
+    } catch (caught) {
+      failed = `the replica's update failed: ${(caught as Error).message.split('\n')[0]}`;
+      return { type: 'error', message: failed };
+    }
+  };
+
+  parentPort!.on('message', (request: ShardRequest) => {
+    switch (request.type) {
+      case 'step':
+        reply(step(request));
+        return;
+      case 'weights':
+        reply({ type: 'weights', weights: weightsOf(model) });
+        return;
     }
   });
   reply({ type: 'ready' });

@@ -29,9 +29,8 @@ export function computeGradients(model: Transformer, batch: Batch, active: reado
   return { loss, grads: new Map(Object.entries(grads).map(([variable, grad]) => [paramOfVariable.get(variable)!, grad])) };
 }
 
-/** Global-norm clipping and AdamW on gradients by name; disposes them. */
-export function applyGradients(model: Transformer, optimizer: AdamW, grads: Map<string, tf.Tensor>, lr: number, clipNorm: number): GradientNorms {
-  const norms = gradientNorms(grads, model.layers);
+/** Global-norm clipping and AdamW on gradients by name (their norms, where already known); disposes them. */
+export function applyGradients(model: Transformer, optimizer: AdamW, grads: Map<string, tf.Tensor>, lr: number, clipNorm: number, norms = gradientNorms(grads, model.layers)): GradientNorms {
   const clipped = clipGradients(grads, norms.global, clipNorm);
   optimizer.apply(model.params, clipped, lr);
   tf.dispose([...grads.values(), ...clipped.values()]);
