@@ -204,21 +204,22 @@ async function measure(backend: ResolvedBackend) {
   };
   await parallelStep(all);
   const tensorsBefore = tf.memory().numTensors;
-  // One thread and all cores alternate, on the same layers, so that both see the same drift of the
-  // machine; which goes first alternates too, as the step right after the matMul probe finds the
-  // model's weights out of cache (it measured 1.62× against 1.72× without the probe when the
-  // data-parallel step always came first).
+  // One thread and all cores alternate in blocks of a few steps, on the same layers, so that both see
+  // the same drift of the machine while each runs steps back to back as training does (a thread
+  // starts its next step while the main one is between steps); which goes first alternates too.
   log(`${backend}: ${steps} training steps at LayerDrop ${config.layerdrop.rate} on one thread, alternating with ${steps} on ${cores} data-parallel threads`);
   const rates = all.map(() => config.layerdrop.rate);
   let activeSum = 0;
   let totalTrainMs = 0;
   let parallelMs = 0;
-  for (let i = 0; i < steps; i++) {
-    const active = sampleActiveLayers(rates, rng);
-    activeSum += active.length;
-    if (i % 2 === 0) totalTrainMs += step(active);
-    parallelMs += await parallelStep(active);
-    if (i % 2 === 1) totalTrainMs += step(active);
+  const BLOCK = 5;
+  for (let first = 0; first < steps; first += BLOCK) {
+    const block = Array.from({ length: Math.min(BLOCK, steps - first) }, () => sampleActiveLayers(rates, rng));
+    activeSum += block.reduce((sum, active) => sum + active.length, 0);
+    const oneThread = () => block.forEach((active) => (totalTrainMs += step(active)));
+    if ((first / BLOCK) % 2 === 0) oneThread();
+    for (const active of block) parallelMs += await parallelStep(active);
+    if ((first / BLOCK) % 2 === 1) oneThread();
     probe.sample();
   }
   const tensorsAfter = tf.memory().numTensors;
@@ -275,7 +276,9 @@ async function measure(backend: ResolvedBackend) {
   const task = { kind: 'evaluate' as const, subnetworks: [all] };
   const oneThreadEvalMs: number[] = [];
   const allCoresEvalMs: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  // A pass untimed first: a new thread's code is still being compiled.
+  evaluationThreads.run(model, batches, task);
+  for (let round = 0; round < 5; round++) {
     oneThreadEvalMs.push(msOf(() => batches.map((batch) => runBatchTask(model, batch, task))));
     allCoresEvalMs.push(msOf(() => evaluationThreads.run(model, batches, task)));
   }

@@ -55,27 +55,35 @@ export type ShardReply =
 export class DataParallel {
   private constructor(
     private readonly threads: Worker[],
-    private readonly pending: Array<(reply: ShardReply) => void>,
+    /** Per thread, the requests not yet answered, oldest first: a thread answers in order. */
+    private readonly pending: Array<Array<(reply: ShardReply) => void>>,
     private readonly shared: SharedStep,
     /** Rejects when a thread stops (a crash, or dispose): the barriers must not wait for it then. */
     private readonly stopped: Promise<never>,
   ) {}
 
+  /**
+   * The last step's answers. A step does not wait for them: a thread answers once its update is
+   * applied, and reads the next step's request right after, while the main thread is still between
+   * steps. A replica whose update failed fails its next step, which then throws.
+   */
+  private unanswered: Array<Promise<ShardReply>> = [];
+
   static async start(model: Transformer, optimizer: AdamW, weightDecay: number, backend: string, threads: number): Promise<DataParallel> {
     const shared = SharedStep.create(model, threads);
     const init: Omit<ShardInit, 'slot'> = { backend, shape: model.shape, weights: weightsOf(model), optimizer: optimizerSnapshot(optimizer, weightDecay), memory: shared.memory, threads };
     const workers = Array.from({ length: threads - 1 }, (_, i) => new Worker(threadScript(), { workerData: { ...init, slot: i + 1 } satisfies ShardInit }));
-    const pending: Array<(reply: ShardReply) => void> = [];
+    const pending = workers.map((): Array<(reply: ShardReply) => void> => []);
     let stop: (error: Error) => void = () => {};
     const stopped = new Promise<never>((_, reject) => (stop = reject));
     stopped.catch(() => {});
     const parallel = new DataParallel(workers, pending, shared, stopped);
     const replies = workers.map((worker, i) => {
       const fail = (message: string) => {
-        pending[i]?.({ type: 'error', message });
+        for (const answer of pending[i].splice(0)) answer({ type: 'error', message });
         stop(new Error(`training thread failed: ${message}`));
       };
-      worker.on('message', (reply: ShardReply) => pending[i]?.(reply));
+      worker.on('message', (reply: ShardReply) => pending[i].shift()?.(reply));
       worker.on('error', (error) => fail(error.message));
       worker.on('exit', (code) => fail(`the thread stopped (exit code ${code})`));
       return parallel.next(i);
@@ -84,7 +92,7 @@ export class DataParallel {
     return parallel;
   }
 
-  /** One optimisation step on every replica: the whole batch's mean loss, and the gradient norms of the update applied. */
+  /** One optimisation step on every replica (the threads may still be applying it on return): the whole batch's mean loss, and the gradient norms of the update applied. */
   async step(model: Transformer, optimizer: AdamW, batch: Batch, active: number[], rng: Rng, seed: number, options: { lr: number; clipNorm: number; exitWeights?: number[] }): Promise<{ loss: number; norms: GradientNorms }> {
     const { shared } = this;
     const shards = splitBatch(batch, this.threads.length + 1);
@@ -110,22 +118,27 @@ export class DataParallel {
       shared.fail();
     }
     await meet();
+    // Every thread answered the last step before it started this one.
+    const before = await Promise.all(this.unanswered);
     if (shared.stepFailed) {
       const answers = await Promise.all(replies);
+      this.unanswered = [];
       if (ownError) throw ownError;
-      const failure = answers.find((answer) => answer.type === 'error');
+      const failure = [...before, ...answers].find((answer) => answer.type === 'error');
       throw new Error(`training thread failed: ${failure?.type === 'error' ? failure.message : 'no gradients'}`);
     }
     shared.averagePart(0, names);
     await meet();
     const norms = shared.norms(names, model.layers);
     applyGradients(model, optimizer, shared.averaged(names), options.lr, options.clipNorm, norms);
-    for (const answer of await Promise.all(replies)) if (answer.type !== 'stepped') throw new Error(`training thread failed: ${answer.type === 'error' ? answer.message : answer.type}`);
+    this.unanswered = replies;
     return { loss: shared.meanLoss(), norms };
   }
 
   /** Each thread's replica of the weights, to check that they stayed the main model's. */
   async replicaWeights(): Promise<Weights[]> {
+    const failure = (await Promise.all(this.unanswered)).find((answer) => answer.type === 'error');
+    if (failure?.type === 'error') throw new Error(`training thread failed: ${failure.message}`);
     return Promise.all(
       this.threads.map(async (worker, i) => {
         const reply = this.next(i);
@@ -142,7 +155,7 @@ export class DataParallel {
   }
 
   private next(i: number): Promise<ShardReply> {
-    return new Promise((resolve) => (this.pending[i] = resolve));
+    return new Promise((resolve) => this.pending[i].push(resolve));
   }
 }
 
