@@ -12,6 +12,7 @@ import { layerNorm } from '../src/core/ops/layerNorm';
 import { linear } from '../src/core/ops/linear';
 import { matMul, tapedMatMul } from '../src/core/ops/matMul';
 import { oneHotFloat } from '../src/core/ops/oneHot';
+import { valuesInPlace } from '../src/core/backend/valuesInPlace';
 import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { Rng } from '../src/core/random/rng';
 import { useWasm } from './helpers';
@@ -205,4 +206,22 @@ test('matMul hands shapes the kernel cannot take to tf.matMul: a broadcast batch
   const b = tf.randomNormal([1, 16, 8], 0, 1, 'float32', 29);
   close(matMul(a, b).dataSync(), tf.matMul(a, b).dataSync());
   assert.throws(() => matMul(tf.ones([4, 5]), tf.ones([6, 8])), /inner shapes/);
+});
+
+test('values in place: on wasm a view of the tensor in the heap, no copy; on cpu (standing in for tfjs-node) its values', async () => {
+  const values = Float32Array.from({ length: 37 }, (_, i) => i / 7 - 2);
+  const onWasm = tf.tensor(values, [37]);
+  const view = valuesInPlace(onWasm);
+  assert.deepEqual(view, values);
+  assert.notEqual(view.buffer, onWasm.dataSync().buffer, 'dataSync copies');
+  const other = tf.scalar(1);
+  assert.equal(valuesInPlace(other).buffer, view.buffer, 'both views are of the one wasm heap');
+  onWasm.dispose();
+  other.dispose();
+  await tf.setBackend('cpu');
+  try {
+    assert.deepEqual(valuesInPlace(tf.tensor(values, [37])), values);
+  } finally {
+    await tf.setBackend('wasm');
+  }
 });
