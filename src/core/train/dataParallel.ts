@@ -17,9 +17,8 @@ export interface ShardInit {
   weights: Weights;
   /** The main thread's optimizer, moments and step counts included: each replica's update is the same. */
   optimizer: OptimizerSnapshot;
-  /** The step's shared memory (sharedStep.ts), the number of threads sharing it, and this thread's slot in it. */
+  /** The step's shared memory (sharedStep.ts), and this thread's slot in it. */
   memory: SharedStepMemory;
-  threads: number;
   slot: number;
 }
 
@@ -71,7 +70,7 @@ export class DataParallel {
 
   static async start(model: Transformer, optimizer: AdamW, weightDecay: number, backend: string, threads: number): Promise<DataParallel> {
     const shared = SharedStep.create(model, threads);
-    const init: Omit<ShardInit, 'slot'> = { backend, shape: model.shape, weights: weightsOf(model), optimizer: optimizerSnapshot(optimizer, weightDecay), memory: shared.memory, threads };
+    const init: Omit<ShardInit, 'slot'> = { backend, shape: model.shape, weights: weightsOf(model), optimizer: optimizerSnapshot(optimizer, weightDecay), memory: shared.memory };
     const workers = Array.from({ length: threads - 1 }, (_, i) => new Worker(threadScript(), { workerData: { ...init, slot: i + 1 } satisfies ShardInit }));
     const pending = workers.map((): Array<(reply: ShardReply) => void> => []);
     let stop: (error: Error) => void = () => {};
@@ -118,13 +117,11 @@ export class DataParallel {
       shared.fail();
     }
     await meet();
-    // Every thread answered the last step before it started this one.
-    const before = await Promise.all(this.unanswered);
     if (shared.stepFailed) {
       const answers = await Promise.all(replies);
       this.unanswered = [];
       if (ownError) throw ownError;
-      const failure = [...before, ...answers].find((answer) => answer.type === 'error');
+      const failure = answers.find((answer) => answer.type === 'error');
       throw new Error(`training thread failed: ${failure?.type === 'error' ? failure.message : 'no gradients'}`);
     }
     shared.averagePart(0, names);

@@ -23,7 +23,7 @@ async function main(): Promise<void> {
   for (const [store, moments] of [['first', init.optimizer.first], ['second', init.optimizer.second]] as const) {
     for (const [name, { data, shape }] of Object.entries(moments)) optimizer.restore(store, name, tf.tensor(data, shape), init.optimizer.steps[name]);
   }
-  const shared = SharedStep.attach(model, init.memory, init.threads);
+  const shared = SharedStep.attach(model, init.memory);
   const reply = (message: ShardReply) => parentPort!.postMessage(message);
   // An update that failed leaves the replica behind the main model: every later step says so.
   let failed: string | undefined;

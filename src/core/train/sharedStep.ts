@@ -10,7 +10,7 @@ export interface SharedStepMemory {
   gradients: SharedArrayBuffer;
   /** float64: each thread's part of every parameter's sum of squared averaged gradients. */
   squares: SharedArrayBuffer;
-  /** float64: each thread's share's mean loss. */
+  /** float64: each thread's share's mean loss (one per thread: how many threads share the step). */
   losses: SharedArrayBuffer;
   /** int32: set when a thread could not compute its share this step. */
   failed: SharedArrayBuffer;
@@ -32,18 +32,20 @@ export class SharedStep {
   private readonly squares: Float64Array;
   private readonly failed: Int32Array;
 
+  readonly threads: number;
+
   private constructor(
     model: Transformer,
     readonly memory: SharedStepMemory,
-    readonly threads: number,
   ) {
+    this.threads = memory.losses.byteLength / Float64Array.BYTES_PER_ELEMENT;
     let size = 0;
     for (const [name, param] of model.params) {
       this.offsets.set(name, { index: this.offsets.size, start: size, shape: param.shape, size: param.size });
       size += param.size;
     }
     this.size = size;
-    this.barrier = ThreadBarrier.attach(memory.barrier, threads);
+    this.barrier = ThreadBarrier.attach(memory.barrier, this.threads);
     this.losses = new Float64Array(memory.losses);
     this.squares = new Float64Array(memory.squares);
     this.failed = new Int32Array(memory.failed);
@@ -58,12 +60,12 @@ export class SharedStep {
       failed: new SharedArrayBuffer(Int32Array.BYTES_PER_ELEMENT),
       barrier: ThreadBarrier.create(threads).state,
     };
-    return new SharedStep(model, memory, threads);
+    return new SharedStep(model, memory);
   }
 
   /** A replica's view of the main thread's memory. */
-  static attach(model: Transformer, memory: SharedStepMemory, threads: number): SharedStep {
-    return new SharedStep(model, memory, threads);
+  static attach(model: Transformer, memory: SharedStepMemory): SharedStep {
+    return new SharedStep(model, memory);
   }
 
   /** Before a step, by the main thread while no other thread is in one. */
@@ -71,7 +73,7 @@ export class SharedStep {
     Atomics.store(this.failed, 0, 0);
   }
 
-  /** Thread `slot` could not compute its share: every thread abandons the step after the first barrier. */
+  /** This thread could not compute its share: every thread abandons the step after the first barrier. */
   fail(): void {
     Atomics.store(this.failed, 0, 1);
   }
