@@ -118,50 +118,56 @@ test('data-parallel training on two threads matches one thread up to float round
   assert.ok(largest < 1e-4, `largest weight difference ${largest}`);
 });
 
-test('data-parallel replicas apply the same update: after steps with dropped layers, from a restarted optimizer, their weights are the main model\'s bit for bit', async () => {
-  const opened = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(3) });
-  const { model, dataset } = opened;
-  const optimizer = adamWFor(model, 0.01);
-  const rng = new Rng(9);
-  // Moments and step counts exist before the threads start, as when a run resumes.
-  trainingStep(model, optimizer, dataset.trainBatch(rng, 4), [0, 2], 0.01, 1, rng);
-  const parallel = await DataParallel.start(model, optimizer, 0.01, 'wasm', 2);
-  try {
-    for (const [i, active] of [[0, 1, 2, 3], [1, 3], [0, 2], [], [0, 1, 2, 3]].entries()) {
-      await parallel.step(model, optimizer, dataset.trainBatch(rng, 4), active, rng, i, { lr: 0.01, clipNorm: 1 });
+for (const threads of [2, 3]) {
+  test(`data-parallel replicas apply the same update (${threads} threads): after steps with dropped layers, from a restarted optimizer, their weights are the main model's bit for bit`, async () => {
+    const opened = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(3) });
+    const { model, dataset } = opened;
+    const optimizer = adamWFor(model, 0.01);
+    const rng = new Rng(9);
+    const batchSize = 2 * threads;
+    // Moments and step counts exist before the threads start, as when a run resumes.
+    trainingStep(model, optimizer, dataset.trainBatch(rng, batchSize), [0, 2], 0.01, 1, rng);
+    const parallel = await DataParallel.start(model, optimizer, 0.01, 'wasm', threads);
+    try {
+      for (const [i, active] of [[0, 1, 2, 3], [1, 3], [0, 2], [], [0, 1, 2, 3]].entries()) {
+        await parallel.step(model, optimizer, dataset.trainBatch(rng, batchSize), active, rng, i, { lr: 0.01, clipNorm: 1 });
+      }
+      for (const replica of await parallel.replicaWeights()) assert.deepEqual(replica, weightsOf(model));
+    } finally {
+      await parallel.dispose();
+      optimizer.dispose();
+      model.dispose();
     }
-    const [replica] = await parallel.replicaWeights();
-    assert.deepEqual(replica, weightsOf(model));
-  } finally {
-    await parallel.dispose();
-    optimizer.dispose();
-    model.dispose();
-  }
-});
+  });
+}
 
-test('shared step memory: two threads\' halves of the average are float32 (g₀ + g₁) / 2 bit for bit, and their norms are the average\'s', () => {
-  const { model } = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(1) });
-  const rng = new Rng(4);
-  // Layer 1 dropped: its parameters have no gradient, and the halves still split at an element inside a parameter.
-  const names = [...model.params.keys()].filter((name) => !name.startsWith('layers.1.'));
-  const gradients = () => new Map(names.map((name) => [name, tf.tensor(Float32Array.from({ length: model.param(name).size }, () => rng.normal()), model.param(name).shape)]));
-  const [first, second] = [gradients(), gradients()];
-  const shared = SharedStep.create(model, 2);
-  shared.write(0, 1, first);
-  shared.write(1, 3, second);
-  shared.averagePart(1, names);
-  shared.averagePart(0, names);
-  const averaged = shared.averaged(names);
-  for (const name of names) assert.deepEqual(averaged.get(name)!.dataSync(), tf.tidy(() => first.get(name)!.add(second.get(name)!).div(2)).dataSync(), name);
-  assert.equal(shared.meanLoss(), 2);
-  const norms = shared.norms(names, model.layers);
-  const expected = gradientNorms(averaged, model.layers);
-  assert.ok(Math.abs(norms.global - expected.global) < 1e-5 * expected.global, `${norms.global} vs ${expected.global}`);
-  assert.ok(Number.isNaN(norms.perLayer[1]));
-  norms.perLayer.forEach((norm, layer) => layer !== 1 && assert.ok(Math.abs(norm - expected.perLayer[layer]) < 1e-5 * expected.perLayer[layer], `layer ${layer}`));
-  tf.dispose([...first.values(), ...second.values(), ...averaged.values()]);
-  model.dispose();
-});
+for (const threads of [2, 3]) {
+  test(`shared step memory, ${threads} threads: their parts of the average are float32 (g₀ + g₁ + …) / ${threads} bit for bit, and their norms are the average's`, () => {
+    const { model } = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(1) });
+    const rng = new Rng(4);
+    // Layer 1 dropped: its parameters have no gradient, and the parts still split inside parameters.
+    const names = [...model.params.keys()].filter((name) => !name.startsWith('layers.1.'));
+    const gradients = () => new Map(names.map((name) => [name, tf.tensor(Float32Array.from({ length: model.param(name).size }, () => rng.normal()), model.param(name).shape)]));
+    const shares = Array.from({ length: threads }, gradients);
+    const shared = SharedStep.create(model, threads);
+    shares.forEach((share, slot) => shared.write(slot, 2 * slot + 1, share));
+    for (let slot = threads - 1; slot >= 0; slot--) shared.averagePart(slot, names);
+    const averaged = shared.averaged(names);
+    for (const name of names) {
+      const expected = tf.tidy(() => shares.map((share) => share.get(name)!).reduce((sum, grad) => sum.add(grad)).div(threads));
+      assert.deepEqual(averaged.get(name)!.dataSync(), expected.dataSync(), name);
+      expected.dispose();
+    }
+    assert.equal(shared.meanLoss(), threads);
+    const norms = shared.norms(names, model.layers);
+    const expected = gradientNorms(averaged, model.layers);
+    assert.ok(Math.abs(norms.global - expected.global) < 1e-5 * expected.global, `${norms.global} vs ${expected.global}`);
+    assert.ok(Number.isNaN(norms.perLayer[1]));
+    norms.perLayer.forEach((norm, layer) => layer !== 1 && assert.ok(Math.abs(norm - expected.perLayer[layer]) < 1e-5 * expected.perLayer[layer], `layer ${layer}`));
+    tf.dispose([...shares.flatMap((share) => [...share.values()]), ...averaged.values()]);
+    model.dispose();
+  });
+}
 
 test('a thread that fails to compute its share fails the step with its own message, no replica applies it, and the next step runs', async () => {
   const opened = openModel({ kind: 'scratch', loaded: tinyLanguageModel(), rng: new Rng(3) });
