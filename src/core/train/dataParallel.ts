@@ -5,7 +5,7 @@ import { builtFile } from '../files/builtFile';
 import type { Batch } from '../model/layeredModel';
 import type { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
-import { applyGradients, computeGradients } from './trainingStep';
+import { computeGradients } from './trainingStep';
 import type { AdamW } from './adamW';
 import type { GradientNorms } from './gradientNorms';
 import { weightsOf, type Weights } from '../model/modelWeights';
@@ -102,20 +102,7 @@ export class DataParallel {
       return reply;
     });
     const meet = () => Promise.race([shared.barrier.arriveAndWaitAsync(), this.stopped]);
-    let names: string[] = [];
-    let ownError: unknown;
-    try {
-      const { loss, grads } = computeGradients(model, shards[0], active, rng, options.exitWeights);
-      names = [...grads.keys()];
-      try {
-        shared.write(0, loss, grads);
-      } finally {
-        tf.dispose([...grads.values()]);
-      }
-    } catch (error) {
-      ownError = error;
-      shared.fail();
-    }
+    const { names, error: ownError } = shared.share(0, () => computeGradients(model, shards[0], active, rng, options.exitWeights));
     await meet();
     if (shared.stepFailed) {
       const answers = await Promise.all(replies);
@@ -126,8 +113,7 @@ export class DataParallel {
     }
     shared.averagePart(0, names);
     await meet();
-    const norms = shared.norms(names, model.layers);
-    applyGradients(model, optimizer, shared.averaged(names), options.lr, options.clipNorm, norms);
+    const norms = shared.apply(model, optimizer, names, options.lr, options.clipNorm);
     this.unanswered = replies;
     return { loss: shared.meanLoss(), norms };
   }

@@ -13,7 +13,7 @@ import { Rng } from '../random/rng';
 import { adamWFor } from './adamW';
 import type { ShardInit, ShardReply, ShardRequest } from './dataParallel';
 import { SharedStep } from './sharedStep';
-import { applyGradients, computeGradients } from './trainingStep';
+import { computeGradients } from './trainingStep';
 
 async function main(): Promise<void> {
   const init = workerData as ShardInit;
@@ -29,28 +29,17 @@ async function main(): Promise<void> {
   let failed: string | undefined;
 
   const step = (request: Extract<ShardRequest, { type: 'step' }>): ShardReply => {
-    let names: string[] = [];
-    let error: string | undefined;
-    try {
+    const { names, error } = shared.share(init.slot, () => {
       if (failed) throw new Error(failed);
-      const { loss, grads } = computeGradients(model, request.batch, request.active, new Rng(request.seed), request.exitWeights);
-      names = [...grads.keys()];
-      try {
-        shared.write(init.slot, loss, grads);
-      } finally {
-        tf.dispose([...grads.values()]);
-      }
-    } catch (caught) {
-      error = (caught as Error).message.split('\n')[0];
-      shared.fail();
-    }
+      return computeGradients(model, request.batch, request.active, new Rng(request.seed), request.exitWeights);
+    });
     // Every thread meets the others at both barriers, or leaves after the first when one failed.
     shared.barrier.arriveAndWait();
-    if (shared.stepFailed) return error ? { type: 'error', message: error } : { type: 'abandoned' };
+    if (shared.stepFailed) return error ? { type: 'error', message: (error as Error).message.split('\n')[0] } : { type: 'abandoned' };
     shared.averagePart(init.slot, names);
     shared.barrier.arriveAndWait();
     try {
-      applyGradients(model, optimizer, shared.averaged(names), request.lr, request.clipNorm, shared.norms(names, model.layers));
+      shared.apply(model, optimizer, names, request.lr, request.clipNorm);
       return { type: 'stepped' };
     } catch (caught) {
       failed = `the replica's update failed: ${(caught as Error).message.split('\n')[0]}`;

@@ -1,8 +1,10 @@
 import { valuesInPlace } from '../backend/valuesInPlace';
 import * as tf from '../backend/tf';
 import type { Transformer } from '../model/transformer';
+import type { AdamW } from './adamW';
 import { normsOfSquares, type GradientNorms } from './gradientNorms';
 import { ThreadBarrier } from './threadBarrier';
+import { applyGradients } from './trainingStep';
 
 /** The shared arrays behind a SharedStep, as they cross to a thread. */
 export interface SharedStepMemory {
@@ -80,6 +82,30 @@ export class SharedStep {
 
   get stepFailed(): boolean {
     return Atomics.load(this.failed, 0) === 1;
+  }
+
+  /**
+   * Thread `slot` computes its share and writes its mean loss and gradients, or marks the step
+   * failed: the names of the parameters that have a gradient, or what went wrong.
+   */
+  share(slot: number, compute: () => { loss: number; grads: Map<string, tf.Tensor> }): { names: string[]; error?: unknown } {
+    try {
+      const { loss, grads } = compute();
+      try {
+        this.write(slot, loss, grads);
+      } finally {
+        tf.dispose([...grads.values()]);
+      }
+      return { names: [...grads.keys()] };
+    } catch (error) {
+      this.fail();
+      return { names: [], error };
+    }
+  }
+
+  /** After the second barrier: the whole average applied to this thread's model; its norms. */
+  apply(model: Transformer, optimizer: AdamW, names: readonly string[], lr: number, clipNorm: number): GradientNorms {
+    return applyGradients(model, optimizer, this.averaged(names), lr, clipNorm, this.norms(names, model.layers));
   }
 
   /** Thread `slot` writes its share's mean loss and gradients. */
