@@ -76,7 +76,7 @@ function render(): void {
   if (page.notice) app.appendChild(notice(page.notice));
   if (run?.kind === 'model') app.append(importanceSection(run), sweepSection(run));
   else if (run) {
-    const lossSection = section('Loss', `${run.status} · step ${run.step}/${run.steps} · ${run.backend}`);
+    const lossSection = section('Loss', `${run.status} · step ${run.step}/${run.steps} · ${run.backend}${run.device ? ` on ${run.device}` : ''}`);
     charts.loss.set(lossChart(run));
     lossSection.appendChild(charts.loss.element);
 
@@ -138,7 +138,7 @@ function header(run: RunSnapshot | undefined): HTMLElement {
   if (page.job) {
     const busy = document.createElement('span');
     busy.className = 'busy';
-    busy.append(progressRing(), document.createTextNode(page.job.label));
+    busy.append(progressRing(), document.createTextNode(page.job.device ? `${page.job.label} · ${page.job.backend} on ${page.job.device}` : page.job.label));
     actions.appendChild(busy);
   }
   element.appendChild(actions);

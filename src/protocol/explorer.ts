@@ -15,6 +15,9 @@ export interface ActiveJob {
   label: string;
   configFile: string;
   runId?: string;
+  /** The backend and device the job's worker chose, once it has. */
+  backend?: string;
+  device?: string;
 }
 
 // host → page

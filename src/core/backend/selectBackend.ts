@@ -6,8 +6,17 @@ import type { BackendName } from '../config/choices';
 import { UserError } from '../errors';
 import { shareIdentityBuffersOnWasm } from './sharedIdentity';
 import { registerWasmKernels } from './wasmKernels';
+import { adapterText } from './webgpu/gpuAdapter';
+import { activateWebGpu } from './webgpu/webgpuBackend';
 
 export type ResolvedBackend = Exclude<BackendName, 'auto'>;
+
+/** The backend a job runs on, the device it runs on, and why it was chosen: the run's first line says all three. */
+export interface BackendChoice {
+  backend: ResolvedBackend;
+  device: string;
+  why: string;
+}
 
 /** Which npm package provides each native backend, in the order `auto` tries them. */
 const NATIVE_PACKAGES: Array<[ResolvedBackend, string]> = [
@@ -15,36 +24,54 @@ const NATIVE_PACKAGES: Array<[ResolvedBackend, string]> = [
   ['tensorflow', '@tensorflow/tfjs-node'],
 ];
 
-let active: ResolvedBackend | undefined;
+const AUTO_ORDER: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+
+let active: BackendChoice | undefined;
+
+/** The choice of this process's first `selectBackend`. */
+export const activeBackend = () => active;
 
 /**
- * Pick the compute backend: tfjs-node-gpu if it loads, then tfjs-node, then wasm, then cpu.
- * Both native packages register the same TF.js backend name ('tensorflow'); they share the
- * engine with our tfjs-core because TF.js keeps its engine in a global.
+ * Pick the compute backend: a hardware WebGPU adapter, then tfjs-node-gpu, then tfjs-node, then
+ * wasm, then cpu. `auto` never takes a software GPU adapter; naming `webgpu` does. Both native
+ * packages register the same TF.js backend name ('tensorflow'); they share the engine with our
+ * tfjs-core because TF.js keeps its engine in a global.
  */
 export async function selectBackend(requested: BackendName = 'auto'): Promise<ResolvedBackend> {
-  if (active && (requested === 'auto' || requested === active)) return active;
-  const order: ResolvedBackend[] = requested === 'auto' ? ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'] : [requested];
+  return (await chooseBackend(requested)).backend;
+}
+
+export async function chooseBackend(requested: BackendName = 'auto'): Promise<BackendChoice> {
+  if (active && (requested === 'auto' || requested === active.backend)) return active;
+  const order = requested === 'auto' ? AUTO_ORDER : [requested];
   const failures: string[] = [];
   for (const candidate of order) {
     try {
-      await activate(candidate);
-      active = candidate;
-      return candidate;
+      const device = await activate(candidate, requested === 'auto');
+      const why = requested !== 'auto' ? 'requested' : failures.length ? `auto (${failures.join('; ')})` : 'auto';
+      active = { backend: candidate, device, why };
+      return active;
     } catch (error) {
       failures.push(`${candidate}: ${(error as Error).message.split('\n')[0]}`);
     }
   }
-  throw new UserError(`backend "${requested}" is not available here (${failures.join('; ')}); allowed: auto, wasm, cpu`);
+  throw new UserError(`backend "${requested}" is not available here (${failures.join('; ')}); allowed: ${AUTO_ORDER.join(', ')}, auto`);
 }
 
-async function activate(backend: ResolvedBackend): Promise<void> {
+/** Activate one backend; returns the device it computes on, in words. */
+async function activate(backend: ResolvedBackend, auto: boolean): Promise<string> {
+  if (backend === 'webgpu') return adapterText(await activateWebGpu(auto));
   const native = NATIVE_PACKAGES.find(([name]) => name === backend);
   if (native) {
-    // eslint-disable-next-line @typescript-eslint/no-require-imports
-    require(native[1]);
+    try {
+      // eslint-disable-next-line @typescript-eslint/no-require-imports
+      require(native[1]);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error(`${native[1]} is not installed`);
+      throw error;
+    }
     if (!(await tf.setBackend('tensorflow'))) throw new Error('failed to initialise');
-    return;
+    return backend === 'tensorflow-gpu' ? 'CUDA GPU through libtensorflow' : 'CPU through libtensorflow';
   }
   if (backend === 'wasm') setWasmPaths(wasmDirectory());
   if (!(await tf.setBackend(backend))) throw new Error('failed to initialise');
@@ -53,6 +80,7 @@ async function activate(backend: ResolvedBackend): Promise<void> {
     shareIdentityBuffersOnWasm();
     registerWasmKernels();
   }
+  return 'CPU';
 }
 
 /** The wasm binaries: beside the bundle when packaged, else in node_modules. */

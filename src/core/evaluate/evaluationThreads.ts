@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import { MessageChannel, receiveMessageOnPort, Worker, type MessagePort } from 'node:worker_threads';
 import { builtFile } from '../files/builtFile';
+import { threadsHelp } from '../train/threadCount';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 import type { Transformer } from '../model/transformer';
 import { weightsOf, type Weights } from '../model/modelWeights';
@@ -22,8 +23,8 @@ export type EvaluationReply = { values: Float64Array[] } | { error: string };
 
 const attached = new WeakMap<LayeredModel, EvaluationThreads>();
 
-/** Threads for evaluating a model no config speaks for (a Hugging Face folder): one per core, at most 4 (each holds a replica). */
-export const defaultEvaluationThreads = () => Math.min(os.availableParallelism(), 4);
+/** Threads for evaluating a model no config speaks for (a Hugging Face folder): as asked, else one per core, at most 4 (each holds a replica); one off wasm. */
+export const evaluationThreadCount = (requested?: number) => (threadsHelp() ? (requested ?? Math.min(os.availableParallelism(), 4)) : 1);
 
 /**
  * Evaluation on several cores: T − 1 threads, each with its own wasm instance (one core) and a

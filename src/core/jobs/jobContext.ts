@@ -1,4 +1,4 @@
-import { selectBackend } from '../backend/selectBackend';
+import { chooseBackend } from '../backend/selectBackend';
 import type { BackendName } from '../config/choices';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig';
 import { refusePretrained } from '../config/pretrainedReference';
@@ -20,7 +20,7 @@ export interface ConfigRequest {
 export async function startJob(request: ConfigRequest, context: JobContext): Promise<{ loaded: LoadedConfig; backend: string }> {
   const loaded = loadConfig(request.configFile);
   refusePretrained(loaded);
-  const backend = await selectBackend(context.backend ?? loaded.config.train.backend);
-  context.onEvent?.({ type: 'backend', backend });
+  const { backend, device, why } = await chooseBackend(context.backend ?? loaded.config.train.backend);
+  context.onEvent?.({ type: 'backend', backend, device, why });
   return { loaded, backend };
 }

@@ -1,7 +1,7 @@
-import { defaultEvaluationThreads, withEvaluationThreads } from '../evaluate/evaluationThreads';
+import { evaluationThreadCount, withEvaluationThreads } from '../evaluate/evaluationThreads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { selectBackend } from '../backend/selectBackend';
+import { chooseBackend } from '../backend/selectBackend';
 import { loadConfig } from '../config/loadConfig';
 import { pretrainedReference } from '../config/pretrainedReference';
 import { bundledDataFile } from '../data/bundledData';
@@ -51,8 +51,8 @@ export function pretrainedSource(source: string): (PretrainedRequest & LayerChoi
 /** Open a Hugging Face folder on the job's backend, cut the text into its batches, run `work`, and free the weights. */
 export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T): Promise<T> {
   const folder = path.resolve(request.folder);
-  const backend = await selectBackend(context.backend ?? 'auto');
-  context.onEvent?.({ type: 'backend', backend });
+  const { backend, device, why } = await chooseBackend(context.backend ?? 'auto');
+  context.onEvent?.({ type: 'backend', backend, device, why });
   context.onEvent?.({ type: 'phase', phase: 'load', detail: `loading ${folder}` });
   const { model, tokenizer } = openPretrained(folder, backend);
   try {
@@ -64,7 +64,7 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
     const tokens = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     const replica = () => ({ kind: 'pretrained' as const, folder });
-    return await withEvaluationThreads(model, replica, backend, request.threads ?? defaultEvaluationThreads(), () => work({ folder, model, tokenizer, batches, data: { source, tokens, window } }));
+    return await withEvaluationThreads(model, replica, backend, evaluationThreadCount(request.threads), () => work({ folder, model, tokenizer, batches, data: { source, tokens, window } }));
   } finally {
     model.dispose();
   }

@@ -4,7 +4,7 @@ import type { EngineEvent } from '../events';
 export function eventText(event: EngineEvent): string | undefined {
   switch (event.type) {
     case 'backend':
-      return `backend: ${event.backend}`;
+      return `backend: ${event.backend} on ${event.device} (${event.why})`;
     case 'notice':
       return event.text;
     case 'run-start':

@@ -27,6 +27,8 @@ const runRecordSchema = z.object({
   configFile: z.string().min(1),
   status: z.enum(RUN_STATUSES),
   backend: z.string(),
+  /** The device in words ("CPU", a GPU adapter's name); absent in runs made before it was recorded. */
+  device: z.string().optional(),
   step: count(),
   steps: count(),
   createdAt: z.string(),

@@ -29,6 +29,8 @@ export interface RunSnapshot {
   step: number;
   steps: number;
   backend: string;
+  /** The device it trained on, in words; absent for older runs. */
+  device?: string;
   layers: number;
   layerdropRate: number;
   trainLoss: Array<{ step: number; loss: number }>;
@@ -94,6 +96,7 @@ export function runSnapshot(paths: RunPaths): RunSnapshot {
     step: record.step,
     steps: record.steps,
     backend: record.backend,
+    device: record.device,
     layers,
     layerdropRate: config.layerdrop.rate,
     trainLoss: steps.map((e) => ({ step: e.step, loss: e.loss as number })),

@@ -7,7 +7,7 @@ import { runPaths, runsDir, type RunPaths } from './runPaths';
 import { latestCheckpoint } from './checkpointFiles';
 
 /** A new run folder: the config snapshot first, then run.json, so a listed run always has its config. */
-export function createRun(configFile: string, config: DepthLabConfig, backend: string, now = new Date()): RunPaths {
+export function createRun(configFile: string, config: DepthLabConfig, backend: string, device?: string, now = new Date()): RunPaths {
   const stamp = now.toISOString().replace(/[:.]/g, '-').replace('Z', '');
   const name = path.basename(configFile).replace(/\.depthlab\.json$|\.json$/, '');
   const paths = runPaths(path.join(runsDir(configFile), `${stamp}-${name}`));
@@ -18,6 +18,7 @@ export function createRun(configFile: string, config: DepthLabConfig, backend: s
     configFile: path.basename(configFile),
     status: 'running',
     backend,
+    device,
     step: 0,
     steps: config.train.steps,
     createdAt: now.toISOString(),

@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { activeBackend } from '../backend/selectBackend';
 import { writeJsonAtomic } from '../files/atomicWrite';
 
 /**
@@ -44,7 +45,14 @@ export function threadsMeasuredSlower(): ThreadCalibration | undefined {
   return calibration && calibration.training < 1 ? calibration : undefined;
 }
 
+/** Threads stand in for the cores one wasm instance cannot use; a GPU or libtensorflow runs a job from one thread. */
+export const threadsHelp = () => {
+  const backend = activeBackend()?.backend;
+  return backend === undefined || backend === 'wasm' || backend === 'cpu';
+};
+
 export function resolveThreads({ threads, batchSize }: { threads: number | 'auto'; batchSize: number }, cores = os.availableParallelism()): number {
+  if (!threadsHelp()) return 1;
   if (threads !== 'auto') return threads;
   if (threadsMeasuredSlower()) return 1;
   for (let t = Math.min(cores, MAX_AUTO_THREADS); t > 1; t--) if (batchSize % t === 0) return t;

@@ -11,6 +11,7 @@ import { Rng } from '../random/rng';
 import { MetricsLog } from '../run/metricsLog';
 import { writeRunConfig, writeStatistics, type RunData, type RunStatus } from '../run/runFiles';
 import type { RunPaths } from '../run/runPaths';
+import { activeBackend } from '../backend/selectBackend';
 import { createRun, updateRun } from '../run/runStore';
 import { openModel, validationBatches, type OpenedModel } from '../source/openModel';
 import { dropStatistics, emptyCounters, recordStep } from '../statistics/dropStatistics';
@@ -72,11 +73,11 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
     }
     MetricsLog.truncateAfter(run.metrics, opened.step);
     writeRunConfig(run, config);
-    updateRun(run, { status: 'running', backend, error: undefined, steps: config.train.steps });
+    updateRun(run, { status: 'running', backend, device: activeBackend()?.device, error: undefined, steps: config.train.steps });
   } else {
     opened = openModel({ kind: 'scratch', loaded, rng });
     optimizer = adamWFor(opened.model, config.train.weightDecay);
-    run = createRun(loaded.file, config, backend);
+    run = createRun(loaded.file, config, backend, activeBackend()?.device);
   }
   const { model, dataset } = opened;
   const startStep = opened.step;

@@ -113,6 +113,12 @@ export class JobRunner implements vscode.Disposable {
           case 'event': {
             const { event } = message;
             if (event.type === 'run-start') job.runId = event.runId;
+            if (event.type === 'backend') {
+              job.backend = event.backend;
+              job.device = event.device;
+              this.showStatus(job.label);
+              this.changed.fire(job);
+            }
             const text = eventText(event);
             // Steps and progress go to the log sparsely; everything else as it comes.
             const sparse = (event.type === 'step' && event.step % 10 !== 0 && event.step !== event.steps) || (event.type === 'progress' && event.done !== event.total);
@@ -171,8 +177,10 @@ export class JobRunner implements vscode.Disposable {
   }
 
   private showStatus(text: string): void {
-    this.statusBar.text = `$(sync~spin) DepthLab: ${text}`;
-    this.statusBar.tooltip = 'A DepthLab job is running. Click to show the log; "DepthLab: Cancel Running Job" stops it.';
+    const job = this.current?.job;
+    this.statusBar.text = `$(sync~spin) DepthLab: ${text}${job?.backend ? ` · ${job.backend}` : ''}`;
+    const device = job?.device ? ` on ${job.backend}, ${job.device}` : '';
+    this.statusBar.tooltip = `A DepthLab job is running${device}. Click to show the log; "DepthLab: Cancel Running Job" stops it.`;
     this.statusBar.show();
   }
 

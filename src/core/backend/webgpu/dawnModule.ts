@@ -1,0 +1,47 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { hookDawnEvents } from './dawnEvents';
+
+/** What Dawn's Node addon (the npm package `webgpu`) exports. */
+interface DawnAddon {
+  create(flags: string[]): GPU;
+  globals: Record<string, unknown>;
+}
+
+/** The addon's folder for this platform, as the package names it. */
+export const dawnPlatform = () => `${process.platform}-${process.platform === 'darwin' ? 'universal' : process.arch}`;
+
+let loaded: DawnAddon | undefined;
+
+/**
+ * Load Dawn's addon (beside the bundle in a platform vsix, else from node_modules) and put the
+ * WebGPU constants (GPUBufferUsage, …) on the global object, as a browser has them. Throws with
+ * the reason when this platform or process cannot load it.
+ */
+export function loadDawn(): DawnAddon {
+  if (loaded) return loaded;
+  if (process.versions.electron) {
+    // Dawn hands mapped GPU memory to JS as external ArrayBuffers, which Electron's V8 sandbox forbids.
+    throw new Error(`the job runs in Electron ${process.versions.electron}, whose V8 sandbox forbids the memory Dawn maps; the CLI under Node runs it`);
+  }
+  hookDawnEvents();
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const addon = require(addonPath()) as DawnAddon;
+  for (const [name, value] of Object.entries(addon.globals)) if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
+  loaded = addon;
+  return addon;
+}
+
+function addonPath(): string {
+  const besideBundle = path.join(__dirname, 'dawn', 'dawn.node');
+  if (fs.existsSync(besideBundle)) return besideBundle;
+  let packageDir: string;
+  try {
+    packageDir = path.dirname(require.resolve('webgpu/package.json'));
+  } catch {
+    throw new Error('the npm package "webgpu" (Dawn) is not installed');
+  }
+  const file = path.join(packageDir, 'dist', dawnPlatform(), 'dawn.node');
+  if (!fs.existsSync(file)) throw new Error(`Dawn has no build for ${dawnPlatform()}`);
+  return file;
+}

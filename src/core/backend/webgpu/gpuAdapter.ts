@@ -1,0 +1,51 @@
+import { loadDawn } from './dawnModule';
+
+/** One adapter as the run's header and the explorer name it. */
+export interface AdapterSummary {
+  vendor: string;
+  architecture: string;
+  description: string;
+  software: boolean;
+}
+
+/** Implementations that run on the CPU: correct, never fast (SwiftShader, llvmpipe/lavapipe, WARP). */
+const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
+
+export function summarize(adapter: GPUAdapter): AdapterSummary {
+  const info = adapter.info;
+  const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
+  const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
+  return { vendor: info.vendor, architecture: info.architecture, description: info.description || info.device, software: fallback || SOFTWARE.test(text) };
+}
+
+/** "NVIDIA H200 (nvidia, hopper)"; software adapters say so. */
+export function adapterText(adapter: AdapterSummary): string {
+  const detail = [adapter.vendor, adapter.architecture].filter(Boolean).join(', ');
+  return `${adapter.description || 'unnamed adapter'}${detail ? ` (${detail})` : ''}${adapter.software ? ', a software adapter' : ''}`;
+}
+
+export interface FoundAdapter {
+  adapter: GPUAdapter;
+  summary: AdapterSummary;
+}
+
+/**
+ * The adapter a job gets: the high-performance one, or the software one when that is all there is.
+ * `hardwareOnly` (auto) refuses a software adapter with a reason naming it.
+ */
+export async function findAdapter(hardwareOnly: boolean): Promise<FoundAdapter> {
+  const gpu = loadDawn().create([]);
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  if (!adapter) throw new Error(`no WebGPU adapter found: ${DRIVER_HINT}`);
+  const summary = summarize(adapter);
+  if (hardwareOnly && summary.software) throw new Error(`only ${adapterText(summary)} was found, which auto never picks (it is slower than wasm): ${DRIVER_HINT}`);
+  return { adapter, summary };
+}
+
+/** What to install for a hardware adapter, per OS. */
+export const DRIVER_HINT =
+  process.platform === 'darwin'
+    ? 'Dawn uses Metal, which every supported macOS has'
+    : process.platform === 'win32'
+      ? 'Dawn uses D3D12: install the GPU vendor’s current driver'
+      : 'Dawn uses Vulkan: install the libvulkan1 package and your GPU’s Vulkan driver (NVIDIA’s proprietary driver, or Mesa’s mesa-vulkan-drivers for AMD and Intel)';
