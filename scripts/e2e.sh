@@ -24,6 +24,6 @@ if [[ ! -f test/e2e/node_modules/.package-lock.json || test/e2e/package-lock.jso
   (cd test/e2e && npm_config_unsafe_perm=true npm_config_yes=true npm ci --no-audit --no-fund)
 fi
 
-npm run package --silent
+npm run package --silent -- linux-x64
 npx tsc --noEmit -p test/e2e
 node --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.e2e.ts

@@ -51,6 +51,7 @@ export class Reporter {
           this.info(text!);
         }
         return;
+      case 'backend':
       case 'notice':
       case 'valid':
       case 'phase':

@@ -1,5 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { BackendName } from '../core/config/choices';
 import { DepthlabCodeLensProvider } from './codeLens/depthlabCodeLens';
 import { InteropCodeLensProvider } from './codeLens/interopCodeLens';
 import { ModelCodeLensProvider } from './codeLens/modelCodeLens';
@@ -13,7 +14,7 @@ import { RunIndex } from './runs/runIndex';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('DepthLab', { log: true });
   const runs = new RunIndex();
-  const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths);
+  const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths, backendSetting);
   const explorer = new DepthExplorer(context.extensionUri, runs, jobs, log);
   context.subscriptions.push(
     log,
@@ -47,4 +48,10 @@ function nativeBackendPaths(): string[] {
   const configured = vscode.workspace.getConfiguration('depthlab').get<string>('nodeModules');
   const folders = (vscode.workspace.workspaceFolders ?? []).map((folder) => path.join(folder.uri.fsPath, 'node_modules'));
   return [...(configured ? [configured] : []), ...folders];
+}
+
+/** The `depthlab.backend` setting: a backend every job uses instead of its config's; "auto" leaves the config's choice. */
+function backendSetting(): BackendName | undefined {
+  const backend = vscode.workspace.getConfiguration('depthlab').get<BackendName>('backend');
+  return backend && backend !== 'auto' ? backend : undefined;
 }

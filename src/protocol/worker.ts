@@ -2,7 +2,7 @@
  * The host ↔ job worker channel. The host forks a worker per job and sends one `start` with an id;
  * the worker streams `event`s and answers that id exactly once, with `done` or `failed`.
  */
-import { HEAL_PARTS, IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
+import { BACKENDS, HEAL_PARTS, IMPORTANCE_METRICS, PRUNE_STRATEGIES, type BackendName } from '../core/config/choices';
 import type { EngineEvent } from '../core/events';
 import type { AnalyzeJobRequest, AnalyzeJobResult } from '../core/jobs/analyzeJob';
 import type { AnalyzeModelRequest, AnalyzeModelResult } from '../core/jobs/analyzeModelJob';
@@ -32,7 +32,8 @@ export type JobRequest<K extends JobKind = JobKind> = { [P in K]: { job: P } & J
 export type JobResult<K extends JobKind = JobKind> = Jobs[K]['result'];
 
 // host → worker
-export type HostToWorker = { type: 'start'; id: number; request: JobRequest } | { type: 'cancel'; id: number };
+/** `backend`: the editor's `depthlab.backend` setting, when it overrides the config's. */
+export type HostToWorker = { type: 'start'; id: number; request: JobRequest; backend?: BackendName } | { type: 'cancel'; id: number };
 
 // worker → host
 export type WorkerToHost =
@@ -73,7 +74,7 @@ export const isJobRequest = (value: unknown): value is JobRequest =>
 export const jobFile = (request: JobRequest): string => ('configFile' in request ? request.configFile : `${request.folder}/config.json`);
 
 export const parseHostToWorker = messageParser<HostToWorker>({
-  start: (m) => isId(m.id) && isJobRequest(m.request),
+  start: (m) => isId(m.id) && isJobRequest(m.request) && optional(oneOf(BACKENDS))(m.backend),
   cancel: (m) => isId(m.id),
 });
 

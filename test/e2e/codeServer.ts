@@ -11,7 +11,7 @@ import { chromium, type Browser, type Page } from 'playwright-core';
 
 const ROOT = path.resolve(__dirname, '../..');
 const CODE_SERVER = path.join(__dirname, 'node_modules/.bin/code-server');
-const VSIX = path.join(ROOT, 'depthlab.vsix');
+const VSIX = path.join(ROOT, 'depthlab-linux-x64.vsix');
 
 export interface Editor {
   page: Page;
@@ -40,7 +40,7 @@ export async function waitFor<T>(what: string, probe: () => T | undefined | fals
 
 /** code-server on a free port with DepthLab installed, `workspace` open, user `settings` (none: a first start, walkthrough and all). */
 export async function startEditor(scratch: string, workspace: string, settings?: Record<string, unknown>): Promise<Editor> {
-  assert.ok(fs.existsSync(VSIX), 'npm run package builds depthlab.vsix first');
+  assert.ok(fs.existsSync(VSIX), 'npm run package -- linux-x64 builds depthlab-linux-x64.vsix first');
   const userData = path.join(scratch, 'user-data');
   const extensions = path.join(scratch, 'extensions');
   fs.mkdirSync(path.join(userData, 'User'), { recursive: true });

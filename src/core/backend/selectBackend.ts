@@ -44,18 +44,25 @@ export async function selectBackend(requested: BackendName = 'auto'): Promise<Re
 export async function chooseBackend(requested: BackendName = 'auto'): Promise<BackendChoice> {
   if (active && (requested === 'auto' || requested === active.backend)) return active;
   const order = requested === 'auto' ? AUTO_ORDER : [requested];
-  const failures: string[] = [];
+  const failures: Array<[ResolvedBackend, string]> = [];
   for (const candidate of order) {
     try {
       const device = await activate(candidate, requested === 'auto');
-      const why = requested !== 'auto' ? 'requested' : failures.length ? `auto (${failures.join('; ')})` : 'auto';
+      const why = requested !== 'auto' ? 'requested' : failures.length ? `auto; ${skipped(failures)}` : 'auto';
       active = { backend: candidate, device, why };
       return active;
     } catch (error) {
-      failures.push(`${candidate}: ${(error as Error).message.split('\n')[0]}`);
+      failures.push([candidate, (error as Error).message.split('\n')[0]]);
     }
   }
-  throw new UserError(`backend "${requested}" is not available here (${failures.join('; ')}); allowed: ${AUTO_ORDER.join(', ')}, auto`);
+  throw new UserError(`backend "${requested}" is not available here (${skipped(failures)}); allowed: ${AUTO_ORDER.join(', ')}, auto`);
+}
+
+/** "webgpu: no adapter …; tensorflow-gpu, tensorflow: not installed": each reason once. */
+function skipped(failures: Array<[ResolvedBackend, string]>): string {
+  const byReason = new Map<string, ResolvedBackend[]>();
+  for (const [backend, reason] of failures) byReason.set(reason, [...(byReason.get(reason) ?? []), backend]);
+  return [...byReason].map(([reason, backends]) => `${backends.join(', ')}: ${reason}`).join('; ');
 }
 
 /** Activate one backend; returns the device it computes on, in words. */
@@ -67,7 +74,7 @@ async function activate(backend: ResolvedBackend, auto: boolean): Promise<string
       // eslint-disable-next-line @typescript-eslint/no-require-imports
       require(native[1]);
     } catch (error) {
-      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error(`${native[1]} is not installed`);
+      if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error('not installed');
       throw error;
     }
     if (!(await tf.setBackend('tensorflow'))) throw new Error('failed to initialise');

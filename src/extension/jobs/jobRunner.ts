@@ -1,6 +1,7 @@
 import { fork, type ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import type { BackendName } from '../../core/config/choices';
 import type { EngineEvent } from '../../core/events';
 import { eventText } from '../../core/report/eventText';
 import type { ActiveJob } from '../../protocol/explorer';
@@ -32,6 +33,7 @@ export class JobRunner implements vscode.Disposable {
     private readonly workerScript: string,
     private readonly log: vscode.LogOutputChannel,
     private readonly nodePath: () => string[],
+    private readonly backend: () => BackendName | undefined,
   ) {
     this.statusBar.name = 'DepthLab job';
     this.statusBar.command = 'depthlab.showLog';
@@ -172,7 +174,7 @@ export class JobRunner implements vscode.Disposable {
           void this.reportFailure(`${job.label} stopped unexpectedly (${how}).`);
         }
       });
-      child.send({ type: 'start', id: current.id, request } satisfies HostToWorker);
+      child.send({ type: 'start', id: current.id, request, backend: this.backend() } satisfies HostToWorker);
     });
   }
 

@@ -1,4 +1,5 @@
 import { loadDawn } from './dawnModule';
+import { vulkanDrivers } from './vulkanDrivers';
 
 /** One adapter as the run's header and the explorer name it. */
 export interface AdapterSummary {
@@ -34,11 +35,14 @@ export interface FoundAdapter {
  * `hardwareOnly` (auto) refuses a software adapter with a reason naming it.
  */
 export async function findAdapter(hardwareOnly: boolean): Promise<FoundAdapter> {
+  // auto says what it skipped in a few words; a request for webgpu that fails says what to install.
+  const hint = hardwareOnly ? '' : ` (${DRIVER_HINT})`;
+  if (process.platform === 'linux' && vulkanDrivers().length === 0) throw new Error(`no Vulkan driver is installed${hint}`);
   const gpu = loadDawn().create([]);
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
-  if (!adapter) throw new Error(`no WebGPU adapter found: ${DRIVER_HINT}`);
+  if (!adapter) throw new Error(`no WebGPU adapter found${hint}`);
   const summary = summarize(adapter);
-  if (hardwareOnly && summary.software) throw new Error(`only ${adapterText(summary)} was found, which auto never picks (it is slower than wasm): ${DRIVER_HINT}`);
+  if (hardwareOnly && summary.software) throw new Error(`only ${adapterText(summary)}, which auto never picks`);
   return { adapter, summary };
 }
 
@@ -48,4 +52,4 @@ export const DRIVER_HINT =
     ? 'Dawn uses Metal, which every supported macOS has'
     : process.platform === 'win32'
       ? 'Dawn uses D3D12: install the GPU vendor’s current driver'
-      : 'Dawn uses Vulkan: install the libvulkan1 package and your GPU’s Vulkan driver (NVIDIA’s proprietary driver, or Mesa’s mesa-vulkan-drivers for AMD and Intel)';
+      : 'Dawn uses Vulkan: install the loader (Debian/Ubuntu: libvulkan1) and your GPU’s Vulkan driver: NVIDIA’s own driver, or mesa-vulkan-drivers for AMD and Intel';
