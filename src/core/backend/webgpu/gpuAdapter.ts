@@ -30,6 +30,9 @@ export interface FoundAdapter {
   summary: AdapterSummary;
 }
 
+/** Dawn's instance: held for the life of the process, since collecting it destroys the devices made from it. */
+let instance: GPU | undefined;
+
 /**
  * The adapter a job gets: the high-performance one, or the software one when that is all there is.
  * `hardwareOnly` (auto) refuses a software adapter with a reason naming it.
@@ -38,7 +41,7 @@ export async function findAdapter(hardwareOnly: boolean): Promise<FoundAdapter> 
   // auto says what it skipped in a few words; a request for webgpu that fails says what to install.
   const hint = hardwareOnly ? '' : ` (${DRIVER_HINT})`;
   if (process.platform === 'linux' && vulkanDrivers().length === 0) throw new Error(`no Vulkan driver is installed${hint}`);
-  const gpu = loadDawn().create([]);
+  const gpu = (instance ??= loadDawn().create([]));
   const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
   if (!adapter) throw new Error(`no WebGPU adapter found${hint}`);
   const summary = summarize(adapter);

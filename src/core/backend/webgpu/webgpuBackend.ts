@@ -30,7 +30,10 @@ export const activeGpu = () => active;
  * synchronous (`readSync.ts`), so the engine runs unchanged.
  */
 export async function activateWebGpu(hardwareOnly: boolean): Promise<GpuDevice> {
-  if (active) return active;
+  if (active) {
+    await tf.setBackend('webgpu');
+    return active;
+  }
   const { adapter, summary } = await findAdapter(hardwareOnly);
   const limits = adapter.limits;
   const device = await adapter.requestDevice({
