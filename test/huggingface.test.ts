@@ -127,7 +127,7 @@ test('a model too big for the wasm heap is refused before a byte of weights is r
   fs.truncateSync(file, 8 + header.length + 200_000 * 8192 * 2);
   assert.throws(
     () => openPretrained(folder, 'wasm'),
-    (error: Error) => error instanceof UserError && /needs about 6\.5 GB \(6\.1 GB of weights as float32, plus activations\); the wasm backend holds at most 4\.0 GB\. Install @tensorflow\/tfjs-node/.test(error.message),
+    (error: Error) => error instanceof UserError && /needs about 6\.5 GB \(6\.1 GB of weights as float32, plus activations\); the wasm backend holds at most 4\.0 GB\. Install @tensorflow\/tfjs-node.*--backend webgpu/.test(error.message),
   );
   fs.rmSync(folder, { recursive: true, force: true });
 });

@@ -183,3 +183,11 @@ test('a Dawn build that fails to load: auto falls back to wasm and gives the loa
   assert.equal(event.backend, 'wasm');
   assert.match(event.why, /^auto; webgpu: .*dawn\.node.*(invalid ELF header|too short)/);
 });
+
+// Last in this file: the device stays failed, as a real device does after an out-of-memory or a loss.
+test('a GPU error (a buffer past the adapter\'s limit) fails the next read with the device named, and every read after it', { skip }, async () => {
+  await chooseBackend('webgpu');
+  const expected = /GPU error on SwiftShader.*: Buffer size \(1200000000\) exceeds the max buffer size limit \(1073741824\); DepthLab held [\d.]+ GB on it\. The device is unusable/;
+  assert.throws(() => tf.fill([300_000_000], 1).sum().dataSync(), expected);
+  assert.throws(() => tf.ones([4]).sum().dataSync(), expected);
+});

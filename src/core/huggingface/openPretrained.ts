@@ -1,4 +1,6 @@
 import { UserError } from '../errors';
+import { adapterText } from '../backend/webgpu/gpuAdapter';
+import { activeGpu } from '../backend/webgpu/webgpuBackend';
 import { WASM_HEAP_BYTES } from '../model/trainingMemory';
 import { BERT_BASE_PREFIX, BertModel } from './families/bert';
 import { Gpt2Model } from './families/gpt2';
@@ -31,6 +33,24 @@ export function memoryNeeded(files: WeightFiles): { weightBytes: number; totalBy
   return { weightBytes, totalBytes: weightBytes + ACTIVATION_BYTES };
 }
 
+const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+
+/**
+ * On a GPU every tensor but the vocabulary tables (which are cut into blocks) is bound whole: one
+ * past the adapter's binding limit is refused before a byte is read, naming the device.
+ */
+function refuseUnbindable(folder: string, files: WeightFiles, config: PretrainedConfig): void {
+  const gpu = activeGpu()!;
+  const vocabulary = config.number('vocab_size');
+  for (const [name, entry] of files.entries) {
+    const bytes = 4 * entry.shape.reduce((a, b) => a * b, 1);
+    if (entry.shape[0] === vocabulary || bytes <= gpu.maxStorageBufferBindingSize) continue;
+    throw new UserError(
+      `${folder}: ${name} is ${gb(bytes)} GB as float32, past what ${adapterText(gpu)} binds at once (${gb(gpu.maxStorageBufferBindingSize)} GB); the model needs about ${gb(memoryNeeded(files).totalBytes)} GB of GPU memory in all`,
+    );
+  }
+}
+
 /**
  * A Hugging Face folder opened for analysis: config checked, memory estimated before a byte of
  * weights is read (a model that cannot fit is refused with what it needs), the family's model
@@ -42,11 +62,11 @@ export function openPretrained(folder: string, backend: string): OpenedPretraine
   const files = openWeights(folder);
   const { weightBytes, totalBytes } = memoryNeeded(files);
   if (backend === 'wasm' && totalBytes > WASM_HEAP_BYTES) {
-    const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
     throw new UserError(
-      `${folder}: needs about ${gb(totalBytes)} GB (${gb(weightBytes)} GB of weights as float32, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory.`,
+      `${folder}: needs about ${gb(totalBytes)} GB (${gb(weightBytes)} GB of weights as float32, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
     );
   }
+  if (backend === 'webgpu') refuseUnbindable(folder, files, config);
   const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config));
   try {
     const model = config.family === 'gpt2' ? new Gpt2Model(config, weights) : config.family === 'llama' ? new LlamaModel(config, weights) : new BertModel(config, weights);

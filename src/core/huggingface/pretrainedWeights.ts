@@ -1,5 +1,7 @@
 import * as tf from '../backend/tf';
 import { UserError } from '../errors';
+import { bindingLimit } from '../backend/webgpu/webgpuBackend';
+import { VocabularyTable } from './vocabularyTable';
 import { readWeight, type WeightFiles } from './weightFiles';
 
 /**
@@ -10,6 +12,7 @@ import { readWeight, type WeightFiles } from './weightFiles';
  */
 export class PretrainedWeights {
   readonly tensors = new Map<string, tf.Tensor>();
+  readonly tables = new Map<string, VocabularyTable>();
 
   constructor(
     readonly files: WeightFiles,
@@ -46,20 +49,11 @@ export class PretrainedWeights {
     return tensor;
   }
 
-  /**
-   * A vocabulary-sized table [rows, d] with zero rows appended up to a multiple of 4, padded as it
-   * is read (no second copy in the wasm heap): the LM head multiplies by it transposed
-   * (matMulTransposedB), which would otherwise pad a copy per call. Lookups of real ids never see
-   * the padding.
-   */
-  loadTable(name: string, rows: number, columns: number): tf.Tensor2D {
-    const data = this.read(name, [rows, columns]);
-    const padded = Math.ceil(rows / 4) * 4;
-    const values = padded === rows ? data : new Float32Array(padded * columns);
-    if (values !== data) values.set(data);
-    const tensor = tf.tensor2d(values, [padded, columns]);
-    this.tensors.set(name, tensor);
-    return tensor;
+  /** A vocabulary-sized table [rows, d], in blocks that each fit one GPU binding (`vocabularyTable.ts`). */
+  loadTable(name: string, rows: number, columns: number): VocabularyTable {
+    const table = VocabularyTable.fromRows(this.read(name, [rows, columns]), rows, columns, bindingLimit());
+    this.tables.set(name, table);
+    return table;
   }
 
   /** nn.Linear weight [out, in] → [in, out]. */
@@ -69,6 +63,8 @@ export class PretrainedWeights {
 
   dispose(): void {
     for (const tensor of this.tensors.values()) tensor.dispose();
+    for (const table of this.tables.values()) table.dispose();
     this.tensors.clear();
+    this.tables.clear();
   }
 }

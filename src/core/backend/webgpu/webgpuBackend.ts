@@ -24,6 +24,9 @@ let deviceError: string | undefined;
 
 export const activeGpu = () => active;
 
+/** The most bytes one tensor may bind on the backend in use: the GPU's storage-binding limit on webgpu, else no limit. */
+export const bindingLimit = () => (active && tf.getBackend() === 'webgpu' ? active.maxStorageBufferBindingSize : Infinity);
+
 /**
  * Register TF.js's WebGPU backend on Dawn's adapter (a software adapter only when `hardwareOnly`
  * is false) with the adapter's own buffer limits, and make it TF.js's backend. Reads are
@@ -47,7 +50,7 @@ export async function activateWebGpu(hardwareOnly: boolean): Promise<GpuDevice> 
     },
   });
   const gpu: GpuDevice = { ...summary, maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize };
-  device.addEventListener('uncapturederror', (event) => (deviceError ??= (event as GPUUncapturedErrorEvent).error.message));
+  device.addEventListener('uncapturederror', (event) => (deviceError ??= (event as GPUUncapturedErrorEvent).error.message.split('\n')[0].replace(/\.$/, '')));
   void device.lost.then((info) => (deviceError ??= `the device was lost (${info.reason}): ${info.message}`));
   // TF.js's backend checks navigator.gpu, which Node does not have.
   const navigator = ((globalThis as { navigator?: object }).navigator ??= {}) as { gpu?: unknown };
@@ -84,5 +87,7 @@ function readSynchronously(backend: WebGpuBackendInternals, gpu: GpuDevice): voi
 
 function throwDeviceError(gpu: GpuDevice): void {
   if (deviceError === undefined) return;
-  throw new Error(`GPU error on ${adapterText(gpu)}: ${deviceError}`);
+  const inUse = tf.memory() as tf.MemoryInfo & { numBytesInGPU?: number };
+  const held = inUse.numBytesInGPU ? `; DepthLab held ${(inUse.numBytesInGPU / 2 ** 30).toFixed(2)} GB on it` : '';
+  throw new Error(`GPU error on ${adapterText(gpu)}: ${deviceError}${held}. The device is unusable until the job restarts.`);
 }

@@ -1,8 +1,6 @@
 import * as tf from '../../backend/tf';
 import { crossEntropy } from '../../ops/crossEntropy';
-import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
-import { matMulTransposedB } from '../../ops/matMul';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, paddingMask } from '../attention';
 import { layerNormWithEps } from '../norms';
@@ -70,7 +68,6 @@ export class BertModel extends FamilyModel implements PretrainedModel {
   private readonly d: number;
   private readonly heads: number;
   private readonly eps: number;
-  private readonly vocab: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
@@ -86,7 +83,6 @@ export class BertModel extends FamilyModel implements PretrainedModel {
     const ffn = config.number(layout.keys.ffn);
     const { embeddings, head } = layout;
     weights.loadTable(`${embeddings.word}.weight`, vocab, d);
-    this.vocab = vocab;
     weights.load(`${embeddings.position}.weight`, [this.maxPositions, d]);
     if (embeddings.tokenType) weights.load(`${embeddings.tokenType}.weight`, [config.number('type_vocab_size', 2), d]);
     const norm = (name: string) => {
@@ -123,7 +119,7 @@ export class BertModel extends FamilyModel implements PretrainedModel {
     const { size: B, length: T } = batch;
     const { word, position, tokenType, norm } = this.layout.embeddings;
     const offset = this.layout.positionOffset(this.config);
-    let x = embeddingLookup(this.p(`${word}.weight`) as tf.Tensor2D, batch.inputs).reshape([B, T, this.d]).add(this.p(`${position}.weight`).slice([offset, 0], [T, this.d]));
+    let x = this.table(`${word}.weight`).lookup(batch.inputs).reshape([B, T, this.d]).add(this.p(`${position}.weight`).slice([offset, 0], [T, this.d]));
     if (tokenType) x = x.add(this.p(`${tokenType}.weight`).slice([0, 0], [1, this.d]));
     return { x: this.norm(norm, x.reshape([B * T, this.d]) as tf.Tensor2D), batch, additiveMask: paddingMask(batch.mask, B, T) };
   }
@@ -143,7 +139,7 @@ export class BertModel extends FamilyModel implements PretrainedModel {
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const { head, embeddings } = this.layout;
     const transformed = this.norm(head.norm, this.activation(this.dense(head.dense, x)) as tf.Tensor2D);
-    return matMulTransposedB(transformed, this.p(`${embeddings.word}.weight`) as tf.Tensor2D, this.vocab).add(this.p(head.bias)) as tf.Tensor2D;
+    return this.table(`${embeddings.word}.weight`).transposedProduct(transformed).add(this.p(head.bias)) as tf.Tensor2D;
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {

@@ -3,6 +3,7 @@ import { UserError } from '../../errors';
 import { ACTIVATIONS } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import type { VocabularyTable } from '../vocabularyTable';
 
 /** What every family shares: its config and loaded tensors, tensor lookup, a layer's weights by name prefix, disposal. */
 export abstract class FamilyModel {
@@ -19,6 +20,11 @@ export abstract class FamilyModel {
   /** A loaded tensor by its canonical name. */
   protected p(name: string): tf.Tensor {
     return this.weights.tensors.get(name)!;
+  }
+
+  /** A loaded vocabulary table (embedding, LM head) by its canonical name. */
+  protected table(name: string): VocabularyTable {
+    return this.weights.tables.get(name)!;
   }
 
   layerWeights(layer: number): tf.Tensor[] {

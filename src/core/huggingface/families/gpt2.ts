@@ -1,8 +1,6 @@
 import * as tf from '../../backend/tf';
 import { crossEntropy } from '../../ops/crossEntropy';
-import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
-import { matMulTransposedB } from '../../ops/matMul';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
@@ -24,7 +22,6 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
   readonly layerPrefix = 'transformer.h.';
   readonly maxPositions: number;
   private readonly d: number;
-  private readonly vocab: number;
   private readonly heads: number;
   private readonly eps: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
@@ -41,7 +38,6 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     this.activation = activationOf(config, 'activation_function', 'gelu_new');
     const d = this.d;
     weights.loadTable('transformer.wte.weight', vocab, d);
-    this.vocab = vocab;
     this.head = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'transformer.wte.weight';
     if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     weights.load('transformer.wpe.weight', [this.maxPositions, d]);
@@ -61,7 +57,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
 
   embed(batch: Batch): ResidualStream {
     const { size: B, length: T } = batch;
-    const tokens = embeddingLookup(this.p('transformer.wte.weight') as tf.Tensor2D, batch.inputs).reshape([B, T, this.d]);
+    const tokens = this.table('transformer.wte.weight').lookup(batch.inputs).reshape([B, T, this.d]);
     const x = tokens.add(this.p('transformer.wpe.weight').slice([0, 0], [T, this.d])).reshape([B * T, this.d]) as tf.Tensor2D;
     return { x, batch, additiveMask: causalMask(T) };
   }
@@ -83,7 +79,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const normed = layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps);
-    return matMulTransposedB(normed, this.p(this.head) as tf.Tensor2D, this.vocab);
+    return this.table(this.head).transposedProduct(normed);
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {

@@ -1,8 +1,6 @@
 import * as tf from '../../backend/tf';
 import { crossEntropy } from '../../ops/crossEntropy';
-import { embeddingLookup } from '../../ops/embedding';
 import { linear } from '../../ops/linear';
-import { matMulTransposedB } from '../../ops/matMul';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { rmsNorm } from '../norms';
@@ -30,7 +28,6 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   private readonly inverse: Float32Array;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
   private readonly head: string;
-  private readonly vocab: number;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -50,7 +47,6 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     weights.load('model.norm.weight', [d]);
     this.head = config.raw.tie_word_embeddings === true || !weights.has('lm_head.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';
     if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
-    this.vocab = vocab;
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
     const sizes: Record<string, [number, number]> = {
@@ -73,7 +69,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   }
 
   embed(batch: Batch): ResidualStream {
-    const x = embeddingLookup(this.p('model.embed_tokens.weight') as tf.Tensor2D, batch.inputs);
+    const x = this.table('model.embed_tokens.weight').lookup(batch.inputs);
     return { x, batch, additiveMask: causalMask(batch.length) };
   }
 
@@ -95,7 +91,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   }
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
-    return matMulTransposedB(rmsNorm(x, this.p('model.norm.weight'), this.eps), this.p(this.head) as tf.Tensor2D, this.vocab);
+    return this.table(this.head).transposedProduct(rmsNorm(x, this.p('model.norm.weight'), this.eps));
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
