@@ -184,6 +184,15 @@ test('a Dawn build that fails to load: auto falls back to wasm and gives the loa
   assert.match(event.why, /^auto; webgpu: .*dawn\.node.*(invalid ELF header|too short)/);
 });
 
+test('--backend webgpu with an adapter name that matches none: one line naming the adapters found, exit 2', { skip }, () => {
+  const loaded = tinyLanguageModel();
+  const result = spawnSync(process.execPath, [CLI, '--backend', 'webgpu', 'train', loaded.file], { encoding: 'utf8', env: { ...softwareGpu, DEPTHLAB_GPU_ADAPTER: 'NoSuchGPU' }, timeout: 120_000 });
+  assert.equal(result.status, 2);
+  const lines = result.stderr.trim().split('\n').filter((line) => line.startsWith('depthlab:'));
+  assert.equal(lines.length, 1, result.stderr);
+  assert.match(lines[0], /DEPTHLAB_GPU_ADAPTER=NoSuchGPU: .*Available adapters: backend: 'vulkan', name: 'SwiftShader Device \(Subzero\)'/);
+});
+
 // Last in this file: the device stays failed, as a real device does after an out-of-memory or a loss.
 test('a GPU error (a buffer past the adapter\'s limit) fails the next read with the device named, and every read after it', { skip }, async () => {
   await chooseBackend('webgpu');

@@ -41,8 +41,13 @@ export async function findAdapter(hardwareOnly: boolean): Promise<FoundAdapter> 
   // auto says what it skipped in a few words; a request for webgpu that fails says what to install.
   const hint = hardwareOnly ? '' : ` (${DRIVER_HINT})`;
   if (process.platform === 'linux' && vulkanDrivers().length === 0) throw new Error(`no Vulkan driver is installed${hint}`);
-  const gpu = (instance ??= loadDawn().create([]));
-  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' });
+  // DEPTHLAB_GPU_ADAPTER picks an adapter by (part of) its name; Dawn lists the adapters when none matches.
+  const wanted = process.env.DEPTHLAB_GPU_ADAPTER;
+  const gpu = (instance ??= loadDawn().create(wanted ? [`adapter=${wanted}`] : []));
+  const adapter = await gpu.requestAdapter({ powerPreference: 'high-performance' }).catch((error: Error) => {
+    const [first, ...rest] = error.message.split('\n').map((line) => line.replace(/^\s*\*\s*/, '').trim()).filter(Boolean);
+    throw new Error(`${wanted ? `DEPTHLAB_GPU_ADAPTER=${wanted}: ` : ''}${first}${rest.length ? ` (${rest.join(' ')})` : ''}`);
+  });
   if (!adapter) throw new Error(`no WebGPU adapter found${hint}`);
   const summary = summarize(adapter);
   if (hardwareOnly && summary.software) throw new Error(`only ${adapterText(summary)}, which auto never picks`);
