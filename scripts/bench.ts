@@ -18,7 +18,8 @@ import { embeddingLookup } from '../src/core/ops/embedding';
 import { linear } from '../src/core/ops/linear';
 import { matMul } from '../src/core/ops/matMul';
 import { oneHotFloat } from '../src/core/ops/oneHot';
-import { selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
+import { activeBackend, selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
+import { activeGpu } from '../src/core/backend/webgpu/webgpuBackend';
 import { valuesInPlace } from '../src/core/backend/valuesInPlace';
 import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
 import { parseConfig } from '../src/core/config/loadConfig';
@@ -43,6 +44,7 @@ import { DataParallel } from '../src/core/train/dataParallel';
 import { trainingStep } from '../src/core/train/trainingStep';
 import { depthMeasurementPasses, measureDepth } from '../src/core/jobs/depthMeasurements';
 import { GPT2_SMALL, gpt2SmallForward, openGpt2, WINDOW, writeGpt2 } from './bench/gpt2Small';
+import { LLAMA_1B, LLAMA_WINDOW, llama1BForward, writeLlama1B } from './bench/llama1B';
 
 const REFERENCE = {
   name: 'bench-reference',
@@ -51,7 +53,9 @@ const REFERENCE = {
   layerdrop: { rate: 0.2 },
   train: { batchSize: 32, evalBatches: 8, lr: 0.001, seed: 1 },
 };
-const ALL_BACKENDS: ResolvedBackend[] = ['tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ALL_BACKENDS: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** Backends whose threads each hold a wasm instance or a JS engine: the thread scaling is theirs to measure. */
+const THREADED: ResolvedBackend[] = ['wasm', 'cpu'];
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -108,6 +112,22 @@ function matMulProbe() {
     gflops: (name: keyof typeof times) => (2 * m * k * n) / median(times[name]) / 1e6,
     dispose: () => tf.dispose([a, b]),
   };
+}
+
+/** A GPU-sized product, [2048, 2048]·[2048, 2048], read back each time (so the GPU has finished): median of five after a warm-up. */
+function largeMatMulGflops(): number {
+  const n = 2048;
+  const a = tf.randomNormal([n, n]) as tf.Tensor2D;
+  const b = tf.randomNormal([n, n]) as tf.Tensor2D;
+  const run = () => {
+    const c = tf.matMul(a, b);
+    tf.sum(c).dataSync();
+    c.dispose();
+  };
+  run();
+  const ms = median(Array.from({ length: 5 }, () => msOf(run)));
+  tf.dispose([a, b]);
+  return +((2 * n ** 3) / ms / 1e6).toFixed(1);
 }
 
 /** How a model turns token ids into vectors and scores its predictions: the engine's, and the one-hot form it replaced. */
@@ -193,10 +213,12 @@ async function measure(backend: ResolvedBackend) {
   step(all);
   // Single-thread training's peak, before a second wasm instance joins the process.
   const rssOneThreadMB = Math.round(process.resourceUsage().maxRSS / 1024);
+  const threaded = THREADED.includes(backend);
   const cores = Math.max(2, os.cpus().length);
-  const parallel = await DataParallel.start(model, optimizer, config.train.weightDecay, backend, cores);
+  const parallel = threaded ? await DataParallel.start(model, optimizer, config.train.weightDecay, backend, cores) : undefined;
   let parallelSteps = 0;
   const parallelStep = async (active: number[]) => {
+    if (!parallel) return 0;
     const batch: Batch = dataset.trainBatch(rng, config.train.batchSize);
     const begun = performance.now();
     await parallel.step(model, optimizer, batch, active, rng, parallelSteps++, { lr: config.train.lr, clipNorm: config.train.clipNorm });
@@ -223,7 +245,7 @@ async function measure(backend: ResolvedBackend) {
     probe.sample();
   }
   const tensorsAfter = tf.memory().numTensors;
-  await parallel.dispose();
+  await parallel?.dispose();
 
   log(`${backend}: LayerDrop 0 against 0.5`);
   const half = all.map(() => 0.5);
@@ -271,36 +293,44 @@ async function measure(backend: ResolvedBackend) {
   const evalMs = median(evalTimes);
 
   // Evaluation on every core against one thread, alternating on the same batches (and the same result, bit for bit).
-  log(`${backend}: evaluation on ${cores} threads, alternating with one`);
-  const evaluationThreads = await EvaluationThreads.attach(model, { kind: 'transformer', shape: model.shape, weights: weightsOf(model) }, backend, cores);
-  const task = { kind: 'evaluate' as const, subnetworks: [all] };
   const oneThreadEvalMs: number[] = [];
   const allCoresEvalMs: number[] = [];
-  // A pass untimed first: a new thread's code is still being compiled.
-  evaluationThreads.run(model, batches, task);
-  for (let round = 0; round < 5; round++) {
-    oneThreadEvalMs.push(msOf(() => batches.map((batch) => runBatchTask(model, batch, task))));
-    allCoresEvalMs.push(msOf(() => evaluationThreads.run(model, batches, task)));
+  if (threaded) {
+    log(`${backend}: evaluation on ${cores} threads, alternating with one`);
+    const evaluationThreads = await EvaluationThreads.attach(model, { kind: 'transformer', shape: model.shape, weights: weightsOf(model) }, backend, cores);
+    const task = { kind: 'evaluate' as const, subnetworks: [all] };
+    // A pass untimed first: a new thread's code is still being compiled.
+    evaluationThreads.run(model, batches, task);
+    for (let round = 0; round < 5; round++) {
+      oneThreadEvalMs.push(msOf(() => batches.map((batch) => runBatchTask(model, batch, task))));
+      allCoresEvalMs.push(msOf(() => evaluationThreads.run(model, batches, task)));
+    }
+    await evaluationThreads.dispose();
   }
-  await evaluationThreads.dispose();
   const gflops = probe.gflops('tfjs');
   const engineGflops = probe.gflops('engine');
   probe.dispose();
   const stepGflops = (3 * forwardFlops(config, activeSum / steps, dataset.tokenizer.vocabSize)) / (totalTrainMs / steps) / 1e6;
   model.dispose();
   optimizer.dispose();
+  const gpu = activeGpu();
   return {
     backend,
+    device: activeBackend()?.device,
+    adapter: gpu && { ...gpu, note: gpu.software ? 'a software adapter: these numbers show the path works, not what a GPU does' : undefined },
+    largeMatMulGflops: gpu ? largeMatMulGflops() : undefined,
     trainTokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / totalTrainMs),
-    trainTokensPerSecondAllCores: { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / parallelMs) },
+    trainTokensPerSecondAllCores: threaded ? { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / parallelMs) } : undefined,
     evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
     // Each pair measured in the same run, alternating: how much the other cores add.
-    scaling: {
-      threads: cores,
-      training: +(totalTrainMs / parallelMs).toFixed(2),
-      evaluation: +(median(oneThreadEvalMs) / median(allCoresEvalMs)).toFixed(2),
-      evalTokensPerSecondAllCores: Math.round((tokensPerBatch * batches.length * 1000) / median(allCoresEvalMs)),
-    },
+    scaling: threaded
+      ? {
+          threads: cores,
+          training: +(totalTrainMs / parallelMs).toFixed(2),
+          evaluation: +(median(oneThreadEvalMs) / median(allCoresEvalMs)).toFixed(2),
+          evalTokensPerSecondAllCores: Math.round((tokensPerBatch * batches.length * 1000) / median(allCoresEvalMs)),
+        }
+      : undefined,
     msPerStep: { layerdrop0: Math.round(msAt0), layerdrop05: Math.round(msAt05), ratio: +ratio.toFixed(2), layersRunAt05: +layersRunAt05.toFixed(2) },
     depthSweepCost: { fullEvaluations: +median(sweepCosts).toFixed(2), layerEvaluationsInFullPasses: sweepPasses },
     importancePassCost: { fullEvaluations: +median(importanceCosts).toFixed(2), layerEvaluationsInFullPasses: importancePasses },
@@ -343,6 +373,16 @@ function pretrainedCosts(backend: ResolvedBackend) {
   };
 }
 
+/** The Llama-3.2-1B-shaped folder, written once per bench run (2.5 GB) for every backend. */
+const llama: { folder?: string; bytes?: number } = {};
+
+/** Forward tokens/s of one window and the memory it took, in a child; a backend that refuses the model says why. */
+function llamaCosts(backend: ResolvedBackend) {
+  if (!llama.folder) Object.assign(llama, writeLlama1B());
+  const forward = child(['--child', backend, '--llama', llama.folder!]);
+  return { shape: 'Llama-3.2-1B', window: LLAMA_WINDOW, layers: LLAMA_1B.num_hidden_layers, fileGB: +(llama.bytes! / 2 ** 30).toFixed(2), forward: forward.status === 0 ? JSON.parse(forward.stdout) : { error: lastLine(forward.stderr) } };
+}
+
 /** Layer evaluations of the whole model analysis, in full forward passes, on a 12-layer GPT-2 small enough to run in seconds. */
 async function analysisCost(backend: ResolvedBackend) {
   await selectBackend(backend);
@@ -371,6 +411,12 @@ async function main() {
     process.stdout.write(JSON.stringify({ ...measured, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }
+  const llamaFolder = option('llama');
+  if (childBackend && llamaFolder) {
+    await selectBackend(childBackend);
+    process.stdout.write(JSON.stringify({ ...(await llama1BForward(llamaFolder, 2)), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    return;
+  }
   if (childBackend && args.includes('--analysis-cost')) {
     process.stdout.write(JSON.stringify(await analysisCost(childBackend)));
     return;
@@ -394,8 +440,11 @@ async function main() {
     }
     log(`${backend}: embedding, head and loss at the reference vocabulary and at 50,257, gather against one-hot`);
     log(`${backend}: a GPT-2-small-shaped model (124M parameters), forward and analysis cost`);
-    results.push({ ...JSON.parse(run.stdout), vocabulary: vocabularyCosts(backend), gpt2Small: pretrainedCosts(backend) });
+    const gpt2Small = pretrainedCosts(backend);
+    log(`${backend}: a Llama-3.2-1B-shaped model (1.24B parameters, BF16), forward`);
+    results.push({ ...JSON.parse(run.stdout), vocabulary: vocabularyCosts(backend), gpt2Small, llama1B: llamaCosts(backend) });
   }
+  fs.rmSync(llama.folder ?? '', { recursive: true, force: true });
   const cpus = os.cpus();
   const document = {
     date: new Date().toISOString(),

@@ -14,7 +14,7 @@ import { RunIndex } from './runs/runIndex';
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('DepthLab', { log: true });
   const runs = new RunIndex();
-  const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths, backendSetting);
+  const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths, backendSetting, nodeExecutable);
   const explorer = new DepthExplorer(context.extensionUri, runs, jobs, log);
   context.subscriptions.push(
     log,
@@ -54,4 +54,12 @@ function nativeBackendPaths(): string[] {
 function backendSetting(): BackendName | undefined {
   const backend = vscode.workspace.getConfiguration('depthlab').get<BackendName>('backend');
   return backend && backend !== 'auto' ? backend : undefined;
+}
+
+/**
+ * The `depthlab.nodeExecutable` setting: a Node 20+ binary for job processes. Unset, jobs run in the
+ * editor's own runtime (Electron as Node in VS Code desktop, whose V8 sandbox keeps WebGPU out).
+ */
+function nodeExecutable(): string | undefined {
+  return vscode.workspace.getConfiguration('depthlab').get<string>('nodeExecutable') || undefined;
 }

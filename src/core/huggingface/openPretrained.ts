@@ -36,17 +36,29 @@ export function memoryNeeded(files: WeightFiles): { weightBytes: number; totalBy
 const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 
 /**
- * On a GPU every tensor but the vocabulary tables (which are cut into blocks) is bound whole: one
- * past the adapter's binding limit is refused before a byte is read, naming the device.
+ * Refuse, before a byte of weights is read, a model the backend cannot hold: past the wasm heap, or
+ * on a GPU a tensor past the adapter's binding limit (every tensor but the vocabulary tables, which
+ * are cut into blocks, is bound whole). Returns the memory the model needs.
  */
-function refuseUnbindable(folder: string, files: WeightFiles, config: PretrainedConfig): void {
+export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string): { weightBytes: number; totalBytes: number } {
+  const needed = memoryNeeded(files);
+  if (backend === 'wasm' && needed.totalBytes > WASM_HEAP_BYTES) {
+    throw new UserError(
+      `${folder}: needs about ${gb(needed.totalBytes)} GB (${gb(needed.weightBytes)} GB of weights as float32, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
+    );
+  }
+  if (backend === 'webgpu') refuseUnbindable(folder, files, config, needed.totalBytes);
+  return needed;
+}
+
+function refuseUnbindable(folder: string, files: WeightFiles, config: PretrainedConfig, totalBytes: number): void {
   const gpu = activeGpu()!;
   const vocabulary = config.number('vocab_size');
   for (const [name, entry] of files.entries) {
     const bytes = 4 * entry.shape.reduce((a, b) => a * b, 1);
     if (entry.shape[0] === vocabulary || bytes <= gpu.maxStorageBufferBindingSize) continue;
     throw new UserError(
-      `${folder}: ${name} is ${gb(bytes)} GB as float32, past what ${adapterText(gpu)} binds at once (${gb(gpu.maxStorageBufferBindingSize)} GB); the model needs about ${gb(memoryNeeded(files).totalBytes)} GB of GPU memory in all`,
+      `${folder}: ${name} is ${gb(bytes)} GB as float32, past what ${adapterText(gpu)} binds at once (${gb(gpu.maxStorageBufferBindingSize)} GB); the model needs about ${gb(totalBytes)} GB of GPU memory in all`,
     );
   }
 }
@@ -60,13 +72,7 @@ export function openPretrained(folder: string, backend: string): OpenedPretraine
   const config = readPretrainedConfig(folder);
   const tokenizer = PretrainedTokenizer.open(folder);
   const files = openWeights(folder);
-  const { weightBytes, totalBytes } = memoryNeeded(files);
-  if (backend === 'wasm' && totalBytes > WASM_HEAP_BYTES) {
-    throw new UserError(
-      `${folder}: needs about ${gb(totalBytes)} GB (${gb(weightBytes)} GB of weights as float32, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
-    );
-  }
-  if (backend === 'webgpu') refuseUnbindable(folder, files, config);
+  const { weightBytes } = refuseWhatCannotFit(folder, files, config, backend);
   const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config));
   try {
     const model = config.family === 'gpt2' ? new Gpt2Model(config, weights) : config.family === 'llama' ? new LlamaModel(config, weights) : new BertModel(config, weights);

@@ -34,6 +34,7 @@ export class JobRunner implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly nodePath: () => string[],
     private readonly backend: () => BackendName | undefined,
+    private readonly executable: () => string | undefined,
   ) {
     this.statusBar.name = 'DepthLab job';
     this.statusBar.command = 'depthlab.showLog';
@@ -88,6 +89,7 @@ export class JobRunner implements vscode.Disposable {
     return new Promise((resolve) => {
       this.log.info(`${job.label}: ${job.configFile}`);
       const child = fork(this.workerScript, [], {
+        execPath: this.executable(),
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: { ...process.env, NODE_PATH: this.nodePath().join(path.delimiter), ELECTRON_RUN_AS_NODE: '1' },
         execArgv: [],

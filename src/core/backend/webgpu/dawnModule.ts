@@ -22,7 +22,7 @@ export function loadDawn(): DawnAddon {
   if (loaded) return loaded;
   if (process.versions.electron) {
     // Dawn hands mapped GPU memory to JS as external ArrayBuffers, which Electron's V8 sandbox forbids.
-    throw new Error(`the job runs in Electron ${process.versions.electron}, whose V8 sandbox forbids the memory Dawn maps; the CLI under Node runs it`);
+    throw new Error(`the job runs in Electron ${process.versions.electron}, whose V8 sandbox forbids the memory Dawn maps: run jobs under Node 20+ (the depthlab.nodeExecutable setting, or the CLI)`);
   }
   hookDawnEvents();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
