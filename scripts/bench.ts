@@ -62,7 +62,7 @@ const option = (name: string) => {
   const i = args.indexOf(`--${name}`);
   return i < 0 ? undefined : args[i + 1];
 };
-const steps = Number(option('steps') ?? 50);
+const stepsAsked = Number(option('steps') ?? 50);
 const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 
@@ -114,9 +114,8 @@ function matMulProbe() {
   };
 }
 
-/** A GPU-sized product, [2048, 2048]·[2048, 2048], read back each time (so the GPU has finished): median of five after a warm-up. */
-function largeMatMulGflops(): number {
-  const n = 2048;
+/** A GPU-sized product, [n, n]·[n, n], read back each time (so the GPU has finished): median of five after a warm-up. */
+function largeMatMulGflops(n: number): number {
   const a = tf.randomNormal([n, n]) as tf.Tensor2D;
   const b = tf.randomNormal([n, n]) as tf.Tensor2D;
   const run = () => {
@@ -190,10 +189,20 @@ const child = (childArgs: string[], stderr: 'inherit' | 'pipe' = 'pipe') =>
   spawnSync(process.execPath, [...process.execArgv, __filename, ...childArgs], { encoding: 'utf8', stdio: ['ignore', 'pipe', stderr] });
 const lastLine = (text: string) => text.trim().split('\n').filter((line) => !line.startsWith('    at ')).pop()?.slice(0, 160) ?? 'exited without a message';
 
+/**
+ * On a software GPU adapter (SwiftShader runs TF.js's shaders at about 0.6 GFLOP/s here) the bench
+ * only shows that every path runs: batches of 4, two steps, one round of each measurement, 16-token
+ * windows for the pretrained models, no vocabulary probes.
+ */
+const PATH_CHECK = { batchSize: 4, evalBatches: 2, steps: 2, pairs: 1, rounds: 1, window: 16 };
+
 async function measure(backend: ResolvedBackend) {
   await selectBackend(backend);
+  const pathOnly = activeGpu()?.software === true;
+  const steps = pathOnly ? PATH_CHECK.steps : stepsAsked;
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-bench-'));
-  const loaded = parseConfig(JSON.stringify(REFERENCE), path.join(dir, 'reference.depthlab.json'));
+  const reference = pathOnly ? { ...REFERENCE, train: { ...REFERENCE.train, batchSize: PATH_CHECK.batchSize, evalBatches: PATH_CHECK.evalBatches } } : REFERENCE;
+  const loaded = parseConfig(JSON.stringify(reference), path.join(dir, 'reference.depthlab.json'));
   const config = loaded.config;
   const dataset = loadDataset(loaded);
   const rng = new Rng(config.train.seed);
@@ -252,7 +261,7 @@ async function measure(backend: ResolvedBackend) {
   // Full and 0.5 steps alternate, so that both see the same drift of the machine. At p = 0.5 a
   // draw's complement is an equally likely draw: pairing them makes the 12 steps run exactly N/2
   // layers on average, so the ratio is not at the mercy of 12 coin flips.
-  const draws = Array.from({ length: 6 }, () => sampleActiveLayers(half, rng)).flatMap((active) => [active, all.filter((l) => !active.includes(l))]);
+  const draws = Array.from({ length: pathOnly ? PATH_CHECK.pairs : 6 }, () => sampleActiveLayers(half, rng)).flatMap((active) => [active, all.filter((l) => !active.includes(l))]);
   const layersRunAt05 = mean(draws.map((active) => active.length));
   const pairs = draws.map((active) => [step(all), step(active)]);
   const msAt0 = mean(pairs.map(([full]) => full));
@@ -286,7 +295,7 @@ async function measure(backend: ResolvedBackend) {
   };
   const sweepCosts: number[] = [];
   const importanceCosts: number[] = [];
-  for (let round = 0; round < 3; round++) {
+  for (let round = 0; round < (pathOnly ? PATH_CHECK.rounds : 3); round++) {
     sweepCosts.push(clockCost(sweep));
     importanceCosts.push(clockCost(importance));
   }
@@ -317,8 +326,8 @@ async function measure(backend: ResolvedBackend) {
   return {
     backend,
     device: activeBackend()?.device,
-    adapter: gpu && { ...gpu, note: gpu.software ? 'a software adapter: these numbers show the path works, not what a GPU does' : undefined },
-    largeMatMulGflops: gpu ? largeMatMulGflops() : undefined,
+    adapter: gpu && { ...gpu, note: pathOnly ? `a software adapter: a path check (${JSON.stringify(PATH_CHECK)}), not what a GPU does` : undefined },
+    largeMatMulGflops: gpu ? largeMatMulGflops(pathOnly ? 256 : 2048) : undefined,
     trainTokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / totalTrainMs),
     trainTokensPerSecondAllCores: threaded ? { threads: cores, tokensPerSecond: Math.round((tokensPerBatch * steps * 1000) / parallelMs) } : undefined,
     evalTokensPerSecond: Math.round((tokensPerBatch * batches.length * 1000) / evalMs),
@@ -407,14 +416,14 @@ async function main() {
   const gpt2Folder = option('gpt2');
   if (childBackend && gpt2Folder) {
     await selectBackend(childBackend);
-    const measured = gpt2SmallForward(gpt2Folder, 3);
+    const measured = gpt2SmallForward(gpt2Folder, 3, activeGpu()?.software ? PATH_CHECK.window : WINDOW);
     process.stdout.write(JSON.stringify({ ...measured, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }
   const llamaFolder = option('llama');
   if (childBackend && llamaFolder) {
     await selectBackend(childBackend);
-    process.stdout.write(JSON.stringify({ ...(await llama1BForward(llamaFolder, 2)), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    process.stdout.write(JSON.stringify({ ...(await llama1BForward(llamaFolder, 2, activeGpu()?.software ? PATH_CHECK.window : LLAMA_WINDOW)), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }
   if (childBackend && args.includes('--analysis-cost')) {
@@ -433,16 +442,19 @@ async function main() {
   const requested = (option('backends')?.split(',') ?? ALL_BACKENDS) as ResolvedBackend[];
   const results = [];
   for (const backend of requested) {
-    const run = child(['--child', backend, '--steps', String(steps)], 'inherit');
+    const run = child(['--child', backend, '--steps', String(stepsAsked)], 'inherit');
     if (run.status !== 0) {
       log(`${backend}: not available here`);
       continue;
     }
-    log(`${backend}: embedding, head and loss at the reference vocabulary and at 50,257, gather against one-hot`);
+    const measured = JSON.parse(run.stdout);
+    const pathOnly = measured.adapter?.software === true;
+    if (!pathOnly) log(`${backend}: embedding, head and loss at the reference vocabulary and at 50,257, gather against one-hot`);
+    const vocabulary = pathOnly ? undefined : vocabularyCosts(backend);
     log(`${backend}: a GPT-2-small-shaped model (124M parameters), forward and analysis cost`);
     const gpt2Small = pretrainedCosts(backend);
     log(`${backend}: a Llama-3.2-1B-shaped model (1.24B parameters, BF16), forward`);
-    results.push({ ...JSON.parse(run.stdout), vocabulary: vocabularyCosts(backend), gpt2Small, llama1B: llamaCosts(backend) });
+    results.push({ ...measured, vocabulary, gpt2Small, llama1B: llamaCosts(backend) });
   }
   fs.rmSync(llama.folder ?? '', { recursive: true, force: true });
   const cpus = os.cpus();

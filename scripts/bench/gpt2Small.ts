@@ -47,19 +47,19 @@ export function writeGpt2(shape: typeof GPT2_SMALL = GPT2_SMALL): { folder: stri
 export const openGpt2 = (folder: string) => new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.'));
 
 /** Forward tokens/s of one window through all 12 layers and the LM head, as the analysis evaluates it; median of `repeats`. */
-export function gpt2SmallForward(folder: string, repeats: number): { tokensPerSecond: number; loadSeconds: number } {
+export function gpt2SmallForward(folder: string, repeats: number, window = WINDOW): { tokensPerSecond: number; loadSeconds: number; window: number } {
   const started = performance.now();
   const model = openGpt2(folder);
   const loadSeconds = (performance.now() - started) / 1000;
-  const ids = Int32Array.from({ length: WINDOW }, (_, i) => (i * 7919) % GPT2_SMALL.vocab_size);
+  const ids = Int32Array.from({ length: window }, (_, i) => (i * 7919) % GPT2_SMALL.vocab_size);
   const all = Array.from({ length: model.layers }, (_, l) => l);
   const pass = () => {
     const begun = performance.now();
-    evaluate(model, [{ size: 1, length: WINDOW, inputs: ids, targets: ids }], all);
+    evaluate(model, [{ size: 1, length: window, inputs: ids, targets: ids }], all);
     return performance.now() - begun;
   };
   pass();
   const times = Array.from({ length: repeats }, pass).sort((a, b) => a - b);
   model.dispose();
-  return { tokensPerSecond: Math.round((WINDOW * 1000) / times[Math.floor(times.length / 2)]), loadSeconds: +loadSeconds.toFixed(1) };
+  return { tokensPerSecond: Math.round((window * 1000) / times[Math.floor(times.length / 2)]), loadSeconds: +loadSeconds.toFixed(1), window };
 }

@@ -100,18 +100,18 @@ export function writeLlama1B(shape = LLAMA_1B): { folder: string; bytes: number 
 }
 
 /** Load the folder on the active backend and time forward passes of one window through every layer and the LM head. */
-export async function llama1BForward(folder: string, repeats: number) {
+export async function llama1BForward(folder: string, repeats: number, window = LLAMA_WINDOW) {
   const started = performance.now();
   const config = readPretrainedConfig(folder);
   const files = openWeights(folder);
   refuseWhatCannotFit(folder, files, config, tf.getBackend());
   const model = new LlamaModel(config, new PretrainedWeights(files, 'model.'));
   const loadSeconds = (performance.now() - started) / 1000;
-  const ids = Int32Array.from({ length: LLAMA_WINDOW }, (_, i) => (i * 7919) % LLAMA_1B.vocab_size);
+  const ids = Int32Array.from({ length: window }, (_, i) => (i * 7919) % LLAMA_1B.vocab_size);
   const all = Array.from({ length: model.layers }, (_, l) => l);
   const pass = () => {
     const begun = performance.now();
-    evaluate(model, [{ size: 1, length: LLAMA_WINDOW, inputs: ids, targets: ids }], all);
+    evaluate(model, [{ size: 1, length: window, inputs: ids, targets: ids }], all);
     return performance.now() - begun;
   };
   const { peakBytes } = await tf.profile(pass);
@@ -119,7 +119,8 @@ export async function llama1BForward(folder: string, repeats: number) {
   const gpuBytes = (tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;
   model.dispose();
   return {
-    tokensPerSecond: Math.round((LLAMA_WINDOW * 1000) / times[Math.floor(times.length / 2)]),
+    tokensPerSecond: Math.round((window * 1000) / times[Math.floor(times.length / 2)]),
+    window,
     loadSeconds: +loadSeconds.toFixed(1),
     peakTensorGB: +(peakBytes / 2 ** 30).toFixed(2),
     gpuBuffersGB: gpuBytes === undefined ? undefined : +(gpuBytes / 2 ** 30).toFixed(2),

@@ -3,11 +3,12 @@
  * `wgpuInstanceProcessEvents`, which they schedule by calling the global `setImmediate` with a
  * native function. The engine reads tensors synchronously (`dataSync`), and a thread cannot wait
  * for its own event loop, so this hook keeps the native callbacks it sees: `processDawnEvents()`
- * runs the pending ones now, and the event loop still runs each one once, later, if it is pending.
+ * runs the pending ones now, and one immediate of our own runs whatever is still pending when the
+ * event loop comes round. (One, not one per callback: a synchronous wait makes Dawn reschedule on
+ * every round, and an immediate each would pile up in the event loop's queue until it ran.)
  */
-type Pending = { run: () => void; done: boolean };
-
-const pending = new Set<Pending>();
+const pending: Array<() => void> = [];
+let drainScheduled = false;
 let hooked = false;
 
 /** Install the hook; it must precede the first Dawn call (Dawn looks `setImmediate` up each time it schedules). */
@@ -17,25 +18,23 @@ export function hookDawnEvents(): void {
   const schedule = globalThis.setImmediate;
   const hook = (callback: (...args: unknown[]) => void, ...args: unknown[]) => {
     if (!isNative(callback)) return schedule(callback, ...args);
-    const entry: Pending = { run: () => callback(...args), done: false };
-    pending.add(entry);
-    return schedule(() => runOnce(entry));
+    pending.push(() => callback(...args));
+    if (drainScheduled) return undefined;
+    drainScheduled = true;
+    return schedule(() => {
+      drainScheduled = false;
+      processDawnEvents();
+    });
   };
   globalThis.setImmediate = Object.assign(hook, schedule) as typeof setImmediate;
 }
 
-/** Run Dawn's pending event processing now, on this thread; false when Dawn has nothing scheduled. */
+/** Run Dawn's pending event processing now, on this thread; false when Dawn had nothing scheduled. */
 export function processDawnEvents(): boolean {
-  if (pending.size === 0) return false;
-  for (const entry of [...pending]) runOnce(entry);
+  if (pending.length === 0) return false;
+  for (const run of pending.splice(0)) run();
   return true;
 }
 
-function runOnce(entry: Pending): void {
-  if (entry.done) return;
-  entry.done = true;
-  pending.delete(entry);
-  entry.run();
-}
-
-const isNative = (callback: unknown) => typeof callback === 'function' && /\{\s*\[native code\]\s*\}\s*$/.test(Function.prototype.toString.call(callback));
+const nativeSource = /\{\s*\[native code\]\s*\}\s*$/;
+const isNative = (callback: unknown) => typeof callback === 'function' && nativeSource.test(Function.prototype.toString.call(callback));
