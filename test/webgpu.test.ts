@@ -14,6 +14,10 @@ import { chooseBackend } from '../src/core/backend/selectBackend';
 import { findAdapter } from '../src/core/backend/webgpu/gpuAdapter';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
+import { analyzeJob } from '../src/core/jobs/analyzeJob';
+import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
+import { compareJob } from '../src/core/jobs/compareJob';
+import { exportModelJob } from '../src/core/jobs/exportModelJob';
 import { trainJob } from '../src/core/jobs/trainJob';
 import type { Batch } from '../src/core/model/layeredModel';
 import { adamWStep } from '../src/core/ops/adamWStep';
@@ -27,7 +31,7 @@ import { layerNorm } from '../src/core/ops/layerNorm';
 import { linear } from '../src/core/ops/linear';
 import { matMul, matMulTransposedB } from '../src/core/ops/matMul';
 import { Rng } from '../src/core/random/rng';
-import { tinyLanguageModel, workspace } from './helpers';
+import { TINY_MODEL, TINY_TRAIN, tinyLanguageModel, workspace } from './helpers';
 
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const CLI = path.join(__dirname, '../dist/cli.js');
@@ -154,6 +158,45 @@ test('webgpu: 20 training steps (LayerDrop, dropout) have losses within 1% of wa
   assert.equal(webgpu.length, 20);
   webgpu.forEach((loss, i) => assert.ok(Math.abs(loss - wasm[i]) <= 0.01 * wasm[i], `step ${i + 1}: ${loss} on webgpu, ${wasm[i]} on wasm`));
   assert.ok(webgpu[19] < webgpu[0] - 0.1, 'and it learns');
+});
+
+/** Every number in `actual` within `tolerance` (relative, at least absolute) of `expected`'s; all else equal; timings and the device skipped. */
+function assertSameResults(actual: unknown, expected: unknown, tolerance: number, where = 'result'): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)) || (Number.isNaN(actual) && Number.isNaN(expected)), `${where}: ${actual} on webgpu, ${expected} on wasm`);
+  } else if (expected && typeof expected === 'object') {
+    for (const key of Object.keys(expected)) {
+      if (/ms|seconds|perSecond|At$|date|backend|device|file|folder|runId|runDir|dir$/i.test(key)) continue;
+      assertSameResults((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], tolerance, `${where}.${key}`);
+    }
+  } else assert.deepEqual(actual, expected, where);
+}
+
+test('webgpu: a trained run\'s analysis (importance, Block Influence, angular distance, every strategy\'s sweep with search-on-valid) equals wasm\'s on the same checkpoint', { skip }, async () => {
+  await chooseBackend('wasm');
+  const loaded = tinyLanguageModel({ layerdrop: { rate: 0.3 }, prune: { strategy: 'search-on-valid', targetLayers: 2 } });
+  await trainJob({ configFile: loaded.file }, {});
+  const wasm = await analyzeJob({ configFile: loaded.file }, { backend: 'wasm' });
+  const webgpu = await analyzeJob({ configFile: loaded.file }, { backend: 'webgpu' });
+  assertSameResults(webgpu.analysis, wasm.analysis, 1e-4);
+});
+
+test('webgpu: a Hugging Face folder\'s analysis equals wasm\'s, and its pruned export is written', { skip }, async () => {
+  const request = { folder: path.join(FIXTURES, 'llama'), tokens: 64, window: 16 };
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-llama-'));
+  fs.cpSync(request.folder, folder, { recursive: true });
+  const wasm = await analyzeModelJob({ ...request, folder }, { backend: 'wasm' });
+  const webgpu = await analyzeModelJob({ ...request, folder }, { backend: 'webgpu' });
+  assertSameResults(webgpu.analysis, wasm.analysis, 1e-4);
+  const exported = await exportModelJob({ ...request, folder, layers: [0, 1], out: path.join(folder, '..', `${path.basename(folder)}-keep-0-1`) }, { backend: 'webgpu' });
+  assert.equal(JSON.parse(fs.readFileSync(path.join(exported.out, 'config.json'), 'utf8')).num_hidden_layers, 2);
+});
+
+test('webgpu: compare (three models trained, every depth swept) runs and says what it found', { skip }, async () => {
+  const loaded = tinyLanguageModel({ model: { ...TINY_MODEL, layers: 2 }, train: { ...TINY_TRAIN, steps: 4, backend: 'webgpu' }, prune: { strategy: 'every-other', targetLayers: 1 } });
+  const result = await compareJob({ configFile: loaded.file }, {});
+  assert.ok(result.summary.length > 0);
+  assert.equal(result.models.length, 3);
 });
 
 /** A config the CLI trains for one step; returns its first event (the backend line) as JSON. */

@@ -15,6 +15,8 @@ const VSIX = path.join(ROOT, 'depthlab-linux-x64.vsix');
 
 export interface Editor {
   page: Page;
+  /** The user settings file: the editor applies what is written to it while it runs. */
+  settingsFile: string;
   /** code-server's output and the page's CSP or DepthLab console errors, for a failing test's report. */
   log: () => string;
   close: () => Promise<void>;
@@ -73,6 +75,7 @@ export async function startEditor(scratch: string, workspace: string, settings?:
   await page.locator('.statusbar').waitFor();
   return {
     page,
+    settingsFile: path.join(userData, 'User', 'settings.json'),
     log: () => log,
     close: async () => {
       await browser.close();

@@ -29,6 +29,8 @@ const CONFIG = `{
 }
 `;
 
+const SETTINGS = { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false };
+
 let editor: Editor;
 let page: Page;
 let workspace: string;
@@ -60,10 +62,13 @@ before(async () => {
   fs.writeFileSync(path.join(workspace, 'tiny.depthlab.json'), CONFIG);
   // Written before the editor starts: quick open may not list a file created while it runs.
   fs.writeFileSync(path.join(workspace, 'long.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 100000').replace('"name": "tiny"', '"name": "long"'));
+  fs.writeFileSync(path.join(workspace, 'gpu.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 10').replace('"name": "tiny"', '"name": "gpu"'));
   fs.writeFileSync(path.join(workspace, 'text.txt'), TEXT.repeat(4));
   fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'huggingface', 'gpt2'), path.join(workspace, 'models', 'gpt2'), { recursive: true });
+  // The editor's jobs inherit the software GPU (SwiftShader, from chromium), which only a request for webgpu takes.
+  Object.assign(process.env, { VK_ICD_FILENAMES: '/usr/lib/chromium/vk_swiftshader_icd.json', XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? scratch });
   // The welcome walkthrough closed: newConfig.e2e.ts runs a first start with it open.
-  editor = await startEditor(scratch, workspace, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false });
+  editor = await startEditor(scratch, workspace, SETTINGS);
   page = editor.page;
 });
 
@@ -228,4 +233,27 @@ test('compare with and without LayerDrop from the palette: the Depth Explorer dr
     if (await section.scrollIntoViewIfNeeded({ timeout: 5_000 }).then(() => true, () => false)) break;
   }
   await shot('11-compare');
+});
+
+test('a job on the GPU: with the setting depthlab.backend "webgpu", training runs on the software adapter, and the run and the explorer name it', { timeout: 5 * 60_000 }, async () => {
+  fs.writeFileSync(editor.settingsFile, JSON.stringify({ ...SETTINGS, 'depthlab.backend': 'webgpu' }));
+  await openFile('gpu.depthlab.json');
+  await page.locator('.monaco-editor .view-lines', { hasText: '"name": "gpu"' }).waitFor();
+  await runCommand('DepthLab: Train with LayerDrop');
+  const runs = path.join(workspace, '.depthlab', 'runs');
+  const record = await waitFor(
+    'the run on the GPU to complete',
+    () =>
+      fs
+        .readdirSync(runs)
+        .map((id) => JSON.parse(fs.readFileSync(path.join(runs, id, 'run.json'), 'utf8')))
+        .find((run) => run.configFile === 'gpu.depthlab.json' && run.status === 'completed'),
+    4 * 60_000,
+  );
+  assert.equal(record.backend, 'webgpu', 'the setting overrides the config\'s "wasm"');
+  assert.match(record.device, /SwiftShader.*a software adapter/);
+  await runCommand('DepthLab: Open Depth Explorer');
+  await explorerFrame().locator('.subtitle', { hasText: /completed · step 10\/10 · webgpu on SwiftShader/ }).waitFor({ timeout: 60_000 });
+  await shot('12-gpu-run');
+  fs.writeFileSync(editor.settingsFile, JSON.stringify(SETTINGS));
 });

@@ -47,6 +47,8 @@ export async function activateWebGpu(hardwareOnly: boolean): Promise<GpuDevice> 
       maxComputeWorkgroupsPerDimension: limits.maxComputeWorkgroupsPerDimension,
       maxComputeWorkgroupSizeX: limits.maxComputeWorkgroupSizeX,
       maxComputeInvocationsPerWorkgroup: limits.maxComputeInvocationsPerWorkgroup,
+      // TF.js splits a concat into groups under this limit: the adapter's own makes the groups larger.
+      maxStorageBuffersPerShaderStage: limits.maxStorageBuffersPerShaderStage,
     },
   });
   const gpu: GpuDevice = { ...summary, maxBufferSize: limits.maxBufferSize, maxStorageBufferBindingSize: limits.maxStorageBufferBindingSize };
