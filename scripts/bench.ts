@@ -238,7 +238,7 @@ async function measure(backend: ResolvedBackend) {
   // One thread and all cores alternate in blocks of a few steps, on the same layers, so that both see
   // the same drift of the machine while each runs steps back to back as training does (a thread
   // starts its next step while the main one is between steps); which goes first alternates too.
-  log(`${backend}: ${steps} training steps at LayerDrop ${config.layerdrop.rate} on one thread, alternating with ${steps} on ${cores} data-parallel threads`);
+  log(`${backend}: ${steps} training steps at LayerDrop ${config.layerdrop.rate} on one thread${threaded ? `, alternating with ${steps} on ${cores} data-parallel threads` : ''}`);
   const rates = all.map(() => config.layerdrop.rate);
   let activeSum = 0;
   let totalTrainMs = 0;

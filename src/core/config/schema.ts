@@ -68,7 +68,10 @@ const trainSchema = z.strictObject({
     .optional()
     .describe('A cap on the validation batches each evaluation uses, for quick looks; omitted: the whole validation split, every loss with its standard error.'),
   checkpointEvery: z.int().min(0).default(100).describe('Steps between checkpoints (0 = only at the end).'),
-  backend: z.enum(BACKENDS).default('auto'),
+  backend: z
+    .enum(BACKENDS)
+    .default('auto')
+    .describe('Where the job computes. auto: a hardware GPU through WebGPU, then @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node, then the bundled wasm; webgpu: the GPU through Dawn (Vulkan, Metal, D3D12), a software adapter too. The --backend flag and the depthlab.backend setting override it.'),
   earlyExit: z
     .strictObject({
       scale: z.number().min(0).default(0).describe("LayerSkip's e_scale: weight of the exits after earlier layers (0 = off)."),
@@ -80,7 +83,7 @@ const trainSchema = z.strictObject({
   threads: z
     .union([positiveInt(), z.literal('auto')])
     .default('auto')
-    .describe('Threads for training (data-parallel) and evaluation, each with its own backend instance (wasm uses one core per instance). auto: one per core, at most 2, a divisor of batchSize; a number: exactly that many, and batchSize must be a multiple.'),
+    .describe('Threads for training (data-parallel) and evaluation, each with its own backend instance (wasm uses one core per instance). auto: one per core, at most 2, a divisor of batchSize; a number: exactly that many, and batchSize must be a multiple. On webgpu and tfjs-node a job runs from one thread.'),
 });
 
 const pruneSchema = z.strictObject({
