@@ -416,7 +416,7 @@ async function main() {
   const gpt2Folder = option('gpt2');
   if (childBackend && gpt2Folder) {
     await selectBackend(childBackend);
-    const measured = gpt2SmallForward(gpt2Folder, 3, activeGpu()?.software ? PATH_CHECK.window : WINDOW);
+    const measured = await gpt2SmallForward(gpt2Folder, 3, activeGpu()?.software ? PATH_CHECK.window : WINDOW);
     process.stdout.write(JSON.stringify({ ...measured, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }

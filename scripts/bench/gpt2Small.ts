@@ -6,13 +6,13 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { evaluate } from '../../src/core/evaluate/evaluate';
 import { encodeRawSafetensors } from '../../src/core/checkpoint/safetensors';
 import { Gpt2Model } from '../../src/core/huggingface/families/gpt2';
 import { readPretrainedConfig } from '../../src/core/huggingface/pretrainedConfig';
 import { PretrainedWeights } from '../../src/core/huggingface/pretrainedWeights';
 import { openWeights } from '../../src/core/huggingface/weightFiles';
 import { Rng } from '../../src/core/random/rng';
+import { forwardSpeed } from './forwardSpeed';
 
 export const GPT2_SMALL = { model_type: 'gpt2', n_layer: 12, n_embd: 768, n_head: 12, n_positions: 1024, vocab_size: 50257, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
 export const WINDOW = 256;
@@ -46,20 +46,12 @@ export function writeGpt2(shape: typeof GPT2_SMALL = GPT2_SMALL): { folder: stri
 
 export const openGpt2 = (folder: string) => new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.'));
 
-/** Forward tokens/s of one window through all 12 layers and the LM head, as the analysis evaluates it; median of `repeats`. */
-export function gpt2SmallForward(folder: string, repeats: number, window = WINDOW): { tokensPerSecond: number; loadSeconds: number; window: number } {
+/** Load time and forward tokens/s of one window (`forwardSpeed.ts`) of the GPT-2-small-shaped folder. */
+export async function gpt2SmallForward(folder: string, repeats: number, window = WINDOW) {
   const started = performance.now();
   const model = openGpt2(folder);
-  const loadSeconds = (performance.now() - started) / 1000;
-  const ids = Int32Array.from({ length: window }, (_, i) => (i * 7919) % GPT2_SMALL.vocab_size);
-  const all = Array.from({ length: model.layers }, (_, l) => l);
-  const pass = () => {
-    const begun = performance.now();
-    evaluate(model, [{ size: 1, length: window, inputs: ids, targets: ids }], all);
-    return performance.now() - begun;
-  };
-  pass();
-  const times = Array.from({ length: repeats }, pass).sort((a, b) => a - b);
+  const loadSeconds = +((performance.now() - started) / 1000).toFixed(1);
+  const speed = await forwardSpeed(model, GPT2_SMALL.vocab_size, window, repeats);
   model.dispose();
-  return { tokensPerSecond: Math.round((window * 1000) / times[Math.floor(times.length / 2)]), loadSeconds: +loadSeconds.toFixed(1), window };
+  return { ...speed, loadSeconds };
 }

@@ -49,6 +49,15 @@ async function openFile(name: string, row = name): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** The run.json of the workspace's run of `configFile` whose status is `status`, if there is one yet. */
+function runRecord(configFile: string, status: string) {
+  const runs = path.join(workspace, '.depthlab', 'runs');
+  return fs
+    .readdirSync(runs)
+    .map((id) => JSON.parse(fs.readFileSync(path.join(runs, id, 'run.json'), 'utf8')))
+    .find((record) => record.configFile === configFile && record.status === status);
+}
+
 function explorerFrame(): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
@@ -164,15 +173,7 @@ test('prune to N layers from the palette and export the result; cancel a long tr
   await progress.locator('.notification-list-item-message', { hasText: 'step' }).waitFor({ timeout: 60_000 });
   await shot('7-long-training');
   await progress.getByRole('button', { name: 'Cancel' }).click();
-  const cancelled = await waitFor(
-    'the long run marked cancelled',
-    () =>
-      fs
-        .readdirSync(runs)
-        .map((id) => JSON.parse(fs.readFileSync(path.join(runs, id, 'run.json'), 'utf8')))
-        .find((record) => record.configFile === 'long.depthlab.json' && record.status === 'cancelled'),
-    60_000,
-  );
+  const cancelled = await waitFor('the long run marked cancelled', () => runRecord('long.depthlab.json', 'cancelled'), 60_000);
   assert.ok(cancelled.step > 0);
   assert.ok(fs.existsSync(path.join(runs, cancelled.id, 'checkpoints', 'latest.json')), 'cancel writes a checkpoint');
   await page.locator('.statusbar-item', { hasText: 'DepthLab: Train' }).waitFor({ state: 'detached', timeout: 30_000 });
@@ -240,16 +241,7 @@ test('a job on the GPU: with the setting depthlab.backend "webgpu", training run
   await openFile('gpu.depthlab.json');
   await page.locator('.monaco-editor .view-lines', { hasText: '"name": "gpu"' }).waitFor();
   await runCommand('DepthLab: Train with LayerDrop');
-  const runs = path.join(workspace, '.depthlab', 'runs');
-  const record = await waitFor(
-    'the run on the GPU to complete',
-    () =>
-      fs
-        .readdirSync(runs)
-        .map((id) => JSON.parse(fs.readFileSync(path.join(runs, id, 'run.json'), 'utf8')))
-        .find((run) => run.configFile === 'gpu.depthlab.json' && run.status === 'completed'),
-    4 * 60_000,
-  );
+  const record = await waitFor('the run on the GPU to complete', () => runRecord('gpu.depthlab.json', 'completed'), 4 * 60_000);
   assert.equal(record.backend, 'webgpu', 'the setting overrides the config\'s "wasm"');
   assert.match(record.device, /SwiftShader.*a software adapter/);
   await runCommand('DepthLab: Open Depth Explorer');
