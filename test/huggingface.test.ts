@@ -109,6 +109,18 @@ test('bad folders: each is one line naming the file and what is wrong', async ()
     }),
     /model-00001-of-00005\.safetensors: tensor .* has dtype Q4, which safetensors does not define; allowed: F64, F32/,
   );
+  refused(
+    broken((f) => {
+      const file = path.join(f, 'model-00002-of-00005.safetensors');
+      const bytes = fs.readFileSync(file);
+      const length = Number(bytes.readBigUInt64LE(0));
+      const header = JSON.parse(bytes.subarray(8, 8 + length).toString());
+      const [, { data_offsets: [begin] }] = Object.entries(header).find(([key, value]) => key !== '__metadata__' && (value as { dtype: string }).dtype === 'F32') as [string, { data_offsets: number[] }];
+      bytes.writeFloatLE(NaN, 8 + length + begin + 4 * 3);
+      fs.writeFileSync(file, bytes);
+    }),
+    /model-00002-of-00005\.safetensors: tensor \S+ holds NaN at element 3 \(of \d+\); a model with non-finite weights cannot be measured/,
+  );
 });
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));

@@ -107,10 +107,17 @@ export function readRawWeight(weights: WeightFiles, entry: WeightEntry): Buffer 
   return bytes;
 }
 
-/** One tensor as float32, converted from F16 or BF16 as it is read. */
+/**
+ * One tensor as float32, converted from F16 or BF16 as it is read. A NaN or an infinity in it is a
+ * user error naming the tensor: every loss it touched would be NaN, and a "choice" made from them.
+ */
 export function readWeight(weights: WeightFiles, name: string): { shape: number[]; data: Float32Array } {
   const entry = weights.entries.get(name);
   if (!entry) throw new UserError(`${weights.folder}: no tensor ${name} in the weights`);
-  if (!FLOATS.includes(entry.dtype)) throw new UserError(`${path.join(weights.folder, entry.file)}: tensor ${name} has dtype ${entry.dtype}; DepthLab computes with F32, F16 and BF16 weights`);
-  return { shape: entry.shape, data: decodeFloats(entry.dtype as WeightDtype, readRawWeight(weights, entry)) };
+  const file = path.join(weights.folder, entry.file);
+  if (!FLOATS.includes(entry.dtype)) throw new UserError(`${file}: tensor ${name} has dtype ${entry.dtype}; DepthLab computes with F32, F16 and BF16 weights`);
+  const data = decodeFloats(entry.dtype as WeightDtype, readRawWeight(weights, entry));
+  const bad = data.findIndex((value) => !Number.isFinite(value));
+  if (bad >= 0) throw new UserError(`${file}: tensor ${name} holds ${data[bad]} at element ${bad} (of ${data.length}); a model with non-finite weights cannot be measured`);
+  return { shape: entry.shape, data };
 }
