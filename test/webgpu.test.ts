@@ -237,9 +237,18 @@ test('--backend webgpu with an adapter name that matches none: one line naming t
 });
 
 // Last in this file: the device stays failed, as a real device does after an out-of-memory or a loss.
-test('a GPU error (a buffer past the adapter\'s limit) fails the next read with the device named, and every read after it', { skip }, async () => {
-  await chooseBackend('webgpu');
+test('a GPU error mid-training (a buffer past the adapter\'s limit) fails the run naming the device; its checkpoint stays, and the run resumes', { skip }, async () => {
+  const loaded = tinyLanguageModel({ train: { ...TINY_TRAIN, steps: 8, evalEvery: 2, checkpointEvery: 2, backend: 'webgpu' } });
   const expected = /GPU error on SwiftShader.*: Buffer size \(1200000000\) exceeds the max buffer size limit \(1073741824\); DepthLab held [\d.]+ GB on it\. The device is unusable/;
-  assert.throws(() => tf.fill([300_000_000], 1).sum().dataSync(), expected);
-  assert.throws(() => tf.ones([4]).sum().dataSync(), expected);
+  // At step 3 something asks the GPU for more than it allows, as a model too big for its memory does.
+  const overAsk = (event: { type: string; step?: number }) => event.type === 'step' && event.step === 3 && tf.fill([300_000_000], 1);
+  await assert.rejects(trainJob({ configFile: loaded.file }, { onEvent: overAsk }), expected);
+  const runs = path.join(path.dirname(loaded.file), '.depthlab', 'runs');
+  const [runId] = fs.readdirSync(runs);
+  const record = JSON.parse(fs.readFileSync(path.join(runs, runId, 'run.json'), 'utf8'));
+  assert.equal(record.status, 'failed');
+  assert.match(record.error, expected);
+  assert.throws(() => tf.ones([4]).sum().dataSync(), expected, 'every read after it fails too');
+  const resumed = await trainJob({ configFile: loaded.file, resume: true }, { backend: 'wasm' });
+  assert.deepEqual([resumed.runId, resumed.status, resumed.step], [runId, 'completed', 8]);
 });
