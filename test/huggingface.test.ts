@@ -125,22 +125,35 @@ test('bad folders: each is one line naming the file and what is wrong', async ()
 
 const readJson = (file: string) => JSON.parse(fs.readFileSync(file, 'utf8'));
 
-test('a model too big for the wasm heap is refused before a byte of weights is read, saying what it needs', () => {
+test('a model too big for the wasm heap even one layer at a time is refused before a byte of weights is read, saying what it needs; a big vocabulary alone is not', () => {
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-big-'));
   for (const name of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(FIXTURES, 'gpt2', name), path.join(folder, name));
   const config = JSON.parse(fs.readFileSync(path.join(FIXTURES, 'gpt2', 'config.json'), 'utf8'));
-  fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ ...config, n_embd: 8192, vocab_size: 200_000 }));
-  // One BF16 table of 200,000 × 8,192 (3.1 GB on disk, 6.1 GB as float32), in a sparse file.
-  const header = Buffer.from(JSON.stringify({ 'transformer.wte.weight': { dtype: 'BF16', shape: [200_000, 8192], data_offsets: [0, 200_000 * 8192 * 2] } }));
-  const length = Buffer.alloc(8);
-  length.writeBigUInt64LE(BigInt(header.length));
-  const file = path.join(folder, 'model.safetensors');
-  fs.writeFileSync(file, Buffer.concat([length, header]));
-  fs.truncateSync(file, 8 + header.length + 200_000 * 8192 * 2);
+  // In sparse files: BF16 tensors whose float32 size is what counts.
+  const write = (tensors: Record<string, number[]>, overrides: Record<string, unknown>) => {
+    fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify({ ...config, ...overrides }));
+    let offset = 0;
+    const entries = Object.entries(tensors).map(([name, shape]) => {
+      const bytes = 2 * shape.reduce((a, b) => a * b, 1);
+      offset += bytes;
+      return [name, { dtype: 'BF16', shape, data_offsets: [offset - bytes, offset] }];
+    });
+    const header = Buffer.from(JSON.stringify(Object.fromEntries(entries)));
+    const length = Buffer.alloc(8);
+    length.writeBigUInt64LE(BigInt(header.length));
+    const file = path.join(folder, 'model.safetensors');
+    fs.writeFileSync(file, Buffer.concat([length, header]));
+    fs.truncateSync(file, 8 + header.length + offset);
+  };
+  // One layer's feed-forward of 16,384 × 65,536: 4.0 GB as float32, more than the heap on its own.
+  write({ 'transformer.h.0.mlp.c_fc.weight': [16_384, 65_536] }, { n_embd: 16_384, n_layer: 1 });
   assert.throws(
     () => openPretrained(folder, 'wasm'),
-    (error: Error) => error instanceof UserError && /needs about 6\.5 GB \(6\.1 GB of weights as float32, plus activations\); the wasm backend holds at most 4\.0 GB\. Install @tensorflow\/tfjs-node.*--backend webgpu/.test(error.message),
+    (error: Error) => error instanceof UserError && /needs about 4\.4 GB \(4\.0 GB of float32 weights held at once, one layer at a time, plus activations\); the wasm backend holds at most 4\.0 GB\. Install @tensorflow\/tfjs-node.*--backend webgpu/.test(error.message),
   );
+  // A 200,000 × 8,192 table (6.1 GB as float32) stays in the file: it is read a block at a time, not refused.
+  write({ 'transformer.wte.weight': [200_000, 8192] }, { n_embd: 8192, vocab_size: 200_000 });
+  assert.throws(() => openPretrained(folder, 'wasm'), (error: Error) => error instanceof UserError && /the weights lack transformer\.wpe\.weight/.test(error.message));
   fs.rmSync(folder, { recursive: true, force: true });
 });
 

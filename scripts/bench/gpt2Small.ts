@@ -8,6 +8,8 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { encodeRawSafetensors } from '../../src/core/checkpoint/safetensors';
 import { Gpt2Model } from '../../src/core/huggingface/families/gpt2';
+import * as tf from '../../src/core/backend/tf';
+import { streamsLayers } from '../../src/core/huggingface/openPretrained';
 import { readPretrainedConfig } from '../../src/core/huggingface/pretrainedConfig';
 import { PretrainedWeights } from '../../src/core/huggingface/pretrainedWeights';
 import { openWeights } from '../../src/core/huggingface/weightFiles';
@@ -44,7 +46,7 @@ export function writeGpt2(shape: typeof GPT2_SMALL = GPT2_SMALL): { folder: stri
   return { folder, bytes: raw.reduce((sum, t) => sum + t.bytes.byteLength, 0) };
 }
 
-export const openGpt2 = (folder: string) => new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.'));
+export const openGpt2 = (folder: string) => new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.', streamsLayers(tf.getBackend())));
 
 /** Load time and forward tokens/s of one window (`forwardSpeed.ts`) of the GPT-2-small-shaped folder. */
 export async function gpt2SmallForward(folder: string, repeats: number, window = WINDOW) {

@@ -9,7 +9,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import * as tf from '../../src/core/backend/tf';
 import { LlamaModel } from '../../src/core/huggingface/families/llama';
-import { refuseWhatCannotFit } from '../../src/core/huggingface/openPretrained';
+import { refuseWhatCannotFit, streamsLayers } from '../../src/core/huggingface/openPretrained';
 import { readPretrainedConfig } from '../../src/core/huggingface/pretrainedConfig';
 import { PretrainedWeights } from '../../src/core/huggingface/pretrainedWeights';
 import { openWeights } from '../../src/core/huggingface/weightFiles';
@@ -105,7 +105,7 @@ export async function llama1BForward(folder: string, repeats: number, window = L
   const config = readPretrainedConfig(folder);
   const files = openWeights(folder);
   refuseWhatCannotFit(folder, files, config, tf.getBackend());
-  const model = new LlamaModel(config, new PretrainedWeights(files, 'model.'));
+  const model = new LlamaModel(config, new PretrainedWeights(files, 'model.', streamsLayers(tf.getBackend())));
   const loadSeconds = +((performance.now() - started) / 1000).toFixed(1);
   const speed = await forwardSpeed(model, LLAMA_1B.vocab_size, window, repeats);
   const gpuBytes = (tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;

@@ -8,7 +8,7 @@ import { LlamaModel } from './families/llama';
 import { PretrainedTokenizer } from './hfTokenizer';
 import { readPretrainedConfig, type Family, type PretrainedConfig } from './pretrainedConfig';
 import type { PretrainedModel } from './pretrainedModel';
-import { PretrainedWeights } from './pretrainedWeights';
+import { layerOf, PretrainedWeights } from './pretrainedWeights';
 import { openWeights, type WeightFiles } from './weightFiles';
 
 /** Headroom for one evaluation's activations at the default window, on top of the F32 weights. */
@@ -23,28 +23,49 @@ const BASE_PREFIX: Record<Family, (config: PretrainedConfig) => string> = {
 export interface OpenedPretrained {
   model: PretrainedModel;
   tokenizer: PretrainedTokenizer;
-  /** F32 bytes of the weights as loaded. */
-  weightBytes: number;
 }
 
-/** The memory a model needs once loaded: every tensor as float32, plus the activations' headroom. */
-export function memoryNeeded(files: WeightFiles): { weightBytes: number; totalBytes: number } {
-  const weightBytes = [...files.entries.values()].reduce((sum, entry) => sum + 4 * entry.shape.reduce((a, b) => a * b, 1), 0);
-  return { weightBytes, totalBytes: weightBytes + ACTIVATION_BYTES };
+/** Which backends stream a model layer by layer (the CPU's): a GPU holds the whole model in its own memory. */
+export const streamsLayers = (backend: string) => backend !== 'webgpu';
+
+/** Bytes of a tensor as float32. */
+const f32Bytes = (shape: number[]) => 4 * shape.reduce((a, b) => a * b, 1);
+
+/**
+ * The memory a model needs once loaded, as float32 plus the activations' headroom: every tensor, or
+ * when streamed the largest layer, the tensors outside the layers, and one block of each vocabulary
+ * table (64 MiB).
+ */
+export function memoryNeeded(files: WeightFiles, config: PretrainedConfig, streamed: boolean): { weightBytes: number; totalBytes: number; what: string } {
+  const all = [...files.entries.values()];
+  if (!streamed) {
+    const weightBytes = all.reduce((sum, entry) => sum + f32Bytes(entry.shape), 0);
+    return { weightBytes, totalBytes: weightBytes + ACTIVATION_BYTES, what: 'weights as float32' };
+  }
+  const vocabulary = config.number('vocab_size');
+  const byLayer = new Map<string, number>();
+  let outside = 0;
+  for (const entry of all) {
+    const layer = layerOf(entry.name);
+    if (layer !== undefined) byLayer.set(layer, (byLayer.get(layer) ?? 0) + f32Bytes(entry.shape));
+    else outside += entry.shape[0] === vocabulary ? Math.min(f32Bytes(entry.shape), 64 * 2 ** 20) : f32Bytes(entry.shape);
+  }
+  const weightBytes = Math.max(0, ...byLayer.values()) + outside;
+  return { weightBytes, totalBytes: weightBytes + ACTIVATION_BYTES, what: 'of float32 weights held at once, one layer at a time' };
 }
 
 const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 
 /**
- * Refuse, before a byte of weights is read, a model the backend cannot hold: past the wasm heap, or
- * on a GPU a tensor past the adapter's binding limit (every tensor but the vocabulary tables, which
- * are cut into blocks, is bound whole). Returns the memory the model needs.
+ * Refuse, before a byte of weights is read, a model the backend cannot hold: past the wasm heap even
+ * one layer at a time, or on a GPU a tensor past the adapter's binding limit (every tensor but the
+ * vocabulary tables, which are cut into blocks, is bound whole). Returns the memory the model needs.
  */
 export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string): { weightBytes: number; totalBytes: number } {
-  const needed = memoryNeeded(files);
+  const needed = memoryNeeded(files, config, streamsLayers(backend));
   if (backend === 'wasm' && needed.totalBytes > WASM_HEAP_BYTES) {
     throw new UserError(
-      `${folder}: needs about ${gb(needed.totalBytes)} GB (${gb(needed.weightBytes)} GB of weights as float32, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
+      `${folder}: needs about ${gb(needed.totalBytes)} GB (${gb(needed.weightBytes)} GB ${needed.what}, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
     );
   }
   if (backend === 'webgpu') refuseUnbindable(folder, files, config, needed.totalBytes);
@@ -55,7 +76,7 @@ function refuseUnbindable(folder: string, files: WeightFiles, config: Pretrained
   const gpu = activeGpu()!;
   const vocabulary = config.number('vocab_size');
   for (const [name, entry] of files.entries) {
-    const bytes = 4 * entry.shape.reduce((a, b) => a * b, 1);
+    const bytes = f32Bytes(entry.shape);
     if (entry.shape[0] === vocabulary || bytes <= gpu.maxStorageBufferBindingSize) continue;
     throw new UserError(
       `${folder}: ${name} is ${gb(bytes)} GB as float32, past what ${adapterText(gpu)} binds at once (${gb(gpu.maxStorageBufferBindingSize)} GB); the model needs about ${gb(totalBytes)} GB of GPU memory in all`,
@@ -66,17 +87,18 @@ function refuseUnbindable(folder: string, files: WeightFiles, config: Pretrained
 /**
  * A Hugging Face folder opened for analysis: config checked, memory estimated before a byte of
  * weights is read (a model that cannot fit is refused with what it needs), the family's model
- * built tensor by tensor, and the model's own tokenizer.
+ * built tensor by tensor (on the CPU one layer at a time, the rest left in the file), and the
+ * model's own tokenizer.
  */
 export function openPretrained(folder: string, backend: string): OpenedPretrained {
   const config = readPretrainedConfig(folder);
   const tokenizer = PretrainedTokenizer.open(folder);
   const files = openWeights(folder);
-  const { weightBytes } = refuseWhatCannotFit(folder, files, config, backend);
-  const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config));
+  refuseWhatCannotFit(folder, files, config, backend);
+  const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config), streamsLayers(backend));
   try {
     const model = config.family === 'gpt2' ? new Gpt2Model(config, weights) : config.family === 'llama' ? new LlamaModel(config, weights) : new BertModel(config, weights);
-    return { model, tokenizer, weightBytes };
+    return { model, tokenizer };
   } catch (error) {
     weights.dispose();
     throw error;

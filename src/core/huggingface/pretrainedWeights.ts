@@ -1,22 +1,33 @@
 import * as tf from '../backend/tf';
-import { UserError } from '../errors';
 import { bindingLimit } from '../backend/webgpu/webgpuBackend';
+import { UserError } from '../errors';
 import { VocabularyTable } from './vocabularyTable';
-import { readWeight, type WeightFiles } from './weightFiles';
+import { checkFinite, readWeight, type WeightFiles } from './weightFiles';
+
+type Layout = 'as-stored' | 'transpose';
+
+/** The layer a tensor belongs to, by the first numbered segment of its name (`model.layers.3`), or undefined (embeddings, final norm). */
+export const layerOf = (name: string) => /^(.*?\.\d+)\./.exec(name)?.[1];
 
 /**
- * The tensors a family asks for, loaded one at a time as float32 TF.js tensors. Names are the
- * family's canonical ones; a checkpoint saved from the bare model (no `transformer.`/`model.`/
- * `bert.` prefix) is found too. Linear weights stored [out, in] (nn.Linear) are transposed once
- * here to the [in, out] that x·W takes.
+ * The tensors a family asks for, as float32 TF.js tensors. Names are the family's canonical ones; a
+ * checkpoint saved from the bare model (no `transformer.`/`model.`/`bert.` prefix) is found too.
+ * Linear weights stored [out, in] (nn.Linear) are transposed once to the [in, out] that x·W takes.
+ *
+ * `streamLayers`: a layer's tensors are read from the file (in its own dtype, through the page
+ * cache) when the layer is first used, and evicted when another layer is brought in, so memory
+ * holds one layer, not the model. Vocabulary tables stay in the file then too (`vocabularyTable.ts`).
  */
 export class PretrainedWeights {
-  readonly tensors = new Map<string, tf.Tensor>();
+  private readonly layouts = new Map<string, { shape: number[]; layout: Layout }>();
+  private readonly resident = new Map<string, tf.Tensor>();
   readonly tables = new Map<string, VocabularyTable>();
+  private residentLayer?: string;
 
   constructor(
     readonly files: WeightFiles,
     readonly basePrefix: string,
+    readonly streamLayers = false,
   ) {}
 
   /** The stored name of a canonical one, or undefined when the checkpoint lacks it. */
@@ -32,39 +43,80 @@ export class PretrainedWeights {
 
   /** A tensor's values as float32, checked against the shape the config implies. */
   private read(name: string, expected: number[]): Float32Array {
-    const stored = this.storedName(name);
-    if (!stored) throw new UserError(`${this.files.folder}: the weights lack ${name}`);
-    const { shape, data } = readWeight(this.files, stored);
-    if (shape.join() !== expected.join()) throw new UserError(`${this.files.folder}: ${stored} has shape [${shape}]; config.json implies [${expected}]`);
-    return data;
+    return readWeight(this.files, this.checked(name, expected), true).data;
   }
 
-  load(name: string, shape: number[], layout: 'as-stored' | 'transpose' = 'as-stored'): tf.Tensor {
+  /** The stored name, its shape checked against the one the config implies (from the header: nothing read). */
+  private checked(name: string, expected: number[]): string {
+    const stored = this.storedName(name);
+    if (!stored) throw new UserError(`${this.files.folder}: the weights lack ${name}`);
+    const { shape } = this.files.entries.get(stored)!;
+    if (shape.join() !== expected.join()) throw new UserError(`${this.files.folder}: ${stored} has shape [${shape}]; config.json implies [${expected}]`);
+    return stored;
+  }
+
+  /**
+   * Register a tensor the family computes with: read now, or when streaming and it belongs to a
+   * layer, checked now (shape, finite values) and read when its layer is first used.
+   */
+  load(name: string, shape: number[], layout: Layout = 'as-stored'): void {
+    this.layouts.set(name, { shape, layout });
+    if (this.streamLayers && layerOf(name) !== undefined) checkFinite(this.files, this.checked(name, shape));
+    else this.materialize(name);
+  }
+
+  /** nn.Linear weight [out, in] → [in, out]. */
+  linear(name: string, inputs: number, outputs: number): void {
+    this.load(name, [outputs, inputs], 'transpose');
+  }
+
+  /** A registered tensor, its layer brought in when streaming; undefined for one never registered (an optional bias). */
+  get(name: string): tf.Tensor | undefined {
+    if (!this.layouts.has(name)) return undefined;
+    if (!this.resident.has(name)) this.bringIn(layerOf(name)!);
+    return this.resident.get(name);
+  }
+
+  /** Every registered tensor of one layer (`prefix` ends with the layer's number and a dot). */
+  layerTensors(prefix: string): tf.Tensor[] {
+    return [...this.layouts.keys()].filter((name) => name.startsWith(prefix)).map((name) => this.get(name)!);
+  }
+
+  /** A vocabulary-sized table [rows, d], in blocks that each fit one GPU binding, or in the file when streaming (`vocabularyTable.ts`). */
+  loadTable(name: string, rows: number, columns: number): void {
+    const stored = this.checked(name, [rows, columns]);
+    if (this.streamLayers) checkFinite(this.files, stored);
+    const table = this.streamLayers ? VocabularyTable.inFile(this.files, stored) : VocabularyTable.fromRows(this.read(name, [rows, columns]), rows, columns, bindingLimit());
+    this.tables.set(name, table);
+  }
+
+  /** The layer's tensors replace the previous layer's: tensors a walk reads inside tf.tidy are kept past it. */
+  private bringIn(layer: string): void {
+    if (this.residentLayer !== undefined) {
+      for (const [name, tensor] of this.resident) {
+        if (layerOf(name) !== this.residentLayer) continue;
+        tensor.dispose();
+        this.resident.delete(name);
+      }
+    }
+    this.residentLayer = layer;
+    for (const name of this.layouts.keys()) if (layerOf(name) === layer) this.materialize(name);
+  }
+
+  private materialize(name: string): void {
+    const { shape, layout } = this.layouts.get(name)!;
     const data = this.read(name, shape);
     const tensor = tf.tidy(() => {
       const loaded = tf.tensor(data, shape);
       return layout === 'transpose' ? loaded.transpose() : loaded;
     });
-    this.tensors.set(name, tensor);
-    return tensor;
-  }
-
-  /** A vocabulary-sized table [rows, d], in blocks that each fit one GPU binding (`vocabularyTable.ts`). */
-  loadTable(name: string, rows: number, columns: number): VocabularyTable {
-    const table = VocabularyTable.fromRows(this.read(name, [rows, columns]), rows, columns, bindingLimit());
-    this.tables.set(name, table);
-    return table;
-  }
-
-  /** nn.Linear weight [out, in] → [in, out]. */
-  linear(name: string, inputs: number, outputs: number): tf.Tensor2D {
-    return this.load(name, [outputs, inputs], 'transpose') as tf.Tensor2D;
+    this.resident.set(name, tf.keep(tensor));
   }
 
   dispose(): void {
-    for (const tensor of this.tensors.values()) tensor.dispose();
+    for (const tensor of this.resident.values()) tensor.dispose();
     for (const table of this.tables.values()) table.dispose();
-    this.tensors.clear();
+    this.resident.clear();
     this.tables.clear();
   }
 }

@@ -1,43 +1,56 @@
 import * as tf from '../backend/tf';
+import { crossEntropy } from '../ops/crossEntropy';
 import { embeddingLookup } from '../ops/embedding';
 import { matMulTransposedB } from '../ops/matMul';
+import { readFloatRows, type WeightFiles } from './weightFiles';
+
+/** Rows of a table read from the file at once when it stays there: 64 MiB of float32 (8,192 rows of 2,048). */
+const FILE_BLOCK_BYTES = 64 * 2 ** 20;
 
 /**
- * A vocabulary-sized table [rows, d] (embedding, LM head) held in blocks of rows, each at most one
- * GPU binding (a 128,256 × 4,096 float32 table is 2 GiB, past many adapters' limit); one block
- * where there is no such limit. Blocks are padded to whole rows of 4 (matMulTransposedB's tiles);
- * lookups of real ids never see the padding.
+ * A vocabulary-sized table [rows, d] (embedding, LM head), in blocks of rows padded to whole rows
+ * of 4 (matMulTransposedB's tiles; lookups of real ids never see the padding). Either resident as
+ * tensors, each block at most one GPU binding (a 128,256 × 4,096 float32 table is 2 GiB, past many
+ * adapters' limit), one block where there is no such limit; or left in the file, in its dtype, a
+ * block read when used: the embedding is then a gather of rows, and the loss runs block by block
+ * with a running log-sum-exp, so tokens × vocabulary logits never exist at once.
  */
 export class VocabularyTable {
   private constructor(
-    private readonly blocks: tf.Tensor2D[],
-    private readonly blockRows: number,
     readonly rows: number,
+    readonly columns: number,
+    private readonly blockRows: number,
+    private readonly source: { resident: tf.Tensor2D[] } | { files: WeightFiles; name: string },
   ) {}
 
-  /** Cut `data` ([rows, columns], row-major) into blocks of at most `maxBlockBytes`. */
+  /** Cut `data` ([rows, columns], row-major) into resident blocks of at most `maxBlockBytes`. */
   static fromRows(data: Float32Array, rows: number, columns: number, maxBlockBytes = Infinity): VocabularyTable {
-    const blockRows = Math.min(Math.ceil(rows / 4) * 4, Math.max(4, Math.floor(maxBlockBytes / (4 * columns) / 4) * 4));
-    const blocks: tf.Tensor2D[] = [];
+    const blockRows = blockRowsFor(rows, columns, maxBlockBytes);
+    const resident: tf.Tensor2D[] = [];
     for (let start = 0; start < rows; start += blockRows) {
       const real = Math.min(blockRows, rows - start);
-      const padded = Math.ceil(real / 4) * 4;
-      const values = new Float32Array(padded * columns);
-      values.set(data.subarray(start * columns, (start + real) * columns));
-      blocks.push(tf.tensor2d(values, [padded, columns]));
+      resident.push(paddedBlock(data.subarray(start * columns, (start + real) * columns), real, columns));
     }
-    return new VocabularyTable(blocks, blockRows, rows);
+    return new VocabularyTable(rows, columns, blockRows, { resident });
+  }
+
+  /** The table `name` of the weight files, left there. */
+  static inFile(files: WeightFiles, name: string): VocabularyTable {
+    const [rows, columns] = files.entries.get(name)!.shape;
+    return new VocabularyTable(rows, columns, blockRowsFor(rows, columns, FILE_BLOCK_BYTES), { files, name });
   }
 
   get blockCount(): number {
-    return this.blocks.length;
+    return Math.ceil(this.rows / this.blockRows);
   }
 
   /** The rows of `ids`, [ids, d]. */
   lookup(ids: Int32Array): tf.Tensor2D {
-    if (this.blocks.length === 1) return embeddingLookup(this.blocks[0], ids);
+    if ('files' in this.source) return tf.tensor2d(readFloatRows(this.source.files, this.source.name, ids), [ids.length, this.columns]);
+    const { resident } = this.source;
+    if (resident.length === 1) return embeddingLookup(resident[0], ids);
     return tf.tidy(() =>
-      this.blocks
+      resident
         .map((block, b) => {
           const start = b * this.blockRows;
           const inBlock = (id: number) => id >= start && id < start + this.blockRows;
@@ -49,13 +62,74 @@ export class VocabularyTable {
     );
   }
 
-  /** x · tableᵀ, [tokens, rows]: the LM head's logits. */
-  transposedProduct(x: tf.Tensor2D): tf.Tensor2D {
-    if (this.blocks.length === 1) return matMulTransposedB(x, this.blocks[0], this.rows);
-    return tf.tidy(() => tf.concat(this.blocks.map((block, b) => matMulTransposedB(x, block, Math.min(this.blockRows, this.rows - b * this.blockRows))), 1));
+  /** x · tableᵀ (+ bias), [tokens, rows]: the LM head's logits, whole. */
+  transposedProduct(x: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+    return tf.tidy(() => {
+      const blocks = Array.from({ length: this.blockCount }, (_, b) => this.blockLogits(x, b, bias));
+      return blocks.length === 1 ? blocks[0] : tf.concat(blocks, 1);
+    });
+  }
+
+  /**
+   * Mean cross-entropy of the logits x · tableᵀ (+ bias) against `targets`. One resident block: the
+   * engine's crossEntropy on the whole logits, as always. Several: block by block, a running
+   * maximum and sum of exponentials per row and the target's logit picked in its block.
+   */
+  crossEntropy(x: tf.Tensor2D, targets: Int32Array, bias?: tf.Tensor1D): tf.Scalar {
+    if (this.blockCount === 1) return tf.tidy(() => crossEntropy(this.blockLogits(x, 0, bias), targets));
+    let running: { max: tf.Tensor1D; sum: tf.Tensor1D; picked: tf.Tensor1D } | undefined;
+    for (let b = 0; b < this.blockCount; b++) {
+      const previous = running;
+      running = tf.tidy(() => {
+        const start = b * this.blockRows;
+        const logits = this.blockLogits(x, b, bias);
+        const width = logits.shape[1];
+        const max = (previous ? tf.maximum(previous.max, logits.max(1)) : logits.max(1)) as tf.Tensor1D;
+        const exponentials = logits.sub(max.expandDims(1)).exp().sum(1);
+        const sum = previous ? previous.sum.mul(previous.max.sub(max).exp()).add(exponentials) : exponentials;
+        const inBlock = (t: number) => t >= start && t < start + width;
+        const flat = Int32Array.from(targets, (t, row) => row * width + (inBlock(t) ? t - start : 0));
+        const mask = tf.tensor1d(Float32Array.from(targets, (t) => (inBlock(t) ? 1 : 0)));
+        const here = tf.gather(logits.reshape([-1]), tf.tensor1d(flat, 'int32')).mul(mask);
+        return { max, sum: sum as tf.Tensor1D, picked: (previous ? previous.picked.add(here) : here) as tf.Tensor1D };
+      });
+      if (previous) tf.dispose([previous.max, previous.sum, previous.picked]);
+    }
+    const { max, sum, picked } = running!;
+    const loss = tf.tidy(() => max.add(sum.log()).sub(picked).mean() as tf.Scalar);
+    tf.dispose([max, sum, picked]);
+    return loss;
+  }
+
+  /** The logits of block b, [tokens, its real rows]; a block read from the file is freed once multiplied. */
+  private blockLogits(x: tf.Tensor2D, b: number, bias?: tf.Tensor1D): tf.Tensor2D {
+    const start = b * this.blockRows;
+    const real = Math.min(this.blockRows, this.rows - start);
+    const withBias = (logits: tf.Tensor2D) => (bias ? (logits.add(bias.slice([start], [real])) as tf.Tensor2D) : logits);
+    if ('resident' in this.source) return withBias(matMulTransposedB(x, this.source.resident[b], real));
+    const block = paddedBlock(readFloatRows(this.source.files, this.source.name, Int32Array.from({ length: real }, (_, i) => start + i)), real, this.columns);
+    try {
+      return withBias(matMulTransposedB(x, block, real));
+    } finally {
+      block.dispose();
+    }
   }
 
   dispose(): void {
-    for (const block of this.blocks) block.dispose();
+    if ('resident' in this.source) for (const block of this.source.resident) block.dispose();
   }
+}
+
+/** Rows per block: all of them padded to 4, or as many whole rows of 4 as fit `maxBlockBytes` of float32. */
+function blockRowsFor(rows: number, columns: number, maxBlockBytes: number): number {
+  return Math.min(Math.ceil(rows / 4) * 4, Math.max(4, Math.floor(maxBlockBytes / (4 * columns) / 4) * 4));
+}
+
+/** [real, columns] values as a tensor padded with zero rows to a multiple of 4. */
+function paddedBlock(values: Float32Array, real: number, columns: number): tf.Tensor2D {
+  const padded = Math.ceil(real / 4) * 4;
+  if (padded === real) return tf.tensor2d(values, [real, columns]);
+  const withZeros = new Float32Array(padded * columns);
+  withZeros.set(values);
+  return tf.tensor2d(withZeros, [padded, columns]);
 }

@@ -107,17 +107,77 @@ export function readRawWeight(weights: WeightFiles, entry: WeightEntry): Buffer 
   return bytes;
 }
 
+/** One tensor as float32, converted from F16 or BF16 as it is read; `finite`: a NaN or infinity in it is a user error (`finiteOrFail`). */
+export function readWeight(weights: WeightFiles, name: string, finite = false): { shape: number[]; data: Float32Array } {
+  const entry = computedEntry(weights, name);
+  const raw = readRawWeight(weights, entry);
+  if (finite) finiteOrFail(weights, entry, raw);
+  return { shape: entry.shape, data: decodeFloats(entry.dtype as WeightDtype, raw) };
+}
+
 /**
- * One tensor as float32, converted from F16 or BF16 as it is read. A NaN or an infinity in it is a
- * user error naming the tensor: every loss it touched would be NaN, and a "choice" made from them.
+ * Rows `ids` of a 2-D tensor [rows, columns] as float32, [ids, columns], read from the file (runs of
+ * consecutive ids in one read): a vocabulary table's rows without the table in memory.
  */
-export function readWeight(weights: WeightFiles, name: string): { shape: number[]; data: Float32Array } {
+export function readFloatRows(weights: WeightFiles, name: string, ids: Int32Array): Float32Array {
+  const entry = computedEntry(weights, name);
+  const columns = entry.shape[1];
+  const rowBytes = columns * BYTES[entry.dtype];
+  const out = new Float32Array(ids.length * columns);
+  const fd = fs.openSync(path.join(weights.folder, entry.file), 'r');
+  try {
+    for (let i = 0; i < ids.length; ) {
+      let run = 1;
+      while (i + run < ids.length && ids[i + run] === ids[i] + run) run++;
+      const bytes = Buffer.alloc(run * rowBytes);
+      fs.readSync(fd, bytes, 0, bytes.length, entry.begin + ids[i] * rowBytes);
+      out.set(decodeFloats(entry.dtype as WeightDtype, bytes), i * columns);
+      i += run;
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
+  return out;
+}
+
+function computedEntry(weights: WeightFiles, name: string): WeightEntry {
   const entry = weights.entries.get(name);
   if (!entry) throw new UserError(`${weights.folder}: no tensor ${name} in the weights`);
-  const file = path.join(weights.folder, entry.file);
-  if (!FLOATS.includes(entry.dtype)) throw new UserError(`${file}: tensor ${name} has dtype ${entry.dtype}; DepthLab computes with F32, F16 and BF16 weights`);
-  const data = decodeFloats(entry.dtype as WeightDtype, readRawWeight(weights, entry));
-  const bad = data.findIndex((value) => !Number.isFinite(value));
-  if (bad >= 0) throw new UserError(`${file}: tensor ${name} holds ${data[bad]} at element ${bad} (of ${data.length}); a model with non-finite weights cannot be measured`);
-  return { shape: entry.shape, data };
+  if (!FLOATS.includes(entry.dtype)) throw new UserError(`${path.join(weights.folder, entry.file)}: tensor ${name} has dtype ${entry.dtype}; DepthLab computes with F32, F16 and BF16 weights`);
+  return entry;
+}
+
+/**
+ * A NaN or an infinity in a tensor's stored bits (every exponent bit set) is a user error naming the
+ * tensor: every loss it touched would be NaN, and a "choice" made from them.
+ */
+function finiteOrFail(weights: WeightFiles, entry: WeightEntry, raw: Buffer, firstElement = 0): void {
+  const size = BYTES[entry.dtype];
+  const wide = size === 4;
+  const words = wide ? new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4) : new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
+  const exponent = wide ? 0x7f800000 : entry.dtype === 'F16' ? 0x7c00 : 0x7f80;
+  const bad = words.findIndex((word) => (word & exponent) === exponent);
+  if (bad < 0) return;
+  const value = decodeFloats(entry.dtype as WeightDtype, raw.subarray(bad * size, (bad + 1) * size))[0];
+  const elements = (entry.end - entry.begin) / size;
+  throw new UserError(`${path.join(weights.folder, entry.file)}: tensor ${entry.name} holds ${value} at element ${firstElement + bad} (of ${elements}); a model with non-finite weights cannot be measured`);
+}
+
+/** Bytes of a tensor read at once to check it: the tensor is not kept (a streamed model's tensors, at open). */
+const CHECK_CHUNK_BYTES = 64 * 2 ** 20;
+
+/** Check a tensor's values are finite, reading it a chunk at a time and keeping nothing. */
+export function checkFinite(weights: WeightFiles, name: string): void {
+  const entry = computedEntry(weights, name);
+  const fd = fs.openSync(path.join(weights.folder, entry.file), 'r');
+  const chunk = Buffer.alloc(Math.min(CHECK_CHUNK_BYTES, entry.end - entry.begin));
+  try {
+    for (let offset = entry.begin; offset < entry.end; offset += chunk.length) {
+      const length = Math.min(chunk.length, entry.end - offset);
+      fs.readSync(fd, chunk, 0, length, offset);
+      finiteOrFail(weights, entry, chunk.subarray(0, length), (offset - entry.begin) / BYTES[entry.dtype]);
+    }
+  } finally {
+    fs.closeSync(fd);
+  }
 }

@@ -1,5 +1,4 @@
 import * as tf from '../../backend/tf';
-import { crossEntropy } from '../../ops/crossEntropy';
 import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, paddingMask } from '../attention';
@@ -137,13 +136,18 @@ export class BertModel extends FamilyModel implements PretrainedModel {
   }
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
-    const { head, embeddings } = this.layout;
-    const transformed = this.norm(head.norm, this.activation(this.dense(head.dense, x)) as tf.Tensor2D);
-    return this.table(`${embeddings.word}.weight`).transposedProduct(transformed).add(this.p(head.bias)) as tf.Tensor2D;
+    return this.table(`${this.layout.embeddings.word}.weight`).transposedProduct(this.transformed(x), this.p(this.layout.head.bias) as tf.Tensor1D);
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
     const rows = batch.predicted!;
-    return { loss: crossEntropy(this.logits(tf.gather(x, tf.tensor1d(rows, 'int32'))), batch.targets), count: rows.length };
+    const predicted = this.transformed(tf.gather(x, tf.tensor1d(rows, 'int32')));
+    return { loss: this.table(`${this.layout.embeddings.word}.weight`).crossEntropy(predicted, batch.targets, this.p(this.layout.head.bias) as tf.Tensor1D), count: rows.length };
+  }
+
+  /** The masked-LM head's transform before the vocabulary product. */
+  private transformed(x: tf.Tensor2D): tf.Tensor2D {
+    const { head } = this.layout;
+    return this.norm(head.norm, this.activation(this.dense(head.dense, x)) as tf.Tensor2D);
   }
 }

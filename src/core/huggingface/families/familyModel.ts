@@ -19,7 +19,7 @@ export abstract class FamilyModel {
 
   /** A loaded tensor by its canonical name. */
   protected p(name: string): tf.Tensor {
-    return this.weights.tensors.get(name)!;
+    return this.weights.get(name)!;
   }
 
   /** A loaded vocabulary table (embedding, LM head) by its canonical name. */
@@ -28,7 +28,7 @@ export abstract class FamilyModel {
   }
 
   layerWeights(layer: number): tf.Tensor[] {
-    return [...this.weights.tensors.entries()].filter(([name]) => name.startsWith(`${this.layerPrefix}${layer}.`)).map(([, tensor]) => tensor);
+    return this.weights.layerTensors(`${this.layerPrefix}${layer}.`);
   }
 
   dispose(): void {

@@ -1,5 +1,4 @@
 import * as tf from '../../backend/tf';
-import { crossEntropy } from '../../ops/crossEntropy';
 import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
@@ -78,11 +77,14 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
   }
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
-    const normed = layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps);
-    return this.table(this.head).transposedProduct(normed);
+    return this.table(this.head).transposedProduct(this.normed(x));
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    return { loss: crossEntropy(this.logits(x), batch.targets), count: batch.size * batch.length };
+    return { loss: this.table(this.head).crossEntropy(this.normed(x), batch.targets), count: batch.size * batch.length };
+  }
+
+  private normed(x: tf.Tensor2D): tf.Tensor2D {
+    return layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps);
   }
 }

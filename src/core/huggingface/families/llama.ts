@@ -1,5 +1,4 @@
 import * as tf from '../../backend/tf';
-import { crossEntropy } from '../../ops/crossEntropy';
 import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
@@ -74,7 +73,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   }
 
   private project(layer: number, projection: string, x: tf.Tensor2D): tf.Tensor2D {
-    const bias = this.weights.tensors.get(this.name(layer, `${projection}.bias`)) as tf.Tensor1D | undefined;
+    const bias = this.weights.get(this.name(layer, `${projection}.bias`)) as tf.Tensor1D | undefined;
     return linear(x, this.p(this.name(layer, `${projection}.weight`)) as tf.Tensor2D, bias);
   }
 
@@ -95,6 +94,6 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   }
 
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    return { loss: crossEntropy(this.logits(x), batch.targets), count: batch.size * batch.length };
+    return { loss: this.table(this.head).crossEntropy(rmsNorm(x, this.p('model.norm.weight'), this.eps), batch.targets), count: batch.size * batch.length };
   }
 }
