@@ -3,6 +3,7 @@ import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
 import { UserError } from '../core/errors';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { pretrainedSource } from '../core/jobs/openedPretrained';
+import { parseDuration } from '../core/jobs/timeBudget';
 import { positiveInt, withTextOptions } from './options';
 import { program, session } from './program';
 import { modelAnalysisText } from './resultText';
@@ -16,12 +17,13 @@ export function addModelCommands(): void {
       .argument('<model>', 'a Hugging Face folder (config.json, safetensors weights, tokenizer.json), or a *.depthlab.json whose model.pretrained names one')
       .addOption(new Option('--strategy <name>', 'layer selection strategy for the recommendation').choices(PRUNE_STRATEGIES))
       .option('--target <r>', 'target depth r', positiveInt)
-      .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS)),
-  ).action(async (source: string, { data, ...options }: { data?: string }) => {
+      .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS))
+      .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 5m (default on the CPU without --tokens: 10m)', parseDuration),
+  ).action(async (source: string, { data, budget, ...options }: { data?: string; budget?: number }) => {
     const model = pretrainedSource(source);
     if (!model) throw new UserError(`${source}: not a Hugging Face model folder (config.json with a model_type) nor a config with model.pretrained; for a DepthLab run use depthlab sweep`);
     const { out, context } = session();
-    const result = await analyzeModelJob({ ...model, ...(data && { dataFile: data }), ...options }, context);
+    const result = await analyzeModelJob({ ...model, ...(data && { dataFile: data }), ...(budget && { budgetSeconds: budget }), ...options }, context);
     out.result(result, modelAnalysisText(result));
   });
 }

@@ -16,6 +16,6 @@ export const layerList = (value: string) => {
 export const withTextOptions = (command: Command) =>
   command
     .option('--data <file>', 'Hugging Face models: a UTF-8 text to measure on (default: the bundled Moby Dick)')
-    .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384)', positiveInt)
+    .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384; analyze on the CPU: what fits --budget)', positiveInt)
     .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt)
-    .option('--threads <n>', 'Hugging Face models: evaluation threads, each with its own copy of the weights (default: one per core, at most 4)', positiveInt);
+    .option('--threads <n>', 'Hugging Face models: evaluation threads, each reading the weights one layer at a time (default: one per core, at most 4)', positiveInt);

@@ -43,6 +43,7 @@ export type WorkerToHost =
   | { type: 'failed'; id: number; message: string; user: boolean; stack?: string };
 
 const isPositiveInt = (value: unknown) => Number.isInteger(value) && (value as number) >= 1;
+const isPositiveNumber = (value: unknown) => typeof value === 'number' && value > 0 && Number.isFinite(value);
 const choice: Check = (r) =>
   optional(isString)(r.runId) &&
   optional(isLayerList)(r.layers) &&
@@ -62,7 +63,7 @@ const JOB_CHECKS: { [K in JobKind]: Check } = {
   export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out),
   compare: (r) => onConfig(r) && optional(isPositiveInt)(r.target),
   heal: (r) => onConfig(r) && choice(r) && optional(isPositiveInt)(r.steps) && optional(oneOf(HEAL_PARTS))(r.part),
-  'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined,
+  'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined && optional(isPositiveNumber)(r.budgetSeconds),
   'evaluate-model': (r) => onModel(r) && isLayerList(r.layers),
   'export-model': (r) => onModel(r) && choice(r) && optional(isString)(r.out),
 };

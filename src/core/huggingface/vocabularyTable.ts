@@ -34,10 +34,10 @@ export class VocabularyTable {
     return new VocabularyTable(rows, columns, blockRows, { resident });
   }
 
-  /** The table `name` of the weight files, left there. */
-  static inFile(files: WeightFiles, name: string): VocabularyTable {
+  /** The table `name` of the weight files, left there; read `blockBytes` of float32 at a time. */
+  static inFile(files: WeightFiles, name: string, blockBytes = FILE_BLOCK_BYTES): VocabularyTable {
     const [rows, columns] = files.entries.get(name)!.shape;
-    return new VocabularyTable(rows, columns, blockRowsFor(rows, columns, FILE_BLOCK_BYTES), { files, name });
+    return new VocabularyTable(rows, columns, blockRowsFor(rows, columns, blockBytes), { files, name });
   }
 
   get blockCount(): number {

@@ -1,15 +1,21 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../huggingface/modelAnalysisFile';
+import { activeBackend } from '../backend/selectBackend';
+import { evaluationThreadCount } from '../evaluate/evaluationThreads';
+import { streamsLayers } from '../huggingface/openPretrained';
 import { countingPasses } from '../model/countedPasses';
 import { depthMeasurementPasses, measureDepth } from './depthMeasurements';
 import type { JobContext } from './jobContext';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
 import { progressReporter } from './progressReporter';
+import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from './timeBudget';
 
 export interface AnalyzeModelRequest extends PretrainedRequest {
   strategy?: PruneStrategy;
   target?: number;
   metric?: ImportanceMetric;
+  /** Measure on as many tokens (up to `tokens`) as fit this many seconds; on the CPU, without `tokens`, 10 minutes. */
+  budgetSeconds?: number;
 }
 
 export interface AnalyzeModelResult {
@@ -25,7 +31,12 @@ export interface AnalyzeModelResult {
  * the target. Saved in the model folder's `.depthlab/analysis.json`.
  */
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
-  return withPretrained(request, context, ({ folder, model: pretrained, batches, data }) => {
+  return withPretrained(request, context, ({ folder, model: pretrained, batches: all, data: text }) => {
+    const budget = request.budgetSeconds ?? (request.tokens === undefined && streamsLayers(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
+    const within = budget === undefined ? undefined : batchesWithinBudget(pretrained, all, depthMeasurementPasses(pretrained.layers, 1), evaluationThreadCount(request.threads), budget);
+    const batches = within?.batches ?? all;
+    const data = { ...text, tokens: batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) };
+    if (within) context.onEvent?.({ type: 'notice', text: within.text });
     context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
     const model = countingPasses(pretrained, progressReporter('analyze', depthMeasurementPasses(pretrained.layers, batches.length), context.onEvent));
     const measured = measureDepth(model, batches, request, context);
