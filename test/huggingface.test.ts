@@ -8,10 +8,12 @@ import { selectBackend } from '../src/core/backend/selectBackend';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
 import { UserError } from '../src/core/errors';
 import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../src/core/huggingface/halfFloats';
-import { openPretrained } from '../src/core/huggingface/openPretrained';
+import { openPretrained, refuseWhatCannotFit, streamsLayers } from '../src/core/huggingface/openPretrained';
+import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
 import { openWeights, readRawWeight, readWeight } from '../src/core/huggingface/weightFiles';
 import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
+import { measureDepth } from '../src/core/jobs/depthMeasurements';
 import type { Batch } from '../src/core/model/layeredModel';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
@@ -153,7 +155,9 @@ test('a model too big for the wasm heap even one layer at a time is refused befo
   );
   // A 200,000 × 8,192 table (6.1 GB as float32) stays in the file: it is read a block at a time, not refused.
   write({ 'transformer.wte.weight': [200_000, 8192] }, { n_embd: 8192, vocab_size: 200_000 });
-  assert.throws(() => openPretrained(folder, 'wasm'), (error: Error) => error instanceof UserError && /the weights lack transformer\.wpe\.weight/.test(error.message));
+  const files = openWeights(folder);
+  assert.equal(streamsLayers('wasm', files), true);
+  assert.deepEqual(refuseWhatCannotFit(folder, files, readPretrainedConfig(folder), 'wasm'), { weightBytes: 64 * 2 ** 20, totalBytes: 464 * 2 ** 20, what: 'of float32 weights held at once, one layer at a time' });
   fs.rmSync(folder, { recursive: true, force: true });
 });
 
@@ -181,4 +185,30 @@ test('GPT-2 saved from the bare model (no transformer. prefix) with attn.bias bu
   const exported = openWeights(out);
   assert.deepEqual([...exported.entries.keys()].filter((name) => name.endsWith('.attn.bias')).sort(), ['h.0.attn.bias', 'h.1.attn.bias']);
   assert.ok(exported.entries.has('h.1.mlp.c_fc.weight') && !exported.entries.has('h.2.mlp.c_fc.weight'));
+});
+
+test('a model streamed one layer at a time (each layer read from the file when used, the tables left there) computes what the whole model computes', async () => {
+  await selectBackend('wasm');
+  const ids = Int32Array.from([1, 40, 41, 42, 43, 7, 9, 11]);
+  const batches: Batch[] = [0, 1].map((shift) => ({ size: 1, length: 6, inputs: ids.slice(shift, shift + 6), targets: ids.slice(shift + 1, shift + 7) }));
+  for (const family of FAMILIES) {
+    const measured = (stream: boolean) => {
+      const { model } = openPretrained(path.join(FIXTURES, family), 'wasm', stream);
+      try {
+        const logits = tf.tidy(() => {
+          const stream = model.embed(batches[0], { training: false });
+          for (let layer = 0; layer < model.layers; layer++) stream.x = model.block(stream, layer, { training: false });
+          return model.logits(stream.x).dataSync() as Float32Array;
+        });
+        const norms = Array.from({ length: model.layers }, (_, layer) => model.layerWeights(layer).map((weight) => weight.shape.join('×')));
+        if (model.objective !== 'causal-lm') return { logits, norms };
+        // Timings aside, the whole analysis: importance, angular distances, every strategy's sweep.
+        const analysis = JSON.parse(JSON.stringify(measureDepth(model, batches, {}), (key, value) => (/ms/i.test(key) ? undefined : value)));
+        return { logits, norms, analysis };
+      } finally {
+        model.dispose();
+      }
+    };
+    assert.deepEqual(measured(true), measured(false), family);
+  }
 });

@@ -46,7 +46,10 @@ export function writeGpt2(shape: typeof GPT2_SMALL = GPT2_SMALL): { folder: stri
   return { folder, bytes: raw.reduce((sum, t) => sum + t.bytes.byteLength, 0) };
 }
 
-export const openGpt2 = (folder: string) => new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(openWeights(folder), 'transformer.', streamsLayers(tf.getBackend())));
+export function openGpt2(folder: string): Gpt2Model {
+  const files = openWeights(folder);
+  return new Gpt2Model(readPretrainedConfig(folder), new PretrainedWeights(files, 'transformer.', streamsLayers(tf.getBackend(), files)));
+}
 
 /** Load time and forward tokens/s of one window (`forwardSpeed.ts`) of the GPT-2-small-shaped folder. */
 export async function gpt2SmallForward(folder: string, repeats: number, window = WINDOW) {

@@ -105,7 +105,7 @@ export async function llama1BForward(folder: string, repeats: number, window = L
   const config = readPretrainedConfig(folder);
   const files = openWeights(folder);
   refuseWhatCannotFit(folder, files, config, tf.getBackend());
-  const model = new LlamaModel(config, new PretrainedWeights(files, 'model.', streamsLayers(tf.getBackend())));
+  const model = new LlamaModel(config, new PretrainedWeights(files, 'model.', streamsLayers(tf.getBackend(), files)));
   const loadSeconds = +((performance.now() - started) / 1000).toFixed(1);
   const speed = await forwardSpeed(model, LLAMA_1B.vocab_size, window, repeats);
   const gpuBytes = (tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;

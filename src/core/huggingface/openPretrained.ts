@@ -25,11 +25,22 @@ export interface OpenedPretrained {
   tokenizer: PretrainedTokenizer;
 }
 
-/** Which backends stream a model layer by layer (the CPU's): a GPU holds the whole model in its own memory. */
-export const streamsLayers = (backend: string) => backend !== 'webgpu';
+/** Backends that compute on a GPU, in its own memory: they hold a model whole. */
+export const usesGpu = (backend: string) => backend === 'webgpu' || backend === 'tensorflow-gpu';
+
+/**
+ * Past this much float32 a CPU backend streams a model one layer at a time; below it holding the
+ * model is faster (GPT-2 small's forward on one 256-token window: 127–138 tokens/s held whole,
+ * 66–69 streamed, on the 2-core machine), and the evaluation threads' copies still fit.
+ */
+const STREAM_ABOVE_BYTES = 2 * 2 ** 30;
 
 /** Bytes of a tensor as float32. */
 const f32Bytes = (shape: number[]) => 4 * shape.reduce((a, b) => a * b, 1);
+const wholeBytes = (files: WeightFiles) => [...files.entries.values()].reduce((sum, entry) => sum + f32Bytes(entry.shape), 0);
+
+/** Whether a model is streamed one layer at a time: on a CPU backend, when it is big. */
+export const streamsLayers = (backend: string, files: WeightFiles) => !usesGpu(backend) && wholeBytes(files) > STREAM_ABOVE_BYTES;
 
 /**
  * The memory a model needs once loaded, as float32 plus the activations' headroom: every tensor, or
@@ -37,15 +48,14 @@ const f32Bytes = (shape: number[]) => 4 * shape.reduce((a, b) => a * b, 1);
  * table (64 MiB).
  */
 export function memoryNeeded(files: WeightFiles, config: PretrainedConfig, streamed: boolean): { weightBytes: number; totalBytes: number; what: string } {
-  const all = [...files.entries.values()];
   if (!streamed) {
-    const weightBytes = all.reduce((sum, entry) => sum + f32Bytes(entry.shape), 0);
+    const weightBytes = wholeBytes(files);
     return { weightBytes, totalBytes: weightBytes + ACTIVATION_BYTES, what: 'weights as float32' };
   }
   const vocabulary = config.number('vocab_size');
   const byLayer = new Map<string, number>();
   let outside = 0;
-  for (const entry of all) {
+  for (const entry of files.entries.values()) {
     const layer = layerOf(entry.name);
     if (layer !== undefined) byLayer.set(layer, (byLayer.get(layer) ?? 0) + f32Bytes(entry.shape));
     else outside += entry.shape[0] === vocabulary ? Math.min(f32Bytes(entry.shape), 64 * 2 ** 20) : f32Bytes(entry.shape);
@@ -62,7 +72,7 @@ const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
  * vocabulary tables, which are cut into blocks, is bound whole). Returns the memory the model needs.
  */
 export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string): { weightBytes: number; totalBytes: number } {
-  const needed = memoryNeeded(files, config, streamsLayers(backend));
+  const needed = memoryNeeded(files, config, streamsLayers(backend, files));
   if (backend === 'wasm' && needed.totalBytes > WASM_HEAP_BYTES) {
     throw new UserError(
       `${folder}: needs about ${gb(needed.totalBytes)} GB (${gb(needed.weightBytes)} GB ${needed.what}, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
@@ -87,15 +97,15 @@ function refuseUnbindable(folder: string, files: WeightFiles, config: Pretrained
 /**
  * A Hugging Face folder opened for analysis: config checked, memory estimated before a byte of
  * weights is read (a model that cannot fit is refused with what it needs), the family's model
- * built tensor by tensor (on the CPU one layer at a time, the rest left in the file), and the
- * model's own tokenizer.
+ * built tensor by tensor (a big one on the CPU one layer at a time, the rest left in the file;
+ * `stream` decides instead), and the model's own tokenizer.
  */
-export function openPretrained(folder: string, backend: string): OpenedPretrained {
+export function openPretrained(folder: string, backend: string, stream?: boolean): OpenedPretrained {
   const config = readPretrainedConfig(folder);
   const tokenizer = PretrainedTokenizer.open(folder);
   const files = openWeights(folder);
   refuseWhatCannotFit(folder, files, config, backend);
-  const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config), streamsLayers(backend));
+  const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config), stream ?? streamsLayers(backend, files));
   try {
     const model = config.family === 'gpt2' ? new Gpt2Model(config, weights) : config.family === 'llama' ? new LlamaModel(config, weights) : new BertModel(config, weights);
     return { model, tokenizer };

@@ -2,7 +2,7 @@ import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../huggingface/modelAnalysisFile';
 import { activeBackend } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
-import { streamsLayers } from '../huggingface/openPretrained';
+import { usesGpu } from '../huggingface/openPretrained';
 import { countingPasses } from '../model/countedPasses';
 import { depthMeasurementPasses, measureDepth } from './depthMeasurements';
 import type { JobContext } from './jobContext';
@@ -32,7 +32,7 @@ export interface AnalyzeModelResult {
  */
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
   return withPretrained(request, context, ({ folder, model: pretrained, batches: all, data: text }) => {
-    const budget = request.budgetSeconds ?? (request.tokens === undefined && streamsLayers(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
+    const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
     const within = budget === undefined ? undefined : batchesWithinBudget(pretrained, all, depthMeasurementPasses(pretrained.layers, 1), evaluationThreadCount(request.threads), budget);
     const batches = within?.batches ?? all;
     const data = { ...text, tokens: batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) };

@@ -1,7 +1,7 @@
 import { processDawnEvents } from './dawnEvents';
 
-/** How long a synchronous read waits for the GPU before it calls the device lost. */
-const READ_TIMEOUT_MS = 10 * 60_000;
+/** How long a synchronous read waits for the GPU (a software adapter takes minutes for a 1B model's pass) before it gives up on the device. */
+const READ_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * Copy a GPU buffer's bytes back to this thread synchronously: copy into a mappable staging buffer,
@@ -21,7 +21,7 @@ export function readBufferSync(device: GPUDevice, source: GPUBuffer, size: numbe
       processDawnEvents();
       // A short sleep between rounds leaves the cores to the driver (all of them, on a software adapter).
       if (staging.mapState === 'pending') waitBriefly();
-      if (Date.now() - started > READ_TIMEOUT_MS) throw new Error(`the GPU did not answer a read of ${size} bytes within ${READ_TIMEOUT_MS / 60_000} minutes`);
+      if (Date.now() - started > READ_TIMEOUT_MS) throw new Error(`the GPU did not answer a read of ${size} bytes within ${READ_TIMEOUT_MS / 60_000} minutes: the device may be hung`);
     }
     if (staging.mapState !== 'mapped') throw new Error(`reading ${size} bytes back from the GPU failed${failure ? `: ${(failure as Error).message}` : ''}`);
     return staging.getMappedRange().slice(0);
