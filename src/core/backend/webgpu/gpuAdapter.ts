@@ -12,7 +12,7 @@ export interface AdapterSummary {
 /** Implementations that run on the CPU: correct, never fast (SwiftShader, llvmpipe/lavapipe, WARP). */
 const SOFTWARE = /swiftshader|llvmpipe|lavapipe|softpipe|warp|microsoft basic render/i;
 
-export function summarize(adapter: GPUAdapter): AdapterSummary {
+function summarize(adapter: GPUAdapter): AdapterSummary {
   const info = adapter.info;
   const text = [info.vendor, info.architecture, info.device, info.description].join(' ');
   const fallback = (info as GPUAdapterInfo & { isFallbackAdapter?: boolean }).isFallbackAdapter === true;
@@ -55,7 +55,7 @@ export async function findAdapter(hardwareOnly: boolean): Promise<FoundAdapter> 
 }
 
 /** What to install for a hardware adapter, per OS. */
-export const DRIVER_HINT =
+const DRIVER_HINT =
   process.platform === 'darwin'
     ? 'Dawn uses Metal, which every supported macOS has'
     : process.platform === 'win32'
