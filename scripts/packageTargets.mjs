@@ -1,6 +1,7 @@
 // One vsix per platform, each with only its own build of Dawn (the npm package `webgpu`) beside the
 // bundles in dist/dawn/, plus the universal vsix without Dawn, which runs wasm. `npm run package --
-// linux-x64 win32-x64` packages those targets only; with no target, all of them.
+// linux-x64 win32-x64` packages those targets only; with no target, all of them. The README's links to
+// docs/ stay relative: docs/ ships in the vsix beside it.
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -33,6 +34,6 @@ for (const target of asked.length ? asked : Object.keys(TARGETS)) {
   if (build) fs.cpSync(path.join(dawnBuilds, build), dawnDir, { recursive: true });
   const out = `depthlab-${target}.vsix`;
   const targetFlag = target === 'universal' ? [] : ['--target', target];
-  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', ...targetFlag, '--out', out], { cwd: root, stdio: 'inherit' });
+  execFileSync('npx', ['vsce', 'package', '--no-dependencies', '--allow-missing-repository', '--no-rewrite-relative-links', ...targetFlag, '--out', out], { cwd: root, stdio: 'inherit' });
 }
 fs.rmSync(dawnDir, { recursive: true, force: true });

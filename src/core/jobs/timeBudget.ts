@@ -15,6 +15,7 @@ export function parseDuration(text: string): number {
 
 /** "4 min 10 s", "45 s". */
 export function durationText(seconds: number): string {
+  if (seconds < 0.1) return `${Number(seconds.toPrecision(1))} s`;
   if (seconds < 60) return `${seconds < 10 && !Number.isInteger(seconds) ? seconds.toFixed(1) : Math.round(seconds)} s`;
   const rest = Math.round(seconds % 60);
   return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
