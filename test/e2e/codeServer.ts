@@ -15,8 +15,6 @@ const VSIX = path.join(ROOT, 'depthlab-linux-x64.vsix');
 
 export interface Editor {
   page: Page;
-  /** The user settings file: the editor applies what is written to it while it runs. */
-  settingsFile: string;
   /** code-server's output and the page's CSP or DepthLab console errors, for a failing test's report. */
   log: () => string;
   close: () => Promise<void>;
@@ -75,7 +73,6 @@ export async function startEditor(scratch: string, workspace: string, settings?:
   await page.locator('.statusbar').waitFor();
   return {
     page,
-    settingsFile: path.join(userData, 'User', 'settings.json'),
     log: () => log,
     close: async () => {
       await browser.close();
@@ -104,4 +101,14 @@ export async function runCommand(page: Page, title: string): Promise<void> {
     }
   }
   await page.keyboard.press('Enter');
+}
+
+/** The run.json of `workspace`'s run of `configFile` whose status is `status`, if there is one yet. */
+export function runRecord(workspace: string, configFile: string, status: string) {
+  const runs = path.join(workspace, '.depthlab', 'runs');
+  if (!fs.existsSync(runs)) return undefined;
+  return fs
+    .readdirSync(runs)
+    .map((id) => JSON.parse(fs.readFileSync(path.join(runs, id, 'run.json'), 'utf8')))
+    .find((record) => record.configFile === configFile && record.status === status);
 }
