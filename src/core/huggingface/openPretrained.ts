@@ -9,6 +9,7 @@ import { PretrainedTokenizer } from './hfTokenizer';
 import { readPretrainedConfig, type Family, type PretrainedConfig } from './pretrainedConfig';
 import type { PretrainedModel } from './pretrainedModel';
 import { layerOf, PretrainedWeights } from './pretrainedWeights';
+import { RESIDENT_TABLE_BYTES, TABLE_BLOCK_BYTES } from './vocabularyTable';
 import { openWeights, type WeightFiles } from './weightFiles';
 
 /** Headroom for one evaluation's activations at the default window, on top of the F32 weights. */
@@ -44,8 +45,8 @@ export const streamsLayers = (backend: string, files: WeightFiles) => !usesGpu(b
 
 /**
  * The memory a model needs once loaded, as float32 plus the activations' headroom: every tensor, or
- * when streamed the largest layer, the tensors outside the layers, and one block of each vocabulary
- * table (64 MiB).
+ * when streamed the largest layer and the tensors outside the layers (of a table past 1.5 GiB, one
+ * 64 MiB block).
  */
 export function memoryNeeded(files: WeightFiles, config: PretrainedConfig, streamed: boolean): { weightBytes: number; totalBytes: number; what: string } {
   if (!streamed) {
@@ -58,7 +59,7 @@ export function memoryNeeded(files: WeightFiles, config: PretrainedConfig, strea
   for (const entry of files.entries.values()) {
     const layer = layerOf(entry.name);
     if (layer !== undefined) byLayer.set(layer, (byLayer.get(layer) ?? 0) + f32Bytes(entry.shape));
-    else outside += entry.shape[0] === vocabulary ? Math.min(f32Bytes(entry.shape), 64 * 2 ** 20) : f32Bytes(entry.shape);
+    else outside += entry.shape[0] === vocabulary && f32Bytes(entry.shape) > RESIDENT_TABLE_BYTES ? TABLE_BLOCK_BYTES : f32Bytes(entry.shape);
   }
   const weightBytes = Math.max(0, ...byLayer.values()) + outside;
   return { weightBytes, totalBytes: weightBytes + ACTIVATION_BYTES, what: 'of float32 weights held at once, one layer at a time' };

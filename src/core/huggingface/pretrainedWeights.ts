@@ -1,7 +1,7 @@
 import * as tf from '../backend/tf';
 import { bindingLimit } from '../backend/webgpu/webgpuBackend';
 import { UserError } from '../errors';
-import { VocabularyTable } from './vocabularyTable';
+import { RESIDENT_TABLE_BYTES, TABLE_BLOCK_BYTES, VocabularyTable } from './vocabularyTable';
 import { checkFinite, readWeight, type WeightFiles } from './weightFiles';
 
 type Layout = 'as-stored' | 'transpose';
@@ -16,7 +16,7 @@ export const layerOf = (name: string) => /^(.*?\.\d+)\./.exec(name)?.[1];
  *
  * `streamLayers`: a layer's tensors are read from the file (in its own dtype, through the page
  * cache) when the layer is first used, and evicted when another layer is brought in, so memory
- * holds one layer, not the model. Vocabulary tables stay in the file then too (`vocabularyTable.ts`).
+ * holds one layer, not the model (and the vocabulary tables, in blocks, unless they are huge).
  */
 export class PretrainedWeights {
   private readonly layouts = new Map<string, { shape: number[]; layout: Layout }>();
@@ -82,12 +82,19 @@ export class PretrainedWeights {
     return [...this.layouts.keys()].filter((name) => name.startsWith(prefix)).map((name) => this.get(name)!);
   }
 
-  /** A vocabulary-sized table [rows, d], in blocks that each fit one GPU binding, or in the file when streaming (`vocabularyTable.ts`). */
+  /**
+   * A vocabulary-sized table [rows, d] (`vocabularyTable.ts`): in blocks that each fit one GPU
+   * binding; when streaming, in 64 MiB blocks (every readout of a walk uses it: reading it from the
+   * file each time cost GPT-2 small's importance pass a third more), or in the file past 1.5 GiB.
+   */
   loadTable(name: string, rows: number, columns: number): void {
     const stored = this.checked(name, [rows, columns]);
-    if (this.streamLayers) checkFinite(this.files, stored);
-    const table = this.streamLayers ? VocabularyTable.inFile(this.files, stored) : VocabularyTable.fromRows(this.read(name, [rows, columns]), rows, columns, bindingLimit());
-    this.tables.set(name, table);
+    if (this.streamLayers && 4 * rows * columns > RESIDENT_TABLE_BYTES) {
+      checkFinite(this.files, stored);
+      this.tables.set(name, VocabularyTable.inFile(this.files, stored));
+      return;
+    }
+    this.tables.set(name, VocabularyTable.fromRows(this.read(name, [rows, columns]), rows, columns, this.streamLayers ? TABLE_BLOCK_BYTES : bindingLimit()));
   }
 
   /** The layer's tensors replace the previous layer's: tensors a walk reads inside tf.tidy are kept past it. */

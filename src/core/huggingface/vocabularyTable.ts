@@ -4,16 +4,20 @@ import { embeddingLookup } from '../ops/embedding';
 import { matMulTransposedB } from '../ops/matMul';
 import { readFloatRows, type WeightFiles } from './weightFiles';
 
-/** Rows of a table read from the file at once when it stays there: 64 MiB of float32 (8,192 rows of 2,048). */
-const FILE_BLOCK_BYTES = 64 * 2 ** 20;
+/** A block of a table a streamed model uses (read at once from the file, or resident): 64 MiB of float32 (8,192 rows of 2,048). */
+export const TABLE_BLOCK_BYTES = 64 * 2 ** 20;
+
+/** The most float32 a streamed model keeps of a table: past this (2.3 GB for a 128,256 × 4,096 table) it stays in the file. */
+export const RESIDENT_TABLE_BYTES = 1.5 * 2 ** 30;
 
 /**
  * A vocabulary-sized table [rows, d] (embedding, LM head), in blocks of rows padded to whole rows
  * of 4 (matMulTransposedB's tiles; lookups of real ids never see the padding). Either resident as
  * tensors, each block at most one GPU binding (a 128,256 × 4,096 float32 table is 2 GiB, past many
- * adapters' limit), one block where there is no such limit; or left in the file, in its dtype, a
- * block read when used: the embedding is then a gather of rows, and the loss runs block by block
- * with a running log-sum-exp, so tokens × vocabulary logits never exist at once.
+ * adapters' limit) or 64 MiB for a streamed model, one block where there is no such limit; or left
+ * in the file, in its dtype, a block read when used (the embedding a gather of rows). With several
+ * blocks the loss runs block by block with a running log-sum-exp, so tokens × vocabulary logits
+ * never exist at once.
  */
 export class VocabularyTable {
   private constructor(
@@ -35,7 +39,7 @@ export class VocabularyTable {
   }
 
   /** The table `name` of the weight files, left there; read `blockBytes` of float32 at a time. */
-  static inFile(files: WeightFiles, name: string, blockBytes = FILE_BLOCK_BYTES): VocabularyTable {
+  static inFile(files: WeightFiles, name: string, blockBytes = TABLE_BLOCK_BYTES): VocabularyTable {
     const [rows, columns] = files.entries.get(name)!.shape;
     return new VocabularyTable(rows, columns, blockRowsFor(rows, columns, blockBytes), { files, name });
   }

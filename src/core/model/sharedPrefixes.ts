@@ -11,33 +11,49 @@ export interface TimedResult extends BatchResult {
 
 /**
  * One batch through several sub-networks (ascending layer lists) at evaluation time, each shared
- * prefix computed once: the sub-networks form a prefix tree, walked depth first, so only the
- * streams of the current branch stay alive. Returns each sub-network's readout and latency, in order.
- * The depth sweep (every-other over 6 layers: 15 layer evaluations instead of 21) and the
+ * prefix computed once: the sub-networks form a prefix tree, walked layer by layer (every branch
+ * that runs layer l runs it before any runs l + 1), so each layer is used in one stretch per batch
+ * and a model streamed from its file reads it once (`pretrainedWeights.ts`). A prefix's stream is
+ * freed once every branch leaving it has run. Returns each sub-network's readout and latency, in
+ * order. The depth sweep (every-other over 6 layers: 15 layer evaluations instead of 21) and the
  * single-layer-removal importance pass (N(N+1)/2 instead of N²) are such walks. Call inside tf.tidy.
  */
 export function forwardSharingPrefixes(model: LayeredModel, batch: Batch, subnetworks: ReadonlyArray<readonly number[]>, visit?: LayerVisitor): TimedResult[] {
   const options = { training: false };
   const [stream, embedMs] = timed(() => model.embed(batch, options), (embedded) => embedded.x);
   const results = new Array<TimedResult>(subnetworks.length);
-  const walk = (x: tf.Tensor2D, before: number[], members: number[], ms: number) => {
-    const branches = new Map<number, number[]>();
-    for (const member of members) {
-      const layers = subnetworks[member];
-      if (layers.length > before.length) branches.set(layers[before.length], [...(branches.get(layers[before.length]) ?? []), member]);
-      else {
-        const [result, readoutMs] = timed(() => tf.tidy(() => ({ ...model.readout(x, batch) })), (readout) => readout.loss);
-        results[member] = { ...result, ms: ms + readoutMs };
-      }
-    }
-    for (const [layer, branch] of branches) {
-      const [output, layerMs] = timed(() => tf.tidy(() => model.block({ ...stream, x }, layer, options)), (y) => y);
-      visit?.(layer, before, x, output);
-      walk(output, [...before, layer], branch, ms + layerMs);
-      output.dispose();
-    }
+  /** A prefix that some sub-networks still run past: its stream, the layers it ran, those members, their time so far. */
+  type Prefix = { x: tf.Tensor2D; before: number[]; members: number[]; ms: number };
+  let live: Prefix[] = [];
+  // Members that end at this prefix read out; it stays live for the others.
+  const arrive = (prefix: Prefix) => {
+    prefix.members = prefix.members.filter((member) => {
+      if (subnetworks[member].length > prefix.before.length) return true;
+      const [result, readoutMs] = timed(() => tf.tidy(() => ({ ...model.readout(prefix.x, batch) })), (readout) => readout.loss);
+      results[member] = { ...result, ms: prefix.ms + readoutMs };
+      return false;
+    });
+    if (prefix.members.length) live.push(prefix);
+    else if (prefix.before.length) prefix.x.dispose();
   };
-  walk(stream.x, [], subnetworks.map((_, i) => i), embedMs);
+  arrive({ x: stream.x, before: [], members: subnetworks.map((_, i) => i), ms: embedMs });
+  for (let layer = 0; layer < model.layers && live.length; layer++) {
+    const arrived: Prefix[] = [];
+    const waiting: Prefix[] = [];
+    for (const prefix of live) {
+      const branch = prefix.members.filter((member) => subnetworks[member][prefix.before.length] === layer);
+      if (branch.length) {
+        const [output, layerMs] = timed(() => tf.tidy(() => model.block({ ...stream, x: prefix.x }, layer, options)), (y) => y);
+        visit?.(layer, prefix.before, prefix.x, output);
+        arrived.push({ x: output, before: [...prefix.before, layer], members: branch, ms: prefix.ms + layerMs });
+        prefix.members = prefix.members.filter((member) => !branch.includes(member));
+      }
+      if (prefix.members.length) waiting.push(prefix);
+      else if (prefix.before.length) prefix.x.dispose();
+    }
+    live = waiting;
+    arrived.forEach(arrive);
+  }
   return results;
 }
 
