@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import { bindingLimit } from '../backend/webgpu/webgpuBackend';
 import { UserError } from '../errors';
+import { transposed } from './transposed';
 import { RESIDENT_TABLE_BYTES, TABLE_BLOCK_BYTES, VocabularyTable } from './vocabularyTable';
 import { checkFinite, readWeight, type WeightFiles } from './weightFiles';
 
@@ -41,9 +42,9 @@ export class PretrainedWeights {
     return this.storedName(name) !== undefined;
   }
 
-  /** A tensor's values as float32, checked against the shape the config implies. */
+  /** A tensor's values as float32, checked against the shape the config implies (and for finite values, unless streaming checked them at open). */
   private read(name: string, expected: number[]): Float32Array {
-    return readWeight(this.files, this.checked(name, expected), true).data;
+    return readWeight(this.files, this.checked(name, expected), !this.streamLayers).data;
   }
 
   /** The stored name, its shape checked against the one the config implies (from the header: nothing read). */
@@ -113,10 +114,7 @@ export class PretrainedWeights {
   private materialize(name: string): void {
     const { shape, layout } = this.layouts.get(name)!;
     const data = this.read(name, shape);
-    const tensor = tf.tidy(() => {
-      const loaded = tf.tensor(data, shape);
-      return layout === 'transpose' ? loaded.transpose() : loaded;
-    });
+    const tensor = layout === 'transpose' ? tf.tensor(transposed(data, shape[0], shape[1]), [shape[1], shape[0]]) : tf.tensor(data, shape);
     this.resident.set(name, tf.keep(tensor));
   }
 

@@ -156,8 +156,9 @@ function finiteOrFail(weights: WeightFiles, entry: WeightEntry, raw: Buffer, fir
   const wide = size === 4;
   const words = wide ? new Uint32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4) : new Uint16Array(raw.buffer, raw.byteOffset, raw.byteLength / 2);
   const exponent = wide ? 0x7f800000 : entry.dtype === 'F16' ? 0x7c00 : 0x7f80;
-  const bad = words.findIndex((word) => (word & exponent) === exponent);
-  if (bad < 0) return;
+  let bad = 0;
+  while (bad < words.length && (words[bad] & exponent) !== exponent) bad++;
+  if (bad === words.length) return;
   const value = decodeFloats(entry.dtype as WeightDtype, raw.subarray(bad * size, (bad + 1) * size))[0];
   const elements = (entry.end - entry.begin) / size;
   throw new UserError(`${path.join(weights.folder, entry.file)}: tensor ${entry.name} holds ${value} at element ${firstElement + bad} (of ${elements}); a model with non-finite weights cannot be measured`);
