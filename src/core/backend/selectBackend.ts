@@ -24,6 +24,9 @@ const NATIVE_PACKAGES: Array<[ResolvedBackend, string]> = [
   ['tensorflow', '@tensorflow/tfjs-node'],
 ];
 
+/** Backends that compute on a GPU, in its own memory: they hold a model whole. */
+export const usesGpu = (backend: string) => backend === 'webgpu' || backend === 'tensorflow-gpu';
+
 const AUTO_ORDER: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
 
 let active: BackendChoice | undefined;

@@ -1,4 +1,5 @@
 import { UserError } from '../errors';
+import { usesGpu } from '../backend/selectBackend';
 import { adapterText } from '../backend/webgpu/gpuAdapter';
 import { activeGpu } from '../backend/webgpu/webgpuBackend';
 import { WASM_HEAP_BYTES } from '../model/trainingMemory';
@@ -25,9 +26,6 @@ export interface OpenedPretrained {
   model: PretrainedModel;
   tokenizer: PretrainedTokenizer;
 }
-
-/** Backends that compute on a GPU, in its own memory: they hold a model whole. */
-export const usesGpu = (backend: string) => backend === 'webgpu' || backend === 'tensorflow-gpu';
 
 /**
  * Past this much float32 a CPU backend streams a model one layer at a time; below it holding the
@@ -72,7 +70,7 @@ const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
  * one layer at a time, or on a GPU a tensor past the adapter's binding limit (every tensor but the
  * vocabulary tables, which are cut into blocks, is bound whole). Returns the memory the model needs.
  */
-export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string): { weightBytes: number; totalBytes: number } {
+export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string): ReturnType<typeof memoryNeeded> {
   const needed = memoryNeeded(files, config, streamsLayers(backend, files));
   if (backend === 'wasm' && needed.totalBytes > WASM_HEAP_BYTES) {
     throw new UserError(

@@ -1,8 +1,7 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../huggingface/modelAnalysisFile';
-import { activeBackend } from '../backend/selectBackend';
+import { activeBackend, usesGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
-import { usesGpu } from '../huggingface/openPretrained';
 import { countingPasses } from '../model/countedPasses';
 import { depthMeasurementPasses, measureDepth } from './depthMeasurements';
 import type { JobContext } from './jobContext';
