@@ -28,7 +28,7 @@ test('compare trains the three models with one seed and budget, sweeps the deep 
   const result = await compareJob({ configFile: loaded.file }, { backend: 'wasm' });
   assert.deepEqual(result.models.map((m) => [m.key, m.layers, m.rate]), [['layerdrop', 4, 0.5], ['no-layerdrop', 4, 0], ['scratch', 2, 0], ['config-rate', 4, 0.25]]);
   for (const model of result.models.filter((m) => m.layers === 4)) {
-    assert.deepEqual(Object.keys(model.sweeps!), ['every-other', 'spread', 'search-on-valid', 'contiguous-block', 'importance']);
+    assert.deepEqual(Object.keys(model.sweeps!), ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid']);
     assert.deepEqual(model.sweeps!['every-other']!.map((r) => r.depth), [4, 3, 2, 1]);
     assert.equal(model.sweeps!['every-other']![0].loss, model.full.loss, 'depth N of the sweep is the full model');
   }

@@ -4,7 +4,7 @@ import { everyOther } from '../src/core/prune/everyOther';
 import { firstK } from '../src/core/prune/firstK';
 import { spread } from '../src/core/prune/spread';
 import { topByScore } from '../src/core/prune/importanceRanking';
-import { searchOnValid } from '../src/core/prune/searchOnValid';
+import { searchCost, searchOnValid } from '../src/core/prune/searchOnValid';
 import { marginText } from '../src/core/prune/choiceMargin';
 import { recommendedRate } from '../src/core/prune/recommendedRate';
 import { fairseqFlags, huggingFaceConfig } from '../src/core/export/interop';
@@ -69,6 +69,28 @@ test('search-on-valid removes the least harmful layer first', () => {
   assert.equal(margins[4], undefined);
   assert.match(marginText(margins[3]!), /^runner-up 0,2,3: \+0\.2000 ± 0\.0500 nats worse$/);
   assert.match(marginText({ runnerUp: [1], difference: 0.01, stdErr: 0.05 }), /within noise of this choice/);
+});
+
+test('a bounded search tries only the weakest layers by the cheap ranking each round, and costs what it tries', () => {
+  const harm = [0.5, 0.2, 2.0, 0.0, 0.3, 0.1];
+  const lossOf = (kept: number[]) => harm.map((_, l) => l).filter((l) => !kept.includes(l)).reduce((s, l) => s + harm[l], 1);
+  const tried: number[][] = [];
+  // The ranking misjudges layer 1 (it is the second weakest): a width-2 round never tries it until it is among the two weakest left.
+  const score = [0.5, 5, 2.0, 0.0, 0.3, 0.1];
+  const bounded = searchOnValid(6, (candidates) => {
+    const kept = [...new Set(candidates.flat())];
+    tried.push(candidates.map((candidate) => kept.find((l) => !candidate.includes(l))!));
+    return { losses: candidates.map(lossOf) };
+  }, { width: 2, score });
+  assert.deepEqual(tried.slice(0, 3), [[3, 5], [4, 5], [0, 4]]);
+  assert.deepEqual(bounded.byDepth[3], [0, 1, 2]);
+  const exhaustive = searchOnValid(6, (candidates) => ({ losses: candidates.map(lossOf) }));
+  assert.deepEqual(searchOnValid(6, (candidates) => ({ losses: candidates.map(lossOf) }), { width: 6, score }).byDepth, exhaustive.byDepth);
+  assert.deepEqual(exhaustive.byDepth[3], [0, 2, 4]);
+  // Each round's candidates walk one prefix tree: exhaustive rounds cost (k − 1) + k(k − 1)/2 layers; a bounded one at most width · (k − 1).
+  assert.deepEqual(searchCost(6), { blocks: [6, 5, 4, 3, 2].reduce((sum, k) => sum + (k - 1) + (k * (k - 1)) / 2, 0), readouts: 6 + 5 + 4 + 3 + 2 });
+  assert.ok(searchCost(6, { width: 2 }).blocks <= [6, 5, 4, 3, 2].reduce((sum, k) => sum + 2 * (k - 1), 0));
+  assert.equal(searchCost(6, { width: 2 }).readouts, 2 * 5);
 });
 
 test('fairseq flags and Hugging Face fields name the right side', () => {

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../src/core/errors';
-import { batchesThatFit, durationText, parseDuration } from '../src/core/jobs/timeBudget';
+import { batchesThatFit, durationText, parseDuration, TimeBudget } from '../src/core/jobs/timeBudget';
+import type { Batch } from '../src/core/model/layeredModel';
 
 test('--budget reads 90s, 5m, 1h, 2m30s and bare seconds; anything else is one user error saying what is allowed', () => {
   assert.deepEqual(['90', '90s', '5m', '1.5m', '1h', '2m30s', '1h 1m 1s'].map(parseDuration), [90, 90, 300, 90, 3600, 150, 3661]);
@@ -9,10 +10,32 @@ test('--budget reads 90s, 5m, 1h, 2m30s and bare seconds; anything else is one u
   assert.deepEqual([durationText(0.001), durationText(4.25), durationText(45), durationText(600), durationText(150)], ['0.001 s', '4.3 s', '45 s', '10 min', '2 min 30 s']);
 });
 
-test('a budget keeps the batches that fit (threads sharing them), never more than there are; one too small for a batch says the smallest that works', () => {
-  assert.equal(batchesThatFit(100, 10, 1, 60), 6);
-  assert.equal(batchesThatFit(100, 10, 2, 60), 12);
-  assert.equal(batchesThatFit(4, 10, 2, 600), 4);
-  assert.equal(batchesThatFit(100, 10, 1, 10), 1);
-  assert.throws(() => batchesThatFit(100, 12.2, 1, 5), (error: Error) => error instanceof UserError && error.message === "--budget 5 s is less than one batch's analysis here (12 s); the smallest budget that works is 13s");
+/** `count` causal-LM batches of 4 windows of 3 tokens, window w holding tokens 10w, 10w + 1, 10w + 2. */
+const batchesOf = (count: number): Batch[] =>
+  Array.from({ length: count }, (_, b) => {
+    const inputs = Int32Array.from({ length: 12 }, (_, i) => 10 * (4 * b + Math.floor(i / 3)) + (i % 3));
+    return { size: 4, length: 3, inputs, targets: inputs.map((id) => id + 1) };
+  });
+
+test('a budget keeps the first batches that fit (threads sharing them), never more than there are', () => {
+  assert.equal(batchesThatFit(batchesOf(100), 2.5, 1, 60).length, 6);
+  assert.equal(batchesThatFit(batchesOf(100), 2.5, 2, 60).length, 12);
+  assert.equal(batchesThatFit(batchesOf(4), 2.5, 2, 600).length, 4);
+  assert.equal(batchesThatFit(batchesOf(100), 10, 1, 5).length, 0);
+});
+
+test('when fewer than four batches fit, the budget measures window by window: the same tokens in order, one window a batch', () => {
+  const all = batchesOf(10);
+  const windows = batchesThatFit(all, 2.5, 1, 30);
+  assert.equal(windows.length, 12);
+  assert.ok(windows.every((batch) => batch.size === 1 && batch.inputs.length === 3 && batch.targets.length === 3));
+  assert.deepEqual(windows.flatMap((batch) => [...batch.inputs]), [...all[0].inputs, ...all[1].inputs, ...all[2].inputs]);
+  assert.deepEqual(windows.flatMap((batch) => [...batch.targets]), [...all[0].targets, ...all[1].targets, ...all[2].targets]);
+  assert.equal(batchesThatFit(all, 2.5, 1, 10).length, 4);
+});
+
+test('a budget estimates a phase from its layer evaluations and readouts, shared by the threads', () => {
+  const budget = new TimeBudget(60, { secondsPerBlock: 0.5, secondsPerReadout: 2 }, 6, 2);
+  assert.equal(budget.estimate({ blocks: 10, readouts: 3 }), ((10 * 0.5 + 3 * 2) * 6) / 2);
+  assert.ok(budget.left() <= 60 && budget.left() > 59);
 });

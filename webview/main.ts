@@ -151,7 +151,7 @@ function shownMetric(run: RunSnapshot): ImportanceMetric {
 }
 
 function importanceSection(run: RunSnapshot): HTMLElement {
-  const element = section('Importance per layer');
+  const element = section('Importance per layer', run.precision);
   const config = importanceChart(run, shownMetric(run), page.kept);
   if (!config) {
     element.appendChild(hint('Not measured yet: "Evaluate All Depths" measures loss increase, Block Influence and weight norms.'));

@@ -43,7 +43,7 @@ export class Reporter {
         return;
       case 'progress':
         if (this.mode === 'tty') {
-          if (!this.bar) this.startBar(`${event.label} [{bar}] {value}/{total} batch passes | ETA {eta_formatted}`, event.total, 0);
+          if (!this.bar) this.startBar(`${event.label} [{bar}] {value}/{total} ${event.unit} | ETA {eta_formatted}`, event.total, 0);
           this.bar!.update(event.done);
           if (event.done === event.total) this.stopBar();
         } else if (event.done - this.lastPlainProgress >= Math.max(1, Math.floor(event.total / 10)) || event.done === event.total) {

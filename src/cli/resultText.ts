@@ -11,6 +11,7 @@ import type { Evaluation } from '../core/evaluate/evaluate';
 import type { DepthRow } from '../core/evaluate/depthSweep';
 import { NOISE_ERRORS, withinNoise } from '../core/evaluate/standardError';
 import { marginText } from '../core/prune/choiceMargin';
+import { precisionText } from '../core/report/precisionText';
 
 /** The human text of each command's result; --json prints the result object instead. */
 
@@ -75,7 +76,9 @@ export function modelAnalysisText({ analysis: a, file }: AnalyzeModelResult): st
     `full model: loss ${fixed(a.fullLoss)}, ${a.objective === 'masked-lm' ? 'masked-token ' : ''}perplexity ${a.fullPerplexity.toFixed(3)}`,
     '',
     ...perLayer,
+    precisionText(a),
     ...sweeps,
+    ...(a.skipped ? ['', 'left out to stay within the time budget (a larger --budget, or --tokens, runs them):', ...a.skipped.map((why) => `  ${why}`)] : []),
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     ...(a.margin ? [`  ${marginText(a.margin)}`] : []),

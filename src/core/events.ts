@@ -14,7 +14,7 @@ export type EngineEvent =
   | { type: 'run-end'; status: RunStatus; step: number }
   | { type: 'phase'; phase: 'load' | 'importance' | 'angular' | 'sweep' | 'evaluate'; detail: string }
   | { type: 'depth'; row: DepthRow }
-  /** A long measurement's progress in batch passes, with the time left estimated from the passes so far. */
-  | { type: 'progress'; label: string; done: number; total: number; etaSeconds: number };
+  /** A long job's progress (analyze: layer evaluations a batch; heal: steps), with the time left. */
+  | { type: 'progress'; label: string; done: number; total: number; unit: string; etaSeconds: number };
 
 export type EventSink = (event: EngineEvent) => void;

@@ -178,7 +178,7 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   await waitFor('the model analysis', () => fs.existsSync(analysisFile), 3 * 60_000);
   const analysis = JSON.parse(fs.readFileSync(analysisFile, 'utf8'));
   assert.deepEqual(analysis.keep, [0, 2]);
-  assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'spread', 'search-on-valid', 'contiguous-block', 'importance']);
+  assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid']);
 
   const frame = explorerFrame();
   await frame.locator('vscode-button', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });

@@ -29,6 +29,8 @@ const modelAnalysisSchema = z.object({
   target: count(),
   keep: z.array(count()),
   margin: choiceMarginSchema.optional(),
+  /** Sweeps a time budget left out, each with why. */
+  skipped: z.array(z.string()).optional(),
 });
 export type ModelAnalysis = z.infer<typeof modelAnalysisSchema>;
 

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { PickerTarget } from '../layerLists/pickerTarget';
 import type { RunListEntry, RunSnapshot } from '../run/runSnapshot';
+import { precisionText } from '../report/precisionText';
 import { readModelAnalysis } from './modelAnalysisFile';
 
 /** The Depth Explorer's id of a model folder's analysis: the folder, so every front end finds it again. */
@@ -38,6 +39,7 @@ export function modelSnapshot(folder: string): RunSnapshot | undefined {
     sweep: { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweeps[analysis.strategy] ?? [], margin: analysis.margin },
     sweeps: analysis.sweeps,
     angularDistance: analysis.angularDistance,
+    precision: precisionText(analysis),
   };
 }
 

@@ -2,18 +2,16 @@ import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../huggingface/modelAnalysisFile';
 import { activeBackend, usesGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
-import { countingPasses } from '../model/countedPasses';
-import { depthMeasurementPasses, measureDepth } from './depthMeasurements';
+import { BUDGET_SEARCH_WIDTH, measureDepth, plannedCost } from './depthMeasurements';
 import type { JobContext } from './jobContext';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
-import { progressReporter } from './progressReporter';
 import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from './timeBudget';
 
 export interface AnalyzeModelRequest extends PretrainedRequest {
   strategy?: PruneStrategy;
   target?: number;
   metric?: ImportanceMetric;
-  /** Measure on as many tokens (up to `tokens`) as fit this many seconds; on the CPU, without `tokens`, 10 minutes. */
+  /** Measure on as many tokens (up to `tokens`) as fit this many seconds; on the CPU, without `tokens`, 5 minutes. */
   budgetSeconds?: number;
 }
 
@@ -32,19 +30,19 @@ export interface AnalyzeModelResult {
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
   return withPretrained(request, context, ({ folder, model: pretrained, batches: all, data: text }) => {
     const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
-    const within = budget === undefined ? undefined : batchesWithinBudget(pretrained, all, depthMeasurementPasses(pretrained.layers, 1), evaluationThreadCount(request.threads), budget);
+    const plans = [false, true].map((essential) => plannedCost(pretrained.layers, request.strategy ?? 'every-other', BUDGET_SEARCH_WIDTH, essential));
+    const within = budget === undefined ? undefined : batchesWithinBudget(pretrained, all, plans, evaluationThreadCount(request.threads), budget);
     const batches = within?.batches ?? all;
     const data = { ...text, tokens: batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) };
     if (within) context.onEvent?.({ type: 'notice', text: within.text });
     context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
-    const model = countingPasses(pretrained, progressReporter('analyze', depthMeasurementPasses(pretrained.layers, batches.length), context.onEvent));
-    const measured = measureDepth(model, batches, request, context);
+    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget });
     const analysis: ModelAnalysis = {
       folder,
       modelType: pretrained.config.modelType,
       family: pretrained.config.family,
       objective: pretrained.objective,
-      layers: model.layers,
+      layers: pretrained.layers,
       layerCountKey: pretrained.config.layerCountKey,
       parameters: [...pretrained.weights.files.entries.values()].reduce((sum, entry) => sum + entry.shape.reduce((a, b) => a * b, 1), 0),
       data,

@@ -1,16 +1,24 @@
-import { PRUNE_STRATEGIES, type ImportanceMetric, type PruneStrategy } from '../config/choices';
+import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { UserError } from '../errors';
 import { depthSweep, type DepthRow } from '../evaluate/depthSweep';
+import { addCosts, walkCost, type WalkCost } from '../evaluate/walkCost';
 import type { EventSink } from '../events';
 import type { Batch, LayeredModel } from '../model/layeredModel';
-import { chooser, type LayerChoice } from '../prune/chooseLayers';
+import { chooser, type Chooser, type LayerChoice } from '../prune/chooseLayers';
 import type { ChoiceMargin } from '../prune/choiceMargin';
+import { everyOther } from '../prune/everyOther';
+import { searchCost } from '../prune/searchOnValid';
+import { spread } from '../prune/spread';
 import { angularDistances } from '../statistics/angularDistance';
 import { dropStatistics, emptyCounters } from '../statistics/dropStatistics';
 import { layerStatistics, type LayerStatistics } from '../statistics/importance';
+import { durationText, type TimeBudget } from './timeBudget';
 
-/** The strategies a model's depth sweep compares (first-k is a baseline for trained runs only). */
-export const MODEL_STRATEGIES: PruneStrategy[] = PRUNE_STRATEGIES.filter((strategy) => strategy !== 'first-k');
+/** The strategies a model's depth sweep compares, the costly search last (first-k is a baseline for trained runs only). */
+export const MODEL_STRATEGIES: PruneStrategy[] = ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid'];
+
+/** Under a time budget, search-on-valid's rounds try the four weakest layers by loss increase. */
+export const BUDGET_SEARCH_WIDTH = 4;
 
 export interface DepthMeasurements {
   fullLoss: number;
@@ -22,33 +30,112 @@ export interface DepthMeasurements {
   target: number;
   keep: number[];
   margin?: ChoiceMargin;
+  /** Sweeps left out to stay within the budget, each with why. */
+  skipped?: string[];
 }
 
-/** Batch passes `measureDepth` makes: importance, angular distance, one sweep per strategy, and search-on-valid's N − 1 rounds. */
-export const depthMeasurementPasses = (layers: number, batches: number) => batches * (2 + MODEL_STRATEGIES.length + layers - 1);
+const range = (n: number) => Array.from({ length: n }, (_, l) => l);
+const sweepLists = (layers: number, select: (target: number) => number[]) => range(layers).map((i) => select(layers - i));
 
 /**
- * Everything DepthLab measures of a model it did not train: per-layer importance (no LayerDrop
- * counters), angular distances, a depth sweep for every strategy, and the choice's layers.
+ * Per-batch cost of each phase, counted before measuring: exact where the layers are known in advance,
+ * else a sweep like every-other's (importance, contiguous-block) or the search's bound.
  */
-export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit<LayerChoice, 'layers'>, context: { onEvent?: EventSink; signal?: AbortSignal } = {}): DepthMeasurements {
-  const phase = (detail: string, phase: 'angular' | 'sweep') => context.onEvent?.({ type: 'phase', phase, detail });
-  const { fullLoss, layers: statistics } = layerStatistics(model, batches, dropStatistics(emptyCounters(model.layers), new Array(model.layers).fill(0)));
+export function phaseCosts(layers: number, searchWidth?: number) {
+  const all = range(layers);
+  const importance = walkCost([all, ...all.map((removed) => all.filter((l) => l !== removed))]);
+  const angular = { blocks: layers, readouts: 0 };
+  const sweep: Record<PruneStrategy, WalkCost> = {
+    'every-other': walkCost(sweepLists(layers, (r) => everyOther(layers, r))),
+    spread: walkCost(sweepLists(layers, (r) => spread(layers, r))),
+    importance: walkCost(sweepLists(layers, (r) => everyOther(layers, r))),
+    'contiguous-block': walkCost(sweepLists(layers, (r) => everyOther(layers, r))),
+    'first-k': walkCost(sweepLists(layers, (r) => all.slice(0, r))),
+    'search-on-valid': addCosts(searchCost(layers, { width: searchWidth }), walkCost(sweepLists(layers, (r) => everyOther(layers, r)))),
+  };
+  return { importance, angular, sweep };
+}
+
+/**
+ * The phases an analysis plans for, per batch: the cheap measurements and every cheap sweep
+ * (search-on-valid only when it is the choice); or, `essential`, the per-layer measurements and the
+ * chosen strategy's sweep alone, the rest left to run if time remains.
+ */
+export function plannedCost(layers: number, strategy: PruneStrategy, searchWidth?: number, essential = false): WalkCost {
+  const costs = phaseCosts(layers, searchWidth);
+  const sweeps = MODEL_STRATEGIES.filter((s) => s === strategy || (!essential && s !== 'search-on-valid')).map((s) => costs.sweep[s]);
+  return addCosts(costs.importance, costs.angular, ...sweeps);
+}
+
+export interface MeasureContext {
+  onEvent?: EventSink;
+  signal?: AbortSignal;
+  /** Spend at most this: sweeps that would not fit are left out (never the chosen strategy's), and the search is bounded. */
+  budget?: TimeBudget;
+}
+
+/**
+ * Everything DepthLab measures of a model it did not train, cheap measurements first: per-layer
+ * importance (no LayerDrop counters) and Block Influence in one walk, angular distances, then a
+ * depth sweep per strategy, search-on-valid last with its cost said before it starts; and the
+ * choice's layers.
+ */
+export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit<LayerChoice, 'layers'>, context: MeasureContext = {}): DepthMeasurements {
+  const { budget, onEvent } = context;
+  const N = model.layers;
+  const strategy = choice.strategy ?? 'every-other';
+  const searchWidth = budget ? BUDGET_SEARCH_WIDTH : undefined;
+  const costs = phaseCosts(N, searchWidth);
+  const planned = plannedCost(N, strategy, searchWidth);
+  const started = performance.now();
+  let done = 0;
+  const run = <T>(cost: WalkCost, work: () => T): T => {
+    if (context.signal?.aborted) throw new UserError('cancelled');
+    const value = budget ? budget.run(cost, work) : work();
+    done = Math.min(done + cost.blocks, planned.blocks);
+    const elapsed = (performance.now() - started) / 1000;
+    const etaSeconds = budget ? Math.max(0, budget.left()) : (elapsed / done) * (planned.blocks - done);
+    onEvent?.({ type: 'progress', label: 'analyze', done, total: planned.blocks, unit: 'layer evaluations a batch', etaSeconds });
+    return value;
+  };
+  const phase = (detail: string, phase: 'angular' | 'sweep') => onEvent?.({ type: 'phase', phase, detail });
+
+  const { fullLoss, layers: statistics } = run(costs.importance, () => layerStatistics(model, batches, dropStatistics(emptyCounters(N), new Array(N).fill(0))));
   phase('angular distance between the streams n layers apart', 'angular');
-  const distances = angularDistances(model, batches);
+  const distances = run(costs.angular, () => angularDistances(model, batches));
   const choices = {
     model,
     batches,
-    prune: { strategy: choice.strategy ?? 'every-other', metric: choice.metric ?? 'loss-increase' },
+    prune: { strategy, metric: choice.metric ?? 'loss-increase', searchWidth },
     statistics: () => statistics,
     angularDistances: () => distances,
   } as const;
   const sweeps: DepthMeasurements['sweeps'] = {};
-  for (const strategy of MODEL_STRATEGIES) {
-    if (context.signal?.aborted) throw new UserError('cancelled');
-    phase(`${strategy} at every depth ${model.layers}…1`, 'sweep');
-    sweeps[strategy] = depthSweep(model, batches, chooser(choices, { strategy }).select);
+  const skipped: string[] = [];
+  let chosen: Chooser | undefined;
+  for (const each of MODEL_STRATEGIES) {
+    const cost = costs.sweep[each];
+    const seconds = budget?.estimate(cost);
+    if (budget && seconds !== undefined && each !== strategy && seconds > budget.left()) {
+      skipped.push(`${each}: needs about ${durationText(seconds)}, ${durationText(Math.max(0, budget.left()))} left${each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : ''}`);
+      onEvent?.({ type: 'notice', text: `${each} sweep left out: ${skipped.at(-1)!.slice(each.length + 2)}` });
+      continue;
+    }
+    if (each === 'search-on-valid') onEvent?.({ type: 'notice', text: searchText(N, cost, searchWidth, seconds) });
+    phase(`${each} at every depth ${N}…1`, 'sweep');
+    run(cost, () => {
+      const selector = chooser(choices, { ...choice, strategy: each });
+      if (each === strategy) chosen = selector;
+      sweeps[each] = depthSweep(model, batches, selector.select);
+    });
   }
-  const { strategy, metric, target, select, margin } = chooser(choices, choice);
-  return { fullLoss, statistics, angularDistance: distances, sweeps, strategy, metric, target, keep: select(target), margin: margin?.(target) };
+  const { metric, target, select, margin } = chosen ?? chooser(choices, choice);
+  return { fullLoss, statistics, angularDistance: distances, sweeps, strategy, metric, target, keep: select(target), margin: margin?.(target), ...(skipped.length && { skipped }) };
+}
+
+/** The search's cost, said before it starts. */
+function searchText(layers: number, cost: WalkCost, width: number | undefined, seconds: number | undefined): string {
+  const rounds = `${layers - 1} rounds${width === undefined ? '' : ` of at most ${width} removals (the weakest by loss increase)`}`;
+  const passes = `at most ${cost.blocks.toLocaleString('en-US')} layer evaluations a batch (${(cost.blocks / layers).toFixed(1)} full passes)`;
+  return `search-on-valid: ${rounds}, ${passes}${seconds === undefined ? '' : `, about ${durationText(seconds)}`}`;
 }

@@ -47,7 +47,7 @@ export function healJob(request: HealJobRequest, context: JobContext): Promise<H
     const before = evaluate(model, batches, keep);
     const optimizer = adamWFor(model, config.train.weightDecay);
     const rng = new Rng(config.train.seed + 1);
-    const tick = progressReporter('heal', steps, context.onEvent);
+    const tick = progressReporter('heal', 'steps', steps, context.onEvent);
     try {
       for (let step = 0; step < steps; step++) {
         const { grads } = computeGradients(model, dataset.trainBatch(rng, config.train.batchSize), keep, rng);

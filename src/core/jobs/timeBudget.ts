@@ -1,9 +1,11 @@
 import { UserError } from '../errors';
 import { evaluate } from '../evaluate/evaluate';
+import type { WalkCost } from '../evaluate/walkCost';
+import { windowsOf } from '../model/batchWindows';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 
-/** What an analysis on the CPU may take when neither --tokens nor --budget says: about ten minutes. */
-export const DEFAULT_CPU_BUDGET_SECONDS = 600;
+/** What an analysis on the CPU may take when neither --tokens nor --budget says: five minutes. */
+export const DEFAULT_CPU_BUDGET_SECONDS = 300;
 
 /** "90", "90s", "5m", "1.5m", "1h", "2m30s" → seconds; anything else is a user error saying what is allowed. */
 export function parseDuration(text: string): number {
@@ -21,39 +23,120 @@ export function durationText(seconds: number): string {
   return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
 }
 
+/** What one batch's layer evaluation and readout take on this machine and backend. */
+export interface UnitCosts {
+  secondsPerBlock: number;
+  secondsPerReadout: number;
+}
+
+/** The batch's full pass and its readout alone, timed (weights a streamed model reads count in the layers' share). */
+export function unitCosts(model: LayeredModel, batch: Batch): UnitCosts {
+  const seconds = (layers: number[]) => {
+    const started = performance.now();
+    evaluate(model, [batch], layers);
+    return (performance.now() - started) / 1000;
+  };
+  const full = seconds(Array.from({ length: model.layers }, (_, l) => l));
+  const readout = seconds([]);
+  return { secondsPerBlock: Math.max(full - readout, 0) / model.layers, secondsPerReadout: readout };
+}
+
 /**
- * How many of `available` batches fit `budgetSeconds` when each takes `secondsPerBatch` and
- * `threads` share them; a budget too small for one batch is a user error giving the smallest that works.
+ * A time budget spent phase by phase: each phase's cost is counted before it runs (walkCost.ts), its
+ * seconds estimated from the unit costs, and the estimates corrected by how the phases so far fared.
  */
-export function batchesThatFit(available: number, secondsPerBatch: number, threads: number, budgetSeconds: number): number {
-  if (budgetSeconds < secondsPerBatch) {
-    throw new UserError(`--budget ${durationText(budgetSeconds)} is less than one batch's analysis here (${durationText(secondsPerBatch)}); the smallest budget that works is ${Math.ceil(secondsPerBatch)}s`);
+export class TimeBudget {
+  private readonly started = performance.now();
+  private estimated = 0;
+  private taken = 0;
+
+  constructor(
+    readonly seconds: number,
+    private readonly units: UnitCosts,
+    private readonly batches: number,
+    private readonly threads: number,
+  ) {}
+
+  /** Seconds a walk of this per-batch cost takes over all the batches. */
+  estimate(cost: WalkCost): number {
+    const correction = this.estimated > 0 ? this.taken / this.estimated : 1;
+    return this.rawEstimate(cost) * correction;
   }
-  return Math.min(available, Math.floor((budgetSeconds * Math.min(threads, available)) / secondsPerBatch));
+
+  left(): number {
+    return this.seconds - (performance.now() - this.started) / 1000;
+  }
+
+  /** Runs a phase of this cost, learning from how long it took against its estimate. */
+  run<T>(cost: WalkCost, work: () => T): T {
+    const started = performance.now();
+    const value = work();
+    this.taken += (performance.now() - started) / 1000;
+    this.estimated += this.rawEstimate(cost);
+    return value;
+  }
+
+  private rawEstimate(cost: WalkCost): number {
+    const perBatch = cost.blocks * this.units.secondsPerBlock + cost.readouts * this.units.secondsPerReadout;
+    return (perBatch * this.batches) / Math.min(this.threads, this.batches);
+  }
 }
 
 export interface BudgetedBatches {
   batches: Batch[];
-  /** The analysis's expected length, from the first batch's pass. */
-  expectedSeconds: number;
+  budget: TimeBudget;
   text: string;
 }
 
+/** Fewer batches than this and the budget measures window by window, so that standard errors have batches to come from. */
+const FEW_BATCHES = 4;
+
 /**
- * The batches an analysis making `passesPerBatch` passes over each batch can measure within
- * `budgetSeconds`: one full-model pass over the first batch is timed, and the batches that fit are
- * kept, in order (the first ones, so that a larger budget measures a superset). `threads` share the
- * batches. A budget too small for one batch is a user error giving the smallest that works.
+ * The first batches that fit `seconds` when a window costs `secondsPerWindow` and `threads` share
+ * the batches: the first ones, so that a larger budget measures a superset; one window per batch
+ * when fewer than four batches fit. A budget too small for one window is a user error.
  */
-export function batchesWithinBudget(model: LayeredModel, batches: Batch[], passesPerBatch: number, threads: number, budgetSeconds: number): BudgetedBatches {
+export function batchesThatFit(all: Batch[], secondsPerWindow: number, threads: number, seconds: number): Batch[] {
+  const fit = (batches: Batch[]) => {
+    let total = 0;
+    let count = 0;
+    while (count < batches.length && total + batches[count].size * secondsPerWindow <= seconds * Math.min(threads, count + 1)) total += batches[count++].size * secondsPerWindow;
+    return batches.slice(0, count);
+  };
+  const batches = fit(all);
+  return batches.length >= FEW_BATCHES || batches.length === all.length ? batches : fit(all.flatMap(windowsOf));
+}
+
+/** Standard errors need two batches at least. */
+const FEWEST_BATCHES = 2;
+
+/**
+ * The batches an analysis can measure within `budgetSeconds`, after timing one batch (that time
+ * counts), and the budget to spend on them. `plans` are the per-batch costs of what it would
+ * measure, most first: the first that fits two windows decides the batches (the phases beyond a
+ * smaller plan run only if time remains). A budget too small for two windows of the last plan is a
+ * user error giving the smallest that works.
+ */
+export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: WalkCost[], threads: number, budgetSeconds: number): BudgetedBatches {
   const started = performance.now();
-  evaluate(model, batches.slice(0, 1), Array.from({ length: model.layers }, (_, l) => l));
-  const secondsPerPass = (performance.now() - started) / 1000;
-  const secondsPerBatch = passesPerBatch * secondsPerPass;
-  const fit = Math.max(1, batchesThatFit(batches.length, secondsPerBatch, threads, budgetSeconds));
-  const kept = batches.slice(0, fit);
-  const expectedSeconds = (fit * secondsPerBatch) / Math.min(threads, fit);
-  const tokens = kept.reduce((sum, batch) => sum + batch.size * batch.length, 0);
-  const limit = fit < batches.length ? `${fit} of ${batches.length} batches fit` : `all ${batches.length} batches fit`;
-  return { batches: kept, expectedSeconds, text: `budget ${durationText(budgetSeconds)}: ${limit} (${tokens.toLocaleString('en-US')} tokens; one batch's pass took ${durationText(secondsPerPass)}), about ${durationText(expectedSeconds)}` };
+  const units = unitCosts(model, all[0]);
+  const calibration = (performance.now() - started) / 1000;
+  const left = budgetSeconds - calibration;
+  const secondsPerWindow = (plan: WalkCost) => (plan.blocks * units.secondsPerBlock + plan.readouts * units.secondsPerReadout) / all[0].size;
+  const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, secondsPerWindow(plan), threads, left) }));
+  const chosen = fitting.find(({ batches }) => batches.length >= Math.min(FEWEST_BATCHES, all.length * all[0].size));
+  if (!chosen) {
+    const smallest = calibration + (secondsPerWindow(plans.at(-1)!) * FEWEST_BATCHES) / Math.min(threads, FEWEST_BATCHES);
+    throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}); the smallest budget that works is ${Math.ceil(smallest)}s`);
+  }
+  const { plan, batches } = chosen;
+  const scale = batches[0].size / all[0].size;
+  const budget = new TimeBudget(left, { secondsPerBlock: units.secondsPerBlock * scale, secondsPerReadout: units.secondsPerReadout * scale }, batches.length, threads);
+  const tokensOf = (batches: Batch[]) => batches.reduce((sum, batch) => sum + batch.size * batch.length, 0).toLocaleString('en-US');
+  const [tokens, total] = [tokensOf(batches), tokensOf(all)];
+  const limit = tokens === total ? `all ${total} tokens fit` : `${tokens} of ${total} tokens fit`;
+  const unitText = `a layer takes ${durationText(units.secondsPerBlock)} a batch of ${all[0].size} × ${all[0].length}, the readout ${durationText(units.secondsPerReadout)}`;
+  const what = plan === plans[0] ? '' : ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)';
+  const text = `budget ${durationText(budgetSeconds)}: ${limit}${what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), about ${durationText(calibration + budget.estimate(plan))}`;
+  return { batches, budget, text };
 }

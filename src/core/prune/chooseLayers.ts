@@ -29,7 +29,7 @@ export interface Chooser {
 export interface ChoiceContext {
   model: LayeredModel;
   batches: Batch[];
-  prune: { strategy: PruneStrategy; metric: ImportanceMetric; targetLayers?: number; protectEnds?: boolean };
+  prune: { strategy: PruneStrategy; metric: ImportanceMetric; targetLayers?: number; protectEnds?: boolean; searchWidth?: number };
   /** Per-layer statistics, measured on demand: only `importance` ranks by them. */
   statistics: () => LayerStatistics[];
   /** Angular distances, when already measured; else measured on the batches if `contiguous-block` asks. */
@@ -45,8 +45,9 @@ export function chooser(context: ChoiceContext, choice: LayerChoice): Chooser {
   const { select, margin } = layerSelector(strategy, {
     layers,
     metric,
-    statistics: strategy === 'importance' ? context.statistics() : undefined,
+    statistics: strategy === 'importance' || (strategy === 'search-on-valid' && context.prune.searchWidth !== undefined) ? context.statistics() : undefined,
     protectEnds: context.prune.protectEnds,
+    searchWidth: context.prune.searchWidth,
     lossesOf: (candidates) => {
       const evaluated = evaluateBatches(context.model, context.batches, candidates);
       return { losses: evaluated.evaluations.map((evaluation) => evaluation.loss), differenceStdErr: (a, b) => differenceStdErr(evaluated, a, b) };

@@ -16,6 +16,8 @@ export interface SelectorContext {
   metric?: ImportanceMetric;
   /** `search-on-valid` keeps the first and last layers (SLEB). */
   protectEnds?: boolean;
+  /** `search-on-valid` tries only this many removals per round, the weakest by loss increase (needs `statistics`). */
+  searchWidth?: number;
   /** Needed by `search-on-valid`: validation losses of sub-networks evaluated together. */
   lossesOf?: (candidates: number[][]) => CandidateLosses;
   /** Needed by `contiguous-block`: angular distances between streams n layers apart. */
@@ -54,7 +56,8 @@ export function layerSelector(strategy: PruneStrategy, context: SelectorContext)
     }
     case 'search-on-valid': {
       if (!context.lossesOf) throw new Error('search-on-valid needs a loss function');
-      const { byDepth, margins } = searchOnValid(context.layers, context.lossesOf, { protectEnds: context.protectEnds });
+      const score = context.searchWidth === undefined ? undefined : context.statistics?.map((layer) => layer.lossIncrease);
+      const { byDepth, margins } = searchOnValid(context.layers, context.lossesOf, { protectEnds: context.protectEnds, width: context.searchWidth, score });
       return { select: (target) => byDepth[Math.min(target, context.layers)], margin: (target) => margins[target] };
     }
   }

@@ -23,7 +23,7 @@ export function eventText(event: EngineEvent): string | undefined {
     case 'phase':
       return `${event.phase}: ${event.detail}`;
     case 'progress':
-      return `${event.label}: ${event.done}/${event.total} batch passes, about ${Math.ceil(event.etaSeconds)} s left`;
+      return `${event.label}: ${event.done}/${event.total} ${event.unit}, about ${Math.ceil(event.etaSeconds)} s left`;
     case 'depth':
       return `depth ${event.row.depth}: layers ${event.row.layers.join(',')} loss ${event.row.loss.toFixed(4)} ${qualityText(event.row)}`;
   }

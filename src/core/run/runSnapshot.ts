@@ -42,6 +42,8 @@ export interface RunSnapshot {
   sweep?: { strategy: Analysis['strategy']; target: number; keep: number[]; rows: Analysis['sweep']; margin?: Analysis['margin'] };
   /** Gromov et al.'s angular distance, [n − 1][l] between the streams entering layer l and leaving layer l + n − 1. */
   angularDistance?: number[][];
+  /** A model analysis: how far its tokens go (precisionText.ts). */
+  precision?: string;
   /** Hugging Face model analyses: the sweep of every strategy, to compare them. */
   sweeps?: Partial<Record<Analysis['strategy'], Analysis['sweep']>>;
   /** Sub-networks finetuned by heal, oldest first. */

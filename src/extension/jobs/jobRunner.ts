@@ -134,7 +134,7 @@ export class JobRunner implements vscode.Disposable {
               this.showStatus(`${job.label} ${event.step}/${event.steps}`);
             } else if (event.type === 'progress') {
               const fraction = event.done / event.total;
-              progress.report({ increment: (fraction - lastFraction) * 100, message: `${event.done}/${event.total} batch passes · about ${Math.ceil(event.etaSeconds)} s left` });
+              progress.report({ increment: (fraction - lastFraction) * 100, message: `${event.done}/${event.total} ${event.unit} · about ${Math.ceil(event.etaSeconds)} s left` });
               lastFraction = fraction;
               this.showStatus(`${job.label} ${Math.round(fraction * 100)}%`);
             } else if (event.type === 'phase') {
