@@ -89,6 +89,22 @@ test('CLI user errors: one line on stderr, exit code 2, no stack trace', () => {
   assert.equal(missing.code, 2);
   assert.match(missing.stderr, /config file not found/);
   assert.equal(depthlab(dir, 'train', 'bad.depthlab.json', '--no-such-flag').code, 2);
+  // An empty layer list is not "no list": every command that takes --layers refuses it, before touching anything.
+  const model = path.join(__dirname, 'fixtures', 'huggingface', 'gpt2');
+  for (const [command, ...rest] of [['export', model, '--out', path.join(dir, 'out')], ['prune', 'bad.depthlab.json'], ['heal', 'bad.depthlab.json']]) {
+    for (const empty of ['', ' , ,']) {
+      const refused = depthlab(dir, command, ...rest, '--layers', empty);
+      assert.equal(refused.code, 2, `${command} --layers "${empty}"`);
+      assert.match(refused.stderr, /--layers needs at least one layer; allowed: comma-separated layer indices from 0/);
+    }
+  }
+  assert.ok(!fs.existsSync(path.join(dir, 'out')));
+  // Bytes that are not text: one line naming the file and what was found; nothing measured or written.
+  fs.writeFileSync(path.join(dir, 'random.bin'), Buffer.from(Array.from({ length: 100_000 }, (_, i) => (i * 7919 + (i >> 8)) % 256)));
+  const binary = depthlab(dir, 'analyze', model, '--data', 'random.bin');
+  assert.equal(binary.code, 2, binary.stderr);
+  assert.match(binary.stderr, /^depthlab: error: \S+random\.bin \(--data\) is not a text file \([\d,]+ NUL bytes and [\d,]+ of [\d,]+ characters not UTF-8\); allowed: UTF-8 text\n$/);
+  assert.ok(!fs.existsSync(path.join(model, '.depthlab')));
 });
 
 test('Ctrl-C during training stops cleanly: exit 130, final checkpoint, flushed metrics, run marked cancelled', async () => {

@@ -1,3 +1,4 @@
+import { textContent } from '../src/core/data/textContent';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -41,9 +42,21 @@ test('data problems point at the config field: missing, empty, non-UTF-8, too sh
   fs.writeFileSync(path.join(dir, 'empty.txt'), '');
   assert.match(dataProblem(dir, '{ "data": { "train": "empty.txt" } }').message, /file is empty/);
   fs.writeFileSync(path.join(dir, 'latin1.txt'), Buffer.from([0x63, 0x61, 0x66, 0xe9, 0x20, 0x63, 0x61, 0x66, 0xe9]));
-  assert.match(dataProblem(dir, '{ "data": { "train": "latin1.txt" } }').message, /not valid UTF-8/);
+  assert.match(dataProblem(dir, '{ "data": { "train": "latin1.txt" } }').message, /latin1\.txt is not a text file \(2 of 9 characters not UTF-8\); allowed: UTF-8 text$/);
+  fs.writeFileSync(path.join(dir, 'random.bin'), Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256)));
+  assert.match(dataProblem(dir, '{ "data": { "train": "random.bin" } }').message, /random\.bin is not a text file \(16 NUL bytes and [\d,]+ of [\d,]+ characters not UTF-8\)/);
   fs.writeFileSync(path.join(dir, 'short.txt'), 'tiny text');
   assert.match(dataProblem(dir, '{ "model": {"seqLen": 64}, "data": { "train": "short.txt" } }').message, /allowed: at least one sequence \(model.seqLen \+ 1 = 65\)/);
+});
+
+test('text with a few bytes that are not UTF-8 is still text: read with U+FFFD, counted, and said in the data description', () => {
+  const dir = workspace();
+  const text = Buffer.concat([Buffer.from('Call me Ishmael. '.repeat(40)), Buffer.from([0xe9]), Buffer.from(' \uFFFD is written here on purpose.')]);
+  assert.deepEqual(textContent(text), { text: `${'Call me Ishmael. '.repeat(40)}\uFFFD \uFFFD is written here on purpose.`, notUtf8: 1 });
+  fs.writeFileSync(path.join(dir, 'few.txt'), text);
+  const dataset = loadDataset(configIn(dir, '{ "model": {"seqLen": 8}, "data": { "train": "few.txt" } }'));
+  assert.match(dataset.description, /few\.txt: 1 byte sequence not UTF-8, read as U\+FFFD$/);
+  assert.deepEqual(textContent(Buffer.from('\uFEFFplain')), { text: 'plain', notUtf8: 0 });
 });
 
 test('language-model split is deterministic and batches are next-character pairs', () => {

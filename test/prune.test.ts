@@ -88,7 +88,7 @@ test('a bounded search tries only the weakest layers by the cheap ranking each r
   assert.deepEqual(searchOnValid(6, (candidates) => ({ losses: candidates.map(lossOf) }), { width: 6, score }).byDepth, exhaustive.byDepth);
   assert.deepEqual(exhaustive.byDepth[3], [0, 2, 4]);
   // Each round's candidates walk one prefix tree: exhaustive rounds cost (k − 1) + k(k − 1)/2 layers; a bounded one at most width · (k − 1).
-  assert.deepEqual(searchCost(6), { blocks: [6, 5, 4, 3, 2].reduce((sum, k) => sum + (k - 1) + (k * (k - 1)) / 2, 0), readouts: 6 + 5 + 4 + 3 + 2 });
+  assert.deepEqual(searchCost(6), { blocks: [6, 5, 4, 3, 2].reduce((sum, k) => sum + (k - 1) + (k * (k - 1)) / 2, 0), readouts: 6 + 5 + 4 + 3 + 2, layers: 6 + 5 + 4 + 3 + 2 });
   assert.ok(searchCost(6, { width: 2 }).blocks <= [6, 5, 4, 3, 2].reduce((sum, k) => sum + 2 * (k - 1), 0));
   assert.equal(searchCost(6, { width: 2 }).readouts, 2 * 5);
 });

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../src/core/errors';
-import { batchesThatFit, durationText, parseDuration, TimeBudget } from '../src/core/jobs/timeBudget';
+import { batchesThatFit, durationText, parseDuration, TimeBudget, walkSeconds } from '../src/core/jobs/timeBudget';
 import type { Batch } from '../src/core/model/layeredModel';
 
 test('--budget reads 90s, 5m, 1h, 2m30s and bare seconds; anything else is one user error saying what is allowed', () => {
@@ -17,25 +17,30 @@ const batchesOf = (count: number): Batch[] =>
     return { size: 4, length: 3, inputs, targets: inputs.map((id) => id + 1) };
   });
 
+const perWindow = (seconds: number) => (batch: Batch) => batch.size * seconds;
+
 test('a budget keeps the first batches that fit (threads sharing them), never more than there are', () => {
-  assert.equal(batchesThatFit(batchesOf(100), 2.5, 1, 60).length, 6);
-  assert.equal(batchesThatFit(batchesOf(100), 2.5, 2, 60).length, 12);
-  assert.equal(batchesThatFit(batchesOf(4), 2.5, 2, 600).length, 4);
-  assert.equal(batchesThatFit(batchesOf(100), 10, 1, 5).length, 0);
+  assert.equal(batchesThatFit(batchesOf(100), perWindow(2.5), 1, 60).length, 6);
+  assert.equal(batchesThatFit(batchesOf(100), perWindow(2.5), 2, 60).length, 12);
+  assert.equal(batchesThatFit(batchesOf(4), perWindow(2.5), 2, 600).length, 4);
+  assert.equal(batchesThatFit(batchesOf(100), perWindow(10), 1, 5).length, 0);
 });
 
 test('when fewer than four batches fit, the budget measures window by window: the same tokens in order, one window a batch', () => {
   const all = batchesOf(10);
-  const windows = batchesThatFit(all, 2.5, 1, 30);
+  const windows = batchesThatFit(all, perWindow(2.5), 1, 30);
   assert.equal(windows.length, 12);
   assert.ok(windows.every((batch) => batch.size === 1 && batch.inputs.length === 3 && batch.targets.length === 3));
   assert.deepEqual(windows.flatMap((batch) => [...batch.inputs]), [...all[0].inputs, ...all[1].inputs, ...all[2].inputs]);
   assert.deepEqual(windows.flatMap((batch) => [...batch.targets]), [...all[0].targets, ...all[1].targets, ...all[2].targets]);
-  assert.equal(batchesThatFit(all, 2.5, 1, 10).length, 4);
+  assert.equal(batchesThatFit(all, perWindow(2.5), 1, 10).length, 4);
 });
 
-test('a budget estimates a phase from its layer evaluations and readouts, shared by the threads', () => {
-  const budget = new TimeBudget(60, { secondsPerBlock: 0.5, secondsPerReadout: 2 }, 6, 2);
-  assert.equal(budget.estimate({ blocks: 10, readouts: 3 }), ((10 * 0.5 + 3 * 2) * 6) / 2);
+test('a budget estimates a phase from its layer evaluations and readouts per window and its layer reads per batch, shared by the threads', () => {
+  const units = { secondsPerBlock: 0.5, secondsPerReadout: 2, secondsPerLayerRead: 3 };
+  const cost = { blocks: 10, readouts: 3, layers: 4 };
+  assert.equal(walkSeconds(units, cost, 4), 4 * (10 * 0.5 + 3 * 2) + 4 * 3);
+  const budget = new TimeBudget(60, units, [4, 4, 1], 2);
+  assert.equal(budget.estimate(cost), (2 * walkSeconds(units, cost, 4) + walkSeconds(units, cost, 1)) / 2);
   assert.ok(budget.left() <= 60 && budget.left() > 59);
 });

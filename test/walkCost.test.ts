@@ -33,10 +33,12 @@ test('a walk costs one layer evaluation per distinct prefix and one readout per 
     tf.tidy(() => {
       forwardSharingPrefixes(counting, { size: 1, length: 6, inputs, targets: inputs }, subnetworks);
     });
-    assert.deepEqual(counted, walkCost(subnetworks), JSON.stringify(subnetworks));
+    const { blocks, readouts } = walkCost(subnetworks);
+    assert.deepEqual(counted, { blocks, readouts }, JSON.stringify(subnetworks));
   }
   // The single-layer removals cost N(N + 1)/2 layers, not N².
-  assert.deepEqual(phaseCosts(5).importance, { blocks: 15, readouts: 6 });
+  assert.deepEqual(phaseCosts(5).importance, { blocks: 15, readouts: 6, layers: 5 });
+  assert.equal(walkCost([[0, 2], [0, 3]]).layers, 3);
   model.dispose();
 });
 

@@ -7,7 +7,9 @@ export const positiveInt = (value: string) => {
   return n;
 };
 export const layerList = (value: string) => {
-  const layers = value.split(',').map((part) => Number(part.trim()));
+  const parts = value.split(',').map((part) => part.trim());
+  if (parts.every((part) => part === '')) throw new InvalidArgumentError('--layers needs at least one layer; allowed: comma-separated layer indices from 0 to the model\'s layers − 1, e.g. 0,2,4');
+  const layers = parts.map((part) => (part === '' ? NaN : Number(part)));
   if (layers.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError('allowed: comma-separated layer indices, e.g. 0,2,4');
   return layers;
 };

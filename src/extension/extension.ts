@@ -22,7 +22,7 @@ export function activate(context: vscode.ExtensionContext): void {
     jobs,
     explorer,
     vscode.window.registerWebviewViewProvider(DepthExplorer.viewId, explorer),
-    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.depthlab.json' }, new DepthlabCodeLensProvider(runs)),
+    vscode.languages.registerCodeLensProvider({ scheme: 'file', pattern: '**/*.depthlab.json' }, new DepthlabCodeLensProvider(runs, jobs)),
     vscode.languages.registerCodeLensProvider(
       [
         { scheme: 'file', pattern: '**/config.json' },

@@ -157,9 +157,12 @@ test('prune to N layers from the palette and export the result; cancel a long tr
   await runCommand('DepthLab: Train with LayerDrop');
   const progress = page.locator('.notification-toast', { hasText: 'DepthLab: Train long.depthlab.json' });
   await progress.locator('.notification-list-item-message', { hasText: 'step' }).waitFor({ timeout: 60_000 });
+  // The lens follows the job, not the run record (written at the start and the end).
+  await page.locator('.codelens-decoration', { hasText: /run: training \d+\/100000/ }).waitFor({ timeout: 30_000 });
   await shot('7-long-training');
   await progress.getByRole('button', { name: 'Cancel' }).click();
   const cancelled = await waitFor('the long run marked cancelled', () => runRecord(workspace, 'long.depthlab.json', 'cancelled'), 60_000);
+  await page.locator('.codelens-decoration', { hasText: /last run: cancelled \d+\/100000/ }).waitFor({ timeout: 30_000 });
   assert.ok(cancelled.step > 0);
   assert.ok(fs.existsSync(path.join(runs, cancelled.id, 'checkpoints', 'latest.json')), 'cancel writes a checkpoint');
   await page.locator('.statusbar-item', { hasText: 'DepthLab: Train' }).waitFor({ state: 'detached', timeout: 30_000 });

@@ -87,7 +87,7 @@ function toBatch(rows: Array<{ ids: Int32Array; label: number }>, length: number
 }
 
 function readExamples(loaded: LoadedConfig, source: DataSource): Example[] {
-  const text = readDataText(loaded, source);
+  const { text } = readDataText(loaded, source);
   const extension = path.extname(source.file).toLowerCase();
   if (extension === '.csv') return readCsv(loaded, source, text);
   if (extension === '.jsonl' || extension === '.ndjson') return readJsonl(loaded, source, text);

@@ -5,17 +5,20 @@ import { CharTokenizer } from './charTokenizer';
 import type { Dataset } from './dataset';
 import type { Tokenizer } from './tokenizer';
 import { bundledDataFile } from './bundledData';
-import { dataError, dataSource, readDataText } from './readDataFile';
+import { dataError, dataSource, readDataText, type DataSource } from './readDataFile';
+import { notUtf8Warning } from './textContent';
 
 /** Plain text, next-character prediction. Without `data.valid`, the last `validFraction` of the text is held out. */
 export function languageModelData<T extends Tokenizer = CharTokenizer>(loaded: LoadedConfig, tokenizer?: T): Dataset<T> {
   const { data, model } = loaded.config;
   const trainSource = dataSource(loaded, 'train', bundledDataFile('language-model'))!;
   const validSource = dataSource(loaded, 'valid');
-  let trainText = readDataText(loaded, trainSource);
+  const trainRead = readDataText(loaded, trainSource);
+  const validRead = validSource && readDataText(loaded, validSource);
+  let trainText = trainRead.text;
   let validText: string;
-  if (validSource) {
-    validText = readDataText(loaded, validSource);
+  if (validRead) {
+    validText = validRead.text;
   } else {
     const cut = Math.floor(trainText.length * (1 - data.validFraction));
     validText = trainText.slice(cut);
@@ -37,7 +40,7 @@ export function languageModelData<T extends Tokenizer = CharTokenizer>(loaded: L
   return {
     tokenizer: vocab,
     labels: [],
-    description: `${name}: ${train.length} train / ${valid.length} valid characters, vocabulary ${vocab.vocabSize}`,
+    description: [`${name}: ${train.length} train / ${valid.length} valid characters, vocabulary ${vocab.vocabSize}`, ...notUtf8Warnings([trainSource, trainRead], [validSource, validRead])].join('; '),
     trainBatch: (rng: Rng, batchSize: number) =>
       windows(train, model.seqLen, Array.from({ length: batchSize }, () => rng.int(train.length - window + 1))),
     validBatches: (batchSize: number, maxBatches: number) => {
@@ -58,4 +61,9 @@ function windows(ids: Int32Array, length: number, offsets: number[]): Batch {
     targets.set(ids.subarray(offset + 1, offset + length + 1), row * length);
   });
   return { size: offsets.length, length, inputs, targets };
+}
+
+/** Warnings for the data files read with a few sequences that were not UTF-8. */
+function notUtf8Warnings(...reads: Array<[DataSource | undefined, { notUtf8: number } | undefined]>): string[] {
+  return reads.flatMap(([source, read]) => (source && read?.notUtf8 ? [notUtf8Warning(source.file, read.notUtf8)] : []));
 }

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { LoadedConfig } from '../config/loadConfig';
 import { ConfigError, UserError } from '../errors';
-import { unreadableFile, withoutBom } from '../files/unreadableFile';
+import { unreadableFile } from '../files/unreadableFile';
+import { textContent } from './textContent';
 
 export interface DataSource {
   /** Absolute path. */
@@ -18,18 +19,19 @@ export function dataSource(loaded: LoadedConfig, field: 'train' | 'valid', bundl
   return bundled ? { file: bundled } : undefined;
 }
 
-/** Read a data file as strict UTF-8; problems are reported at the config field that named the file. */
-export function readDataText(loaded: LoadedConfig, source: DataSource): string {
+/**
+ * Read a data file as UTF-8 text; problems (a binary file among them) are reported at the config
+ * field that named the file. `notUtf8` counts the few sequences a real text may hold that did not decode.
+ */
+export function readDataText(loaded: LoadedConfig, source: DataSource): { text: string; notUtf8: number } {
   const fail = (problem: string) => dataError(loaded, source, problem);
   const problem = unreadableFile(source.file, 'data file');
   if (problem) throw fail(`${problem}${source.field ? '' : ' (run npm run build to bundle the default data)'}`);
   const bytes = fs.readFileSync(source.file);
   if (bytes.length === 0) throw fail(`file is empty: ${source.file}`);
-  try {
-    return withoutBom(new TextDecoder('utf-8', { fatal: true }).decode(bytes));
-  } catch {
-    throw fail(`${source.file} is not valid UTF-8 text; allowed: UTF-8 encoded text`);
-  }
+  const content = textContent(bytes);
+  if ('problem' in content) throw fail(`${source.file} is ${content.problem}`);
+  return content;
 }
 
 export function dataError(loaded: LoadedConfig, source: DataSource, problem: string): UserError {

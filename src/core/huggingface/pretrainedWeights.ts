@@ -24,6 +24,8 @@ export class PretrainedWeights {
   private readonly resident = new Map<string, tf.Tensor>();
   readonly tables = new Map<string, VocabularyTable>();
   private residentLayer?: string;
+  /** Seconds spent bringing streamed layers in (reading, decoding, transposing): an analysis's budget counts them apart. */
+  secondsReading = 0;
 
   constructor(
     readonly files: WeightFiles,
@@ -108,7 +110,9 @@ export class PretrainedWeights {
       }
     }
     this.residentLayer = layer;
+    const started = performance.now();
     for (const name of this.layouts.keys()) if (layerOf(name) === layer) this.materialize(name);
+    this.secondsReading += (performance.now() - started) / 1000;
   }
 
   private materialize(name: string): void {

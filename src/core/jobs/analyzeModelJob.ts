@@ -28,10 +28,11 @@ export interface AnalyzeModelResult {
  * the target. Saved in the model folder's `.depthlab/analysis.json`.
  */
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
+  const started = performance.now();
   return withPretrained(request, context, ({ folder, model: pretrained, batches: all, data: text }) => {
     const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
     const plans = [false, true].map((essential) => plannedCost(pretrained.layers, request.strategy ?? 'every-other', BUDGET_SEARCH_WIDTH, essential));
-    const within = budget === undefined ? undefined : batchesWithinBudget(pretrained, all, plans, evaluationThreadCount(request.threads), budget);
+    const within = budget === undefined ? undefined : batchesWithinBudget(pretrained, all, plans, evaluationThreadCount(request.threads), { seconds: budget, spent: (performance.now() - started) / 1000 }, () => pretrained.weights.secondsReading);
     const batches = within?.batches ?? all;
     const data = { ...text, tokens: batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) };
     if (within) context.onEvent?.({ type: 'notice', text: within.text });

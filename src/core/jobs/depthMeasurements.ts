@@ -44,7 +44,7 @@ const sweepLists = (layers: number, select: (target: number) => number[]) => ran
 export function phaseCosts(layers: number, searchWidth?: number) {
   const all = range(layers);
   const importance = walkCost([all, ...all.map((removed) => all.filter((l) => l !== removed))]);
-  const angular = { blocks: layers, readouts: 0 };
+  const angular = { blocks: layers, readouts: 0, layers };
   const sweep: Record<PruneStrategy, WalkCost> = {
     'every-other': walkCost(sweepLists(layers, (r) => everyOther(layers, r))),
     spread: walkCost(sweepLists(layers, (r) => spread(layers, r))),

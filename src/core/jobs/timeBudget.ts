@@ -23,22 +23,30 @@ export function durationText(seconds: number): string {
   return `${Math.floor(seconds / 60)} min${rest ? ` ${rest} s` : ''}`;
 }
 
-/** What one batch's layer evaluation and readout take on this machine and backend. */
+/** What a layer evaluation and a readout take on one window, and (a streamed model) reading one layer in, on this machine and backend. */
 export interface UnitCosts {
   secondsPerBlock: number;
   secondsPerReadout: number;
+  secondsPerLayerRead: number;
 }
 
-/** The batch's full pass and its readout alone, timed (weights a streamed model reads count in the layers' share). */
-export function unitCosts(model: LayeredModel, batch: Batch): UnitCosts {
-  const seconds = (layers: number[]) => {
-    const started = performance.now();
-    evaluate(model, [batch], layers);
-    return (performance.now() - started) / 1000;
+/** Seconds a walk of this cost takes on a batch of `windows` windows: layers are read once a batch, whatever its size. */
+export const walkSeconds = (units: UnitCosts, cost: WalkCost, windows: number) =>
+  windows * (cost.blocks * units.secondsPerBlock + cost.readouts * units.secondsPerReadout) + cost.layers * units.secondsPerLayerRead;
+
+/**
+ * One window's full pass and its readout alone, timed; `secondsReading` (a streamed model's clock
+ * of layer reads) splits the reads from the layers' arithmetic.
+ */
+export function unitCosts(model: LayeredModel, window: Batch, secondsReading: () => number = () => 0): UnitCosts {
+  const timed = (layers: number[]) => {
+    const [started, read] = [performance.now(), secondsReading()];
+    evaluate(model, [window], layers);
+    return [(performance.now() - started) / 1000, secondsReading() - read];
   };
-  const full = seconds(Array.from({ length: model.layers }, (_, l) => l));
-  const readout = seconds([]);
-  return { secondsPerBlock: Math.max(full - readout, 0) / model.layers, secondsPerReadout: readout };
+  const [full, reading] = timed(Array.from({ length: model.layers }, (_, l) => l));
+  const [readout] = timed([]);
+  return { secondsPerBlock: Math.max(full - reading - readout, 0) / model.layers, secondsPerReadout: readout, secondsPerLayerRead: reading / model.layers };
 }
 
 /**
@@ -53,7 +61,8 @@ export class TimeBudget {
   constructor(
     readonly seconds: number,
     private readonly units: UnitCosts,
-    private readonly batches: number,
+    /** Windows in each batch. */
+    private readonly batchSizes: number[],
     private readonly threads: number,
   ) {}
 
@@ -77,8 +86,8 @@ export class TimeBudget {
   }
 
   private rawEstimate(cost: WalkCost): number {
-    const perBatch = cost.blocks * this.units.secondsPerBlock + cost.readouts * this.units.secondsPerReadout;
-    return (perBatch * this.batches) / Math.min(this.threads, this.batches);
+    const total = this.batchSizes.reduce((sum, windows) => sum + walkSeconds(this.units, cost, windows), 0);
+    return total / Math.min(this.threads, this.batchSizes.length);
   }
 }
 
@@ -92,15 +101,15 @@ export interface BudgetedBatches {
 const FEW_BATCHES = 4;
 
 /**
- * The first batches that fit `seconds` when a window costs `secondsPerWindow` and `threads` share
- * the batches: the first ones, so that a larger budget measures a superset; one window per batch
- * when fewer than four batches fit. A budget too small for one window is a user error.
+ * The first batches that fit `seconds` when a batch costs `secondsOf` and `threads` share the
+ * batches: the first ones, so that a larger budget measures a superset; one window per batch when
+ * fewer than four batches fit.
  */
-export function batchesThatFit(all: Batch[], secondsPerWindow: number, threads: number, seconds: number): Batch[] {
+export function batchesThatFit(all: Batch[], secondsOf: (batch: Batch) => number, threads: number, seconds: number): Batch[] {
   const fit = (batches: Batch[]) => {
     let total = 0;
     let count = 0;
-    while (count < batches.length && total + batches[count].size * secondsPerWindow <= seconds * Math.min(threads, count + 1)) total += batches[count++].size * secondsPerWindow;
+    while (count < batches.length && total + secondsOf(batches[count]) <= seconds * Math.min(threads, count + 1)) total += secondsOf(batches[count++]);
     return batches.slice(0, count);
   };
   const batches = fit(all);
@@ -111,31 +120,31 @@ export function batchesThatFit(all: Batch[], secondsPerWindow: number, threads: 
 const FEWEST_BATCHES = 2;
 
 /**
- * The batches an analysis can measure within `budgetSeconds`, after timing one batch (that time
- * counts), and the budget to spend on them. `plans` are the per-batch costs of what it would
+ * The batches an analysis can measure within the budget's `seconds`, of which opening the model
+ * has `spent` some, after timing one window (that time counts too), and the budget to spend on them. `plans` are the per-batch costs of what it would
  * measure, most first: the first that fits two windows decides the batches (the phases beyond a
  * smaller plan run only if time remains). A budget too small for two windows of the last plan is a
  * user error giving the smallest that works.
  */
-export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: WalkCost[], threads: number, budgetSeconds: number): BudgetedBatches {
+export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: WalkCost[], threads: number, { seconds: budgetSeconds, spent }: { seconds: number; spent: number }, secondsReading?: () => number): BudgetedBatches {
   const started = performance.now();
-  const units = unitCosts(model, all[0]);
-  const calibration = (performance.now() - started) / 1000;
+  const units = unitCosts(model, windowsOf(all[0])[0], secondsReading);
+  // Opening the model and timing a window are part of what the user waits for.
+  const calibration = spent + (performance.now() - started) / 1000;
   const left = budgetSeconds - calibration;
-  const secondsPerWindow = (plan: WalkCost) => (plan.blocks * units.secondsPerBlock + plan.readouts * units.secondsPerReadout) / all[0].size;
-  const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, secondsPerWindow(plan), threads, left) }));
+  const reads = units.secondsPerLayerRead > 0 ? `, reading a layer in ${durationText(units.secondsPerLayerRead)}` : '';
+  const unitText = `on a window of ${all[0].length} a layer takes ${durationText(units.secondsPerBlock)}, the readout ${durationText(units.secondsPerReadout)}${reads}`;
+  const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan, batch.size), threads, left) }));
   const chosen = fitting.find(({ batches }) => batches.length >= Math.min(FEWEST_BATCHES, all.length * all[0].size));
   if (!chosen) {
-    const smallest = calibration + (secondsPerWindow(plans.at(-1)!) * FEWEST_BATCHES) / Math.min(threads, FEWEST_BATCHES);
-    throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}); the smallest budget that works is ${Math.ceil(smallest)}s`);
+    const smallest = calibration + (walkSeconds(units, plans.at(-1)!, 1) * FEWEST_BATCHES) / Math.min(threads, FEWEST_BATCHES);
+    throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}: ${unitText}); the smallest budget that works is ${Math.ceil(smallest)}s, or a shorter --window`);
   }
   const { plan, batches } = chosen;
-  const scale = batches[0].size / all[0].size;
-  const budget = new TimeBudget(left, { secondsPerBlock: units.secondsPerBlock * scale, secondsPerReadout: units.secondsPerReadout * scale }, batches.length, threads);
+  const budget = new TimeBudget(left, units, batches.map((batch) => batch.size), threads);
   const tokensOf = (batches: Batch[]) => batches.reduce((sum, batch) => sum + batch.size * batch.length, 0).toLocaleString('en-US');
   const [tokens, total] = [tokensOf(batches), tokensOf(all)];
   const limit = tokens === total ? `all ${total} tokens fit` : `${tokens} of ${total} tokens fit`;
-  const unitText = `a layer takes ${durationText(units.secondsPerBlock)} a batch of ${all[0].size} × ${all[0].length}, the readout ${durationText(units.secondsPerReadout)}`;
   const what = plan === plans[0] ? '' : ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)';
   const text = `budget ${durationText(budgetSeconds)}: ${limit}${what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), about ${durationText(calibration + budget.estimate(plan))}`;
   return { batches, budget, text };

@@ -3,6 +3,8 @@ import { parse } from 'jsonc-parser';
 import * as vscode from 'vscode';
 import { depthlabSites } from '../../core/layerLists/depthlabSites';
 import { keepsText } from '../../core/layerLists/lensTitles';
+import { liveRunText } from '../../core/report/liveRunText';
+import type { JobRunner } from '../jobs/jobRunner';
 import type { RunIndex } from '../runs/runIndex';
 
 /**
@@ -14,8 +16,25 @@ export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
 
-  constructor(private readonly runs: RunIndex) {
+  /** Per config file, what its running job is doing (the run record on disk lags until the job ends). */
+  private readonly live = new Map<string, string>();
+
+  constructor(
+    private readonly runs: RunIndex,
+    jobs: JobRunner,
+  ) {
     runs.onDidChange(() => this.changed.fire());
+    jobs.onEvent(({ job, event }) => {
+      const text = job.configFile && liveRunText(event);
+      if (!text || this.live.get(job.configFile!) === text) return;
+      this.live.set(job.configFile!, text);
+      this.changed.fire();
+    });
+    jobs.onDidChangeJob((job) => {
+      if (job || this.live.size === 0) return;
+      this.live.clear();
+      this.changed.fire();
+    });
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -38,10 +57,11 @@ export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
       new vscode.CodeLens(keep, { title: 'Keep every other layer', command: 'depthlab.keepEveryOther', arguments: [uri] }),
     );
     const latest = (await this.runs.of(uri.fsPath))[0];
+    const live = this.live.get(uri.fsPath);
     if (latest) {
       lenses.push(
         new vscode.CodeLens(keep, {
-          title: `last run: ${latest.status} ${latest.step}/${latest.steps}`,
+          title: live ? `run: ${live}` : `last run: ${latest.status} ${latest.step}/${latest.steps}`,
           command: 'depthlab.openExplorer',
           arguments: [uri, latest.id],
         }),
