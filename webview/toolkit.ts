@@ -1,19 +1,18 @@
 /**
- * The only module that knows about @vscode/webview-ui-toolkit: the rest of the page asks for a
- * button, a checkbox or a dropdown here, so moving to the toolkit's successor is a change to this file.
+ * The page's controls: native elements styled with VS Code's theme variables (media/explorer.css),
+ * since @vscode/webview-ui-toolkit was deprecated and archived in January 2025. The rest of the
+ * page asks for a button, a checkbox or a dropdown here and never sees which elements they are.
  */
-import { provideVSCodeDesignSystem, vsCodeButton, vsCodeCheckbox, vsCodeDropdown, vsCodeOption, vsCodeProgressRing } from '@vscode/webview-ui-toolkit';
-
-provideVSCodeDesignSystem().register(vsCodeButton(), vsCodeCheckbox(), vsCodeDropdown(), vsCodeOption(), vsCodeProgressRing());
 
 export interface Control extends HTMLElement {
   disabled: boolean;
 }
 
 export function button(label: string, onClick: () => void, options: { secondary?: boolean; title?: string } = {}): Control {
-  const element = document.createElement('vscode-button') as Control;
+  const element = document.createElement('button');
+  element.type = 'button';
+  element.className = options.secondary ? 'control secondary' : 'control';
   element.textContent = label;
-  if (options.secondary) element.setAttribute('appearance', 'secondary');
   if (options.title) element.title = options.title;
   element.addEventListener('click', () => {
     if (!element.disabled) onClick();
@@ -25,12 +24,19 @@ export interface CheckboxControl extends Control {
   checked: boolean;
 }
 
+/** A labelled checkbox: the label is the control (clicking the text toggles it), its input holds the state. */
 export function checkbox(label: string, checked: boolean, onChange: (checked: boolean) => void): CheckboxControl {
-  const element = document.createElement('vscode-checkbox') as CheckboxControl;
-  element.textContent = label;
-  element.checked = checked;
-  element.addEventListener('change', () => onChange(element.checked));
-  return element;
+  const element = document.createElement('label');
+  element.className = 'checkbox';
+  const input = document.createElement('input');
+  input.type = 'checkbox';
+  input.checked = checked;
+  element.append(input, label);
+  input.addEventListener('change', () => onChange(input.checked));
+  return Object.defineProperties(element, {
+    checked: { get: () => input.checked, set: (value: boolean) => (input.checked = value) },
+    disabled: { get: () => input.disabled, set: (value: boolean) => (input.disabled = value) },
+  }) as unknown as CheckboxControl;
 }
 
 export interface DropdownControl extends Control {
@@ -38,19 +44,17 @@ export interface DropdownControl extends Control {
 }
 
 export function dropdown(options: Array<{ value: string; label: string }>, selected: string | undefined, onChange: (value: string) => void): DropdownControl {
-  const element = document.createElement('vscode-dropdown') as DropdownControl;
-  for (const option of options) {
-    const item = document.createElement('vscode-option') as HTMLElement & { value: string; selected: boolean };
-    item.value = option.value;
-    item.textContent = option.label;
-    item.selected = option.value === selected;
-    element.appendChild(item);
-  }
+  const element = document.createElement('select');
+  element.className = 'control';
+  for (const option of options) element.appendChild(new Option(option.label, option.value, false, option.value === selected));
   if (selected !== undefined) element.value = selected;
   element.addEventListener('change', () => onChange(element.value));
   return element;
 }
 
 export function progressRing(): HTMLElement {
-  return document.createElement('vscode-progress-ring');
+  const element = document.createElement('span');
+  element.className = 'spinner';
+  element.setAttribute('role', 'progressbar');
+  return element;
 }

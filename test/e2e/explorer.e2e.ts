@@ -36,6 +36,14 @@ let workspace: string;
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 const runCommand = (title: string) => runPaletteCommand(page, title);
+/** Preferences: Color Theme, picked by name; the page follows the theme's variables. */
+async function pickTheme(name: string) {
+  await runCommand('Preferences: Color Theme');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor();
+  await page.locator('.quick-input-widget input').fill(name);
+  await page.keyboard.press('Enter');
+  await page.locator('.monaco-workbench').and(page.locator(name.startsWith('Light') ? '.vs' : '.vs-dark')).waitFor({ timeout: 10_000 });
+}
 
 /** Quick open: `name` typed, the row showing `row` (quick open shows a file's name, its folder beside it) opened. */
 async function openFile(name: string, row = name): Promise<void> {
@@ -92,16 +100,21 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
 
   await runCommand('DepthLab: Open Depth Explorer');
   const frame = explorerFrame();
-  const layerOne = frame.locator('vscode-checkbox[data-layer="1"]');
+  const layerOne = frame.locator('label.checkbox[data-layer="1"]');
   await layerOne.waitFor({ timeout: 60_000 });
   await frame.locator('canvas').first().waitFor();
   await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
   await shot('3-depth-explorer');
+  // The same page under a light theme: its controls and charts take the theme's colours.
+  await pickTheme('Light Modern');
+  await frame.locator('button.control', { hasText: 'Evaluate selection' }).waitFor();
+  await shot('3b-depth-explorer-light');
+  await pickTheme('Dark Modern');
 
-  assert.equal(await layerOne.getAttribute('aria-checked'), 'true');
+  assert.equal(await layerOne.locator('input').isChecked(), true);
   await layerOne.click();
   await frame.locator('.summary', { hasText: `Keeps ${LAYERS - 1} of ${LAYERS}: 0,2,3` }).waitFor();
-  await frame.locator('vscode-button', { hasText: 'Write to tiny.depthlab.json' }).click();
+  await frame.locator('button.control', { hasText: 'Write to tiny.depthlab.json' }).click();
 
   const configFile = path.join(workspace, 'tiny.depthlab.json');
   const written = await waitFor('layersToKeep on disk', () => parse(fs.readFileSync(configFile, 'utf8')).layersToKeep as number[] | undefined, 30_000);
@@ -112,12 +125,12 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   await page.locator('.codelens-decoration', { hasText: `Explore depth (keeps ${LAYERS - 1} of ${LAYERS})` }).waitFor({ timeout: 30_000 });
   await shot('4-written-to-config');
 
-  await frame.locator('vscode-button', { hasText: 'Evaluate selection' }).click();
+  await frame.locator('button.control', { hasText: 'Evaluate selection' }).click();
   await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4} ± \d+\.\d{4} ppl [\d.]+ · full model: loss \d+\.\d{4} ± \d+\.\d{4}/ }).waitFor({ timeout: 60_000 });
   await frame.locator('.result').scrollIntoViewIfNeeded();
   await shot('5-evaluated-selection');
 
-  await frame.locator('vscode-button', { hasText: 'Heal selection' }).click();
+  await frame.locator('button.control', { hasText: 'Heal selection' }).click();
   await frame.locator('.notice', { hasText: /Healed layers 0, 2, 3 for 100 steps: loss \d+\.\d{4} → \d+\.\d{4}/ }).waitFor({ timeout: 2 * 60_000 });
   const healRecord = JSON.parse(fs.readFileSync(path.join(runs, runDir, 'healed', 'keep-0-2-3-all-100', 'heal.json'), 'utf8'));
   assert.deepEqual(healRecord.keep, [0, 2, 3]);
@@ -184,20 +197,20 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid']);
 
   const frame = explorerFrame();
-  await frame.locator('vscode-button', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });
+  await frame.locator('button.control', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });
   await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
   // The angular-distance heat map: a row per block size, one cell per start layer.
   assert.equal(await frame.locator('.heat-map tbody tr').count(), 4);
   assert.equal(await frame.locator('.heat-map tbody tr').first().locator('td').count(), 4);
   // The analysis kept every other layer, 0 and 2; add layer 3.
-  const layerThree = frame.locator('vscode-checkbox[data-layer="3"]');
+  const layerThree = frame.locator('label.checkbox[data-layer="3"]');
   await layerThree.waitFor();
   await layerThree.click();
   await frame.locator('.summary', { hasText: 'Keeps 3 of 4: 0,2,3' }).waitFor();
   await shot('9-model-explorer');
-  await frame.locator('vscode-button', { hasText: 'Evaluate selection' }).click();
+  await frame.locator('button.control', { hasText: 'Evaluate selection' }).click();
   await frame.locator('.result', { hasText: /Layers 0,2,3: loss \d+\.\d{4}( ± \d+\.\d{4})? ppl [\d.]+ · full model/ }).waitFor({ timeout: 60_000 });
-  await frame.locator('vscode-button', { hasText: 'Export Pruned Model' }).click();
+  await frame.locator('button.control', { hasText: 'Export Pruned Model' }).click();
   await frame.locator('.notice', { hasText: 'Exported layers 0, 2, 3 to models/gpt2-keep-0-2-3' }).waitFor({ timeout: 60_000 });
   const exported = path.join(workspace, 'models', 'gpt2-keep-0-2-3');
   assert.equal(JSON.parse(fs.readFileSync(path.join(exported, 'config.json'), 'utf8')).n_layer, 3);
