@@ -18,6 +18,7 @@ export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
 
   /** Per config file, what its running job is doing (the run record on disk lags until the job ends). */
   private readonly live = new Map<string, string>();
+  private pending?: ReturnType<typeof setTimeout>;
 
   constructor(
     private readonly runs: RunIndex,
@@ -28,13 +29,23 @@ export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
       const text = job.configFile && liveRunText(event);
       if (!text || this.live.get(job.configFile!) === text) return;
       this.live.set(job.configFile!, text);
-      this.changed.fire();
+      this.fireSoon();
     });
-    jobs.onDidChangeJob((job) => {
-      if (job || this.live.size === 0) return;
-      this.live.clear();
-      this.changed.fire();
+    jobs.onDidSettleJob((job) => {
+      if (this.live.delete(job.configFile)) this.changed.fire();
     });
+  }
+
+  /**
+   * At most one change a second: the editor re-asks for lenses a moment after the last change it
+   * hears of, so a change every step would postpone the refresh until training ends.
+   */
+  private fireSoon(): void {
+    if (this.pending) return;
+    this.pending = setTimeout(() => {
+      this.pending = undefined;
+      this.changed.fire();
+    }, 1000);
   }
 
   async provideCodeLenses(document: vscode.TextDocument): Promise<vscode.CodeLens[]> {
@@ -58,12 +69,13 @@ export class DepthlabCodeLensProvider implements vscode.CodeLensProvider {
     );
     const latest = (await this.runs.of(uri.fsPath))[0];
     const live = this.live.get(uri.fsPath);
-    if (latest) {
+    // A first run has no record in the index until its files appear; its job speaks for it meanwhile.
+    if (latest || live) {
       lenses.push(
         new vscode.CodeLens(keep, {
-          title: live ? `run: ${live}` : `last run: ${latest.status} ${latest.step}/${latest.steps}`,
+          title: live ? `run: ${live}` : `last run: ${latest!.status} ${latest!.step}/${latest!.steps}`,
           command: 'depthlab.openExplorer',
-          arguments: [uri, latest.id],
+          arguments: latest ? [uri, latest.id] : [uri],
         }),
       );
     }

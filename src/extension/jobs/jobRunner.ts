@@ -27,7 +27,10 @@ export class JobRunner implements vscode.Disposable {
   private readonly changed = new vscode.EventEmitter<ActiveJob | undefined>();
   private readonly events = new vscode.EventEmitter<JobEvent>();
   readonly onDidChangeJob = this.changed.event;
+  private readonly settled = new vscode.EventEmitter<ActiveJob>();
   readonly onEvent = this.events.event;
+  /** A job's result or failure arrived (its worker may take a moment more to exit). */
+  readonly onDidSettleJob = this.settled.event;
 
   constructor(
     private readonly workerScript: string,
@@ -78,6 +81,7 @@ export class JobRunner implements vscode.Disposable {
     this.statusBar.dispose();
     this.changed.dispose();
     this.events.dispose();
+    this.settled.dispose();
   }
 
   private start(
@@ -146,10 +150,12 @@ export class JobRunner implements vscode.Disposable {
           }
           case 'done':
             result = message.result;
+            this.settled.fire(job);
             setTimeout(() => child.kill(), 5_000).unref();
             break;
           case 'failed':
             failure = message;
+            this.settled.fire(job);
             setTimeout(() => child.kill(), 5_000).unref();
             if (message.stack) this.log.error(message.stack);
             else this.log.error(message.message);
