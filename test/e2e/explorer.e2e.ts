@@ -36,6 +36,17 @@ let workspace: string;
 const shot = (name: string) => page.screenshot({ path: path.join(SHOTS, `${name}.png`) });
 
 const runCommand = (title: string) => runPaletteCommand(page, title);
+/** A colour theme picked by name (Ctrl+K Ctrl+T: the palette's "Color Theme" also finds the marketplace's); the page follows the theme's variables. */
+async function pickTheme(name: string, workbenchClass: string) {
+  await page.keyboard.press('Control+K');
+  await page.keyboard.press('Control+T');
+  const input = page.locator('.quick-input-widget input');
+  await input.waitFor({ state: 'visible' });
+  await input.fill(name);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: name }).first().waitFor({ timeout: 10_000 });
+  await page.keyboard.press('Enter');
+  await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ timeout: 10_000 });
+}
 
 /** Quick open: `name` typed, the row showing `row` (quick open shows a file's name, its folder beside it) opened. */
 async function openFile(name: string, row = name): Promise<void> {
@@ -99,6 +110,10 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   await frame.locator('canvas').first().waitFor();
   await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
   await shot('3-depth-explorer');
+  // The same page under a dark theme (the editor starts light): controls and charts take the theme's colours.
+  await pickTheme('Dark Modern', 'vs-dark');
+  await shot('3b-depth-explorer-dark');
+  await pickTheme('Light Modern', 'vs');
 
   assert.equal(await layerOne.locator('input').isChecked(), true);
   await layerOne.click();
