@@ -112,6 +112,8 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   await shot('3-depth-explorer');
   // The same page under a dark theme (the editor starts light): controls and charts take the theme's colours.
   await pickTheme('Dark Modern', 'vs-dark');
+  // Chart.js redraws on a theme change with its grow-in animation; the picture is of the settled page.
+  await page.waitForTimeout(1500);
   await shot('3b-depth-explorer-dark');
   await pickTheme('Light Modern', 'vs');
 
