@@ -42,7 +42,7 @@ import { dropStatistics, emptyCounters } from '../src/core/statistics/dropStatis
 import { adamWFor } from '../src/core/train/adamW';
 import { DataParallel } from '../src/core/train/dataParallel';
 import { trainingStep } from '../src/core/train/trainingStep';
-import { measureDepth, plannedCost } from '../src/core/jobs/depthMeasurements';
+import { measureDepth, phaseCosts, plannedCost } from '../src/core/jobs/depthMeasurements';
 import { GPT2_SMALL, gpt2SmallForward, openGpt2, WINDOW, writeGpt2 } from './bench/gpt2Small';
 import { LLAMA_1B, LLAMA_WINDOW, llama1BForward, writeLlama1B } from './bench/llama1B';
 
@@ -407,7 +407,7 @@ async function analysisCost(backend: ResolvedBackend) {
   measureDepth(model, [{ size: 1, length: 64, inputs: ids, targets: ids }], {});
   model.dispose();
   fs.rmSync(folder, { recursive: true, force: true });
-  return { layers: 12, fullForwardPasses: +(blocks / 12).toFixed(1), plannedForwardPasses: +(plannedCost(12, 'search-on-valid').blocks / 12).toFixed(1) };
+  return { layers: 12, fullForwardPasses: +(blocks / 12).toFixed(1), plannedForwardPasses: +(plannedCost(phaseCosts(12), 'search-on-valid').blocks / 12).toFixed(1) };
 }
 
 async function main() {

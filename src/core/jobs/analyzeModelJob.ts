@@ -2,7 +2,9 @@ import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../huggingface/modelAnalysisFile';
 import { activeBackend, usesGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
-import { BUDGET_SEARCH_WIDTH, measureDepth, plannedCost } from './depthMeasurements';
+import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from './depthMeasurements';
+import type { PretrainedModel } from '../huggingface/pretrainedModel';
+import type { Batch } from '../model/layeredModel';
 import type { JobContext } from './jobContext';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
 import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from './timeBudget';
@@ -31,8 +33,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
   const started = performance.now();
   return withPretrained(request, context, ({ folder, model: pretrained, batches: all, data: text }) => {
     const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
-    const plans = [false, true].map((essential) => plannedCost(pretrained.layers, request.strategy ?? 'every-other', BUDGET_SEARCH_WIDTH, essential));
-    const within = budget === undefined ? undefined : batchesWithinBudget(pretrained, all, plans, evaluationThreadCount(request.threads), { seconds: budget, spent: (performance.now() - started) / 1000 }, () => pretrained.weights.secondsReading);
+    const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
     const batches = within?.batches ?? all;
     const data = { ...text, tokens: batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) };
     if (within) context.onEvent?.({ type: 'notice', text: within.text });
@@ -53,4 +54,11 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
     writeModelAnalysis(folder, analysis);
     return { folder, file: modelAnalysisFile(folder), analysis };
   });
+}
+
+/** The batches that fit the budget: everything planned if two windows of it fit, else the essentials (depthMeasurements.ts). */
+function withinBudget(model: PretrainedModel, all: Batch[], request: AnalyzeModelRequest, budget: { seconds: number; spent: number }) {
+  const costs = phaseCosts(model.layers, BUDGET_SEARCH_WIDTH);
+  const plans = [false, true].map((essential) => plannedCost(costs, request.strategy ?? 'every-other', essential));
+  return batchesWithinBudget(model, all, plans, evaluationThreadCount(request.threads), budget, () => model.weights.secondsReading);
 }

@@ -45,24 +45,26 @@ export function phaseCosts(layers: number, searchWidth?: number) {
   const all = range(layers);
   const importance = walkCost([all, ...all.map((removed) => all.filter((l) => l !== removed))]);
   const angular = { blocks: layers, readouts: 0, layers };
+  const likeEveryOther = walkCost(sweepLists(layers, (r) => everyOther(layers, r)));
   const sweep: Record<PruneStrategy, WalkCost> = {
-    'every-other': walkCost(sweepLists(layers, (r) => everyOther(layers, r))),
+    'every-other': likeEveryOther,
     spread: walkCost(sweepLists(layers, (r) => spread(layers, r))),
-    importance: walkCost(sweepLists(layers, (r) => everyOther(layers, r))),
-    'contiguous-block': walkCost(sweepLists(layers, (r) => everyOther(layers, r))),
+    importance: likeEveryOther,
+    'contiguous-block': likeEveryOther,
     'first-k': walkCost(sweepLists(layers, (r) => all.slice(0, r))),
-    'search-on-valid': addCosts(searchCost(layers, { width: searchWidth }), walkCost(sweepLists(layers, (r) => everyOther(layers, r)))),
+    'search-on-valid': addCosts(searchCost(layers, { width: searchWidth }), likeEveryOther),
   };
   return { importance, angular, sweep };
 }
+
+export type PhaseCosts = ReturnType<typeof phaseCosts>;
 
 /**
  * The phases an analysis plans for, per batch: the cheap measurements and every cheap sweep
  * (search-on-valid only when it is the choice); or, `essential`, the per-layer measurements and the
  * chosen strategy's sweep alone, the rest left to run if time remains.
  */
-export function plannedCost(layers: number, strategy: PruneStrategy, searchWidth?: number, essential = false): WalkCost {
-  const costs = phaseCosts(layers, searchWidth);
+export function plannedCost(costs: PhaseCosts, strategy: PruneStrategy, essential = false): WalkCost {
   const sweeps = MODEL_STRATEGIES.filter((s) => s === strategy || (!essential && s !== 'search-on-valid')).map((s) => costs.sweep[s]);
   return addCosts(costs.importance, costs.angular, ...sweeps);
 }
@@ -86,7 +88,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   const strategy = choice.strategy ?? 'every-other';
   const searchWidth = budget ? BUDGET_SEARCH_WIDTH : undefined;
   const costs = phaseCosts(N, searchWidth);
-  const planned = plannedCost(N, strategy, searchWidth);
+  const planned = plannedCost(costs, strategy);
   const started = performance.now();
   let done = 0;
   const run = <T>(cost: WalkCost, work: () => T): T => {
@@ -116,9 +118,10 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   for (const each of MODEL_STRATEGIES) {
     const cost = costs.sweep[each];
     const seconds = budget?.estimate(cost);
-    if (budget && seconds !== undefined && each !== strategy && seconds > budget.left()) {
-      skipped.push(`${each}: needs about ${durationText(seconds)}, ${durationText(Math.max(0, budget.left()))} left${each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : ''}`);
-      onEvent?.({ type: 'notice', text: `${each} sweep left out: ${skipped.at(-1)!.slice(each.length + 2)}` });
+    if (budget && seconds! > budget.left() && each !== strategy) {
+      const why = `needs about ${durationText(seconds!)}, ${durationText(Math.max(0, budget.left()))} left${each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : ''}`;
+      skipped.push(`${each}: ${why}`);
+      onEvent?.({ type: 'notice', text: `${each} sweep left out: ${why}` });
       continue;
     }
     if (each === 'search-on-valid') onEvent?.({ type: 'notice', text: searchText(N, cost, searchWidth, seconds) });

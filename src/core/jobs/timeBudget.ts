@@ -109,7 +109,11 @@ export function batchesThatFit(all: Batch[], secondsOf: (batch: Batch) => number
   const fit = (batches: Batch[]) => {
     let total = 0;
     let count = 0;
-    while (count < batches.length && total + secondsOf(batches[count]) <= seconds * Math.min(threads, count + 1)) total += secondsOf(batches[count++]);
+    for (const batch of batches) {
+      total += secondsOf(batch);
+      if (total > seconds * Math.min(threads, count + 1)) break;
+      count++;
+    }
     return batches.slice(0, count);
   };
   const batches = fit(all);
@@ -120,9 +124,9 @@ export function batchesThatFit(all: Batch[], secondsOf: (batch: Batch) => number
 const FEWEST_BATCHES = 2;
 
 /**
- * The batches an analysis can measure within the budget's `seconds`, of which opening the model
- * has `spent` some, after timing one window (that time counts too), and the budget to spend on them. `plans` are the per-batch costs of what it would
- * measure, most first: the first that fits two windows decides the batches (the phases beyond a
+ * The batches an analysis can measure within the budget's `seconds`, of which opening the model has
+ * `spent` some, after timing one window (that time counts too), and the budget to spend on them.
+ * `plans` are the per-batch costs of what it would measure, most first: the first that fits two windows decides the batches (the phases beyond a
  * smaller plan run only if time remains). A budget too small for two windows of the last plan is a
  * user error giving the smallest that works.
  */
