@@ -38,7 +38,7 @@ test('depthlab analyze on a terminal: phases print above the progress bar, the r
   const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-tty-'));
   fs.cpSync(path.join(__dirname, 'fixtures', 'huggingface', 'gpt2'), path.join(dir, 'gpt2'), { recursive: true });
   const lines = await screenOf(dir, 'analyze gpt2 --tokens 2048 --window 64');
-  for (const phase of ['angular: angular distance between the streams n layers apart', 'sweep: every-other at every depth 4…1', 'sweep: importance at every depth 4…1']) {
+  for (const phase of ['angular: angular distance between the streams n layers apart', 'sweep 1/5: every-other at every depth 4…1', 'sweep 2/5: importance at every depth 4…1']) {
     assert.ok(lines.includes(phase), `${phase}\n---\n${lines.join('\n')}`);
   }
   assert.ok(lines.some((line) => /^layers by every-other for 2 of 4: 0,2$/.test(line)), lines.join('\n'));

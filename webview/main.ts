@@ -41,7 +41,8 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
       page.selected = message.selected;
       break;
     case 'snapshot':
-      if (page.snapshot?.id !== message.snapshot.id) page.result = undefined;
+      // A result or notice speaks of the run it came from.
+      if (page.snapshot?.id !== message.snapshot.id) page.result = page.notice = undefined;
       page.snapshot = message.snapshot;
       saveState({ runId: message.snapshot.id });
       break;

@@ -29,6 +29,15 @@ const CONFIG = `{
 }
 `;
 
+const SEARCHED_CONFIG = JSON.stringify({
+  name: 'deep',
+  data: { train: 'text.txt' },
+  model: { layers: 12, dModel: 32, heads: 2, ffn: 64, seqLen: 32 },
+  layerdrop: { rate: 0.5 },
+  train: { steps: 2, batchSize: 8, evalEvery: 10, evalBatches: 60, checkpointEvery: 10, backend: 'wasm' },
+  prune: { strategy: 'search-on-valid', targetLayers: 6 },
+});
+
 let editor: Editor;
 let page: Page;
 let workspace: string;
@@ -71,6 +80,8 @@ before(async () => {
   fs.writeFileSync(path.join(workspace, 'tiny.depthlab.json'), CONFIG);
   // Written before the editor starts: quick open may not list a file created while it runs.
   fs.writeFileSync(path.join(workspace, 'long.depthlab.json'), CONFIG.replace('"steps": 30', '"steps": 100000').replace('"name": "tiny"', '"name": "long"'));
+  // Deep enough, and measured on enough text, that its search takes seconds: the lens can be read mid-sweep.
+  fs.writeFileSync(path.join(workspace, 'deep.depthlab.json'), SEARCHED_CONFIG);
   fs.writeFileSync(path.join(workspace, 'text.txt'), TEXT.repeat(4));
   fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'huggingface', 'gpt2'), path.join(workspace, 'models', 'gpt2'), { recursive: true });
   // The welcome walkthrough closed: newConfig.e2e.ts runs a first start with it open.
@@ -185,6 +196,14 @@ test('prune to N layers from the palette and export the result; cancel a long tr
   assert.ok(cancelled.step > 0);
   assert.ok(fs.existsSync(path.join(runs, cancelled.id, 'checkpoints', 'latest.json')), 'cancel writes a checkpoint');
   await page.locator('.statusbar-item', { hasText: 'DepthLab: Train' }).waitFor({ state: 'detached', timeout: 30_000 });
+
+  // After training, the lens says which evaluation phase runs, then the run's record once the job ends.
+  await openFile('deep.depthlab.json');
+  await page.locator('.monaco-editor .view-lines', { hasText: 'search-on-valid' }).waitFor();
+  await runCommand('DepthLab: Train with LayerDrop');
+  await page.locator('.codelens-decoration', { hasText: 'run: sweeping 1/1' }).waitFor({ timeout: 60_000 });
+  await shot('7b-lens-while-sweeping');
+  await page.locator('.codelens-decoration', { hasText: 'last run: completed 2/2' }).waitFor({ timeout: 60_000 });
 });
 
 test('a Hugging Face model: explore its depth from the CodeLens on config.json, pick layers, export a pruned folder', { timeout: 5 * 60_000 }, async () => {

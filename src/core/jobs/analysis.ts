@@ -16,8 +16,9 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
   onEvent?.({ type: 'phase', phase: 'importance', detail: `per-layer importance on ${batches.length} validation batches` });
   const { fullLoss, layers: statistics } = measureLayers(trained, batches);
   writeStatistics(trained.paths, { fullLoss, layers: statistics });
+  // Said before the chooser: search-on-valid does its search there.
+  onEvent?.({ type: 'phase', phase: 'sweep', detail: `${choice.strategy ?? config.prune.strategy} at every depth ${layers}…1`, part: 1, of: 1 });
   const { strategy, metric, target, select, margin } = chooser({ ...choiceContext(trained, batches), statistics: () => statistics }, choice);
-  onEvent?.({ type: 'phase', phase: 'sweep', detail: `${strategy} at every depth ${layers}…1` });
   const sweep = depthSweep(model, batches, select);
   onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
   const angularDistance = angularDistances(model, batches);

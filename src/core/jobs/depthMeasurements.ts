@@ -100,10 +100,9 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     onEvent?.({ type: 'progress', label: 'analyze', done, total: planned.blocks, unit: 'layer evaluations a batch', etaSeconds });
     return value;
   };
-  const phase = (detail: string, phase: 'angular' | 'sweep') => onEvent?.({ type: 'phase', phase, detail });
 
   const { fullLoss, layers: statistics } = run(costs.importance, () => layerStatistics(model, batches, dropStatistics(emptyCounters(N), new Array(N).fill(0))));
-  phase('angular distance between the streams n layers apart', 'angular');
+  onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
   const distances = run(costs.angular, () => angularDistances(model, batches));
   const choices = {
     model,
@@ -115,7 +114,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   const sweeps: DepthMeasurements['sweeps'] = {};
   const skipped: string[] = [];
   let chosen: Chooser | undefined;
-  for (const each of MODEL_STRATEGIES) {
+  for (const [index, each] of MODEL_STRATEGIES.entries()) {
     const cost = costs.sweep[each];
     const seconds = budget?.estimate(cost);
     if (budget && seconds! > budget.left() && each !== strategy) {
@@ -125,7 +124,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
       continue;
     }
     if (each === 'search-on-valid') onEvent?.({ type: 'notice', text: searchText(N, cost, searchWidth, seconds) });
-    phase(`${each} at every depth ${N}…1`, 'sweep');
+    onEvent?.({ type: 'phase', phase: 'sweep', detail: `${each} at every depth ${N}…1`, part: index + 1, of: MODEL_STRATEGIES.length });
     run(cost, () => {
       const selector = chooser(choices, { ...choice, strategy: each });
       if (each === strategy) chosen = selector;

@@ -21,7 +21,7 @@ export function eventText(event: EngineEvent): string | undefined {
     case 'run-end':
       return `training ${event.status} at step ${event.step}`;
     case 'phase':
-      return `${event.phase}: ${event.detail}`;
+      return `${event.phase}${event.part === undefined ? '' : ` ${event.part}/${event.of}`}: ${event.detail}`;
     case 'progress':
       return `${event.label}: ${event.done}/${event.total} ${event.unit}, about ${Math.ceil(event.etaSeconds)} s left`;
     case 'depth':

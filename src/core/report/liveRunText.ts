@@ -1,15 +1,17 @@
 import type { EngineEvent } from '../events';
 
+const PHASE_TEXT = { importance: 'measuring each layer', angular: 'measuring angular distances', sweep: 'sweeping', evaluate: 'evaluating' } as const;
+
 /**
  * What a config's lens says about the run its job is making, after `event` (undefined: the event
- * changes nothing): the step while training, then the evaluation phase running.
+ * changes nothing): the step while training, then the evaluation phase running ("sweeping 3/5").
  */
 export function liveRunText(event: EngineEvent): string | undefined {
   switch (event.type) {
     case 'step':
       return `training ${event.step}/${event.steps}`;
     case 'phase':
-      return event.phase === 'load' ? undefined : `evaluating: ${event.detail}`;
+      return event.phase === 'load' ? undefined : `${PHASE_TEXT[event.phase]}${event.part === undefined ? '' : ` ${event.part}/${event.of}`}`;
     case 'progress':
       return `${event.label} ${Math.round((100 * event.done) / event.total)}%`;
     default:
