@@ -4,7 +4,7 @@ import * as path from 'node:path';
 import { test } from 'node:test';
 import { compareSummary, type ComparedModel } from '../src/core/compare/compareSummary';
 import { compareJob, type CompareJobResult } from '../src/core/jobs/compareJob';
-import { compareText } from '../src/cli/resultText';
+import { compareText } from '../src/core/report/analysisText';
 import { readmeExcerpt, withExcerpt } from '../scripts/readmeExcerpt';
 import { tinyLanguageModel, TINY_TRAIN } from './helpers';
 
@@ -37,6 +37,8 @@ test('compare trains the three models with one seed and budget, sweeps the deep 
   assert.equal(result.summary.length, 3);
   assert.equal(new Set(result.models.map((m) => m.runId)).size, 4, 'each model is a run of its own');
   assert.deepEqual(JSON.parse(fs.readFileSync(result.file, 'utf8')).summary, result.summary);
+  assert.equal(result.report, result.file.replace(/\.json$/, '.html'), 'the report lies beside the comparison');
+  assert.match(fs.readFileSync(result.report!, 'utf8'), /<title>DepthLab comparison: tiny\.depthlab\.json<\/title>/);
 });
 
 test('with errors, the summary and the table say which differences are within noise', () => {

@@ -7,6 +7,7 @@ import type { PickerTarget } from '../src/core/layerLists/pickerTarget';
 import type { RunSnapshot } from '../src/core/run/runSnapshot';
 import { presetLayers, type Preset } from './presets';
 import { button, checkbox, dropdown, type Control } from './toolkit';
+import { section } from './sections';
 import { loadState, saveState } from './vscodeApi';
 
 export interface PickerInput {
@@ -140,20 +141,6 @@ export function metricChoice(metric: ImportanceMetric, available: readonly Impor
     metric,
     (value) => onChange(value as ImportanceMetric),
   );
-}
-
-export function section(title: string, subtitle?: string): HTMLElement {
-  const element = document.createElement('section');
-  const heading = document.createElement('h2');
-  heading.textContent = title;
-  element.appendChild(heading);
-  if (subtitle) {
-    const note = document.createElement('p');
-    note.className = 'subtitle';
-    note.textContent = subtitle;
-    element.appendChild(note);
-  }
-  return element;
 }
 
 function basename(file: string): string {

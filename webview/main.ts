@@ -5,11 +5,12 @@ import type { RunListEntry, RunSnapshot } from '../src/core/run/runSnapshot';
 import type { ActiveJob, HostToPage, PageRequests } from '../src/protocol/explorer';
 import { angularHeatMap } from './angularHeatMap';
 import { ChartSlot } from './charts/chartSlot';
-import { compareChart, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
+import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
 import { measuredMetrics } from '../src/core/statistics/importanceScores';
 import { marginText } from '../src/core/prune/choiceMargin';
 import { onThemeChange } from './charts/theme';
-import { layerPicker, metricChoice, section } from './layerPicker';
+import { layerPicker, metricChoice } from './layerPicker';
+import { hint, section } from './sections';
 import { button, dropdown, progressRing } from './toolkit';
 import { loadState, post, request, saveState, settle } from './vscodeApi';
 
@@ -23,12 +24,27 @@ interface Page {
   result?: PageRequests['evaluate-selection']['result'];
   notice?: { text: string; error: boolean };
   metric: ImportanceMetric;
+  /** The strategy the compare chart draws. */
+  compareStrategy: string;
   kept: ReadonlySet<number>;
+  /** A chart to scroll to once drawn (the editor tab opened to show it large). */
+  focus?: string;
 }
 
 const stored = loadState().metric as ImportanceMetric | undefined;
-const page: Page = { runs: [], metric: stored && IMPORTANCE_METRICS.includes(stored) ? stored : 'loss-increase', kept: new Set() };
-const charts = { compare: new ChartSlot('compare with and without LayerDrop'), loss: new ChartSlot('loss curves'), drops: new ChartSlot('drop rate per layer'), importance: new ChartSlot('importance per layer'), sweep: new ChartSlot('depth sweep') };
+const page: Page = { runs: [], metric: stored && IMPORTANCE_METRICS.includes(stored) ? stored : 'loss-increase', compareStrategy: 'every-other', kept: new Set() };
+const slot = (label: string, name: string) =>
+  new ChartSlot(label, name, {
+    enlarge: () => post({ type: 'open-large', chart: name }),
+    save: (png) => void ask(request('save-chart', { name, png }).then(({ file }) => file && (page.notice = { text: `Saved the ${label} chart to ${file}.`, error: false }))),
+  });
+const charts = {
+  compare: slot('compare with and without LayerDrop', 'compare'),
+  loss: slot('loss curves', 'loss'),
+  drops: slot('drop rate per layer', 'drop-rates'),
+  importance: slot('importance per layer', 'importance'),
+  sweep: slot('depth sweep', 'depth-sweep'),
+};
 const app = document.getElementById('app')!;
 let pickerElement: HTMLElement | undefined;
 let pickerKey = '';
@@ -61,6 +77,9 @@ window.addEventListener('message', (event: MessageEvent<HostToPage>) => {
     case 'error':
       page.notice = { text: message.message, error: true };
       break;
+    case 'focus':
+      page.focus = message.chart;
+      break;
   }
   render();
 });
@@ -90,6 +109,11 @@ function render(): void {
   if (run?.angularDistance) app.appendChild(angularSection(run.angularDistance));
   if (page.comparison && run?.kind !== 'model') app.appendChild(compareSection(page.comparison));
   if (page.target) app.appendChild(picker(run, page.target));
+  const focused = page.focus && app.querySelector(`[data-chart="${page.focus}"]`);
+  if (focused) {
+    focused.scrollIntoView({ block: 'start' });
+    page.focus = undefined;
+  }
 }
 
 function angularSection(distances: number[][]): HTMLElement {
@@ -100,9 +124,21 @@ function angularSection(distances: number[][]): HTMLElement {
 
 function compareSection(comparison: Comparison): HTMLElement {
   const element = section('Compare', `${comparison.models.length} models, ${comparison.steps} steps each, same data and seed (DepthLab: Compare With and Without LayerDrop)`);
-  charts.compare.set(compareChart(comparison));
-  element.appendChild(charts.compare.element);
+  const strategies = comparedStrategies(comparison);
+  const strategy = strategies.includes(page.compareStrategy) ? page.compareStrategy : strategies[0];
+  const choice = dropdown(
+    strategies.map((s) => ({ value: s, label: `${s} at every depth` })),
+    strategy,
+    (value) => {
+      page.compareStrategy = value;
+      render();
+    },
+  );
+  choice.title = 'The strategy whose layers each depth keeps';
+  charts.compare.set(compareChart(comparison, strategy));
+  element.append(choice, charts.compare.element);
   for (const line of comparison.summary) element.appendChild(hint(line));
+  element.appendChild(button('Open Report', () => post({ type: 'open-report', of: 'comparison' }), { secondary: true, title: 'Every strategy of this comparison, with its tables, in one HTML page (depthlab report)' }));
   return element;
 }
 
@@ -136,6 +172,11 @@ function header(run: RunSnapshot | undefined): HTMLElement {
     actions.append(train);
   }
   actions.append(sweep);
+  if (run) {
+    const report = button('Open Report', () => post({ type: 'open-report', of: 'run' }), { secondary: true, title: 'The charts and tables of this run in one HTML page that needs nothing else (depthlab report)' });
+    report.disabled = run.status === 'running';
+    actions.append(report);
+  }
   if (page.job) {
     const busy = document.createElement('span');
     busy.className = 'busy';
@@ -233,12 +274,6 @@ function ask(reply: Promise<unknown>): Promise<void> {
   return reply.catch((error: Error) => (page.notice = { text: error.message, error: true })).then(render);
 }
 
-function hint(text: string): HTMLElement {
-  const element = document.createElement('p');
-  element.className = 'hint';
-  element.textContent = text;
-  return element;
-}
 
 function notice({ text, error }: { text: string; error: boolean }): HTMLElement {
   const element = document.createElement('p');

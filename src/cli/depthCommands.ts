@@ -4,7 +4,8 @@ import { compareJob } from '../core/jobs/compareJob';
 import { healJob } from '../core/jobs/healJob';
 import { layerList, positiveInt } from './options';
 import { jobAction, program, runCommand, session } from './program';
-import { compareText, healText } from './resultText';
+import { compareText } from '../core/report/analysisText';
+import { healText } from './resultText';
 
 /** compare (the paper's experiment on the user's data) and heal (finetune a chosen sub-network). */
 export function addDepthCommands(): void {

@@ -13,9 +13,11 @@ import { pruneJob } from '../core/jobs/pruneJob';
 import { trainJob } from '../core/jobs/trainJob';
 import { addDepthCommands } from './depthCommands';
 import { addModelCommands } from './modelCommands';
+import { addReportCommand } from './reportCommand';
 import { layerList, withTextOptions } from './options';
 import { invocation, jobAction, program, runCommand, session } from './program';
-import { analysisText, exportModelText, exportText, pruneText } from './resultText';
+import { analysisText } from '../core/report/analysisText';
+import { exportModelText, exportText, pruneText } from './resultText';
 
 program
   .command('init')
@@ -43,7 +45,7 @@ for (const [name, analyze, description] of [
     const { out, context } = session();
     const { analysis, ...run } = await trainJob({ configFile, resume: options.resume, analyze }, context);
     if (run.status === 'cancelled') process.exitCode = 130;
-    const text = analysis ? `${analysisText(analysis)}\n\nrun files: ${run.runDir}` : `run ${run.runId}: ${run.status} at step ${run.step}`;
+    const text = analysis ? `${analysisText(analysis)}\n\nrun files: ${run.runDir}\nreport: ${run.report}` : `run ${run.runId}: ${run.status} at step ${run.step}`;
     if (!analyze || analysis) out.result({ run: run.runId, ...run, ...analysis }, text);
   });
 }
@@ -51,7 +53,7 @@ for (const [name, analyze, description] of [
 addDepthCommands();
 
 runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)").action(
-  jobAction(analyzeJob, ({ analysis, healed }) => analysisText(analysis, healed)),
+  jobAction(analyzeJob, ({ analysis, healed, report }) => `${analysisText(analysis, healed)}\n\nreport: ${report}`),
 );
 
 runCommand('prune', 'choose the layers to keep, evaluate them, and optionally write layersToKeep into the config')
@@ -60,6 +62,7 @@ runCommand('prune', 'choose the layers to keep, evaluate them, and optionally wr
   .action(jobAction(pruneJob, pruneText));
 
 addModelCommands();
+addReportCommand();
 
 withTextOptions(
   runCommand('export', 'write the pruned model (layers renumbered): safetensors with its config, fairseq flags and, for a language model, a GPT-2 folder transformers loads; or, given a Hugging Face folder, a pruned Hugging Face folder')

@@ -6,7 +6,7 @@ import { pretrainedSource } from '../core/jobs/openedPretrained';
 import { parseDuration } from '../core/jobs/timeBudget';
 import { positiveInt, withTextOptions } from './options';
 import { program, session } from './program';
-import { modelAnalysisText } from './resultText';
+import { modelAnalysisText } from '../core/report/analysisText';
 
 /** analyze: measure every layer of a Hugging Face model (a folder, or a config naming one) on the user's text. */
 export function addModelCommands(): void {
@@ -18,7 +18,7 @@ export function addModelCommands(): void {
       .addOption(new Option('--strategy <name>', 'layer selection strategy for the recommendation').choices(PRUNE_STRATEGIES))
       .option('--target <r>', 'target depth r', positiveInt)
       .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS))
-      .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 5m (default on the CPU without --tokens: 10m)', parseDuration),
+      .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 10m (default on the CPU without --tokens: 5m)', parseDuration),
   ).action(async (source: string, { data, budget, ...options }: { data?: string; budget?: number }) => {
     const model = pretrainedSource(source);
     if (!model) throw new UserError(`${source}: not a Hugging Face model folder (config.json with a model_type) nor a config with model.pretrained; for a DepthLab run use depthlab sweep`);

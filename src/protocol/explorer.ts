@@ -26,10 +26,12 @@ export type HostNotification =
   | { type: 'snapshot'; snapshot: RunSnapshot }
   | { type: 'target'; target: PickerTarget | undefined }
   | { type: 'job'; job: ActiveJob | undefined }
-  /** The newest `depthlab compare` of the config in focus. */
-  | { type: 'comparison'; comparison: Comparison | undefined }
+  /** The newest `depthlab compare` of the config in focus, and its file. */
+  | { type: 'comparison'; comparison: (Comparison & { file: string }) | undefined }
   /** A command failed. */
-  | { type: 'error'; message: string };
+  | { type: 'error'; message: string }
+  /** Scroll to this chart (the editor-tab explorer, opened to show it large). */
+  | { type: 'focus'; chart: string };
 
 /** Each request and what its reply carries. */
 export interface PageRequests {
@@ -41,6 +43,8 @@ export interface PageRequests {
   write: { params: { layers: number[] }; result: { file: string; key: string; layers: number[] } };
   /** A Hugging Face model shown: write a pruned copy of it with exactly these layers. */
   'export-model': { params: { layers: number[] }; result: { out: string } };
+  /** Save a chart's PNG (a data URL) where the user picks in the save dialog; no file when they cancel. */
+  'save-chart': { params: { name: string; png: string }; result: { file?: string } };
 }
 export type RequestType = keyof PageRequests;
 export type PageRequest<K extends RequestType = RequestType> = { [P in K]: { type: P; id: number } & PageRequests[P]['params'] }[K];
@@ -49,7 +53,7 @@ export type Reply<K extends RequestType = RequestType> = { type: 'reply'; id: nu
 export type HostToPage = HostNotification | Reply;
 
 // page → host
-export type PageCommand = { type: 'ready' } | { type: 'select-run'; runId: string } | { type: 'train' } | { type: 'evaluate-all' };
+export type PageCommand = { type: 'ready' } | { type: 'select-run'; runId: string } | { type: 'train' } | { type: 'evaluate-all' } | { type: 'open-large'; chart: string } | { type: 'open-report'; of: 'run' | 'comparison' };
 export type PageToHost = PageCommand | PageRequest;
 
 /** A message from the page, or undefined for anything malformed. */
@@ -58,10 +62,13 @@ export const parsePageMessage = messageParser<PageToHost>({
   'select-run': (m) => isString(m.runId),
   train: () => true,
   'evaluate-all': () => true,
+  'open-large': (m) => isString(m.chart),
+  'open-report': (m) => m.of === 'run' || m.of === 'comparison',
   'evaluate-selection': (m) => isId(m.id) && isLayerList(m.layers),
   'heal-selection': (m) => isId(m.id) && isLayerList(m.layers),
   write: (m) => isId(m.id) && isLayerList(m.layers),
   'export-model': (m) => isId(m.id) && isLayerList(m.layers),
+  'save-chart': (m) => isId(m.id) && isString(m.name) && /^[a-z-]+$/.test(m.name) && isString(m.png) && m.png.startsWith('data:image/png;base64,'),
 });
 
 export const isRequest = (message: PageToHost): message is PageRequest => 'id' in message;

@@ -6,6 +6,7 @@ import type { DepthRow } from '../../src/core/evaluate/depthSweep';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { chartTheme } from './theme';
 import type { WithErrors } from './errorBars';
+import { nthSeries, strategySeries, STROKE_LEGEND } from './seriesStyle';
 import { withinNoise } from '../../src/core/evaluate/standardError';
 
 const layerLabels = (n: number) => Array.from({ length: n }, (_, l) => `L${l}`);
@@ -13,40 +14,41 @@ const axisTitle = (text: string) => ({ display: true, text });
 
 /** Train loss as a line, validation loss as points joined up, against the step. */
 export function lossChart(run: RunSnapshot): ChartConfiguration {
-  const { series } = chartTheme();
+  const theme = chartTheme();
   return {
     type: 'line',
     data: {
       datasets: [
-        { label: 'train', data: run.trainLoss.map((p) => ({ x: p.step, y: p.loss })), borderColor: series.blue, backgroundColor: series.blue, borderWidth: 1.5, pointRadius: 0 },
-        { label: 'valid', data: run.validLoss.map((p) => ({ x: p.step, y: p.loss })), borderColor: series.orange, backgroundColor: series.orange, borderWidth: 2, pointRadius: 3 },
+        { label: 'train', data: run.trainLoss.map((p) => ({ x: p.step, y: p.loss })), ...nthSeries(theme, 0), borderWidth: theme.lineWidth - 0.5, pointRadius: 0 },
+        { label: 'valid', data: run.validLoss.map((p) => ({ x: p.step, y: p.loss })), ...nthSeries(theme, 1), pointRadius: 3 },
       ],
     },
     options: {
       parsing: false,
       scales: { x: { type: 'linear', title: axisTitle('step'), max: run.steps }, y: { title: axisTitle('loss (nats)') } },
-      plugins: { legend: { labels: { usePointStyle: true } }, tooltip: { mode: 'index', intersect: false } },
+      plugins: { legend: STROKE_LEGEND, tooltip: { mode: 'index', intersect: false } },
     },
   };
 }
 
 /** Configured against empirical (and learned) drop rate per layer; the tooltip adds how many steps skipped it. */
 export function dropChart(run: RunSnapshot): ChartConfiguration {
-  const { series } = chartTheme();
+  const theme = chartTheme();
+  const [empirical, learned] = [nthSeries(theme, 0).backgroundColor, nthSeries(theme, 4).backgroundColor];
   const steps = run.trainLoss.length;
   return {
     type: 'bar',
     data: {
       labels: layerLabels(run.layers),
       datasets: [
-        { label: 'configured p', data: run.drops.map((d) => d.configuredRate), backgroundColor: series.muted },
-        { label: 'empirical', data: run.drops.map((d) => d.empiricalRate), backgroundColor: series.purple },
-        ...(run.drops.some((d) => d.learnedRate !== undefined) ? [{ label: 'learned (valid mean)', data: run.drops.map((d) => d.learnedRate ?? 0), backgroundColor: series.orange }] : []),
+        { label: 'configured p', data: run.drops.map((d) => d.configuredRate), backgroundColor: theme.muted },
+        { label: 'empirical', data: run.drops.map((d) => d.empiricalRate), backgroundColor: empirical },
+        ...(run.drops.some((d) => d.learnedRate !== undefined) ? [{ label: 'learned (valid mean)', data: run.drops.map((d) => d.learnedRate ?? 0), backgroundColor: learned }] : []),
       ],
     },
     options: {
       scales: { y: { min: 0, max: 1, title: axisTitle('drop rate') } },
-      plugins: { tooltip: { callbacks: { footer: (items) => `dropped ${run.drops[items[0].dataIndex].timesDropped} of ${steps} steps` } } },
+      plugins: { legend: { ...STROKE_LEGEND, labels: { ...STROKE_LEGEND.labels, boxHeight: 8 } }, tooltip: { callbacks: { footer: (items) => `dropped ${run.drops[items[0].dataIndex].timesDropped} of ${steps} steps` } } },
     },
   };
 }
@@ -63,7 +65,7 @@ export const METRIC_LABELS: Record<ImportanceMetric, string> = {
 /** One importance metric per layer; kept layers in colour, the others muted. */
 export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept: ReadonlySet<number>): ChartConfiguration | undefined {
   if (!run.importance) return undefined;
-  const { series, foreground } = chartTheme();
+  const theme = chartTheme();
   // Rate scores are negated so that higher means more important; plot the rate itself.
   const values = metric === 'drop-rate' || metric === 'learned-rate' ? importanceScores(run.importance.layers, metric).map((score) => -score) : importanceScores(run.importance.layers, metric);
   const bars: ChartConfiguration<'bar'>['data']['datasets'][number] & WithErrors = {
@@ -71,8 +73,8 @@ export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept
     data: values,
     // Loss increases are measured on validation batches: ± their paired error.
     errors: metric === 'loss-increase' ? run.importance.layers.map((l) => l.lossIncreaseStdErr ?? null) : undefined,
-    backgroundColor: values.map((_, l) => (kept.has(l) ? series.blue : series.muted)),
-    borderColor: foreground,
+    backgroundColor: values.map((_, l) => (kept.has(l) ? nthSeries(theme, 0).backgroundColor : theme.muted)),
+    borderColor: theme.foreground,
   };
   return {
     type: 'bar',
@@ -93,21 +95,20 @@ function rowErrorText(row: DepthRow, rows: DepthRow[]): string[] {
 /** Quality and latency at every depth; for a Hugging Face model, one quality line per strategy to compare them. */
 export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   if (!run.sweep) return undefined;
-  const { series } = chartTheme();
+  const theme = chartTheme();
   const byDepth = (rows: DepthRow[]) => [...rows].sort((a, b) => a.depth - b.depth);
   const rows = byDepth(run.sweep.rows);
   const lm = run.task === 'language-model';
   const quality = (r: DepthRow) => (lm ? r.perplexity! : r.accuracy! * 100);
   const compared = Object.entries(run.sweeps ?? { [run.sweep.strategy]: run.sweep.rows }) as Array<[string, DepthRow[]]>;
-  const colours = [series.green, series.blue, series.orange, series.purple];
   // A perplexity's error from the loss's: d exp(L) = exp(L)·dL. Accuracy has no error measured.
   const qualityError = (r: DepthRow) => (lm && r.stdErr ? r.perplexity! * r.stdErr : null);
-  const lines: Array<{ label: string; data: Array<number | null>; errors?: Array<number | null>; borderColor: string; backgroundColor: string; yAxisID: string; pointStyle?: 'triangle'; pointRadius?: number; showLine?: boolean }> = compared.map(([strategy, strategyRows], i) => ({
+  const lines: Array<{ label: string; data: Array<number | null>; errors?: Array<number | null>; borderColor: string; backgroundColor: string; borderDash?: number[]; yAxisID: string; pointStyle?: 'triangle'; pointRadius?: number; showLine?: boolean }> = compared.map(([strategy, strategyRows]) => ({
     label: compared.length > 1 ? strategy : lm ? 'perplexity' : 'accuracy %',
     data: byDepth(strategyRows).map(quality),
     errors: byDepth(strategyRows).map(qualityError),
-    borderColor: colours[i % colours.length],
-    backgroundColor: colours[i % colours.length],
+    ...strategySeries(theme, strategy),
+    pointRadius: 2,
     yAxisID: 'quality',
   }));
   const layerLists = compared.map(([, strategyRows]) => byDepth(strategyRows).map((r) => r.layers));
@@ -117,8 +118,8 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   const healed: (typeof lines)[number] | false = healedAt.size > 0 && {
     label: 'healed',
     data: rows.map((r) => (healedAt.has(r.depth) ? quality({ ...r, ...healedAt.get(r.depth)!.after }) : null)),
-    borderColor: series.purple,
-    backgroundColor: series.purple,
+    borderColor: theme.foreground,
+    backgroundColor: theme.foreground,
     pointStyle: 'triangle',
     pointRadius: 6,
     showLine: false,
@@ -134,7 +135,8 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
       labels: rows.map((r) => String(r.depth)),
       datasets: [
         ...lines,
-        { label: 'ms / batch', data: rows.map((r) => r.msPerBatch), borderColor: series.red, backgroundColor: series.red, borderDash: [4, 3], yAxisID: 'latency' },
+        // Latency in the theme's muted grey, thin and dotted: a different kind of quantity from the lines beside it.
+        { label: 'ms / batch', data: rows.map((r) => r.msPerBatch), borderColor: theme.muted, backgroundColor: theme.muted, borderDash: [2, 2], borderWidth: 1.5, pointRadius: 0, yAxisID: 'latency' },
       ],
     },
     options: {
@@ -144,7 +146,7 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
         latency: { position: 'right', title: axisTitle('ms / batch'), grid: { drawOnChartArea: false } },
       },
       plugins: {
-        legend: { labels: { usePointStyle: true } },
+        legend: STROKE_LEGEND,
         tooltip: {
           mode: 'index',
           intersect: false,
@@ -161,26 +163,24 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   };
 }
 
-/** `depthlab compare`: loss against depth, one line per N-layer model and strategy (colour: model, dash: strategy), the small model from scratch as a point. */
-export function compareChart(comparison: Comparison): ChartConfiguration {
-  const { series } = chartTheme();
-  const colours = [series.green, series.blue, series.orange, series.purple];
-  const dashes = [[], [6, 3], [2, 3], [8, 3, 2, 3]];
+/**
+ * `depthlab compare` for one strategy: loss against depth, a line per N-layer model (its own colour
+ * and dash), the small model from scratch as one marker. One strategy at a time keeps the side
+ * bar's chart to two or three lines; the page offers the others.
+ */
+export function compareChart(comparison: Comparison, strategy: string): ChartConfiguration {
+  const theme = chartTheme();
   const depths = Array.from({ length: comparison.layers }, (_, i) => i + 1);
-  const deep = comparison.models.filter((m) => m.sweeps);
-  const sweepsInOrder = deep.flatMap((model) => Object.values(model.sweeps!).map((rows) => [...rows!].sort((a, b) => b.depth - a.depth)));
-  const lines = deep.flatMap((model, m) =>
-    Object.entries(model.sweeps!).map(([strategy, rows], s) => ({
-      type: 'line' as const,
-      label: `${model.label} · ${strategy}`,
-      data: depths.map((depth) => rows!.find((r) => r.depth === depth)?.loss ?? null),
-      errors: depths.map((depth) => rows!.find((r) => r.depth === depth)?.stdErr ?? null),
-      borderColor: colours[m % colours.length],
-      backgroundColor: colours[m % colours.length],
-      borderDash: dashes[s % dashes.length],
-      pointRadius: 2,
-    })),
-  );
+  const deep = comparison.models.filter((m) => m.sweeps?.[strategy]);
+  const sweeps = deep.map((model) => [...model.sweeps![strategy]!].sort((a, b) => b.depth - a.depth));
+  const lines = deep.map((model, m) => ({
+    type: 'line' as const,
+    label: model.label,
+    data: depths.map((depth) => sweeps[m].find((r) => r.depth === depth)?.loss ?? null),
+    errors: depths.map((depth) => sweeps[m].find((r) => r.depth === depth)?.stdErr ?? null),
+    ...nthSeries(theme, m),
+    pointRadius: 2,
+  }));
   const scratch = comparison.models.find((m) => m.key === 'scratch');
   // A line dataset with no line: one marker at the small model's depth.
   const point = scratch && {
@@ -189,8 +189,8 @@ export function compareChart(comparison: Comparison): ChartConfiguration {
     label: scratch.label,
     data: depths.map((depth) => (depth === scratch.layers ? scratch.full.loss : null)),
     errors: depths.map((depth) => (depth === scratch.layers ? (scratch.full.stdErr ?? null) : null)),
-    borderColor: series.red,
-    backgroundColor: series.red,
+    borderColor: theme.foreground,
+    backgroundColor: theme.foreground,
     pointRadius: 6,
     pointStyle: 'rectRot' as const,
   };
@@ -198,14 +198,13 @@ export function compareChart(comparison: Comparison): ChartConfiguration {
     type: 'line',
     data: { labels: depths.map(String), datasets: [...lines, ...(point ? [point] : [])] as ChartConfiguration['data']['datasets'] },
     options: {
-      scales: { x: { title: axisTitle('layers kept') }, y: { title: axisTitle('validation loss') } },
-      // Below the plot, as short strokes that show each line's colour and dash: the side bar is narrow.
+      scales: { x: { title: axisTitle(`layers kept (${strategy})`) }, y: { title: axisTitle('validation loss') } },
       plugins: {
-        legend: { position: 'bottom', labels: { boxWidth: 18, boxHeight: 2, font: { size: 10 } } },
+        legend: STROKE_LEGEND,
         tooltip: {
           callbacks: {
             afterLabel: (item) => {
-              const rows = sweepsInOrder[item.datasetIndex];
+              const rows = sweeps[item.datasetIndex];
               const row = rows?.find((r) => r.depth === item.dataIndex + 1);
               return rows && row ? rowErrorText(row, rows) : '';
             },
@@ -214,4 +213,9 @@ export function compareChart(comparison: Comparison): ChartConfiguration {
       },
     },
   };
+}
+
+/** The strategies a comparison swept, in its own order. */
+export function comparedStrategies(comparison: Comparison): string[] {
+  return [...new Set(comparison.models.flatMap((m) => Object.keys(m.sweeps ?? {})))];
 }

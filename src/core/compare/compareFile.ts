@@ -13,14 +13,15 @@ export function writeComparison(comparison: Comparison, now = new Date()): strin
   return file;
 }
 
-/** The newest comparison made from this config, or undefined (none yet, or an unreadable file, which the explorer skips). */
-export function latestComparison(configFile: string): Comparison | undefined {
+/** The newest comparison made from this config, with its file; undefined when none (an unreadable file is skipped). */
+export function latestComparison(configFile: string): (Comparison & { file: string }) | undefined {
   const dir = compareDir(configFile);
   if (!fs.existsSync(dir)) return undefined;
   for (const name of fs.readdirSync(dir).filter((n) => n.endsWith('.json')).sort().reverse()) {
     try {
-      const comparison = JSON.parse(fs.readFileSync(path.join(dir, name), 'utf8')) as Comparison;
-      if (comparison.configFile === configFile && Array.isArray(comparison.models)) return comparison;
+      const file = path.join(dir, name);
+      const comparison = JSON.parse(fs.readFileSync(file, 'utf8')) as Comparison;
+      if (comparison.configFile === configFile && Array.isArray(comparison.models)) return { ...comparison, file };
     } catch {
       continue;
     }

@@ -4,11 +4,13 @@ import type { EventSink } from '../events';
 import { fairseqFlags, huggingFaceConfig } from '../export/interop';
 import { chooser, type LayerChoice } from '../prune/chooseLayers';
 import { recommendedRate } from '../prune/recommendedRate';
+import { reportData } from '../report/reportData';
+import { writeReport } from '../report/reportPage';
 import { writeAnalysis, writeStatistics, type Analysis } from '../run/runFiles';
 import { validationBatches } from '../source/openModel';
 import { choiceContext, measureLayers, type TrainedRun } from './trainedRun';
 
-/** Per-layer statistics, the strategy's layers at the target, and a sweep over every depth; saved in the run. */
+/** Per-layer statistics, the strategy's layers at the target, and a sweep over every depth; saved in the run with its report. */
 export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layers'>, onEvent?: EventSink): Analysis {
   const { config, model } = trained.opened;
   const layers = model.layers;
@@ -42,5 +44,6 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
     huggingFace: huggingFaceConfig(config.task, keep.length, config.layerdrop.rate),
   };
   writeAnalysis(trained.paths, analysis);
+  writeReport(reportData(trained.paths.dir));
   return analysis;
 }

@@ -11,9 +11,11 @@ export interface AnalyzeJobResult {
   analysis: Analysis;
   /** The run's healed sub-networks (depthlab heal), for the sweep table's healed column. */
   healed: HealRecord[];
+  /** The run's report page (depthlab report). */
+  report: string;
 }
 
 /** Per-layer statistics and a depth sweep of a trained run, saved in the run. */
 export function analyzeJob(request: AnalyzeJobRequest, context: JobContext): Promise<AnalyzeJobResult> {
-  return withTrainedRun(request, context, (trained) => ({ runId: trained.paths.id, analysis: analyzeRun(trained, request, context.onEvent), healed: readRun(trained.paths).healed }));
+  return withTrainedRun(request, context, (trained) => ({ runId: trained.paths.id, analysis: analyzeRun(trained, request, context.onEvent), healed: readRun(trained.paths).healed, report: trained.paths.report }));
 }

@@ -6,6 +6,8 @@ import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from './de
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import type { Batch } from '../model/layeredModel';
 import type { JobContext } from './jobContext';
+import { reportData } from '../report/reportData';
+import { writeReport } from '../report/reportPage';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
 import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from './timeBudget';
 
@@ -21,6 +23,8 @@ export interface AnalyzeModelResult {
   folder: string;
   file: string;
   analysis: ModelAnalysis;
+  /** The analysis's report page (depthlab report). */
+  report?: string;
 }
 
 /**
@@ -52,7 +56,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
       ...measured,
     };
     writeModelAnalysis(folder, analysis);
-    return { folder, file: modelAnalysisFile(folder), analysis };
+    return { folder, file: modelAnalysisFile(folder), analysis, report: writeReport(reportData(folder)) };
   });
 }
 

@@ -12,6 +12,8 @@ import { train } from '../train/trainer';
 import { measureDepth } from './depthMeasurements';
 import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
+import { reportData } from '../report/reportData';
+import { writeReport } from '../report/reportPage';
 
 export interface CompareJobRequest extends ConfigRequest {
   /** Target depth r (default: the config's prune.targetLayers, else half). */
@@ -20,6 +22,8 @@ export interface CompareJobRequest extends ConfigRequest {
 
 export interface CompareJobResult extends Comparison {
   file: string;
+  /** The comparison's report page (depthlab report), beside its file. */
+  report?: string;
 }
 
 /**
@@ -61,5 +65,6 @@ export async function compareJob(request: CompareJobRequest, context: JobContext
     models,
     summary: compareSummary(models, target),
   };
-  return { ...comparison, file: writeComparison(comparison) };
+  const file = writeComparison(comparison);
+  return { ...comparison, file, report: writeReport(reportData(file)) };
 }

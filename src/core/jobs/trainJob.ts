@@ -21,6 +21,8 @@ export interface TrainJobResult {
   status: RunStatus;
   step: number;
   analysis?: Analysis;
+  /** With the analysis: its report page. */
+  report?: string;
 }
 
 /** Train with LayerDrop (Ctrl-C or cancel: stop after the step with a checkpoint), then optionally analyse. */
@@ -34,7 +36,7 @@ export async function trainJob(request: TrainJobRequest, context: JobContext): P
     const analysis = await withTransformerThreads(outcome.opened.model, backend, resolveThreads(loaded.config.train), () =>
       analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent),
     );
-    return { ...result, analysis };
+    return { ...result, analysis, report: outcome.run.report };
   } finally {
     outcome.opened.model.dispose();
   }

@@ -13,6 +13,8 @@ const RUN_FILES = {
   exportDir: 'export',
   /** One folder per `depthlab heal`: heal.json and the healed model.safetensors. */
   healedDir: 'healed',
+  /** `depthlab report`: the run's charts and tables in one self-contained page. */
+  report: 'report.html',
 } as const;
 
 /** Where a run's files live: `.depthlab/runs/<id>/` beside its config. */

@@ -1,5 +1,7 @@
 import * as fs from 'node:fs';
+import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { writeFileAtomic } from '../../core/files/atomicWrite';
 import { keptLayers } from '../../core/prune/keptLayers';
 import { pickerTarget, type LayerListRef, type PickerTarget } from '../../core/layerLists/pickerTarget';
 import { latestComparison } from '../../core/compare/compareFile';
@@ -10,6 +12,7 @@ import type { JobRunner } from '../jobs/jobRunner';
 import { writeLayerList } from '../layerLists/writeLayerList';
 import type { RunIndex } from '../runs/runIndex';
 import { explorerHtml, newNonce } from './explorerHtml';
+import { openReport } from './reportPanel';
 
 /** Coalesces bursts (a step event per step, a file event per write) into one refresh. */
 const REFRESH_MS = 300;
@@ -23,6 +26,8 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   private readonly webviews = new Set<vscode.Webview>();
   private readonly disposables: vscode.Disposable[] = [];
   private panel?: vscode.WebviewPanel;
+  /** The chart the editor tab was opened to show large, sent once its page is ready. */
+  private pendingFocus?: string;
   /** The config in focus and the run shown (one of its runs, when it has any). */
   private selected?: { configFile: string; runId?: string };
   /** A layer list in a fairseq or Hugging Face file; undefined: the config in focus. */
@@ -53,12 +58,14 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   }
 
   /** Show the explorer for a config's newest run (or a given run), in the side bar or as an editor panel. */
-  async show(options: { configFile?: string; runId?: string; inEditor?: boolean } = {}): Promise<void> {
+  async show(options: { configFile?: string; runId?: string; inEditor?: boolean; focus?: string } = {}): Promise<void> {
     if (options.configFile) {
       this.selected = { configFile: options.configFile, runId: options.runId };
       this.foreignTarget = undefined;
     }
-    if (options.inEditor) this.openPanel();
+    if (options.focus && this.panel) void this.panel.webview.postMessage({ type: 'focus', chart: options.focus } satisfies HostToPage);
+    else this.pendingFocus = options.focus;
+    if (options.inEditor || options.focus) this.openPanel();
     else await vscode.commands.executeCommand(`${DepthExplorer.viewId}.focus`);
     await this.refresh();
   }
@@ -112,7 +119,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
       const message = parsePageMessage(raw);
       if (!message) this.log.warn(`Depth Explorer: ignored a malformed message ${JSON.stringify(raw)?.slice(0, 200)}`);
       else if (isRequest(message)) void this.answer(webview, message);
-      else void this.handle(message);
+      else void this.handle(message, webview);
     });
     onDidDispose(() => {
       this.webviews.delete(webview);
@@ -120,12 +127,25 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     });
   }
 
-  private async handle(message: PageCommand): Promise<void> {
+  private async handle(message: PageCommand, from: vscode.Webview): Promise<void> {
     try {
       switch (message.type) {
         case 'ready':
           await this.refresh();
+          if (this.pendingFocus && from === this.panel?.webview) {
+            void from.postMessage({ type: 'focus', chart: this.pendingFocus } satisfies HostToPage);
+            this.pendingFocus = undefined;
+          }
           return;
+        case 'open-large':
+          await this.show({ focus: message.chart });
+          return;
+        case 'open-report': {
+          const source = message.of === 'comparison' ? this.selected && latestComparison(this.selected.configFile)?.file : (this.selectedModel() ?? this.selectedRunDir());
+          if (!source) throw new Error(message.of === 'comparison' ? 'no comparison of this config yet' : 'no run selected');
+          openReport(source, this.extensionUri);
+          return;
+        }
         case 'select-run': {
           const run = (await this.runs.list()).find((r) => r.id === message.runId);
           if (run) this.selected = { configFile: run.configFile, runId: run.id };
@@ -190,7 +210,24 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
         const result = settled(label, await this.jobs.run({ job: 'export-model', folder, layers: request.layers }, label));
         return { out: vscode.workspace.asRelativePath(result.out) };
       }
+      case 'save-chart':
+        return this.saveChart(request.name, request.png);
     }
+  }
+
+  /** A chart's PNG, saved where the user picks; by default beside the run (or in the model's .depthlab folder). */
+  private async saveChart(name: string, png: string): Promise<PageRequests['save-chart']['result']> {
+    const model = this.selectedModel();
+    const run = this.selectedRunDir();
+    const [dir, stem] = model ? [path.join(model, '.depthlab'), path.basename(model)] : run ? [run, path.basename(run)] : [undefined, 'depthlab'];
+    const target = await vscode.window.showSaveDialog({
+      title: `Save the ${name} chart`,
+      defaultUri: dir ? vscode.Uri.file(path.join(dir, `${stem}-${name}.png`)) : undefined,
+      filters: { 'PNG image': ['png'] },
+    });
+    if (!target) return {};
+    writeFileAtomic(target.fsPath, Buffer.from(png.slice(png.indexOf(',') + 1), 'base64'));
+    return { file: vscode.workspace.asRelativePath(target) };
   }
 
   private async write(layers: number[]): Promise<PageRequests['write']['result']> {
@@ -206,6 +243,10 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   /** The model folder shown, when the selection is a Hugging Face model's analysis. */
   private selectedModel(): string | undefined {
     return this.selected?.runId && folderOfModelId(this.selected.runId);
+  }
+
+  private selectedRunDir(): string | undefined {
+    return this.selected?.runId && !this.selectedModel() ? runById(this.selected.configFile, this.selected.runId).dir : undefined;
   }
 
   private selectedConfigUri(): vscode.Uri | undefined {
