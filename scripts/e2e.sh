@@ -30,3 +30,4 @@ node --import tsx --test --test-concurrency=1 --test-reporter=spec test/e2e/*.e2
 
 # The README's picture of the Depth Explorer is this run's, so it stays true.
 cp test/e2e/screenshots/3-depth-explorer.png docs/images/depth-explorer.png
+cp test/e2e/screenshots/report-run.png docs/images/report.png

@@ -111,7 +111,7 @@ function render(): void {
   if (page.target) app.appendChild(picker(run, page.target));
   const focused = page.focus && app.querySelector(`[data-chart="${page.focus}"]`);
   if (focused) {
-    focused.scrollIntoView({ block: 'start' });
+    (focused.closest('section') ?? focused).scrollIntoView({ block: 'start' });
     page.focus = undefined;
   }
 }

@@ -57,6 +57,12 @@ async function pickTheme(name: string, workbenchClass: string) {
   await page.locator(`.monaco-workbench.${workbenchClass}`).waitFor({ timeout: 10_000 });
 }
 
+/** How many of the page's frames (webviews among them) show `text`. */
+async function framesShowing(text: string): Promise<number> {
+  const shown = await Promise.all(page.frames().map((frame) => frame.evaluate((wanted) => document.body?.innerText.includes(wanted) ?? false, text).catch(() => false)));
+  return shown.filter(Boolean).length;
+}
+
 /** Quick open: `name` typed, the row showing `row` (quick open shows a file's name, its folder beside it) opened. */
 async function openFile(name: string, row = name): Promise<void> {
   await page.keyboard.press('Control+P');
@@ -154,6 +160,36 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   assert.ok(healRecord.after.loss < healRecord.before.loss, `heal lowers the loss: ${healRecord.before.loss} → ${healRecord.after.loss}`);
   // The notice sits at the top of the page, which re-renders when the heal's snapshot arrives: no scrolling to race with.
   await shot('5b-healed-selection');
+
+  // Save a chart through the save dialog (code-server's simple dialog, its default path: beside the run).
+  await frame.locator('[data-chart="importance"] button[aria-label^="Save"]').click();
+  await page.locator('.quick-input-widget input').waitFor({ state: 'visible' });
+  await page.keyboard.press('Enter');
+  const png = path.join(runs, runDir, `${runDir}-importance.png`);
+  await waitFor('the saved PNG', () => fs.existsSync(png) && fs.statSync(png).size > 1000, 30_000);
+  assert.deepEqual([...fs.readFileSync(png).subarray(1, 4)], [...Buffer.from('PNG')]);
+  await frame.locator('.notice', { hasText: 'Saved the importance per layer chart to' }).waitFor();
+
+  // A chart opened large: the explorer in an editor tab, scrolled to it.
+  await frame.locator('[data-chart="depth-sweep"] button[aria-label^="Open"]').click();
+  await page.locator('.tabs-container .tab', { hasText: 'Depth Explorer' }).waitFor({ timeout: 30_000 });
+  // Two explorers now: the side bar's and the tab's, each with its depth sweep.
+  await waitFor('the editor-tab explorer to draw', async () => (await framesShowing('every depth without finetuning')) === 2, 30_000);
+  await shot('5c-chart-large');
+  await runCommand('View: Close Editor');
+  await page.locator('.tabs-container .tab', { hasText: 'Depth Explorer' }).waitFor({ state: 'detached', timeout: 10_000 });
+
+  // The run's report, written beside it and shown in a tab.
+  await frame.locator('button.control', { hasText: 'Open Report' }).first().click();
+  await page.locator('.tabs-container .tab', { hasText: 'Report:' }).waitFor({ timeout: 30_000 });
+  await waitFor('report.html beside the run', () => fs.existsSync(path.join(runs, runDir, 'report.html')), 10_000);
+  await page.locator('.notifications-toasts', { hasText: 'report written to' }).first().waitFor({ timeout: 10_000 });
+  await waitFor('the report to draw in its tab', async () => (await framesShowing(`DepthLab run ${runDir}`)) === 1, 30_000);
+  await shot('5d-report-tab');
+  await runCommand('View: Close Editor');
+  await page.locator('.tabs-container .tab', { hasText: 'Report:' }).waitFor({ state: 'detached', timeout: 10_000 });
+  // The next test starts from the config in the editor, as this one did.
+  await openFile('tiny.depthlab.json');
 });
 
 test('prune to N layers from the palette and export the result; cancel a long training from its notification', { timeout: 5 * 60_000 }, async () => {
@@ -261,5 +297,15 @@ test('compare with and without LayerDrop from the palette: the Depth Explorer dr
     if (await section.scrollIntoViewIfNeeded({ timeout: 5_000 }).then(() => true, () => false)) break;
   }
   await shot('11-compare');
+  // One strategy at a time: the choice survives the page's re-renders.
+  await section.locator('select.control').selectOption('spread');
+  await page.waitForTimeout(500);
+  assert.equal(await section.locator('select.control').inputValue(), 'spread');
+
+  await section.locator('button.control', { hasText: 'Open Report' }).click();
+  await waitFor('the comparison report in a tab', async () => (await framesShowing('DepthLab comparison: tiny.depthlab.json')) === 1, 30_000);
+  assert.ok(fs.readdirSync(compareDir).some((name) => name.endsWith('.html')), 'the report lies beside the comparison');
+  await shot('11b-compare-report');
+  await runCommand('View: Close Editor');
 });
 

@@ -55,7 +55,7 @@ export class ChartSlot {
     const toolbar = document.createElement('div');
     toolbar.className = 'chart-actions';
     if (actions.enlarge) toolbar.appendChild(iconButton('⤢', `Open ${label} large in an editor tab`, actions.enlarge));
-    if (actions.save) toolbar.appendChild(iconButton('⭳', `Save ${label} as PNG`, () => actions.save!(this.png())));
+    if (actions.save) toolbar.appendChild(iconButton('PNG', `Save ${label} as PNG`, () => actions.save!(this.png())));
     this.element.append(toolbar, this.box);
     new ResizeObserver(() => this.fit()).observe(this.element);
   }

@@ -17,6 +17,12 @@ const app = document.getElementById('app')!;
 const heading = document.createElement('h1');
 heading.textContent = data.title;
 app.append(heading, hint(data.subtitle));
+if (data.headline.length > 0) {
+  const answer = document.createElement('div');
+  answer.className = 'headline';
+  for (const line of data.headline) answer.appendChild(Object.assign(document.createElement('p'), { textContent: line }));
+  app.appendChild(answer);
+}
 if (data.missing) {
   const missing = hint(data.missing);
   missing.className = 'notice';

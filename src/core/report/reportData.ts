@@ -7,7 +7,8 @@ import { modelSnapshot } from '../huggingface/modelSnapshot';
 import { readRun } from '../run/runFiles';
 import { runPaths } from '../run/runPaths';
 import { runSnapshot, type RunSnapshot } from '../run/runSnapshot';
-import { analysisText, compareText, modelAnalysisText } from './analysisText';
+import type { DepthRow } from '../evaluate/depthSweep';
+import { analysisText, compareText, errorText, modelAnalysisText } from './analysisText';
 
 /** What a report shows: the explorer's snapshot or a comparison for the charts, the CLI's own tables as text. */
 export interface ReportData {
@@ -16,6 +17,8 @@ export interface ReportData {
   subtitle: string;
   snapshot?: RunSnapshot;
   comparison?: Comparison;
+  /** The answer first: the choice and how to use it, or what a comparison says. */
+  headline: string[];
   /** The CLI's tables, with their standard errors, and the choice with its fairseq and Hugging Face settings. */
   tables: string;
   /** What is not measured yet, and the command that adds it. */
@@ -45,6 +48,7 @@ function runReport(dir: string): ReportData {
     title: `DepthLab run ${paths.id}`,
     subtitle: `${path.basename(run.configFile)}: ${record.status} at step ${record.step} of ${record.steps}, ${run.config.model.layers} layers, LayerDrop ${run.config.layerdrop.rate}`,
     snapshot: runSnapshot(paths),
+    headline: analysis ? [choiceLine(analysis, analysis.sweep), `fairseq: ${analysis.fairseq.flag}`, `Hugging Face: ${JSON.stringify(analysis.huggingFace)}`] : [],
     tables: analysis ? analysisText(analysis, healed).trim() : '',
     missing: analysis
       ? undefined
@@ -61,6 +65,7 @@ function modelReport(folder: string, target: string): ReportData {
     title: `DepthLab analysis of ${path.basename(folder)}`,
     subtitle: `${analysis.modelType}, ${analysis.layers} layers, ${(analysis.parameters / 1e6).toFixed(2)}M parameters; ${analysis.data.tokens} tokens of ${analysis.data.source}`,
     snapshot: modelSnapshot(folder),
+    headline: [choiceLine(analysis, analysis.sweeps[analysis.strategy] ?? []), `depthlab export ${target} --layers ${analysis.keep.join(',')}: a pruned folder transformers loads, with ${analysis.layerCountKey} ${analysis.keep.length}`],
     tables: modelAnalysisText({ file: modelAnalysisFile(folder), analysis }),
     defaultOut: path.join(folder, '.depthlab', 'report.html'),
   };
@@ -79,7 +84,16 @@ function compareReport(file: string, target: string): ReportData {
     title: `DepthLab comparison: ${path.basename(comparison.configFile)}`,
     subtitle: `${comparison.models.length} models, ${comparison.steps} steps each, same data and seed; target ${comparison.target} of ${comparison.layers}`,
     comparison,
+    headline: comparison.summary.slice(0, 1),
     tables: compareText({ ...comparison, file }),
     defaultOut: file.replace(/\.json$/, '') + '.html',
   };
+}
+
+/** "every-other keeps 0,2,4 of 6: loss 2.31 ± 0.01, +0.002 ± 0.001 against all 6" from the strategy's own sweep. */
+function choiceLine(choice: { strategy: string; keep: number[]; layers: number }, sweep: readonly DepthRow[]): string {
+  const row = sweep.find((r) => r.depth === choice.keep.length);
+  const full = sweep.find((r) => r.depth === choice.layers);
+  const cost = row && full ? `: loss ${errorText(row.loss, row.stdErr)}, ${row.loss >= full.loss ? '+' : '−'}${errorText(Math.abs(row.loss - full.loss), row.deltaStdErr)} against all ${choice.layers}` : '';
+  return `${choice.strategy} keeps ${choice.keep.join(',')} of ${choice.layers}${cost}`;
 }

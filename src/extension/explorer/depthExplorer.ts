@@ -65,7 +65,8 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     }
     if (options.focus && this.panel) void this.panel.webview.postMessage({ type: 'focus', chart: options.focus } satisfies HostToPage);
     else this.pendingFocus = options.focus;
-    if (options.inEditor || options.focus) this.openPanel();
+    // A chart asked for large gets the whole editor area; the explorer itself opens beside the config.
+    if (options.inEditor || options.focus) this.openPanel(options.focus ? vscode.ViewColumn.Active : vscode.ViewColumn.Beside);
     else await vscode.commands.executeCommand(`${DepthExplorer.viewId}.focus`);
     await this.refresh();
   }
@@ -92,12 +93,12 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
     for (const d of this.disposables) d.dispose();
   }
 
-  private openPanel(): void {
+  private openPanel(column: vscode.ViewColumn): void {
     if (this.panel) {
       this.panel.reveal();
       return;
     }
-    this.panel = vscode.window.createWebviewPanel('depthlab.explorerPanel', 'Depth Explorer', vscode.ViewColumn.Beside, {
+    this.panel = vscode.window.createWebviewPanel('depthlab.explorerPanel', 'Depth Explorer', column, {
       retainContextWhenHidden: false,
     });
     this.panel.iconPath = vscode.Uri.joinPath(this.extensionUri, 'media', 'depthlab.svg');
