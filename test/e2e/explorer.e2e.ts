@@ -12,6 +12,7 @@ import { after, before, test } from 'node:test';
 import type { FrameLocator, Page } from 'playwright-core';
 import { parse } from 'jsonc-parser';
 import { TEXT } from '../helpers';
+import { runConfig } from './runConfig';
 import { runCommand as runPaletteCommand, runRecord, startEditor, waitFor, type Editor } from './codeServer';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -29,14 +30,7 @@ const CONFIG = `{
 }
 `;
 
-const SEARCHED_CONFIG = JSON.stringify({
-  name: 'deep',
-  data: { train: 'text.txt' },
-  model: { layers: 12, dModel: 32, heads: 2, ffn: 64, seqLen: 32 },
-  layerdrop: { rate: 0.5 },
-  train: { steps: 2, batchSize: 8, evalEvery: 10, evalBatches: 60, checkpointEvery: 10, backend: 'wasm' },
-  prune: { strategy: 'search-on-valid', targetLayers: 6 },
-});
+const SEARCHED_CONFIG = JSON.stringify(runConfig('deep', 12, { steps: 2, evalEvery: 10, evalBatches: 60 }, { strategy: 'search-on-valid', targetLayers: 6 }));
 
 let editor: Editor;
 let page: Page;

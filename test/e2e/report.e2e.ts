@@ -11,18 +11,12 @@ import * as path from 'node:path';
 import { after, before, test } from 'node:test';
 import { chromium, type Browser } from 'playwright-core';
 import { TEXT } from '../helpers';
+import { runConfig } from './runConfig';
 
 const ROOT = path.resolve(__dirname, '../..');
 const SHOTS = path.join(__dirname, 'screenshots');
 
-const CONFIG = {
-  name: 'report',
-  data: { train: 'text.txt' },
-  model: { layers: 6, dModel: 32, heads: 2, ffn: 64, seqLen: 32 },
-  layerdrop: { rate: 0.5 },
-  train: { steps: 60, batchSize: 8, evalEvery: 20, evalBatches: 8, checkpointEvery: 0, backend: 'wasm' },
-  prune: { strategy: 'every-other', targetLayers: 3 },
-};
+const CONFIG = runConfig('report', 6, { steps: 60, evalEvery: 20, evalBatches: 8 }, { strategy: 'every-other', targetLayers: 3 });
 
 let browser: Browser;
 let workspace: string;
