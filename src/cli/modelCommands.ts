@@ -4,12 +4,27 @@ import { UserError } from '../core/errors';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { pretrainedSource } from '../core/jobs/openedPretrained';
 import { parseDuration } from '../core/jobs/timeBudget';
-import { positiveInt, withTextOptions } from './options';
+import { nonNegative, positiveInt, withTextOptions } from './options';
 import { program, session } from './program';
 import { modelAnalysisText } from '../core/report/analysisText';
+import { checkPlanJob, DEFAULT_MAX_INCREASE } from '../core/jobs/checkPlanJob';
+import { checkText } from './resultText';
 
-/** analyze: measure every layer of a Hugging Face model (a folder, or a config naming one) on the user's text. */
+/** analyze: measure every layer of a Hugging Face model (a folder, or a config naming one) on the user's text; check: an export against its plan. */
 export function addModelCommands(): void {
+  program
+    .command('check')
+    .description("measure an exported Hugging Face folder again on its plan's text: exit 0 when the loss rose at most --max-increase over the original's, 1 when more, 2 when the model or the text changed")
+    .argument('<plan>', 'an exported folder, or its depthlab-plan.json')
+    .option('--max-increase <nats>', `the largest loss increase allowed, in nats (default ${DEFAULT_MAX_INCREASE})`, nonNegative)
+    .option('--data <file>', "the plan's text, if it moved (its hash must match)")
+    .action(async (plan: string, { maxIncrease, data }: { maxIncrease?: number; data?: string }) => {
+      const { out, context } = session();
+      const result = await checkPlanJob({ plan, maxIncrease, ...(data && { dataFile: data }) }, context);
+      out.result(result, checkText(result));
+      if (!result.within) process.exitCode = 1;
+    });
+
   withTextOptions(
     program
       .command('analyze')

@@ -6,6 +6,11 @@ export const positiveInt = (value: string) => {
   if (!Number.isInteger(n) || n < 1) throw new InvalidArgumentError('allowed: a positive integer');
   return n;
 };
+export const nonNegative = (value: string) => {
+  const n = Number(value);
+  if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('allowed: a number ≥ 0, e.g. 0.05');
+  return n;
+};
 export const layerList = (value: string) => {
   const parts = value.split(',').map((part) => part.trim());
   if (parts.every((part) => part === '')) throw new InvalidArgumentError('--layers needs at least one layer; allowed: comma-separated layer indices from 0 to the model\'s layers − 1, e.g. 0,2,4');

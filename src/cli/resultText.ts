@@ -2,6 +2,9 @@ import type { ExportJobResult } from '../core/jobs/exportJob';
 import type { ExportModelResult } from '../core/jobs/exportModelJob';
 import type { HealJobResult } from '../core/jobs/healJob';
 import type { PruneJobResult } from '../core/jobs/pruneJob';
+import type { CheckPlanResult } from '../core/jobs/checkPlanJob';
+import { PLAN_FILE } from '../core/export/prunePlan';
+import * as path from 'node:path';
 import { errorText, fixed, interopLines } from '../core/report/analysisText';
 import { qualityText } from '../core/report/eventText';
 import { marginText } from '../core/prune/choiceMargin';
@@ -40,7 +43,15 @@ export function exportModelText(e: ExportModelResult): string {
     `  ${e.out}: ${e.files.join(', ')}`,
     `before: ${quality(e.before)}`,
     `after:  ${quality(e.after)}`,
+    ...e.leftOut.map((why) => `left out: ${why}`),
+    `plan: ${path.join(e.out, PLAN_FILE)} (in CI: depthlab check ${e.out} --max-increase 0.05)`,
   ].join('\n');
+}
+
+export function checkText(c: CheckPlanResult): string {
+  const sign = c.increase >= 0 ? '+' : '−';
+  const change = `loss ${fixed(c.now.loss)} against the original's ${fixed(c.before)}: ${sign}${fixed(Math.abs(c.increase))} nats`;
+  return c.within ? `within: ${change} ≤ ${c.maxIncrease} (layers ${c.keep.join(',')})` : `over: ${change} > ${c.maxIncrease} (layers ${c.keep.join(',')})`;
 }
 
 export function healText(h: HealJobResult): string {

@@ -2,6 +2,7 @@ import * as path from 'node:path';
 import type { Evaluation } from '../evaluate/evaluate';
 import { recommendedRate } from '../prune/recommendedRate';
 import type { PretrainedModel } from './pretrainedModel';
+import { layerOfTensor } from './prunedFolder';
 
 export interface CardFacts {
   source: string;
@@ -10,6 +11,8 @@ export interface CardFacts {
   before: Evaluation;
   after: Evaluation;
   data: { source: string; tokens: number; window: number };
+  /** Hand-offs left out, each with why. */
+  leftOut?: string[];
 }
 
 /** The pruned folder's README.md: which layers were kept, how they were chosen, and what that cost on the user's text. */
@@ -38,5 +41,45 @@ To train the full model at scale so that this depth holds up, \`training-handoff
 paper's rate for it, p* = 1 − ${keep.length}/${model.layers} = ${recommendedRate(model.layers, keep.length).toFixed(2)}: fairseq flags, a torchtune \`layer_dropout\` section and a
 DeepSpeed Progressive Layer Dropping snippet, each saying what it needs. LayerDrop added only
 when finetuning does not make a model robust to pruning (Fan et al., 2019).
+
+## Elsewhere
+
+${handoffSection(model, facts)}
+\`depthlab-plan.json\` records the source model, the text and both measurements; in CI,
+\`depthlab check path/to/this/folder --max-increase 0.05\` measures this folder on the same text again
+and exits 1 when its loss rose more than 0.05 nats over the original's (2 when the model or the
+text changed since).
 `;
+}
+
+/** Sustained bf16 throughput the heal estimate assumes: an A100 at about a third of its peak. */
+const ASSUMED_GPU_FLOPS = 100e12;
+
+function handoffSection(model: PretrainedModel, facts: CardFacts): string {
+  const kept = keptParameters(model, facts.keep);
+  // LoRA: forward 2·P·T, backward through the activations about 2·P·T more; the frozen weights get no gradients.
+  const tokens = 1000 * 8 * 1024;
+  const minutes = (4 * kept * tokens) / ASSUMED_GPU_FLOPS / 60;
+  const lines = [
+    ...(model.objective === 'causal-lm'
+      ? [
+          '- `llama.cpp.txt`: the `llama-quantize --prune-layers` command for the same layers, from a GGUF of the original.',
+          '- `mergekit.yaml`: the same cut as a mergekit passthrough merge of the original, one slice per run of kept layers.',
+        ]
+      : []),
+    `- \`heal/\`: a PEFT LoRA config and \`heal.py\`, a transformers Trainer script that heals this folder on your text (a GPU script). Its default 1,000 steps of 8 × 1,024 tokens cost about ${(4 * kept * tokens).toExponential(1)} FLOPs: about ${minutes < 1 ? 'a minute' : `${Math.ceil(minutes)} minutes`} at a sustained 100 TFLOP/s (an A100 at a third of its peak); an estimate, not a measurement.`,
+    ...(facts.leftOut ?? []).map((why) => `- Left out: ${why}.`),
+  ];
+  return lines.join('\n');
+}
+
+/** Parameters of the pruned model: everything outside the layers, plus the kept layers' own. */
+function keptParameters(model: PretrainedModel, keep: readonly number[]): number {
+  let total = 0;
+  for (const entry of model.weights.files.entries.values()) {
+    const size = entry.shape.reduce((a, b) => a * b, 1);
+    const layer = layerOfTensor(entry.name, model.layerPrefix, model.weights.basePrefix);
+    if (layer === undefined || keep.includes(layer)) total += size;
+  }
+  return total;
 }

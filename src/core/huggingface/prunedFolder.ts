@@ -43,11 +43,21 @@ export function prunedConfig(config: PretrainedConfig, keep: number[]): Record<s
   return raw;
 }
 
+/** The layer-index prefix a stored tensor name starts with (canonical, or bare as a checkpoint without the base prefix stores it); undefined outside the layers. */
+function layerNamePrefix(name: string, layerPrefix: string, basePrefix: string): string | undefined {
+  const local = layerPrefix.slice(basePrefix.length);
+  return name.startsWith(layerPrefix) ? layerPrefix : name.startsWith(local) && !name.startsWith(basePrefix) ? local : undefined;
+}
+
+/** The layer a stored tensor belongs to; undefined for embeddings, final norms and heads. */
+export function layerOfTensor(name: string, layerPrefix: string, basePrefix: string): number | undefined {
+  const prefix = layerNamePrefix(name, layerPrefix, basePrefix);
+  return prefix === undefined ? undefined : Number(name.slice(prefix.length).split('.')[0]);
+}
+
 /** Layer i's tensors renamed to the kept index j, or dropped; every other tensor as stored. */
 function renamedTensor(source: PrunedFolderSource, entry: WeightEntry, newIndex: Map<number, number>): RawTensor | undefined {
-  const { layerPrefix, basePrefix } = source;
-  const local = layerPrefix.slice(basePrefix.length);
-  const prefix = entry.name.startsWith(layerPrefix) ? layerPrefix : entry.name.startsWith(local) && !entry.name.startsWith(basePrefix) ? local : undefined;
+  const prefix = layerNamePrefix(entry.name, source.layerPrefix, source.basePrefix);
   const bytes = new Uint8Array(readRawWeight(source.files, entry));
   if (prefix === undefined) return { name: entry.name, dtype: entry.dtype, shape: entry.shape, bytes };
   const rest = entry.name.slice(prefix.length);

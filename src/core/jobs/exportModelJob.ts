@@ -1,5 +1,8 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { evaluateTogether, type Evaluation } from '../evaluate/evaluate';
+import { prunedModelHandoffs } from '../export/prunedModelHandoffs';
+import { folderIdentity, textHash, writePlan } from '../export/prunePlan';
 import { trainingHandoff } from '../export/trainingHandoff';
 import { modelCard } from '../huggingface/modelCard';
 import { readModelAnalysis } from '../huggingface/modelAnalysisFile';
@@ -24,6 +27,8 @@ export interface ExportModelResult {
   before: Evaluation;
   after: Evaluation;
   files: string[];
+  /** Hand-offs the cut cannot be expressed in, and why (also in the folder's README). */
+  leftOut: string[];
 }
 
 /**
@@ -54,10 +59,21 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
     const all = Array.from({ length: model.layers }, (_, l) => l);
     const [before, after] = evaluateTogether(model, batches, [all, keep]);
     const out = path.resolve(request.out ?? `${folder}-keep-${keep.join('-')}`);
-    const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data });
-    const handoff = Object.entries(trainingHandoff(model.objective === 'causal-lm' ? 'decoder' : 'encoder', model.layers, keep)).map(([name, text]) => [`training-handoff/${name}`, text]);
+    const handoffs = prunedModelHandoffs(model, folder, keep);
+    const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data, leftOut: handoffs.leftOut });
+    const training = Object.entries(trainingHandoff(model.objective === 'causal-lm' ? 'decoder' : 'encoder', model.layers, keep)).map(([name, text]) => [`training-handoff/${name}`, text]);
     const source = { config: model.config, files: model.weights.files, layerPrefix: model.layerPrefix, basePrefix: model.weights.basePrefix };
-    const files = writePrunedFolder(source, keep, out, card, Object.fromEntries(handoff));
-    return { folder, out, layers: model.layers, keep, chosenBy, before, after, files };
+    writePrunedFolder(source, keep, out, card, { ...Object.fromEntries(training), ...handoffs.files });
+    // The plan identifies the folder as written: `depthlab check` refuses a model changed since.
+    writePlan(out, {
+      format: 'depthlab-plan/1',
+      source: { folder, layers: model.layers, ...folderIdentity(folder) },
+      export: folderIdentity(out),
+      text: { source: data.source, file: data.file, sha256: textHash(data.file), tokens: data.tokens, window: data.window },
+      choice: { chosenBy, keep },
+      before: { loss: before.loss, stdErr: before.stdErr, perplexity: before.perplexity },
+      after: { loss: after.loss, stdErr: after.stdErr, perplexity: after.perplexity },
+    });
+    return { folder, out, layers: model.layers, keep, chosenBy, before, after, files: [...fs.readdirSync(out)].sort(), leftOut: handoffs.leftOut };
   });
 }

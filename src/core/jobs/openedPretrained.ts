@@ -35,7 +35,8 @@ export interface MeasuredPretrained {
   model: PretrainedModel;
   tokenizer: PretrainedTokenizer;
   batches: Batch[];
-  data: { source: string; tokens: number; window: number };
+  /** The text: in words, its file (the bundled one's too), and how much of it was measured. */
+  data: { source: string; file: string; tokens: number; window: number };
 }
 
 /**
@@ -68,7 +69,7 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
     const tokens = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     const replica = () => ({ kind: 'pretrained' as const, folder });
-    return await withEvaluationThreads(model, replica, backend, evaluationThreadCount(request.threads), () => work({ folder, model, tokenizer, batches, data: { source, tokens, window } }));
+    return await withEvaluationThreads(model, replica, backend, evaluationThreadCount(request.threads), () => work({ folder, model, tokenizer, batches, data: { source, file: dataFile, tokens, window } }));
   } finally {
     model.dispose();
   }
