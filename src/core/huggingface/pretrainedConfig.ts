@@ -5,7 +5,7 @@ import { UserError } from '../errors';
 /** Families DepthLab implements, and the `model_type`s each one covers. */
 export const FAMILIES = {
   gpt2: ['gpt2'],
-  llama: ['llama', 'mistral', 'qwen2'],
+  llama: ['llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3'],
   bert: ['bert', 'roberta', 'distilbert'],
 } as const;
 export type Family = keyof typeof FAMILIES;

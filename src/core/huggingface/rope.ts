@@ -31,7 +31,18 @@ export function inverseFrequencies(config: PretrainedConfig, headDim: number): F
   throw new UserError(`${config.file}: rope type "${type}" is not one DepthLab implements (default, linear, llama3)`);
 }
 
-/** The rotation for positions 0…length−1: applies to q or k in head layout [B, heads, T, headDim]. */
+/**
+ * How many of a head's channels rotate: all of them, or the config's `partial_rotary_factor`
+ * (Phi-4-mini 0.75; GPT-NeoX's `rotary_pct`, Pythia 0.25), the rest passing through.
+ */
+export function rotaryDim(config: PretrainedConfig, headDim: number): number {
+  const parameters = (config.raw.rope_parameters as Record<string, unknown> | undefined) ?? {};
+  const factor = Number(parameters.partial_rotary_factor ?? config.raw.partial_rotary_factor ?? config.raw.rotary_pct ?? 1);
+  if (!(factor > 0 && factor <= 1)) throw new UserError(`${config.file}: "partial_rotary_factor" must be in (0, 1], not ${factor}`);
+  return Math.floor(headDim * factor);
+}
+
+/** The rotation for positions 0…length−1: applies to q or k in head layout [B, heads, T, headDim], to the first 2·inverse.length channels of each head. */
 export function rotaryEmbedding(inverse: Float32Array, length: number): (x: tf.Tensor4D) => tf.Tensor4D {
   const half = inverse.length;
   const angles = new Float32Array(length * 2 * half);
@@ -41,8 +52,14 @@ export function rotaryEmbedding(inverse: Float32Array, length: number): (x: tf.T
   const table = tf.tensor2d(angles, [length, 2 * half]);
   const cos = tf.cos(table);
   const sin = tf.sin(table);
-  return (x) => {
+  const rotate = (x: tf.Tensor4D) => {
     const [first, second] = tf.split(x, 2, 3);
     return x.mul(cos).add(tf.concat([second.neg(), first], 3).mul(sin)) as tf.Tensor4D;
+  };
+  return (x) => {
+    const passing = x.shape[3] - 2 * half;
+    if (passing === 0) return rotate(x);
+    const [rotated, rest] = tf.split(x, [2 * half, passing], 3);
+    return tf.concat([rotate(rotated as tf.Tensor4D), rest], 3) as tf.Tensor4D;
   };
 }

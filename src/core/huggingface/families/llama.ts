@@ -7,14 +7,20 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { activationOf, FamilyModel } from './familyModel';
-import { inverseFrequencies, rotaryEmbedding } from '../rope';
+import { inverseFrequencies, rotaryDim, rotaryEmbedding } from '../rope';
 
-const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
+/** A projection's output size and the names it is stored under (Phi-3 fuses q, k, v and gate, up). */
+type Projection = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
+const SEPARATE: Record<Projection, string> = {
+  q: 'self_attn.q_proj', k: 'self_attn.k_proj', v: 'self_attn.v_proj', o: 'self_attn.o_proj', gate: 'mlp.gate_proj', up: 'mlp.up_proj', down: 'mlp.down_proj',
+};
 
 /**
- * The Llama family (llama, mistral, qwen2, SmolLM): RMSNorm, rotary positions, grouped-query
- * attention, SwiGLU feed-forward; q/k/v biases where the checkpoint has them (Qwen2); an LM head
- * of its own or tied to the embedding.
+ * The Llama family and its close kin, each as transformers computes it: RMSNorm, rotary positions
+ * (partial where the config says), grouped-query attention, SwiGLU feed-forward; q/k/v biases
+ * where the checkpoint has them (Qwen2); q/k RMSNorm per head (Qwen3) or over all heads with the
+ * norms after each sub-block instead of before (OLMo 2); fused qkv and gate_up projections (Phi-3,
+ * Phi-4-mini); an LM head of its own or tied to the embedding.
  */
 export class LlamaModel extends FamilyModel implements PretrainedModel {
   readonly objective = 'causal-lm';
@@ -27,6 +33,11 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   private readonly inverse: Float32Array;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
   private readonly head: string;
+  /** Qwen3 normalises q and k per head, OLMo 2 across all heads. */
+  private readonly qkNorm?: 'per-head' | 'all-heads';
+  /** OLMo 2: each sub-block's output is normalised before the residual add, its input is not. */
+  private readonly normsAfter: boolean;
+  private readonly fused: boolean;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -35,10 +46,13 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     this.kvHeads = config.number('num_key_value_heads', this.heads);
     this.headDim = config.number('head_dim', d / this.heads);
     this.eps = config.number('rms_norm_eps', 1e-6);
+    this.qkNorm = config.modelType === 'qwen3' ? 'per-head' : config.modelType === 'olmo2' ? 'all-heads' : undefined;
+    this.normsAfter = config.modelType === 'olmo2';
+    this.fused = config.modelType === 'phi3';
     // Sliding-window layers (Mistral; Qwen2 with use_sliding_window) attend as full ones up to the window.
     const sliding = typeof config.raw.sliding_window === 'number' && (config.modelType === 'mistral' || config.raw.use_sliding_window === true);
     this.maxPositions = Math.min(config.number('max_position_embeddings'), sliding ? (config.raw.sliding_window as number) : Infinity);
-    this.inverse = inverseFrequencies(config, this.headDim);
+    this.inverse = inverseFrequencies(config, rotaryDim(config, this.headDim));
     this.activation = activationOf(config, 'hidden_act', 'silu');
     const vocab = config.number('vocab_size');
     const ffn = config.number('intermediate_size');
@@ -48,15 +62,17 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
-    const sizes: Record<string, [number, number]> = {
-      'self_attn.q_proj': [d, q], 'self_attn.k_proj': [d, kv], 'self_attn.v_proj': [d, kv], 'self_attn.o_proj': [q, d],
-      'mlp.gate_proj': [d, ffn], 'mlp.up_proj': [d, ffn], 'mlp.down_proj': [ffn, d],
-    };
+    const sizes: Array<[string, number, number]> = this.fused
+      ? [['self_attn.qkv_proj', d, q + 2 * kv], ['self_attn.o_proj', q, d], ['mlp.gate_up_proj', d, 2 * ffn], ['mlp.down_proj', ffn, d]]
+      : [[SEPARATE.q, d, q], [SEPARATE.k, d, kv], [SEPARATE.v, d, kv], [SEPARATE.o, q, d], [SEPARATE.gate, d, ffn], [SEPARATE.up, d, ffn], [SEPARATE.down, ffn, d]];
+    const norms = this.normsAfter ? ['post_attention_layernorm', 'post_feedforward_layernorm'] : ['input_layernorm', 'post_attention_layernorm'];
     for (let layer = 0; layer < this.layers; layer++) {
-      weights.load(this.name(layer, 'input_layernorm.weight'), [d]);
-      weights.load(this.name(layer, 'post_attention_layernorm.weight'), [d]);
-      for (const projection of PROJECTIONS) {
-        const [inputs, outputs] = sizes[projection];
+      for (const norm of norms) weights.load(this.name(layer, `${norm}.weight`), [d]);
+      if (this.qkNorm) {
+        weights.load(this.name(layer, 'self_attn.q_norm.weight'), [this.qkNorm === 'per-head' ? this.headDim : q]);
+        weights.load(this.name(layer, 'self_attn.k_norm.weight'), [this.qkNorm === 'per-head' ? this.headDim : kv]);
+      }
+      for (const [projection, inputs, outputs] of sizes) {
         weights.linear(this.name(layer, `${projection}.weight`), inputs, outputs);
         if (weights.has(this.name(layer, `${projection}.bias`))) weights.load(this.name(layer, `${projection}.bias`), [outputs]);
       }
@@ -77,16 +93,37 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     return linear(x, this.p(this.name(layer, `${projection}.weight`)) as tf.Tensor2D, bias);
   }
 
+  /** q, k and v, from one fused projection or three. */
+  private queryKeyValue(layer: number, x: tf.Tensor2D): tf.Tensor2D[] {
+    if (!this.fused) return [SEPARATE.q, SEPARATE.k, SEPARATE.v].map((projection) => this.project(layer, projection, x));
+    const q = this.heads * this.headDim;
+    const kv = this.kvHeads * this.headDim;
+    return tf.split(this.project(layer, 'self_attn.qkv_proj', x), [q, kv, kv], 1) as tf.Tensor2D[];
+  }
+
+  /** Qwen3's and OLMo 2's RMSNorm of q or k: over each head's channels, or over all of them. */
+  private normed(layer: number, which: 'q' | 'k', x: tf.Tensor2D): tf.Tensor2D {
+    if (!this.qkNorm) return x;
+    const weight = this.p(this.name(layer, `self_attn.${which}_norm.weight`));
+    if (this.qkNorm === 'all-heads') return rmsNorm(x, weight, this.eps);
+    return rmsNorm(x.reshape([-1, this.headDim]) as tf.Tensor2D, weight, this.eps).reshape(x.shape) as tf.Tensor2D;
+  }
+
+  private feedForward(layer: number, x: tf.Tensor2D): tf.Tensor2D {
+    const ffn = this.fused ? tf.split(this.project(layer, 'mlp.gate_up_proj', x), 2, 1) : [this.project(layer, SEPARATE.gate, x), this.project(layer, SEPARATE.up, x)];
+    return this.project(layer, SEPARATE.down, this.activation(ffn[0]).mul(ffn[1]) as tf.Tensor2D);
+  }
+
   block(stream: ResidualStream, layer: number): tf.Tensor2D {
     const x = stream.x;
-    const normed = rmsNorm(x, this.p(this.name(layer, 'input_layernorm.weight')), this.eps);
-    const [q, k, v] = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj'].map((projection) => this.project(layer, projection, normed));
+    const norm = (name: string, value: tf.Tensor2D) => rmsNorm(value, this.p(this.name(layer, `${name}.weight`)), this.eps);
+    const [q, k, v] = this.queryKeyValue(layer, this.normsAfter ? x : norm('input_layernorm', x));
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.kvHeads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
-    const context = attend(q, k, v, shape, stream.additiveMask, rotaryEmbedding(this.inverse, stream.batch.length));
-    const mid = x.add(this.project(layer, 'self_attn.o_proj', context)) as tf.Tensor2D;
-    const h = rmsNorm(mid, this.p(this.name(layer, 'post_attention_layernorm.weight')), this.eps);
-    const gated = this.activation(this.project(layer, 'mlp.gate_proj', h)).mul(this.project(layer, 'mlp.up_proj', h)) as tf.Tensor2D;
-    return mid.add(this.project(layer, 'mlp.down_proj', gated)) as tf.Tensor2D;
+    const context = attend(this.normed(layer, 'q', q), this.normed(layer, 'k', k), v, shape, stream.additiveMask, rotaryEmbedding(this.inverse, stream.batch.length));
+    const attended = this.project(layer, SEPARATE.o, context);
+    const mid = x.add(this.normsAfter ? norm('post_attention_layernorm', attended) : attended) as tf.Tensor2D;
+    if (this.normsAfter) return mid.add(norm('post_feedforward_layernorm', this.feedForward(layer, mid))) as tf.Tensor2D;
+    return mid.add(this.feedForward(layer, norm('post_attention_layernorm', mid))) as tf.Tensor2D;
   }
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
