@@ -17,7 +17,7 @@ import { measureDepth } from '../src/core/jobs/depthMeasurements';
 import type { Batch } from '../src/core/model/layeredModel';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
-const FAMILIES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'bert', 'roberta', 'distilbert'];
+const FAMILIES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);

@@ -6,6 +6,8 @@ import { WASM_HEAP_BYTES } from '../model/trainingMemory';
 import { BERT_BASE_PREFIX, BertModel } from './families/bert';
 import { Gpt2Model } from './families/gpt2';
 import { LlamaModel } from './families/llama';
+import { GptNeoxModel } from './families/gptNeox';
+import { OptModel } from './families/opt';
 import { PretrainedTokenizer } from './hfTokenizer';
 import { readPretrainedConfig, type Family, type PretrainedConfig } from './pretrainedConfig';
 import type { PretrainedModel } from './pretrainedModel';
@@ -19,7 +21,18 @@ const ACTIVATION_BYTES = 400 * 2 ** 20;
 const BASE_PREFIX: Record<Family, (config: PretrainedConfig) => string> = {
   gpt2: () => 'transformer.',
   llama: () => 'model.',
+  gptNeox: () => 'gpt_neox.',
+  opt: () => 'model.',
   bert: (config) => BERT_BASE_PREFIX[config.modelType],
+};
+
+/** Each family's model, by the family its config's model_type belongs to. */
+const FAMILY_MODELS: Record<Family, new (config: PretrainedConfig, weights: PretrainedWeights) => PretrainedModel> = {
+  gpt2: Gpt2Model,
+  llama: LlamaModel,
+  gptNeox: GptNeoxModel,
+  opt: OptModel,
+  bert: BertModel,
 };
 
 export interface OpenedPretrained {
@@ -106,7 +119,7 @@ export function openPretrained(folder: string, backend: string, stream?: boolean
   refuseWhatCannotFit(folder, files, config, backend);
   const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config), stream ?? streamsLayers(backend, files));
   try {
-    const model = config.family === 'gpt2' ? new Gpt2Model(config, weights) : config.family === 'llama' ? new LlamaModel(config, weights) : new BertModel(config, weights);
+    const model = new FAMILY_MODELS[config.family](config, weights);
     return { model, tokenizer };
   } catch (error) {
     weights.dispose();

@@ -6,6 +6,8 @@ import { UserError } from '../errors';
 export const FAMILIES = {
   gpt2: ['gpt2'],
   llama: ['llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3'],
+  gptNeox: ['gpt_neox'],
+  opt: ['opt'],
   bert: ['bert', 'roberta', 'distilbert'],
 } as const;
 export type Family = keyof typeof FAMILIES;

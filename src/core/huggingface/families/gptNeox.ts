@@ -1,0 +1,96 @@
+import * as tf from '../../backend/tf';
+import { linear } from '../../ops/linear';
+import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import { attend, causalMask } from '../attention';
+import { layerNormWithEps } from '../norms';
+import type { PretrainedConfig } from '../pretrainedConfig';
+import type { PretrainedModel } from '../pretrainedModel';
+import type { PretrainedWeights } from '../pretrainedWeights';
+import { inverseFrequencies, rotaryDim, rotaryEmbedding } from '../rope';
+import { activationOf, FamilyModel } from './familyModel';
+
+/**
+ * GPT-NeoX (Pythia, GPT-NeoX-20B): LayerNorm before attention and feed-forward, one fused
+ * query_key_value projection laid out head by head ([q, k, v] of each head in turn), rotary
+ * positions on the first `rotary_pct` of each head's channels, and the parallel residual
+ * x + attn(ln₁(x)) + mlp(ln₂(x)) (or the sequential one when `use_parallel_residual` is false).
+ */
+export class GptNeoxModel extends FamilyModel implements PretrainedModel {
+  readonly objective = 'causal-lm';
+  readonly layerPrefix = 'gpt_neox.layers.';
+  readonly maxPositions: number;
+  private readonly d: number;
+  private readonly heads: number;
+  private readonly headDim: number;
+  private readonly eps: number;
+  private readonly parallel: boolean;
+  private readonly inverse: Float32Array;
+  private readonly activation: (x: tf.Tensor) => tf.Tensor;
+
+  constructor(config: PretrainedConfig, weights: PretrainedWeights) {
+    super(config, weights);
+    const d = (this.d = config.number('hidden_size'));
+    this.heads = config.number('num_attention_heads');
+    this.headDim = d / this.heads;
+    this.eps = config.number('layer_norm_eps', 1e-5);
+    this.parallel = config.raw.use_parallel_residual !== false;
+    this.maxPositions = config.number('max_position_embeddings');
+    this.inverse = inverseFrequencies(config, rotaryDim(config, this.headDim));
+    this.activation = activationOf(config, 'hidden_act', 'gelu');
+    const vocab = config.number('vocab_size');
+    const ffn = config.number('intermediate_size');
+    weights.loadTable('gpt_neox.embed_in.weight', vocab, d);
+    weights.loadTable('embed_out.weight', vocab, d);
+    for (const part of ['weight', 'bias']) weights.load(`gpt_neox.final_layer_norm.${part}`, [d]);
+    const linears: Array<[string, number, number]> = [['attention.query_key_value', d, 3 * d], ['attention.dense', d, d], ['mlp.dense_h_to_4h', d, ffn], ['mlp.dense_4h_to_h', ffn, d]];
+    for (let layer = 0; layer < this.layers; layer++) {
+      for (const norm of ['input_layernorm', 'post_attention_layernorm']) for (const part of ['weight', 'bias']) weights.load(this.name(layer, `${norm}.${part}`), [d]);
+      for (const [name, inputs, outputs] of linears) {
+        weights.linear(this.name(layer, `${name}.weight`), inputs, outputs);
+        if (weights.has(this.name(layer, `${name}.bias`))) weights.load(this.name(layer, `${name}.bias`), [outputs]);
+      }
+    }
+  }
+
+  private name(layer: number, suffix: string): string {
+    return `${this.layerPrefix}${layer}.${suffix}`;
+  }
+
+  private project(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return linear(x, this.p(this.name(layer, `${name}.weight`)) as tf.Tensor2D, this.weights.get(this.name(layer, `${name}.bias`)) as tf.Tensor1D | undefined);
+  }
+
+  private norm(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return layerNormWithEps(x, this.p(this.name(layer, `${name}.weight`)), this.p(this.name(layer, `${name}.bias`)), this.eps);
+  }
+
+  embed(batch: Batch): ResidualStream {
+    return { x: this.table('gpt_neox.embed_in.weight').lookup(batch.inputs), batch, additiveMask: causalMask(batch.length) };
+  }
+
+  block(stream: ResidualStream, layer: number): tf.Tensor2D {
+    const x = stream.x;
+    const rows = x.shape[0];
+    // [rows, heads, 3, headDim]: each head's q, k and v side by side.
+    const qkv = this.project(layer, 'attention.query_key_value', this.norm(layer, 'input_layernorm', x)).reshape([rows, this.heads, 3, this.headDim]);
+    const [q, k, v] = tf.split(qkv, 3, 2).map((part) => part.reshape([rows, this.d]) as tf.Tensor2D);
+    const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
+    const attended = this.project(layer, 'attention.dense', attend(q, k, v, shape, stream.additiveMask, rotaryEmbedding(this.inverse, stream.batch.length)));
+    const mlp = (input: tf.Tensor2D) => this.project(layer, 'mlp.dense_4h_to_h', this.activation(this.project(layer, 'mlp.dense_h_to_4h', this.norm(layer, 'post_attention_layernorm', input))) as tf.Tensor2D);
+    if (this.parallel) return x.add(attended).add(mlp(x)) as tf.Tensor2D;
+    const mid = x.add(attended) as tf.Tensor2D;
+    return mid.add(mlp(mid)) as tf.Tensor2D;
+  }
+
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    return this.table('embed_out.weight').transposedProduct(this.normed(x));
+  }
+
+  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
+    return { loss: this.table('embed_out.weight').crossEntropy(this.normed(x), batch.targets), count: batch.size * batch.length };
+  }
+
+  private normed(x: tf.Tensor2D): tf.Tensor2D {
+    return layerNormWithEps(x, this.p('gpt_neox.final_layer_norm.weight'), this.p('gpt_neox.final_layer_norm.bias'), this.eps);
+  }
+}

@@ -1,0 +1,99 @@
+import * as tf from '../../backend/tf';
+import { UserError } from '../../errors';
+import { linear } from '../../ops/linear';
+import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import { attend, causalMask } from '../attention';
+import { layerNormWithEps } from '../norms';
+import type { PretrainedConfig } from '../pretrainedConfig';
+import type { PretrainedModel } from '../pretrainedModel';
+import type { PretrainedWeights } from '../pretrainedWeights';
+import { activationOf, FamilyModel } from './familyModel';
+
+/** OPT's learned positions start at row 2 of their table (a fairseq legacy, kept by transformers). */
+const POSITION_OFFSET = 2;
+
+/**
+ * OPT (Meta's OPT-125m…66b): learned positions offset by 2, LayerNorm before each sub-block
+ * (`do_layer_norm_before`, all sizes but 350m) or after it, ReLU feed-forward, biases throughout,
+ * the LM head tied to the token embedding. OPT is the one transformers family trained with
+ * LayerDrop: its config's `layerdrop` rate is shown beside the analysis.
+ */
+export class OptModel extends FamilyModel implements PretrainedModel {
+  readonly objective = 'causal-lm';
+  readonly layerPrefix = 'model.decoder.layers.';
+  readonly maxPositions: number;
+  private readonly d: number;
+  private readonly heads: number;
+  private readonly before: boolean;
+  private readonly activation: (x: tf.Tensor) => tf.Tensor;
+
+  constructor(config: PretrainedConfig, weights: PretrainedWeights) {
+    super(config, weights);
+    const d = (this.d = config.number('hidden_size'));
+    this.heads = config.number('num_attention_heads');
+    this.before = config.raw.do_layer_norm_before !== false;
+    this.maxPositions = config.number('max_position_embeddings');
+    this.activation = activationOf(config, 'activation_function', 'relu');
+    const projected = config.number('word_embed_proj_dim', d);
+    // OPT-350m projects 512-wide embeddings in and out of its 1024-wide stream and norms after each block.
+    if (projected !== d) throw new UserError(`${config.file}: "word_embed_proj_dim" ${projected} differs from "hidden_size" ${d} (OPT-350m's project_in/out); DepthLab opens OPT models whose embeddings are as wide as the stream`);
+    const vocab = config.number('vocab_size');
+    const ffn = config.number('ffn_dim');
+    weights.loadTable('model.decoder.embed_tokens.weight', vocab, d);
+    weights.load('model.decoder.embed_positions.weight', [this.maxPositions + POSITION_OFFSET, d]);
+    if (this.before && config.raw._remove_final_layer_norm !== true) for (const part of ['weight', 'bias']) weights.load(`model.decoder.final_layer_norm.${part}`, [d]);
+    const linears: Array<[string, number, number]> = [['self_attn.q_proj', d, d], ['self_attn.k_proj', d, d], ['self_attn.v_proj', d, d], ['self_attn.out_proj', d, d], ['fc1', d, ffn], ['fc2', ffn, d]];
+    for (let layer = 0; layer < this.layers; layer++) {
+      for (const norm of ['self_attn_layer_norm', 'final_layer_norm']) for (const part of ['weight', 'bias']) weights.load(this.name(layer, `${norm}.${part}`), [d]);
+      for (const [name, inputs, outputs] of linears) {
+        weights.linear(this.name(layer, `${name}.weight`), inputs, outputs);
+        if (weights.has(this.name(layer, `${name}.bias`))) weights.load(this.name(layer, `${name}.bias`), [outputs]);
+      }
+    }
+  }
+
+  private name(layer: number, suffix: string): string {
+    return `${this.layerPrefix}${layer}.${suffix}`;
+  }
+
+  private project(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return linear(x, this.p(this.name(layer, `${name}.weight`)) as tf.Tensor2D, this.weights.get(this.name(layer, `${name}.bias`)) as tf.Tensor1D | undefined);
+  }
+
+  private norm(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
+    return layerNormWithEps(x, this.p(this.name(layer, `${name}.weight`)), this.p(this.name(layer, `${name}.bias`)), 1e-5);
+  }
+
+  embed(batch: Batch): ResidualStream {
+    const { size: B, length: T } = batch;
+    const tokens = this.table('model.decoder.embed_tokens.weight').lookup(batch.inputs).reshape([B, T, this.d]);
+    const positions = this.p('model.decoder.embed_positions.weight').slice([POSITION_OFFSET, 0], [T, this.d]);
+    return { x: tokens.add(positions).reshape([B * T, this.d]) as tf.Tensor2D, batch, additiveMask: causalMask(T) };
+  }
+
+  block(stream: ResidualStream, layer: number): tf.Tensor2D {
+    const x = stream.x;
+    const headDim = this.d / this.heads;
+    const input = this.before ? this.norm(layer, 'self_attn_layer_norm', x) : x;
+    const [q, k, v] = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj'].map((name) => this.project(layer, name, input));
+    const context = attend(q, k, v, { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim, scale: 1 / Math.sqrt(headDim) }, stream.additiveMask);
+    let mid = x.add(this.project(layer, 'self_attn.out_proj', context)) as tf.Tensor2D;
+    if (!this.before) mid = this.norm(layer, 'self_attn_layer_norm', mid);
+    const hidden = this.activation(this.project(layer, 'fc1', this.before ? this.norm(layer, 'final_layer_norm', mid) : mid)) as tf.Tensor2D;
+    const out = mid.add(this.project(layer, 'fc2', hidden)) as tf.Tensor2D;
+    return this.before ? out : this.norm(layer, 'final_layer_norm', out);
+  }
+
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    return this.table('model.decoder.embed_tokens.weight').transposedProduct(this.normed(x));
+  }
+
+  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
+    return { loss: this.table('model.decoder.embed_tokens.weight').crossEntropy(this.normed(x), batch.targets), count: batch.size * batch.length };
+  }
+
+  private normed(x: tf.Tensor2D): tf.Tensor2D {
+    if (!this.weights.has('model.decoder.final_layer_norm.weight') || !this.before || this.config.raw._remove_final_layer_norm === true) return x;
+    return layerNormWithEps(x, this.p('model.decoder.final_layer_norm.weight'), this.p('model.decoder.final_layer_norm.bias'), 1e-5);
+  }
+}
