@@ -15,6 +15,9 @@ import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
 import { measureDepth } from '../src/core/jobs/depthMeasurements';
 import type { Batch } from '../src/core/model/layeredModel';
+import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
+import { modelSnapshot } from '../src/core/huggingface/modelSnapshot';
+import { modelAnalysisText } from '../src/core/report/analysisText';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
 const FAMILIES = ['gpt2', 'llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
@@ -100,7 +103,7 @@ test('bad folders: each is one line naming the file and what is wrong', async ()
   refused(broken((f) => fs.writeFileSync(path.join(f, 'tokenizer.json'), '{"model": 3}')), /tokenizer\.json: the tokenizer library cannot read it/);
   refused(broken((f) => fs.truncateSync(path.join(f, 'model-00003-of-00005.safetensors'), 2000)), /model-00003-of-00005\.safetensors: truncated/);
   refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), n_embd: 48 }))), /has shape \[.*\]; config\.json implies/);
-  refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), model_type: 't5' }))), /model_type "t5" is not supported; DepthLab opens gpt2, llama, mistral, qwen2, bert, roberta, distilbert/);
+  refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), model_type: 't5' }))), /model_type "t5" is not supported; DepthLab opens gpt2, llama, mistral, qwen2, qwen3, olmo2, phi3, gpt_neox, opt, bert, roberta, distilbert/);
   refused(
     broken((f) => {
       const file = path.join(f, 'model-00001-of-00005.safetensors');
@@ -211,4 +214,14 @@ test('a model streamed one layer at a time (each layer read from the file when u
     };
     assert.deepEqual(measured(true), measured(false), family);
   }
+});
+
+test('OPT, the transformers family trained with LayerDrop: its rate goes into the analysis, the explorer and the text', async () => {
+  await selectBackend('wasm');
+  const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-opt-')), 'opt');
+  fs.cpSync(path.join(FIXTURES, 'opt'), folder, { recursive: true });
+  const result = await analyzeModelJob({ folder, tokens: 512, window: 64 }, { backend: 'wasm' });
+  assert.equal(result.analysis.layerdrop, 0.1);
+  assert.equal(modelSnapshot(folder)!.layerdropRate, 0.1);
+  assert.match(modelAnalysisText(result), /^trained with LayerDrop 0\.1 \(config\.json "layerdrop"\); the paper's rate for this target: p\* = 1 - 2\/4 = 0\.50$/m);
 });

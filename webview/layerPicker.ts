@@ -122,7 +122,7 @@ export function layerPicker(input: PickerInput): HTMLElement {
     summary.textContent =
       `Keeps ${kept.size} of ${target.layers}: ${[...kept].sort((a, b) => a - b).join(',') || 'none'}` +
       ` · p* = 1 − ${kept.size}/${target.layers} = ${rate.toFixed(2)}` +
-      (run?.kind === 'run' ? ` (run trained with ${run.layerdropRate})` : '');
+      (run?.kind === 'run' ? ` (run trained with ${run.layerdropRate})` : run?.layerdropRate ? ` (model trained with LayerDrop ${run.layerdropRate})` : '');
     writeButton.disabled = kept.size === 0;
     evaluateButton.disabled = kept.size === 0 || busy || !sameDepth || sameDepth.status === 'running';
     if (healButton) healButton.disabled = evaluateButton.disabled;

@@ -17,6 +17,8 @@ const modelAnalysisSchema = z.object({
   layers: count(),
   layerCountKey: z.string(),
   parameters: count(),
+  /** The LayerDrop rate the model was trained with, where its config.json says (OPT's `layerdrop`). */
+  layerdrop: z.number().optional(),
   data: z.object({ source: z.string(), tokens: count(), window: count() }),
   fullLoss: z.number(),
   fullPerplexity: z.number(),

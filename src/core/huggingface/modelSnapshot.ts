@@ -31,7 +31,7 @@ export function modelSnapshot(folder: string): RunSnapshot | undefined {
     steps: 0,
     backend: analysis.modelType,
     layers: analysis.layers,
-    layerdropRate: 0,
+    layerdropRate: analysis.layerdrop ?? 0,
     trainLoss: [],
     validLoss: [],
     drops: analysis.statistics,

@@ -51,6 +51,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
       layers: pretrained.layers,
       layerCountKey: pretrained.config.layerCountKey,
       parameters: [...pretrained.weights.files.entries.values()].reduce((sum, entry) => sum + entry.shape.reduce((a, b) => a * b, 1), 0),
+      ...(typeof pretrained.config.raw.layerdrop === 'number' && pretrained.config.raw.layerdrop > 0 && { layerdrop: pretrained.config.raw.layerdrop }),
       data,
       fullPerplexity: Math.exp(measured.fullLoss),
       ...measured,

@@ -7,6 +7,7 @@ import { marginText } from '../prune/choiceMargin';
 import type { Analysis, HealRecord } from '../run/runFiles';
 import { depthTable } from './depthTable';
 import { precisionText } from './precisionText';
+import { recommendedRate } from '../prune/recommendedRate';
 
 /** The text of an analysis, a model analysis and a comparison: what the CLI prints and the report's tables. */
 
@@ -54,6 +55,7 @@ export function modelAnalysisText({ analysis: a, file, report }: { analysis: Mod
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     ...(a.margin ? [`  ${marginText(a.margin)}`] : []),
+    ...(a.layerdrop ? [`trained with LayerDrop ${a.layerdrop} (config.json "layerdrop"); the paper's rate for this target: p* = 1 - ${a.target}/${a.layers} = ${recommendedRate(a.layers, a.target).toFixed(2)}`] : []),
     `Hugging Face: {"${a.layerCountKey}": ${a.keep.length}} (depthlab export ${a.folder} --layers ${a.keep.join(',')})`,
     `saved: ${file}`,
     ...(report ? [`report: ${report}`] : []),
