@@ -125,3 +125,15 @@ test('CLI: a *.depthlab.json whose model.pretrained names a model folder is anal
   assert.equal(trained.status, 2);
   assert.match(trained.stderr, /model\.pretrained names a Hugging Face model \(\.\/llama\); DepthLab analyzes and prunes it without training/);
 });
+
+test("export: config.json keeps the source's spelling of every value it does not change (transformers 5 refuses 3 for a float), and slices layer_types", async () => {
+  await selectBackend('wasm');
+  const folder = copyOf('gemma2');
+  const result = await exportModelJob({ folder, layers: [0, 1, 3], tokens: 256, window: 32 }, { backend: 'wasm' });
+  const text = fs.readFileSync(path.join(result.out, 'config.json'), 'utf8');
+  assert.match(text, /"final_logit_softcapping": 3\.0,/);
+  assert.match(text, /"rope_theta": 10000\.0/);
+  const config = JSON.parse(text);
+  assert.equal(config.num_hidden_layers, 3);
+  assert.deepEqual(config.layer_types, ['sliding_attention', 'full_attention', 'full_attention']);
+});

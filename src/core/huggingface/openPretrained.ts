@@ -6,6 +6,7 @@ import { WASM_HEAP_BYTES } from '../model/trainingMemory';
 import { BERT_BASE_PREFIX, BertModel } from './families/bert';
 import { Gpt2Model } from './families/gpt2';
 import { LlamaModel } from './families/llama';
+import { GemmaModel } from './families/gemma';
 import { GptNeoxModel } from './families/gptNeox';
 import { OptModel } from './families/opt';
 import { PretrainedTokenizer } from './hfTokenizer';
@@ -21,6 +22,7 @@ const ACTIVATION_BYTES = 400 * 2 ** 20;
 const BASE_PREFIX: Record<Family, (config: PretrainedConfig) => string> = {
   gpt2: () => 'transformer.',
   llama: () => 'model.',
+  gemma: () => 'model.',
   gptNeox: () => 'gpt_neox.',
   opt: () => 'model.',
   bert: (config) => BERT_BASE_PREFIX[config.modelType],
@@ -30,6 +32,7 @@ const BASE_PREFIX: Record<Family, (config: PretrainedConfig) => string> = {
 const FAMILY_MODELS: Record<Family, new (config: PretrainedConfig, weights: PretrainedWeights) => PretrainedModel> = {
   gpt2: Gpt2Model,
   llama: LlamaModel,
+  gemma: GemmaModel,
   gptNeox: GptNeoxModel,
   opt: OptModel,
   bert: BertModel,

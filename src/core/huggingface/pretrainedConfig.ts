@@ -6,6 +6,7 @@ import { UserError } from '../errors';
 export const FAMILIES = {
   gpt2: ['gpt2'],
   llama: ['llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3'],
+  gemma: ['gemma2', 'gemma3_text'],
   gptNeox: ['gpt_neox'],
   opt: ['opt'],
   bert: ['bert', 'roberta', 'distilbert'],

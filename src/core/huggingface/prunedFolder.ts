@@ -1,5 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { applyEdits, modify } from 'jsonc-parser';
 import { encodeRawSafetensors, type RawTensor } from '../checkpoint/safetensors';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../files/atomicWrite';
@@ -55,6 +56,22 @@ export function layerOfTensor(name: string, layerPrefix: string, basePrefix: str
   return prefix === undefined ? undefined : Number(name.slice(prefix.length).split('.')[0]);
 }
 
+/**
+ * The pruned config as text: the source's config.json with only the changed keys edited in place
+ * (jsonc-parser), so every other value keeps its spelling. transformers 5 validates its configs
+ * strictly, and a float such as Gemma 2's `final_logit_softcapping: 30.0` re-serialised as `30`
+ * is refused as an int.
+ */
+export function prunedConfigText(config: PretrainedConfig, keep: number[]): string {
+  const pruned = prunedConfig(config, keep);
+  let text = fs.readFileSync(config.file, 'utf8');
+  for (const [key, value] of Object.entries(pruned)) {
+    if (JSON.stringify(config.raw[key]) === JSON.stringify(value)) continue;
+    text = applyEdits(text, modify(text, [key], value, { formattingOptions: { insertSpaces: true, tabSize: 2 } }));
+  }
+  return text.endsWith('\n') ? text : `${text}\n`;
+}
+
 /** Layer i's tensors renamed to the kept index j, or dropped; every other tensor as stored. */
 function renamedTensor(source: PrunedFolderSource, entry: WeightEntry, newIndex: Map<number, number>): RawTensor | undefined {
   const prefix = layerNamePrefix(entry.name, source.layerPrefix, source.basePrefix);
@@ -93,7 +110,6 @@ function foldInverseLayerScale(config: PretrainedConfig, tensor: RawTensor, old:
 export function writePrunedFolder(source: PrunedFolderSource, keep: number[], out: string, card: string, extras: Record<string, string> = {}): string[] {
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UserError(`${out} is a file; allowed for --out: a new or empty folder`);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new UserError(`${out} exists and is not empty; choose another --out or remove it`);
-  const config = prunedConfig(source.config, keep);
   const newIndex = new Map(keep.map((layer, i) => [layer, i]));
   const staging = `${out}.partial-${process.pid}`;
   fs.rmSync(staging, { recursive: true, force: true });
@@ -118,7 +134,7 @@ export function writePrunedFolder(source: PrunedFolderSource, keep: number[], ou
       const index = { metadata: { ...source.files.indexMetadata, total_size: totalSize, ...(source.files.indexMetadata?.total_parameters !== undefined && { total_parameters: totalParameters }) }, weight_map: Object.fromEntries(Object.entries(weightMap).sort(([a], [b]) => a.localeCompare(b))) };
       fs.writeFileSync(path.join(staging, 'model.safetensors.index.json'), `${JSON.stringify(index, null, 2)}\n`);
     }
-    fs.writeFileSync(path.join(staging, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+    fs.writeFileSync(path.join(staging, 'config.json'), prunedConfigText(source.config, keep));
     for (const name of fs.readdirSync(source.files.folder)) {
       const file = path.join(source.files.folder, name);
       if (!REWRITTEN.test(name) && fs.statSync(file).isFile()) fs.copyFileSync(file, path.join(staging, name));

@@ -67,9 +67,9 @@ export class VocabularyTable {
   }
 
   /** x · tableᵀ (+ bias), [tokens, rows]: the LM head's logits, whole. */
-  transposedProduct(x: tf.Tensor2D, bias?: tf.Tensor1D): tf.Tensor2D {
+  transposedProduct(x: tf.Tensor2D, bias?: tf.Tensor1D, softcap?: number): tf.Tensor2D {
     return tf.tidy(() => {
-      const blocks = Array.from({ length: this.blockCount }, (_, b) => this.blockLogits(x, b, bias));
+      const blocks = Array.from({ length: this.blockCount }, (_, b) => this.blockLogits(x, b, bias, softcap));
       return blocks.length === 1 ? blocks[0] : tf.concat(blocks, 1);
     });
   }
@@ -79,14 +79,14 @@ export class VocabularyTable {
    * engine's crossEntropy on the whole logits, as always. Several: block by block, a running
    * maximum and sum of exponentials per row and the target's logit picked in its block.
    */
-  crossEntropy(x: tf.Tensor2D, targets: Int32Array, bias?: tf.Tensor1D): tf.Scalar {
-    if (this.blockCount === 1) return tf.tidy(() => crossEntropy(this.blockLogits(x, 0, bias), targets));
+  crossEntropy(x: tf.Tensor2D, targets: Int32Array, bias?: tf.Tensor1D, softcap?: number): tf.Scalar {
+    if (this.blockCount === 1) return tf.tidy(() => crossEntropy(this.blockLogits(x, 0, bias, softcap), targets));
     let running: { max: tf.Tensor1D; sum: tf.Tensor1D; picked: tf.Tensor1D } | undefined;
     for (let b = 0; b < this.blockCount; b++) {
       const previous = running;
       running = tf.tidy(() => {
         const start = b * this.blockRows;
-        const logits = this.blockLogits(x, b, bias);
+        const logits = this.blockLogits(x, b, bias, softcap);
         const width = logits.shape[1];
         const max = (previous ? tf.maximum(previous.max, logits.max(1)) : logits.max(1)) as tf.Tensor1D;
         const exponentials = logits.sub(max.expandDims(1)).exp().sum(1);
@@ -105,11 +105,12 @@ export class VocabularyTable {
     return loss;
   }
 
-  /** The logits of block b, [tokens, its real rows]; a block read from the file is freed once multiplied. */
-  private blockLogits(x: tf.Tensor2D, b: number, bias?: tf.Tensor1D): tf.Tensor2D {
+  /** The logits of block b, [tokens, its real rows], soft-capped to ±softcap where given (Gemma 2); a block read from the file is freed once multiplied. */
+  private blockLogits(x: tf.Tensor2D, b: number, bias?: tf.Tensor1D, softcap?: number): tf.Tensor2D {
     const start = b * this.blockRows;
     const real = Math.min(this.blockRows, this.rows - start);
-    const withBias = (logits: tf.Tensor2D) => (bias ? (logits.add(bias.slice([start], [real])) as tf.Tensor2D) : logits);
+    const capped = (logits: tf.Tensor2D) => (softcap ? (tf.tanh(logits.div(softcap)).mul(softcap) as tf.Tensor2D) : logits);
+    const withBias = (logits: tf.Tensor2D) => capped(bias ? (logits.add(bias.slice([start], [real])) as tf.Tensor2D) : logits);
     if ('resident' in this.source) return withBias(matMulTransposedB(x, this.source.resident[b], real));
     const block = paddedBlock(readFloatRows(this.source.files, this.source.name, Int32Array.from({ length: real }, (_, i) => start + i)), real, this.columns);
     try {

@@ -1,7 +1,7 @@
 import * as tf from '../../backend/tf';
 import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
-import { attend, causalMask } from '../attention';
+import { attend, causalMask, SlidingWindows } from '../attention';
 import { rmsNorm } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
@@ -38,6 +38,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   /** OLMo 2: each sub-block's output is normalised before the residual add, its input is not. */
   private readonly normsAfter: boolean;
   private readonly fused: boolean;
+  private readonly windows: SlidingWindows;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -49,9 +50,8 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     this.qkNorm = config.modelType === 'qwen3' ? 'per-head' : config.modelType === 'olmo2' ? 'all-heads' : undefined;
     this.normsAfter = config.modelType === 'olmo2';
     this.fused = config.modelType === 'phi3';
-    // Sliding-window layers (Mistral; Qwen2 with use_sliding_window) attend as full ones up to the window.
-    const sliding = typeof config.raw.sliding_window === 'number' && (config.modelType === 'mistral' || config.raw.use_sliding_window === true);
-    this.maxPositions = Math.min(config.number('max_position_embeddings'), sliding ? (config.raw.sliding_window as number) : Infinity);
+    this.maxPositions = config.number('max_position_embeddings');
+    this.windows = new SlidingWindows(config);
     this.inverse = inverseFrequencies(config, rotaryDim(config, this.headDim));
     this.activation = activationOf(config, 'hidden_act', 'silu');
     const vocab = config.number('vocab_size');
@@ -119,11 +119,17 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     const norm = (name: string, value: tf.Tensor2D) => rmsNorm(value, this.p(this.name(layer, `${name}.weight`)), this.eps);
     const [q, k, v] = this.queryKeyValue(layer, this.normsAfter ? x : norm('input_layernorm', x));
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.kvHeads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
-    const context = attend(this.normed(layer, 'q', q), this.normed(layer, 'k', k), v, shape, stream.additiveMask, rotaryEmbedding(this.inverse, stream.batch.length));
+    const mask = this.windows.mask(layer, stream.batch.length, stream.additiveMask);
+    const context = attend(this.normed(layer, 'q', q), this.normed(layer, 'k', k), v, shape, mask, rotaryEmbedding(this.inverse, stream.batch.length));
     const attended = this.project(layer, SEPARATE.o, context);
     const mid = x.add(this.normsAfter ? norm('post_attention_layernorm', attended) : attended) as tf.Tensor2D;
     if (this.normsAfter) return mid.add(norm('post_feedforward_layernorm', this.feedForward(layer, mid))) as tf.Tensor2D;
     return mid.add(this.feedForward(layer, norm('post_attention_layernorm', mid))) as tf.Tensor2D;
+  }
+
+  dispose(): void {
+    this.windows.dispose();
+    super.dispose();
   }
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
