@@ -15,6 +15,8 @@ import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
 import { measureDepth } from '../src/core/jobs/depthMeasurements';
 import type { Batch } from '../src/core/model/layeredModel';
+import { PretrainedTokenizer } from '../src/core/huggingface/hfTokenizer';
+import { textBatches } from '../src/core/huggingface/textBatches';
 import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
 import { modelSnapshot } from '../src/core/huggingface/modelSnapshot';
 import { modelAnalysisText } from '../src/core/report/analysisText';
@@ -103,7 +105,7 @@ test('bad folders: each is one line naming the file and what is wrong', async ()
   refused(broken((f) => fs.writeFileSync(path.join(f, 'tokenizer.json'), '{"model": 3}')), /tokenizer\.json: the tokenizer library cannot read it/);
   refused(broken((f) => fs.truncateSync(path.join(f, 'model-00003-of-00005.safetensors'), 2000)), /model-00003-of-00005\.safetensors: truncated/);
   refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), n_embd: 48 }))), /has shape \[.*\]; config\.json implies/);
-  refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), model_type: 't5' }))), /model_type "t5" is not supported; DepthLab opens gpt2, llama, mistral, qwen2, qwen3, olmo2, phi3, gpt_neox, opt, bert, roberta, distilbert/);
+  refused(broken((f) => fs.writeFileSync(path.join(f, 'config.json'), JSON.stringify({ ...readJson(path.join(f, 'config.json')), model_type: 't5' }))), /model_type "t5" is not supported; DepthLab opens gpt2, llama, mistral, qwen2, qwen3, olmo2, phi3, gemma2, gemma3_text, gpt_neox, opt, bert, roberta, distilbert/);
   refused(
     broken((f) => {
       const file = path.join(f, 'model-00001-of-00005.safetensors');
@@ -224,4 +226,21 @@ test('OPT, the transformers family trained with LayerDrop: its rate goes into th
   assert.equal(result.analysis.layerdrop, 0.1);
   assert.equal(modelSnapshot(folder)!.layerdropRate, 0.1);
   assert.match(modelAnalysisText(result), /^trained with LayerDrop 0\.1 \(config\.json "layerdrop"\); the paper's rate for this target: p\* = 1 - 2\/4 = 0\.50$/m);
+});
+
+test("each decoder's windows open as its tokenizer opens a text: BOS for Gemma and OPT, nothing for GPT-2 and GPT-NeoX", () => {
+  const text = fs.readFileSync(path.join(__dirname, '..', 'dist', 'data', 'moby-dick.txt'), 'utf8').slice(0, 4000);
+  const opening = (family: string) => {
+    const tokenizer = PretrainedTokenizer.open(path.join(FIXTURES, family));
+    const [batch] = textBatches(text, tokenizer, 'causal-lm', { tokens: 64, window: 32, batchSize: 1, seed: 1 });
+    return { first: batch.inputs[0], plain: tokenizer.encodePlain(text)[0], bos: tokenizer.specialTokens.bos };
+  };
+  for (const family of ['gemma2', 'opt', 'llama']) {
+    const { first, bos } = opening(family);
+    assert.equal(first, bos, `${family} opens with its BOS`);
+  }
+  for (const family of ['gpt2', 'gpt_neox']) {
+    const { first, plain } = opening(family);
+    assert.equal(first, plain, `${family}'s tokenizer adds nothing before a text`);
+  }
 });

@@ -15,15 +15,16 @@ export interface TextBatchOptions {
 
 /**
  * The user's text as evaluation batches for a pretrained model, cut into windows of the model's
- * own tokens. Decoders: next-token targets, each window opening with BOS where the tokenizer has
- * one. Encoders: [CLS] … [SEP] windows with 15% of the other tokens masked by a seeded draw (80%
+ * own tokens. Decoders: next-token targets, each window opening with what the model's tokenizer
+ * puts before a text (BOS for Llama, Gemma and OPT; nothing for GPT-2, GPT-NeoX and Qwen, whose
+ * tokenizers add none; Gemma's perplexity depends on it). Encoders: [CLS] … [SEP] windows with 15% of the other tokens masked by a seeded draw (80%
  * the mask token, 10% a random token, 10% unchanged, as BERT was trained), predicted at those rows.
  */
 export function textBatches(text: string, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm', options: TextBatchOptions): Batch[] {
   const ids = tokenizer.encodePlain(text);
-  const { bos, mask } = tokenizer.specialTokens;
+  const { mask } = tokenizer.specialTokens;
   const encoded = tokenizer.encode('');
-  const [open, close] = objective === 'masked-lm' ? [encoded.slice(0, 1), encoded.slice(1)] : [bos === undefined ? new Int32Array() : Int32Array.of(bos), new Int32Array()];
+  const [open, close] = objective === 'masked-lm' ? [encoded.slice(0, 1), encoded.slice(1)] : [leadingSpecials(tokenizer), new Int32Array()];
   const body = options.window - open.length - close.length + (objective === 'causal-lm' ? 1 : 0);
   const windows: Int32Array[] = [];
   for (let start = 0; start + body <= ids.length && (windows.length + 1) * options.window <= options.tokens; start += body) {
@@ -65,4 +66,13 @@ export function textBatches(text: string, tokenizer: PretrainedTokenizer, object
     }
   }
   return batches;
+}
+
+/** What the tokenizer puts before a text's own tokens (an EOS it appends would close a window, not open one). */
+function leadingSpecials(tokenizer: PretrainedTokenizer): Int32Array {
+  const sample = 'text';
+  const plain = tokenizer.encodePlain(sample);
+  const encoded = tokenizer.encode(sample);
+  const at = encoded.findIndex((_, i) => plain.every((id, j) => encoded[i + j] === id));
+  return encoded.slice(0, Math.max(0, at));
 }
