@@ -1,6 +1,7 @@
 import type * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
-import { ACTIVATIONS } from '../norms';
+import { linear } from '../../ops/linear';
+import { ACTIVATIONS, layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import type { VocabularyTable } from '../vocabularyTable';
@@ -25,6 +26,27 @@ export abstract class FamilyModel {
   /** A loaded vocabulary table (embedding, LM head) by its canonical name. */
   protected table(name: string): VocabularyTable {
     return this.weights.tables.get(name)!;
+  }
+
+  /** Layer `layer`'s tensor `suffix` by its canonical name. */
+  protected name(layer: number, suffix: string): string {
+    return `${this.layerPrefix}${layer}.${suffix}`;
+  }
+
+  /** A layer's nn.Linear `projection` ([out, in] stored, used as [in, out]) and its bias where the checkpoint has one. */
+  protected loadLinear(layer: number, projection: string, inputs: number, outputs: number): void {
+    this.weights.linear(this.name(layer, `${projection}.weight`), inputs, outputs);
+    if (this.weights.has(this.name(layer, `${projection}.bias`))) this.weights.load(this.name(layer, `${projection}.bias`), [outputs]);
+  }
+
+  /** x through a layer's `projection`, with its bias where it has one. */
+  protected project(layer: number, projection: string, x: tf.Tensor2D): tf.Tensor2D {
+    return linear(x, this.p(this.name(layer, `${projection}.weight`)) as tf.Tensor2D, this.weights.get(this.name(layer, `${projection}.bias`)) as tf.Tensor1D | undefined);
+  }
+
+  /** x through a layer's LayerNorm `norm` (its weight and bias). */
+  protected layerNorm(layer: number, norm: string, x: tf.Tensor2D, eps: number): tf.Tensor2D {
+    return layerNormWithEps(x, this.p(this.name(layer, `${norm}.weight`)), this.p(this.name(layer, `${norm}.bias`)), eps);
   }
 
   layerWeights(layer: number): tf.Tensor[] {

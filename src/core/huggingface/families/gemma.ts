@@ -1,5 +1,4 @@
 import * as tf from '../../backend/tf';
-import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask, SlidingWindows } from '../attention';
 import { rmsNorm } from '../norms';
@@ -77,25 +76,17 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
       if (this.qkNorm) for (const norm of ['q_norm', 'k_norm']) weights.load(this.name(layer, `self_attn.${norm}.weight`), [this.headDim]);
       for (const projection of PROJECTIONS) {
         const [inputs, outputs] = sizes[projection];
-        weights.linear(this.name(layer, `${projection}.weight`), inputs, outputs);
-        if (weights.has(this.name(layer, `${projection}.bias`))) weights.load(this.name(layer, `${projection}.bias`), [outputs]);
+        this.loadLinear(layer, projection, inputs, outputs);
       }
     }
   }
 
-  private name(layer: number, suffix: string): string {
-    return `${this.layerPrefix}${layer}.${suffix}`;
-  }
 
   /** Gemma's RMSNorm: x / √(mean(x²) + eps) · (1 + w). */
   private norm(x: tf.Tensor2D, weight: string): tf.Tensor2D {
     return rmsNorm(x, this.p(weight).add(1), this.eps);
   }
 
-  private project(layer: number, projection: string, x: tf.Tensor2D): tf.Tensor2D {
-    const bias = this.weights.get(this.name(layer, `${projection}.bias`)) as tf.Tensor1D | undefined;
-    return linear(x, this.p(this.name(layer, `${projection}.weight`)) as tf.Tensor2D, bias);
-  }
 
   embed(batch: Batch): ResidualStream {
     const x = this.table('model.embed_tokens.weight').lookup(batch.inputs).mul(Math.sqrt(this.d)) as tf.Tensor2D;

@@ -50,9 +50,6 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     for (let layer = 0; layer < this.layers; layer++) for (const suffix of LAYER_TENSORS) weights.load(this.name(layer, suffix), shapes[suffix]);
   }
 
-  private name(layer: number, suffix: string): string {
-    return `${this.layerPrefix}${layer}.${suffix}`;
-  }
 
   embed(batch: Batch): ResidualStream {
     const { size: B, length: T } = batch;

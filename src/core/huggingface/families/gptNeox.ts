@@ -1,5 +1,4 @@
 import * as tf from '../../backend/tf';
-import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
@@ -46,23 +45,13 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     for (let layer = 0; layer < this.layers; layer++) {
       for (const norm of ['input_layernorm', 'post_attention_layernorm']) for (const part of ['weight', 'bias']) weights.load(this.name(layer, `${norm}.${part}`), [d]);
       for (const [name, inputs, outputs] of linears) {
-        weights.linear(this.name(layer, `${name}.weight`), inputs, outputs);
-        if (weights.has(this.name(layer, `${name}.bias`))) weights.load(this.name(layer, `${name}.bias`), [outputs]);
+        this.loadLinear(layer, name, inputs, outputs);
       }
     }
   }
 
-  private name(layer: number, suffix: string): string {
-    return `${this.layerPrefix}${layer}.${suffix}`;
-  }
 
-  private project(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return linear(x, this.p(this.name(layer, `${name}.weight`)) as tf.Tensor2D, this.weights.get(this.name(layer, `${name}.bias`)) as tf.Tensor1D | undefined);
-  }
 
-  private norm(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return layerNormWithEps(x, this.p(this.name(layer, `${name}.weight`)), this.p(this.name(layer, `${name}.bias`)), this.eps);
-  }
 
   embed(batch: Batch): ResidualStream {
     return { x: this.table('gpt_neox.embed_in.weight').lookup(batch.inputs), batch, additiveMask: causalMask(batch.length) };
@@ -72,11 +61,11 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     const x = stream.x;
     const rows = x.shape[0];
     // [rows, heads, 3, headDim]: each head's q, k and v side by side.
-    const qkv = this.project(layer, 'attention.query_key_value', this.norm(layer, 'input_layernorm', x)).reshape([rows, this.heads, 3, this.headDim]);
+    const qkv = this.project(layer, 'attention.query_key_value', this.layerNorm(layer, 'input_layernorm', x, this.eps)).reshape([rows, this.heads, 3, this.headDim]);
     const [q, k, v] = tf.split(qkv, 3, 2).map((part) => part.reshape([rows, this.d]) as tf.Tensor2D);
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
     const attended = this.project(layer, 'attention.dense', attend(q, k, v, shape, stream.additiveMask, rotaryEmbedding(this.inverse, stream.batch.length)));
-    const mlp = (input: tf.Tensor2D) => this.project(layer, 'mlp.dense_4h_to_h', this.activation(this.project(layer, 'mlp.dense_h_to_4h', this.norm(layer, 'post_attention_layernorm', input))) as tf.Tensor2D);
+    const mlp = (input: tf.Tensor2D) => this.project(layer, 'mlp.dense_4h_to_h', this.activation(this.project(layer, 'mlp.dense_h_to_4h', this.layerNorm(layer, 'post_attention_layernorm', input, this.eps))) as tf.Tensor2D);
     if (this.parallel) return x.add(attended).add(mlp(x)) as tf.Tensor2D;
     const mid = x.add(attended) as tf.Tensor2D;
     return mid.add(mlp(mid)) as tf.Tensor2D;

@@ -1,5 +1,4 @@
 import * as tf from '../../backend/tf';
-import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask, SlidingWindows } from '../attention';
 import { rmsNorm } from '../norms';
@@ -73,25 +72,17 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
         weights.load(this.name(layer, 'self_attn.k_norm.weight'), [this.qkNorm === 'per-head' ? this.headDim : kv]);
       }
       for (const [projection, inputs, outputs] of sizes) {
-        weights.linear(this.name(layer, `${projection}.weight`), inputs, outputs);
-        if (weights.has(this.name(layer, `${projection}.bias`))) weights.load(this.name(layer, `${projection}.bias`), [outputs]);
+        this.loadLinear(layer, projection, inputs, outputs);
       }
     }
   }
 
-  private name(layer: number, suffix: string): string {
-    return `${this.layerPrefix}${layer}.${suffix}`;
-  }
 
   embed(batch: Batch): ResidualStream {
     const x = this.table('model.embed_tokens.weight').lookup(batch.inputs);
     return { x, batch, additiveMask: causalMask(batch.length) };
   }
 
-  private project(layer: number, projection: string, x: tf.Tensor2D): tf.Tensor2D {
-    const bias = this.weights.get(this.name(layer, `${projection}.bias`)) as tf.Tensor1D | undefined;
-    return linear(x, this.p(this.name(layer, `${projection}.weight`)) as tf.Tensor2D, bias);
-  }
 
   /** q, k and v, from one fused projection or three. */
   private queryKeyValue(layer: number, x: tf.Tensor2D): tf.Tensor2D[] {

@@ -1,6 +1,5 @@
 import * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
-import { linear } from '../../ops/linear';
 import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
@@ -9,6 +8,8 @@ import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { activationOf, FamilyModel } from './familyModel';
 
+/** OPT's LayerNorms are nn.LayerNorm's default. */
+const OPT_LAYER_NORM_EPS = 1e-5;
 /** OPT's learned positions start at row 2 of their table (a fairseq legacy, kept by transformers). */
 const POSITION_OFFSET = 2;
 
@@ -46,23 +47,13 @@ export class OptModel extends FamilyModel implements PretrainedModel {
     for (let layer = 0; layer < this.layers; layer++) {
       for (const norm of ['self_attn_layer_norm', 'final_layer_norm']) for (const part of ['weight', 'bias']) weights.load(this.name(layer, `${norm}.${part}`), [d]);
       for (const [name, inputs, outputs] of linears) {
-        weights.linear(this.name(layer, `${name}.weight`), inputs, outputs);
-        if (weights.has(this.name(layer, `${name}.bias`))) weights.load(this.name(layer, `${name}.bias`), [outputs]);
+        this.loadLinear(layer, name, inputs, outputs);
       }
     }
   }
 
-  private name(layer: number, suffix: string): string {
-    return `${this.layerPrefix}${layer}.${suffix}`;
-  }
 
-  private project(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return linear(x, this.p(this.name(layer, `${name}.weight`)) as tf.Tensor2D, this.weights.get(this.name(layer, `${name}.bias`)) as tf.Tensor1D | undefined);
-  }
 
-  private norm(layer: number, name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return layerNormWithEps(x, this.p(this.name(layer, `${name}.weight`)), this.p(this.name(layer, `${name}.bias`)), 1e-5);
-  }
 
   embed(batch: Batch): ResidualStream {
     const { size: B, length: T } = batch;
@@ -74,14 +65,14 @@ export class OptModel extends FamilyModel implements PretrainedModel {
   block(stream: ResidualStream, layer: number): tf.Tensor2D {
     const x = stream.x;
     const headDim = this.d / this.heads;
-    const input = this.before ? this.norm(layer, 'self_attn_layer_norm', x) : x;
+    const input = this.before ? this.layerNorm(layer, 'self_attn_layer_norm', x, OPT_LAYER_NORM_EPS) : x;
     const [q, k, v] = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj'].map((name) => this.project(layer, name, input));
     const context = attend(q, k, v, { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim, scale: 1 / Math.sqrt(headDim) }, stream.additiveMask);
     let mid = x.add(this.project(layer, 'self_attn.out_proj', context)) as tf.Tensor2D;
-    if (!this.before) mid = this.norm(layer, 'self_attn_layer_norm', mid);
-    const hidden = this.activation(this.project(layer, 'fc1', this.before ? this.norm(layer, 'final_layer_norm', mid) : mid)) as tf.Tensor2D;
+    if (!this.before) mid = this.layerNorm(layer, 'self_attn_layer_norm', mid, OPT_LAYER_NORM_EPS);
+    const hidden = this.activation(this.project(layer, 'fc1', this.before ? this.layerNorm(layer, 'final_layer_norm', mid, OPT_LAYER_NORM_EPS) : mid)) as tf.Tensor2D;
     const out = mid.add(this.project(layer, 'fc2', hidden)) as tf.Tensor2D;
-    return this.before ? out : this.norm(layer, 'final_layer_norm', out);
+    return this.before ? out : this.layerNorm(layer, 'final_layer_norm', out, OPT_LAYER_NORM_EPS);
   }
 
   logits(x: tf.Tensor2D): tf.Tensor2D {
@@ -94,6 +85,6 @@ export class OptModel extends FamilyModel implements PretrainedModel {
 
   private normed(x: tf.Tensor2D): tf.Tensor2D {
     if (!this.weights.has('model.decoder.final_layer_norm.weight') || !this.before || this.config.raw._remove_final_layer_norm === true) return x;
-    return layerNormWithEps(x, this.p('model.decoder.final_layer_norm.weight'), this.p('model.decoder.final_layer_norm.bias'), 1e-5);
+    return layerNormWithEps(x, this.p('model.decoder.final_layer_norm.weight'), this.p('model.decoder.final_layer_norm.bias'), OPT_LAYER_NORM_EPS);
   }
 }
