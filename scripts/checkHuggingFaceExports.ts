@@ -21,7 +21,7 @@ import type { LayeredModel } from '../src/core/model/layeredModel';
 import { train } from '../src/core/train/trainer';
 
 const FIXTURES = path.join(__dirname, '..', 'test', 'fixtures', 'huggingface');
-const KEEP: Record<string, number[]> = { gpt2: [1, 3], llama: [0, 2, 3], mistral: [1, 2], qwen2: [0, 3], qwen3: [1, 3], olmo2: [0, 2], phi3: [0, 1, 3], gpt_neox: [0, 3], opt: [1, 2], gemma2: [0, 1, 3], gemma3_text: [1, 2], mistral_sliding: [0, 3], bert: [0, 2], roberta: [1, 2], distilbert: [2] };
+const KEEP: Record<string, number[]> = { gpt2: [1, 3], llama: [0, 2, 3], mistral: [1, 2], qwen2: [0, 3], qwen3: [1, 3], olmo2: [0, 2], phi3: [0, 1, 3], gpt_neox: [0, 3], opt: [1, 2], gemma2: [0, 1, 3], gemma3_text: [1, 2], mistral_sliding: [0, 3], phi3_longrope: [1, 2], bert: [0, 2], roberta: [1, 2], distilbert: [2] };
 
 /** Logits of `ids` through `layers` of a model, as the checker compares them. */
 function logitsOf(model: LayeredModel & { logits(x: tf.Tensor2D): tf.Tensor2D }, ids: number[], layers: number[]): Float32Array {

@@ -22,7 +22,7 @@ import { modelSnapshot } from '../src/core/huggingface/modelSnapshot';
 import { modelAnalysisText } from '../src/core/report/analysisText';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
-const FAMILIES = ['gpt2', 'llama', 'mistral', 'mistral_sliding', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'gemma2', 'gemma3_text', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
+const FAMILIES = ['gpt2', 'llama', 'mistral', 'mistral_sliding', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'phi3_longrope', 'gemma2', 'gemma3_text', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);

@@ -36,7 +36,7 @@ import { TINY_MODEL, TINY_TRAIN, tinyLanguageModel, workspace } from './helpers'
 const SWIFTSHADER = '/usr/lib/chromium/vk_swiftshader_icd.json';
 const CLI = path.join(__dirname, '../dist/cli.js');
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
-const FAMILIES = ['gpt2', 'llama', 'mistral', 'mistral_sliding', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'gemma2', 'gemma3_text', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
+const FAMILIES = ['gpt2', 'llama', 'mistral', 'mistral_sliding', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'phi3_longrope', 'gemma2', 'gemma3_text', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
 
 const softwareGpu = { ...process.env, VK_ICD_FILENAMES: SWIFTSHADER, XDG_RUNTIME_DIR: process.env.XDG_RUNTIME_DIR ?? fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-xdg-')) };
 Object.assign(process.env, softwareGpu);

@@ -5,7 +5,7 @@ import { rmsNorm } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { inverseFrequencies, rotaryEmbedding } from '../rope';
+import { RotaryPositions } from '../rope';
 import { activationOf, FamilyModel } from './familyModel';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
@@ -32,7 +32,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
   private readonly logitCap?: number;
   private readonly qkNorm: boolean;
   private readonly layerTypes: string[];
-  private readonly inverse: Map<string, Float32Array>;
+  private readonly rotary: Map<string, RotaryPositions>;
   private readonly windows: SlidingWindows;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
   private readonly head: string;
@@ -55,8 +55,8 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     // Gemma 3 nests rope_parameters by layer type; Gemma 2 has one set for every layer.
     const parameters = config.raw.rope_parameters as Record<string, unknown> | undefined;
     const nested = parameters !== undefined && typeof parameters.sliding_attention === 'object';
-    this.inverse = new Map(
-      [...new Set(this.layerTypes)].map((type) => [type, inverseFrequencies(nested ? { ...config, raw: { ...config.raw, rope_parameters: parameters![type] } } : config, this.headDim)]),
+    this.rotary = new Map(
+      [...new Set(this.layerTypes)].map((type) => [type, new RotaryPositions(nested ? { ...config, raw: { ...config.raw, rope_parameters: parameters![type] } } : config, this.headDim)]),
     );
     this.activation = activationOf(config, 'hidden_activation', 'gelu_pytorch_tanh');
     const vocab = config.number('vocab_size');
@@ -104,7 +104,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     }
     const v = this.project(layer, 'self_attn.v_proj', normed);
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.kvHeads, headDim: this.headDim, scale: this.scale, softcap: this.attentionCap };
-    const rotate = rotaryEmbedding(this.inverse.get(this.layerTypes[layer])!, T);
+    const rotate = this.rotary.get(this.layerTypes[layer])!.embedding(T);
     const context = attend(q, k, v, shape, this.windows.mask(layer, T, stream.additiveMask), rotate);
     const mid = x.add(this.norm(this.project(layer, 'self_attn.o_proj', context), this.name(layer, 'post_attention_layernorm.weight'))) as tf.Tensor2D;
     const h = this.norm(mid, this.name(layer, 'pre_feedforward_layernorm.weight'));

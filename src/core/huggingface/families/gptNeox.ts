@@ -5,7 +5,7 @@ import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { inverseFrequencies, rotaryDim, rotaryEmbedding } from '../rope';
+import { RotaryPositions } from '../rope';
 import { activationOf, FamilyModel } from './familyModel';
 
 /**
@@ -23,7 +23,7 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
   private readonly headDim: number;
   private readonly eps: number;
   private readonly parallel: boolean;
-  private readonly inverse: Float32Array;
+  private readonly rotary: RotaryPositions;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
@@ -34,7 +34,7 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     this.eps = config.number('layer_norm_eps', 1e-5);
     this.parallel = config.raw.use_parallel_residual !== false;
     this.maxPositions = config.number('max_position_embeddings');
-    this.inverse = inverseFrequencies(config, rotaryDim(config, this.headDim));
+    this.rotary = new RotaryPositions(config, this.headDim);
     this.activation = activationOf(config, 'hidden_act', 'gelu');
     const vocab = config.number('vocab_size');
     const ffn = config.number('intermediate_size');
@@ -64,7 +64,7 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     const qkv = this.project(layer, 'attention.query_key_value', this.layerNorm(layer, 'input_layernorm', x, this.eps)).reshape([rows, this.heads, 3, this.headDim]);
     const [q, k, v] = tf.split(qkv, 3, 2).map((part) => part.reshape([rows, this.d]) as tf.Tensor2D);
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
-    const attended = this.project(layer, 'attention.dense', attend(q, k, v, shape, stream.additiveMask, rotaryEmbedding(this.inverse, stream.batch.length)));
+    const attended = this.project(layer, 'attention.dense', attend(q, k, v, shape, stream.additiveMask, this.rotary.embedding(stream.batch.length)));
     const mlp = (input: tf.Tensor2D) => this.project(layer, 'mlp.dense_4h_to_h', this.activation(this.project(layer, 'mlp.dense_h_to_4h', this.layerNorm(layer, 'post_attention_layernorm', input, this.eps))) as tf.Tensor2D);
     if (this.parallel) return x.add(attended).add(mlp(x)) as tf.Tensor2D;
     const mid = x.add(attended) as tf.Tensor2D;

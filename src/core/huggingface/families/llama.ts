@@ -6,7 +6,7 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { activationOf, FamilyModel } from './familyModel';
-import { inverseFrequencies, rotaryDim, rotaryEmbedding } from '../rope';
+import { RotaryPositions } from '../rope';
 
 /** A projection's output size and the names it is stored under (Phi-3 fuses q, k, v and gate, up). */
 type Projection = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
@@ -29,7 +29,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   private readonly kvHeads: number;
   private readonly headDim: number;
   private readonly eps: number;
-  private readonly inverse: Float32Array;
+  private readonly rotary: RotaryPositions;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
   private readonly head: string;
   /** Qwen3 normalises q and k per head, OLMo 2 across all heads. */
@@ -51,7 +51,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     this.fused = config.modelType === 'phi3';
     this.maxPositions = config.number('max_position_embeddings');
     this.windows = new SlidingWindows(config);
-    this.inverse = inverseFrequencies(config, rotaryDim(config, this.headDim));
+    this.rotary = new RotaryPositions(config, this.headDim);
     this.activation = activationOf(config, 'hidden_act', 'silu');
     const vocab = config.number('vocab_size');
     const ffn = config.number('intermediate_size');
@@ -111,7 +111,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     const [q, k, v] = this.queryKeyValue(layer, this.normsAfter ? x : norm('input_layernorm', x));
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.kvHeads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
     const mask = this.windows.mask(layer, stream.batch.length, stream.additiveMask);
-    const context = attend(this.normed(layer, 'q', q), this.normed(layer, 'k', k), v, shape, mask, rotaryEmbedding(this.inverse, stream.batch.length));
+    const context = attend(this.normed(layer, 'q', q), this.normed(layer, 'k', k), v, shape, mask, this.rotary.embedding(stream.batch.length));
     const attended = this.project(layer, SEPARATE.o, context);
     const mid = x.add(this.normsAfter ? norm('post_attention_layernorm', attended) : attended) as tf.Tensor2D;
     if (this.normsAfter) return mid.add(norm('post_feedforward_layernorm', this.feedForward(layer, mid))) as tf.Tensor2D;
