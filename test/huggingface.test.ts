@@ -244,3 +244,20 @@ test("each decoder's windows open as its tokenizer opens a text: BOS for Gemma a
     assert.equal(first, plain, `${family}'s tokenizer adds nothing before a text`);
   }
 });
+
+test("a new family's config missing a field it needs, or a shape DepthLab does not compute: one line naming it", async () => {
+  await selectBackend('wasm');
+  const without = (family: string, change: (config: Record<string, unknown>) => void) => {
+    const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-field-')), family);
+    fs.cpSync(path.join(FIXTURES, family), folder, { recursive: true });
+    const config = readJson(path.join(folder, 'config.json'));
+    change(config);
+    fs.writeFileSync(path.join(folder, 'config.json'), JSON.stringify(config));
+    return folder;
+  };
+  const refused = (folder: string, pattern: RegExp) => assert.throws(() => openPretrained(folder, 'wasm'), (error: Error) => error instanceof UserError && pattern.test(error.message) && !error.message.includes('\n'));
+  refused(without('opt', (c) => delete c.ffn_dim), /config\.json: "ffn_dim" must be a number \(missing\)/);
+  refused(without('gemma2', (c) => delete c.query_pre_attn_scalar), /config\.json: "query_pre_attn_scalar" must be a number \(missing\)/);
+  refused(without('opt', (c) => (c.word_embed_proj_dim = 16)), /"word_embed_proj_dim" 16 differs from "hidden_size" 32 \(OPT-350m's project_in\/out\)/);
+  refused(without('phi3', (c) => (c.rope_parameters = { rope_type: 'yarn', rope_theta: 10000 })), /rope type "yarn" is not one DepthLab implements \(default, linear, llama3, longrope\)/);
+});

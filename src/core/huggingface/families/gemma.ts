@@ -44,7 +44,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     this.kvHeads = config.number('num_key_value_heads', this.heads);
     this.headDim = config.number('head_dim', d / this.heads);
     this.eps = config.number('rms_norm_eps', 1e-6);
-    this.scale = config.number('query_pre_attn_scalar', this.headDim) ** -0.5;
+    this.scale = config.number('query_pre_attn_scalar') ** -0.5;
     const cap = (key: string) => (typeof config.raw[key] === 'number' ? (config.raw[key] as number) : undefined);
     this.attentionCap = cap('attn_logit_softcapping');
     this.logitCap = cap('final_logit_softcapping');
