@@ -71,4 +71,7 @@ test('depthlab analyze writes the model report beside its analysis', () => {
   assert.equal(data.kind, 'model');
   assert.deepEqual(Object.keys(data.snapshot.sweeps), ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid']);
   assert.match(data.tables, /Hugging Face: \{"n_layer": 2\} \(depthlab export/);
+  // Each sweep says where it breaks, from the paired errors of its steps, which the sweep now keeps.
+  assert.ok(data.snapshot.sweeps['every-other'].slice(1).every((row: { stepStdErr?: number }) => row.stepStdErr! > 0));
+  for (const strategy of ['every-other', 'importance', 'spread']) assert.match(data.tables, new RegExp(`^${strategy}( holds to \\d of 4 layers, then loses [\\d.]+ ± [\\d.]+ nats at \\d|: no single step of depth)`, 'm'));
 });

@@ -8,6 +8,7 @@ import { angularHeatMap } from '../angularHeatMap';
 import { ChartSlot } from '../charts/chartSlot';
 import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from '../charts/runCharts';
 import { hint, section } from '../sections';
+import { breakText } from '../../src/core/evaluate/breakDepth';
 
 const data = JSON.parse(document.getElementById('report-data')!.textContent!) as ReportData;
 // Charts read the theme kind from the body's class, as in VS Code.
@@ -58,7 +59,14 @@ function runSections(run: RunSnapshot): void {
     app.appendChild(element);
   }
   const sweep = sweepChart(run);
-  if (sweep) app.appendChild(chartSection('Depth sweep', 'every depth without finetuning', 'depth-sweep', sweep));
+  if (sweep) {
+    const element = chartSection('Depth sweep', 'every depth without finetuning', 'depth-sweep', sweep);
+    for (const [name, rows] of Object.entries(run.sweeps ?? { [run.sweep!.strategy]: run.sweep!.rows })) {
+      const text = rows && breakText(name, rows);
+      if (text) element.appendChild(hint(`${text}.`));
+    }
+    app.appendChild(element);
+  }
   if (run.angularDistance) {
     const element = section('Angular distance', 'arccos(cos)/π between the stream entering layer l and the one n layers later (Gromov et al.); outlined: the block contiguous-block drops');
     element.appendChild(angularHeatMap(run.angularDistance));

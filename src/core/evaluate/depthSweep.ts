@@ -1,8 +1,10 @@
 import type { Batch, LayeredModel } from '../model/layeredModel';
-import { evaluateTogether, type Evaluation } from './evaluate';
+import { differenceStdErr, evaluateBatches, type Evaluation } from './evaluate';
 
 export interface DepthRow extends Evaluation {
   depth: number;
+  /** The paired standard error of this loss minus the loss one layer deeper (the row before), on the same batches. */
+  stepStdErr?: number;
 }
 
 /**
@@ -11,6 +13,6 @@ export interface DepthRow extends Evaluation {
  */
 export function depthSweep(model: LayeredModel, batches: Batch[], select: (target: number) => number[]): DepthRow[] {
   const depths = Array.from({ length: model.layers }, (_, i) => model.layers - i);
-  const evaluations = evaluateTogether(model, batches, depths.map(select));
-  return depths.map((depth, i) => ({ depth, ...evaluations[i] }));
+  const evaluated = evaluateBatches(model, batches, depths.map(select));
+  return depths.map((depth, i) => ({ depth, ...evaluated.evaluations[i], ...(i > 0 && batches.length > 1 && { stepStdErr: differenceStdErr(evaluated, i, i - 1) }) }));
 }

@@ -6,6 +6,7 @@ import type { ModelAnalysis } from '../huggingface/modelAnalysisFile';
 import { marginText } from '../prune/choiceMargin';
 import type { Analysis, HealRecord } from '../run/runFiles';
 import { depthTable } from './depthTable';
+import { breakText } from '../evaluate/breakDepth';
 import { precisionText } from './precisionText';
 import { recommendedRate } from '../prune/recommendedRate';
 
@@ -22,10 +23,17 @@ export const interopLines = (fairseq: { flag: string; modelOverrides: string }, 
 
 export const fixed = (value: number, digits = 4) => value.toFixed(digits);
 
+/** Where the sweep breaks, as a line under its table; nothing for a sweep without step errors. */
+const withBreak = (strategy: string, rows: readonly DepthRow[]) => {
+  const text = breakText(strategy, rows);
+  return text ? ['', text] : [];
+};
+
 export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): string {
   return [
     '',
     depthTable(a.task, a.sweep, healed),
+    ...withBreak(a.strategy, a.sweep),
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     ...(a.margin ? [`  ${marginText(a.margin)}`] : []),
@@ -43,7 +51,7 @@ export function modelAnalysisText({ analysis: a, file, report }: { analysis: Mod
       [String(s.layer).padStart(5), increases[l].padStart(width), fixed(s.blockInfluence).padStart(15), fixed(a.angularDistance[0][s.layer]).padStart(17), s.weightL1.toFixed(1).padStart(9)].join('  '),
     ),
   ];
-  const sweeps = Object.entries(a.sweeps).flatMap(([strategy, rows]) => ['', `${strategy}:`, depthTable('language-model', rows)]);
+  const sweeps = Object.entries(a.sweeps).flatMap(([strategy, rows]) => ['', `${strategy}:`, depthTable('language-model', rows), ...withBreak(strategy, rows)]);
   return [
     `${a.modelType}, ${a.layers} layers, ${(a.parameters / 1e6).toFixed(2)}M parameters; ${a.data.tokens} tokens of ${a.data.source}`,
     `full model: loss ${fixed(a.fullLoss)}, ${a.objective === 'masked-lm' ? 'masked-token ' : ''}perplexity ${a.fullPerplexity.toFixed(3)}`,

@@ -59,7 +59,7 @@ const evaluationSchema = z.object({
   stdErr: z.number().optional(),
   deltaStdErr: z.number().optional(),
 });
-export const depthRowSchema = evaluationSchema.extend({ depth: count() });
+export const depthRowSchema = evaluationSchema.extend({ depth: count(), stepStdErr: z.number().optional() });
 depthRowSchema satisfies z.ZodType<DepthRow>;
 
 export const choiceMarginSchema = z.object({ runnerUp: z.array(count()), difference: z.number(), stdErr: z.number() });
