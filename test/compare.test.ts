@@ -34,7 +34,8 @@ test('compare trains the three models with one seed and budget, sweeps the deep 
     assert.deepEqual(model.sweeps!['every-other']!.map((r) => r.depth), [4, 3, 2, 1]);
     assert.equal(model.sweeps!['every-other']![0].loss, model.full.loss, 'depth N of the sweep is the full model');
   }
-  assert.equal(result.summary.length, 3);
+  assert.equal(result.summary.length, 4);
+  assert.match(result.summary[3], /^LayerDrop 0.25, against no LayerDrop: [+−]\d\.\d{3} ± \d\.\d{3} nats( \(within noise\))? at full depth, [+−]\d\.\d{3} ± \d\.\d{3} nats( \(within noise\))? pruned to 2: (level with it once pruned|ahead of it once pruned|still behind it when pruned)\.$/);
   assert.equal(new Set(result.models.map((m) => m.runId)).size, 4, 'each model is a run of its own');
   assert.deepEqual(JSON.parse(fs.readFileSync(result.file, 'utf8')).summary, result.summary);
   assert.equal(result.report, result.file.replace(/\.json$/, '.html'), 'the report lies beside the comparison');

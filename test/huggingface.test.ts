@@ -15,6 +15,7 @@ import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
 import { measureDepth } from '../src/core/jobs/depthMeasurements';
 import type { Batch } from '../src/core/model/layeredModel';
+import type { EngineEvent } from '../src/core/events';
 import { PretrainedTokenizer } from '../src/core/huggingface/hfTokenizer';
 import { textBatches } from '../src/core/huggingface/textBatches';
 import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
@@ -260,4 +261,20 @@ test("a new family's config missing a field it needs, or a shape DepthLab does n
   refused(without('gemma2', (c) => delete c.query_pre_attn_scalar), /config\.json: "query_pre_attn_scalar" must be a number \(missing\)/);
   refused(without('opt', (c) => (c.word_embed_proj_dim = 16)), /"word_embed_proj_dim" 16 differs from "hidden_size" 32 \(OPT-350m's project_in\/out\)/);
   refused(without('phi3', (c) => (c.rope_parameters = { rope_type: 'yarn', rope_theta: 10000 })), /rope type "yarn" is not one DepthLab implements \(default, linear, llama3, longrope\)/);
+});
+
+test('an analysis asked for some strategies sweeps those and the chosen one, numbering its sweeps among them', async () => {
+  await selectBackend('wasm');
+  const ids = Int32Array.from([1, 40, 41, 42, 43, 7, 9, 11]);
+  const batches: Batch[] = [0, 1].map((shift) => ({ size: 1, length: 6, inputs: ids.slice(shift, shift + 6), targets: ids.slice(shift + 1, shift + 7) }));
+  const { model } = openPretrained(path.join(FIXTURES, 'llama'), 'wasm');
+  try {
+    const phases: string[] = [];
+    const onEvent = (event: EngineEvent) => event.type === 'phase' && event.phase === 'sweep' && phases.push(`${event.part}/${event.of} ${event.detail.split(' ')[0]}`);
+    const measured = measureDepth(model, batches, { strategy: 'every-other' }, { strategies: ['spread'], onEvent });
+    assert.deepEqual(Object.keys(measured.sweeps), ['every-other', 'spread']);
+    assert.deepEqual(phases, ['1/2 every-other', '2/2 spread']);
+  } finally {
+    model.dispose();
+  }
 });

@@ -2,7 +2,9 @@ import { Option } from 'commander';
 import { HEAL_PARTS } from '../core/config/choices';
 import { compareJob } from '../core/jobs/compareJob';
 import { healJob } from '../core/jobs/healJob';
-import { layerList, positiveInt } from './options';
+import { layerList, positiveInt, strategyList } from './options';
+import { MODEL_STRATEGIES } from '../core/jobs/depthMeasurements';
+import type { PruneStrategy } from '../core/config/choices';
 import { jobAction, program, runCommand, session } from './program';
 import { compareText } from '../core/report/analysisText';
 import { healText } from './resultText';
@@ -14,7 +16,8 @@ export function addDepthCommands(): void {
     .description("the paper's experiment on your data: N layers with LayerDrop p* = 1 - r/N, N without, r from scratch; every depth, every strategy")
     .argument('<config>', '*.depthlab.json')
     .option('--target <r>', 'target depth r (default: prune.targetLayers, else half)', positiveInt)
-    .action(async (configFile: string, options: { target?: number }) => {
+    .option('--strategies <list>', `sweep only these strategies (default: ${MODEL_STRATEGIES.join(',')}); the config's own is always swept`, strategyList)
+    .action(async (configFile: string, options: { target?: number; strategies?: PruneStrategy[] }) => {
       const { out, context } = session();
       const result = await compareJob({ configFile, ...options }, context);
       out.result(result, compareText(result));

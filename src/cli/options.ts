@@ -1,4 +1,6 @@
 import { InvalidArgumentError, type Command } from 'commander';
+import type { PruneStrategy } from '../core/config/choices';
+import { MODEL_STRATEGIES } from '../core/jobs/depthMeasurements';
 
 /** Flag values parsed as the CLI's users write them; a bad one is commander's usage error (exit 2). */
 export const positiveInt = (value: string) => {
@@ -10,6 +12,13 @@ export const nonNegative = (value: string) => {
   const n = Number(value);
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('allowed: a number ≥ 0, e.g. 0.05');
   return n;
+};
+/** A comma list of the strategies an analysis sweeps. */
+export const strategyList = (value: string) => {
+  const names = value.split(',').map((part) => part.trim()).filter((part) => part !== '');
+  const unknown = names.find((name) => !(MODEL_STRATEGIES as readonly string[]).includes(name));
+  if (names.length === 0 || unknown !== undefined) throw new InvalidArgumentError(`${unknown === undefined ? 'no strategy given' : `"${unknown}" is not one`}; allowed: a comma list of ${MODEL_STRATEGIES.join(', ')}`);
+  return names as PruneStrategy[];
 };
 export const layerList = (value: string) => {
   const parts = value.split(',').map((part) => part.trim());

@@ -46,5 +46,16 @@ export function compareSummary(models: ComparedModel[], target: number, strategy
       ? `At this step budget the ${target}-layer model trained from scratch beats the pruned LayerDrop model by ${gap.toFixed(3)} nats; the paper's "as good as training from scratch" came with far longer training.`
       : `The pruned LayerDrop model matches or beats ${target} layers trained from scratch, by ${(-gap).toFixed(3)} nats, with no extra training.`,
   );
+  const own = find('config-rate');
+  const ownPruned = atTarget(own);
+  if (own && ownPruned) {
+    // The trade-off a milder rate makes, against the model trained without LayerDrop (different models: errors combine).
+    const full = own.full.loss - plain.full.loss;
+    const cut = ownPruned.loss - prunedPlain.loss;
+    const cutError = ownPruned.stdErr && prunedPlain.stdErr ? Math.hypot(ownPruned.stdErr, prunedPlain.stdErr) : undefined;
+    const fullError = own.full.stdErr && plain.full.stdErr ? Math.hypot(own.full.stdErr, plain.full.stdErr) : undefined;
+    const pruned = withinNoise(cut, cutError) ? 'level with it once pruned' : cut < 0 ? 'ahead of it once pruned' : 'still behind it when pruned';
+    lines.push(`LayerDrop ${own.rate}, against no LayerDrop: ${nats(full, fullError)} at full depth, ${nats(cut, cutError)} pruned to ${target}: ${pruned}.`);
+  }
   return lines;
 }

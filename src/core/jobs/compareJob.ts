@@ -12,12 +12,15 @@ import { train } from '../train/trainer';
 import { measureDepth } from './depthMeasurements';
 import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
+import type { PruneStrategy } from '../config/choices';
 import { reportData } from '../report/reportData';
 import { writeReport } from '../report/reportPage';
 
 export interface CompareJobRequest extends ConfigRequest {
   /** Target depth r (default: the config's prune.targetLayers, else half). */
   target?: number;
+  /** Sweep only these strategies (default: every one); the config's own strategy is always swept. */
+  strategies?: PruneStrategy[];
 }
 
 export interface CompareJobResult extends Comparison {
@@ -47,7 +50,7 @@ export async function compareJob(request: CompareJobRequest, context: JobContext
       const model = outcome.opened.model;
       const measured =
         variant.layers === N
-          ? await withTransformerThreads(model, backend, resolveThreads(loaded.config.train), () => measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, context))
+          ? await withTransformerThreads(model, backend, resolveThreads(loaded.config.train), () => measureDepth(model, batches, { strategy: loaded.config.prune.strategy, target }, { ...context, strategies: request.strategies }))
           : undefined;
       // A sweep's depth-N row is the whole model: only the small model needs an evaluation of its own.
       const full: Evaluation = measured?.sweeps['every-other']?.[0] ?? evaluate(model, batches, evaluationLayers(variant.layers));

@@ -64,8 +64,8 @@ export type PhaseCosts = ReturnType<typeof phaseCosts>;
  * (search-on-valid only when it is the choice); or, `essential`, the per-layer measurements and the
  * chosen strategy's sweep alone, the rest left to run if time remains.
  */
-export function plannedCost(costs: PhaseCosts, strategy: PruneStrategy, essential = false): WalkCost {
-  const sweeps = MODEL_STRATEGIES.filter((s) => s === strategy || (!essential && s !== 'search-on-valid')).map((s) => costs.sweep[s]);
+export function plannedCost(costs: PhaseCosts, strategy: PruneStrategy, essential = false, only?: readonly PruneStrategy[]): WalkCost {
+  const sweeps = MODEL_STRATEGIES.filter((s) => s === strategy || (!essential && s !== 'search-on-valid' && (!only || only.includes(s)))).map((s) => costs.sweep[s]);
   return addCosts(costs.importance, costs.angular, ...sweeps);
 }
 
@@ -74,6 +74,8 @@ export interface MeasureContext {
   signal?: AbortSignal;
   /** Spend at most this: sweeps that would not fit are left out (never the chosen strategy's), and the search is bounded. */
   budget?: TimeBudget;
+  /** Sweep only these strategies, and the chosen one (default: every strategy). */
+  strategies?: readonly PruneStrategy[];
 }
 
 /**
@@ -88,7 +90,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   const strategy = choice.strategy ?? 'every-other';
   const searchWidth = budget ? BUDGET_SEARCH_WIDTH : undefined;
   const costs = phaseCosts(N, searchWidth);
-  const planned = plannedCost(costs, strategy);
+  const planned = plannedCost(costs, strategy, false, context.strategies);
   const started = performance.now();
   let done = 0;
   const run = <T>(cost: WalkCost, work: () => T): T => {
@@ -114,7 +116,8 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   const sweeps: DepthMeasurements['sweeps'] = {};
   const skipped: string[] = [];
   let chosen: Chooser | undefined;
-  for (const [index, each] of MODEL_STRATEGIES.entries()) {
+  const swept = MODEL_STRATEGIES.filter((each) => each === strategy || !context.strategies || context.strategies.includes(each));
+  for (const [index, each] of swept.entries()) {
     const cost = costs.sweep[each];
     const seconds = budget?.estimate(cost);
     if (budget && seconds! > budget.left() && each !== strategy) {
@@ -124,7 +127,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
       continue;
     }
     if (each === 'search-on-valid') onEvent?.({ type: 'notice', text: searchText(N, cost, searchWidth, seconds) });
-    onEvent?.({ type: 'phase', phase: 'sweep', detail: `${each} at every depth ${N}…1`, part: index + 1, of: MODEL_STRATEGIES.length });
+    onEvent?.({ type: 'phase', phase: 'sweep', detail: `${each} at every depth ${N}…1`, part: index + 1, of: swept.length });
     run(cost, () => {
       const selector = chooser(choices, { ...choice, strategy: each });
       if (each === strategy) chosen = selector;
