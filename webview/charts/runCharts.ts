@@ -8,6 +8,7 @@ import { chartTheme } from './theme';
 import type { WithErrors } from './errorBars';
 import { nthSeries, strategySeries, STROKE_LEGEND } from './seriesStyle';
 import { withinNoise } from '../../src/core/evaluate/standardError';
+import { bytesText, countText } from '../../src/core/report/depthTable';
 
 const layerLabels = (n: number) => Array.from({ length: n }, (_, l) => `L${l}`);
 const axisTitle = (text: string) => ({ display: true, text });
@@ -154,7 +155,8 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
             afterLabel: (item) => {
               if (item.datasetIndex >= lines.length) return '';
               const row = rowsOf[item.datasetIndex]?.[item.dataIndex];
-              return [`layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}`, ...(row ? rowErrorText(row, rowsOf[item.datasetIndex]) : [])];
+              const cost = row?.parameters !== undefined && row.weightBytes !== undefined ? [`${countText(row.parameters)} parameters, ${bytesText(row.weightBytes)}${row.tokensPerSecond ? `, ${Math.round(row.tokensPerSecond).toLocaleString('en-US')} tok/s` : ''}`] : [];
+              return [`layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}`, ...(row ? rowErrorText(row, rowsOf[item.datasetIndex]) : []), ...cost];
             },
           },
         },

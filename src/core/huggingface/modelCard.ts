@@ -3,6 +3,7 @@ import type { Evaluation } from '../evaluate/evaluate';
 import { recommendedRate } from '../prune/recommendedRate';
 import type { PretrainedModel } from './pretrainedModel';
 import { layerOfTensor } from './prunedFolder';
+import { bytesText, countText } from '../report/depthTable';
 
 export interface CardFacts {
   source: string;
@@ -13,6 +14,14 @@ export interface CardFacts {
   data: { source: string; tokens: number; window: number };
   /** Hand-offs left out, each with why. */
   leftOut?: string[];
+  /** What the cut buys, measured while evaluating: parameters, weight bytes and forward tokens/s, before and after. */
+  cost?: { before: CutCost; after: CutCost; backend: string };
+}
+
+interface CutCost {
+  parameters?: number;
+  weightBytes?: number;
+  tokensPerSecond?: number;
 }
 
 /** The pruned folder's README.md: which layers were kept, how they were chosen, and what that cost on the user's text. */
@@ -31,7 +40,7 @@ Pruned by DepthLab from \`${facts.source}\` (${model.config.modelType}) without 
 - Chosen by: ${facts.chosenBy}.
 - Measured on ${data.tokens} tokens of ${data.source} in ${data.window}-token windows, ${measure}:
   before ${before.perplexity?.toFixed(3)} (loss ${before.loss.toFixed(4)}), after ${after.perplexity?.toFixed(3)} (loss ${after.loss.toFixed(4)}).
-${scale}
+${costLine(facts)}${scale}
 \`\`\`python
 from transformers import ${auto}
 model = ${auto}.from_pretrained("path/to/this/folder")
@@ -49,6 +58,18 @@ ${handoffSection(model, facts)}
 \`depthlab check path/to/this/folder --max-increase 0.05\` measures this folder on the same text again
 and exits 1 when its loss rose more than 0.05 nats over the original's (2 when the model or the
 text changed since).
+`;
+}
+
+/** "- What the cut buys: parameters 1.24B → 0.97B (−22%), …" from the export's own evaluation; empty without it. */
+function costLine({ cost }: CardFacts): string {
+  const { before, after } = cost ?? {};
+  if (!cost || before?.parameters === undefined || after?.parameters === undefined || before.weightBytes === undefined || after.weightBytes === undefined) return '';
+  const share = (a: number, b: number) => `${b <= a ? '−' : '+'}${Math.abs(Math.round((100 * (b - a)) / a))}%`;
+  const speed = before.tokensPerSecond && after.tokensPerSecond
+    ? `; a forward pass ran at ${Math.round(before.tokensPerSecond).toLocaleString('en-US')} → ${Math.round(after.tokensPerSecond).toLocaleString('en-US')} tokens/s (${(after.tokensPerSecond / before.tokensPerSecond).toFixed(2)}×) on this machine's ${cost.backend} backend while DepthLab measured it`
+    : '';
+  return `- What the cut buys: parameters ${countText(before.parameters)} → ${countText(after.parameters)} (${share(before.parameters, after.parameters)}), weight memory ${bytesText(before.weightBytes)} → ${bytesText(after.weightBytes)}${speed}.
 `;
 }
 

@@ -1,6 +1,8 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { evaluateTogether, type Evaluation } from '../evaluate/evaluate';
+import { activeBackend } from '../backend/selectBackend';
+import { modelSize, withCutCost } from '../evaluate/cutCost';
 import { prunedModelHandoffs } from '../export/prunedModelHandoffs';
 import { folderIdentity, textHash, writePlan } from '../export/prunePlan';
 import { trainingHandoff } from '../export/trainingHandoff';
@@ -60,7 +62,9 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
     const [before, after] = evaluateTogether(model, batches, [all, keep]);
     const out = path.resolve(request.out ?? `${folder}-keep-${keep.join('-')}`);
     const handoffs = prunedModelHandoffs(model, folder, keep);
-    const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data, leftOut: handoffs.leftOut });
+    const tokensPerBatch = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) / batches.length;
+    const [costBefore, costAfter] = withCutCost([before, after], modelSize(model), tokensPerBatch);
+    const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data, leftOut: handoffs.leftOut, cost: { before: costBefore, after: costAfter, backend: activeBackend()?.backend ?? 'auto' } });
     const training = Object.entries(trainingHandoff(model.objective === 'causal-lm' ? 'decoder' : 'encoder', model.layers, keep)).map(([name, text]) => [`training-handoff/${name}`, text]);
     const source = { config: model.config, files: model.weights.files, layerPrefix: model.layerPrefix, basePrefix: model.weights.basePrefix };
     writePrunedFolder(source, keep, out, card, { ...Object.fromEntries(training), ...handoffs.files });

@@ -5,6 +5,11 @@ import { NOISE_ERRORS, withinNoise } from '../evaluate/standardError';
 
 const withError = (value: string, stdErr: number | undefined) => (stdErr ? `${value} ± ${stdErr.toFixed(4)}` : value);
 
+/** 124.4M, 85.1k: a parameter count at a glance. */
+export const countText = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
+/** 497.8 MB, 340 kB: weight memory at a glance. */
+export const bytesText = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)} GB` : n >= 1e6 ? `${(n / 1e6).toFixed(1)} MB` : `${Math.round(n / 1e3)} kB`);
+
 /**
  * The depth sweep as a fixed-width text table, full model first. With heals of the run
  * (depthlab heal), a "healed" column gives the loss after healing of the rows whose layers were healed.
@@ -15,7 +20,8 @@ export function depthTable(task: Task, rows: DepthRow[], healed: readonly HealRe
   const healedLoss = (row: DepthRow) => [...healed].reverse().find((record) => record.keep.join() === row.layers.join())?.after.loss;
   const withHealed = rows.some((row) => healedLoss(row) !== undefined);
   const noise = rows.map((row, i) => i > 0 && withinNoise(row.loss - full.loss, row.deltaStdErr));
-  const header = ['depth', 'layers kept', 'valid loss', quality, 'Δ loss', 'ms/batch', ...(withHealed ? ['healed'] : []), ...(noise.some(Boolean) ? [''] : [])];
+  const withCost = rows.every((row) => row.parameters !== undefined);
+  const header = ['depth', 'layers kept', 'valid loss', quality, 'Δ loss', 'ms/batch', ...(withCost ? ['params', 'weights', 'tok/s'] : []), ...(withHealed ? ['healed'] : []), ...(noise.some(Boolean) ? [''] : [])];
   const body = rows.map((row, i) => [
     String(row.depth),
     row.layers.join(','),
@@ -23,6 +29,7 @@ export function depthTable(task: Task, rows: DepthRow[], healed: readonly HealRe
     task === 'language-model' ? row.perplexity!.toFixed(2) : `${(row.accuracy! * 100).toFixed(1)}%`,
     withError(`${row.loss - full.loss >= 0 ? '+' : ''}${(row.loss - full.loss).toFixed(4)}`, row.deltaStdErr),
     row.msPerBatch.toFixed(1),
+    ...(withCost ? [countText(row.parameters!), bytesText(row.weightBytes!), row.tokensPerSecond === undefined ? '' : Math.round(row.tokensPerSecond).toLocaleString('en-US')] : []),
     ...(withHealed ? [healedLoss(row)?.toFixed(4) ?? ''] : []),
     ...(noise.some(Boolean) ? [noise[i] ? 'within noise' : ''] : []),
   ]);

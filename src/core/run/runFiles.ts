@@ -59,7 +59,7 @@ const evaluationSchema = z.object({
   stdErr: z.number().optional(),
   deltaStdErr: z.number().optional(),
 });
-export const depthRowSchema = evaluationSchema.extend({ depth: count(), stepStdErr: z.number().optional() });
+export const depthRowSchema = evaluationSchema.extend({ depth: count(), stepStdErr: z.number().optional(), parameters: count().optional(), weightBytes: count().optional(), tokensPerSecond: z.number().optional() });
 depthRowSchema satisfies z.ZodType<DepthRow>;
 
 export const choiceMarginSchema = z.object({ runnerUp: z.array(count()), difference: z.number(), stdErr: z.number() });
