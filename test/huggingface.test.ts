@@ -209,7 +209,7 @@ test('a model streamed one layer at a time (each layer read from the file when u
         const norms = Array.from({ length: model.layers }, (_, layer) => model.layerWeights(layer).map((weight) => weight.shape.join('×')));
         if (model.objective !== 'causal-lm') return { logits, norms };
         // Timings aside, the whole analysis: importance, angular distances, every strategy's sweep.
-        const analysis = JSON.parse(JSON.stringify(measureDepth(model, batches, {}), (key, value) => (/ms/i.test(key) ? undefined : value)));
+        const analysis = JSON.parse(JSON.stringify(measureDepth(model, batches, {}), (key, value) => (/ms|tokensPerSecond/i.test(key) ? undefined : value)));
         return { logits, norms, analysis };
       } finally {
         model.dispose();
