@@ -278,3 +278,14 @@ test('an analysis asked for some strategies sweeps those and the chosen one, num
     model.dispose();
   }
 });
+
+test('--search-width bounds search-on-valid to the k weakest removals a round, said before it starts', async () => {
+  await selectBackend('wasm');
+  const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-width-')), 'llama');
+  fs.cpSync(path.join(FIXTURES, 'llama'), folder, { recursive: true });
+  const notices: string[] = [];
+  const onEvent = (event: EngineEvent) => event.type === 'notice' && notices.push(event.text);
+  const result = await analyzeModelJob({ folder, tokens: 512, window: 64, strategy: 'search-on-valid', target: 2, searchWidth: 2 }, { backend: 'wasm', onEvent });
+  assert.ok(notices.some((text) => /^search-on-valid: 3 rounds of at most 2 removals \(the weakest by loss increase\)/.test(text)), notices.join('\n'));
+  assert.equal(result.analysis.keep.length, 2);
+});

@@ -33,6 +33,7 @@ export function addModelCommands(): void {
       .addOption(new Option('--strategy <name>', 'layer selection strategy for the recommendation').choices(PRUNE_STRATEGIES))
       .option('--target <r>', 'target depth r', positiveInt)
       .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS))
+      .option('--search-width <k>', 'search-on-valid: removals tried per round, the k weakest by loss increase (default: all; 4 under a budget)', positiveInt)
       .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 10m (default on the CPU without --tokens: 5m)', parseDuration),
   ).action(async (source: string, { data, budget, ...options }: { data?: string; budget?: number }) => {
     const model = pretrainedSource(source);

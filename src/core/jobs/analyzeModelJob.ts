@@ -17,6 +17,8 @@ export interface AnalyzeModelRequest extends PretrainedRequest {
   metric?: ImportanceMetric;
   /** Measure on as many tokens (up to `tokens`) as fit this many seconds; on the CPU, without `tokens`, 5 minutes. */
   budgetSeconds?: number;
+  /** search-on-valid's removals tried per round (default: all; 4 under a budget). */
+  searchWidth?: number;
 }
 
 export interface AnalyzeModelResult {
@@ -42,7 +44,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
     const data = { ...text, tokens: batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) };
     if (within) context.onEvent?.({ type: 'notice', text: within.text });
     context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
-    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget });
+    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth });
     const analysis: ModelAnalysis = {
       folder,
       modelType: pretrained.config.modelType,
@@ -63,7 +65,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
 
 /** The batches that fit the budget: everything planned if two windows of it fit, else the essentials (depthMeasurements.ts). */
 function withinBudget(model: PretrainedModel, all: Batch[], request: AnalyzeModelRequest, budget: { seconds: number; spent: number }) {
-  const costs = phaseCosts(model.layers, BUDGET_SEARCH_WIDTH);
+  const costs = phaseCosts(model.layers, request.searchWidth ?? BUDGET_SEARCH_WIDTH);
   const plans = [false, true].map((essential) => plannedCost(costs, request.strategy ?? 'every-other', essential));
   return batchesWithinBudget(model, all, plans, evaluationThreadCount(request.threads), budget, () => model.weights.secondsReading);
 }

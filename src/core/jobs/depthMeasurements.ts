@@ -76,6 +76,8 @@ export interface MeasureContext {
   budget?: TimeBudget;
   /** Sweep only these strategies, and the chosen one (default: every strategy). */
   strategies?: readonly PruneStrategy[];
+  /** search-on-valid's removals tried per round, the weakest by loss increase (default: all, or BUDGET_SEARCH_WIDTH under a budget). */
+  searchWidth?: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   const { budget, onEvent } = context;
   const N = model.layers;
   const strategy = choice.strategy ?? 'every-other';
-  const searchWidth = budget ? BUDGET_SEARCH_WIDTH : undefined;
+  const searchWidth = context.searchWidth ?? (budget ? BUDGET_SEARCH_WIDTH : undefined);
   const costs = phaseCosts(N, searchWidth);
   const planned = plannedCost(costs, strategy, false, context.strategies);
   const started = performance.now();
