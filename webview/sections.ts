@@ -1,4 +1,6 @@
 /** The page's building blocks, shared by the Depth Explorer and the report. */
+import { breakText } from '../src/core/evaluate/breakDepth';
+import type { DepthRow } from '../src/core/evaluate/depthSweep';
 
 export function section(title: string, subtitle?: string): HTMLElement {
   const element = document.createElement('section');
@@ -19,4 +21,12 @@ export function hint(text: string): HTMLElement {
   element.className = 'hint';
   element.textContent = text;
   return element;
+}
+
+/** Where each sweep breaks (breakDepth.ts), a hint per strategy. */
+export function breakHints(sweeps: ReadonlyArray<[string, readonly DepthRow[]]>): HTMLElement[] {
+  return sweeps.flatMap(([strategy, rows]) => {
+    const text = breakText(strategy, rows);
+    return text ? [hint(`${text}.`)] : [];
+  });
 }

@@ -93,6 +93,12 @@ function rowErrorText(row: DepthRow, rows: DepthRow[]): string[] {
   return [`loss ${row.loss.toFixed(4)} ± ${row.stdErr.toFixed(4)}`, `${deltaText}${withinNoise(delta, row.deltaStdErr) ? ' (within noise)' : ''}`];
 }
 
+/** Each strategy's sweep: a model analysis's every one, a run's own strategy alone. */
+export function sweepsOf(run: RunSnapshot): Array<[string, DepthRow[]]> {
+  if (!run.sweep) return [];
+  return Object.entries(run.sweeps ?? { [run.sweep.strategy]: run.sweep.rows }).filter((entry): entry is [string, DepthRow[]] => entry[1] !== undefined);
+}
+
 /** Quality and latency at every depth; for a Hugging Face model, one quality line per strategy to compare them. */
 export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   if (!run.sweep) return undefined;
@@ -101,7 +107,7 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   const rows = byDepth(run.sweep.rows);
   const lm = run.task === 'language-model';
   const quality = (r: DepthRow) => (lm ? r.perplexity! : r.accuracy! * 100);
-  const compared = Object.entries(run.sweeps ?? { [run.sweep.strategy]: run.sweep.rows }) as Array<[string, DepthRow[]]>;
+  const compared = sweepsOf(run);
   // A perplexity's error from the loss's: d exp(L) = exp(L)·dL. Accuracy has no error measured.
   const qualityError = (r: DepthRow) => (lm && r.stdErr ? r.perplexity! * r.stdErr : null);
   const lines: Array<{ label: string; data: Array<number | null>; errors?: Array<number | null>; borderColor: string; backgroundColor: string; borderDash?: number[]; yAxisID: string; pointStyle?: 'triangle'; pointRadius?: number; showLine?: boolean }> = compared.map(([strategy, strategyRows]) => ({

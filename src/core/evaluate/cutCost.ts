@@ -39,7 +39,8 @@ export function modelSize(model: LayeredModel): ModelSize {
     const parameters = model.layerWeights(layer).reduce((sum, tensor) => sum + tensor.size, 0);
     add(layer, parameters, 4 * parameters);
   }
-  add(undefined, all - size.perLayer.reduce((a, b) => a + b, 0), 4 * (all - size.perLayer.reduce((a, b) => a + b, 0)));
+  const outside = all - size.perLayer.reduce((a, b) => a + b, 0);
+  add(undefined, outside, 4 * outside);
   return size;
 }
 

@@ -1,4 +1,4 @@
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
 import { withCutCost, modelSize } from './cutCost';
 import { differenceStdErr, evaluateBatches, type Evaluation } from './evaluate';
 
@@ -20,6 +20,6 @@ export function depthSweep(model: LayeredModel, batches: Batch[], select: (targe
   const depths = Array.from({ length: model.layers }, (_, i) => model.layers - i);
   const evaluated = evaluateBatches(model, batches, depths.map(select));
   const rows = depths.map((depth, i) => ({ depth, ...evaluated.evaluations[i], ...(i > 0 && batches.length > 1 && { stepStdErr: differenceStdErr(evaluated, i, i - 1) }) }));
-  const tokensPerBatch = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) / batches.length;
+  const tokensPerBatch = tokensIn(batches) / batches.length;
   return withCutCost(rows, modelSize(model), tokensPerBatch);
 }

@@ -12,7 +12,7 @@ const LORA_TARGETS: Record<string, string[]> = {
   bert: ['query', 'key', 'value', 'dense'],
 };
 /** LLM-Pruner's recovery LoRA (Ma et al., 2023): rank 8, alpha 16, dropout 0.05, learning rate 1e-4. */
-const HEAL = { rank: 8, alpha: 16, dropout: 0.05, learningRate: 1e-4, steps: 1000, batchSize: 8, window: 1024 };
+export const HEAL = { rank: 8, alpha: 16, dropout: 0.05, learningRate: 1e-4, steps: 1000, batchSize: 8, window: 1024 };
 
 const decoderOnly = (model: PretrainedModel, tool: string) =>
   model.objective === 'masked-lm' ? `${tool} takes decoder language models; ${model.config.modelType} is a masked-language encoder, so DepthLab writes no ${tool} hand-off for it` : undefined;

@@ -2,7 +2,8 @@ import * as path from 'node:path';
 import type { Evaluation } from '../evaluate/evaluate';
 import { recommendedRate } from '../prune/recommendedRate';
 import type { PretrainedModel } from './pretrainedModel';
-import { layerOfTensor } from './prunedFolder';
+import { keptSize, modelSize } from '../evaluate/cutCost';
+import { HEAL } from '../export/prunedModelHandoffs';
 import { bytesText, countText } from '../report/depthTable';
 
 export interface CardFacts {
@@ -77,9 +78,9 @@ function costLine({ cost }: CardFacts): string {
 const ASSUMED_GPU_FLOPS = 100e12;
 
 function handoffSection(model: PretrainedModel, facts: CardFacts): string {
-  const kept = keptParameters(model, facts.keep);
+  const kept = keptSize(modelSize(model), facts.keep).parameters;
   // LoRA: forward 2·P·T, backward through the activations about 2·P·T more; the frozen weights get no gradients.
-  const tokens = 1000 * 8 * 1024;
+  const tokens = HEAL.steps * HEAL.batchSize * HEAL.window;
   const minutes = (4 * kept * tokens) / ASSUMED_GPU_FLOPS / 60;
   const lines = [
     ...(model.objective === 'causal-lm'
@@ -88,19 +89,8 @@ function handoffSection(model: PretrainedModel, facts: CardFacts): string {
           '- `mergekit.yaml`: the same cut as a mergekit passthrough merge of the original, one slice per run of kept layers.',
         ]
       : []),
-    `- \`heal/\`: a PEFT LoRA config and \`heal.py\`, a transformers Trainer script that heals this folder on your text (a GPU script). Its default 1,000 steps of 8 × 1,024 tokens cost about ${(4 * kept * tokens).toExponential(1)} FLOPs: about ${minutes < 1 ? 'a minute' : `${Math.ceil(minutes)} minutes`} at a sustained 100 TFLOP/s (an A100 at a third of its peak); an estimate, not a measurement.`,
+    `- \`heal/\`: a PEFT LoRA config and \`heal.py\`, a transformers Trainer script that heals this folder on your text (a GPU script). Its default ${HEAL.steps.toLocaleString('en-US')} steps of ${HEAL.batchSize} × ${HEAL.window.toLocaleString('en-US')} tokens cost about ${(4 * kept * tokens).toExponential(1)} FLOPs: about ${minutes < 1 ? 'a minute' : `${Math.ceil(minutes)} minutes`} at a sustained 100 TFLOP/s (an A100 at a third of its peak); an estimate, not a measurement.`,
     ...(facts.leftOut ?? []).map((why) => `- Left out: ${why}.`),
   ];
   return lines.join('\n');
-}
-
-/** Parameters of the pruned model: everything outside the layers, plus the kept layers' own. */
-function keptParameters(model: PretrainedModel, keep: readonly number[]): number {
-  let total = 0;
-  for (const entry of model.weights.files.entries.values()) {
-    const size = entry.shape.reduce((a, b) => a * b, 1);
-    const layer = layerOfTensor(entry.name, model.layerPrefix, model.weights.basePrefix);
-    if (layer === undefined || keep.includes(layer)) total += size;
-  }
-  return total;
 }

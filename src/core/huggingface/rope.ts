@@ -68,6 +68,7 @@ export class RotaryPositions {
   ) {
     this.dim = rotaryDim(config, headDim);
     this.scaling = attentionScaling(config);
+    // An unsupported rope type is refused when the model opens, not at its first window.
     inverseFrequencies(config, this.dim, 0);
   }
 

@@ -4,7 +4,8 @@ import { activeBackend, usesGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
 import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from './depthMeasurements';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
-import type { Batch } from '../model/layeredModel';
+import { tokensIn, type Batch } from '../model/layeredModel';
+import { keptSize, modelSize } from '../evaluate/cutCost';
 import type { JobContext } from './jobContext';
 import { reportData } from '../report/reportData';
 import { writeReport } from '../report/reportPage';
@@ -41,7 +42,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
     const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
     const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
     const batches = within?.batches ?? all;
-    const data = { ...text, tokens: batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) };
+    const data = { ...text, tokens: tokensIn(batches) };
     if (within) context.onEvent?.({ type: 'notice', text: within.text });
     context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
     const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth });
@@ -52,7 +53,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
       objective: pretrained.objective,
       layers: pretrained.layers,
       layerCountKey: pretrained.config.layerCountKey,
-      parameters: [...pretrained.weights.files.entries.values()].reduce((sum, entry) => sum + entry.shape.reduce((a, b) => a * b, 1), 0),
+      parameters: keptSize(modelSize(pretrained), Array.from({ length: pretrained.layers }, (_, l) => l)).parameters,
       ...(typeof pretrained.config.raw.layerdrop === 'number' && pretrained.config.raw.layerdrop > 0 && { layerdrop: pretrained.config.raw.layerdrop }),
       data,
       fullPerplexity: Math.exp(measured.fullLoss),

@@ -1,4 +1,5 @@
 import * as fs from 'node:fs';
+import { tokensIn } from '../model/layeredModel';
 import * as path from 'node:path';
 import { evaluateTogether, type Evaluation } from '../evaluate/evaluate';
 import { activeBackend } from '../backend/selectBackend';
@@ -62,7 +63,7 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
     const [before, after] = evaluateTogether(model, batches, [all, keep]);
     const out = path.resolve(request.out ?? `${folder}-keep-${keep.join('-')}`);
     const handoffs = prunedModelHandoffs(model, folder, keep);
-    const tokensPerBatch = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0) / batches.length;
+    const tokensPerBatch = tokensIn(batches) / batches.length;
     const [costBefore, costAfter] = withCutCost([before, after], modelSize(model), tokensPerBatch);
     const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data, leftOut: handoffs.leftOut, cost: { before: costBefore, after: costAfter, backend: activeBackend()?.backend ?? 'auto' } });
     const training = Object.entries(trainingHandoff(model.objective === 'causal-lm' ? 'decoder' : 'encoder', model.layers, keep)).map(([name, text]) => [`training-handoff/${name}`, text]);

@@ -13,7 +13,7 @@ import { openPretrained } from '../huggingface/openPretrained';
 import { isPretrainedFolder } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { textBatches } from '../huggingface/textBatches';
-import type { Batch } from '../model/layeredModel';
+import { tokensIn, type Batch } from '../model/layeredModel';
 import type { LayerChoice } from '../prune/chooseLayers';
 import type { JobContext } from './jobContext';
 
@@ -66,7 +66,7 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
     if ('problem' in content) throw new UserError(`${dataFile} (--data) is ${content.problem}`);
     if (content.notUtf8) context.onEvent?.({ type: 'notice', text: notUtf8Warning(dataFile, content.notUtf8) });
     const batches = textBatches(content.text, tokenizer, model.objective, { tokens: request.tokens ?? 16_384, window, batchSize: 4, seed: 1 });
-    const tokens = batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
+    const tokens = tokensIn(batches);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     const replica = () => ({ kind: 'pretrained' as const, folder });
     return await withEvaluationThreads(model, replica, backend, evaluationThreadCount(request.threads), () => work({ folder, model, tokenizer, batches, data: { source, file: dataFile, tokens, window } }));

@@ -2,7 +2,7 @@ import { UserError } from '../errors';
 import { evaluate } from '../evaluate/evaluate';
 import type { WalkCost } from '../evaluate/walkCost';
 import { windowsOf } from '../model/batchWindows';
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
 
 /** What an analysis on the CPU may take when neither --tokens nor --budget says: five minutes. */
 export const DEFAULT_CPU_BUDGET_SECONDS = 300;
@@ -146,7 +146,7 @@ export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: Wa
   }
   const { plan, batches } = chosen;
   const budget = new TimeBudget(left, units, batches.map((batch) => batch.size), threads);
-  const tokensOf = (batches: Batch[]) => batches.reduce((sum, batch) => sum + batch.size * batch.length, 0).toLocaleString('en-US');
+  const tokensOf = (batches: Batch[]) => tokensIn(batches).toLocaleString('en-US');
   const [tokens, total] = [tokensOf(batches), tokensOf(all)];
   const limit = tokens === total ? `all ${total} tokens fit` : `${tokens} of ${total} tokens fit`;
   const what = plan === plans[0] ? '' : ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)';

@@ -13,6 +13,9 @@ export interface Batch {
   predicted?: Int32Array;
 }
 
+/** Token positions in these batches, all windows together. */
+export const tokensIn = (batches: readonly Batch[]) => batches.reduce((sum, batch) => sum + batch.size * batch.length, 0);
+
 export interface ForwardOptions {
   /** Layer indices to run, ascending; the others pass the residual stream through untouched. */
   layers: readonly number[];

@@ -21,13 +21,16 @@ export function eventText(event: EngineEvent): string | undefined {
     case 'run-end':
       return `training ${event.status} at step ${event.step}`;
     case 'phase':
-      return `${event.phase}${event.part === undefined ? '' : ` ${event.part}/${event.of}`}: ${event.detail}`;
+      return `${event.phase}${partText(event)}: ${event.detail}`;
     case 'progress':
       return `${event.label}: ${event.done}/${event.total} ${event.unit}, about ${Math.ceil(event.etaSeconds)} s left`;
     case 'depth':
       return `depth ${event.row.depth}: layers ${event.row.layers.join(',')} loss ${event.row.loss.toFixed(4)} ${qualityText(event.row)}`;
   }
 }
+
+/** " 3/5" for the third of a job's five sweeps; nothing for a phase that is not one of several. */
+export const partText = (event: { part?: number; of?: number }) => (event.part === undefined ? '' : ` ${event.part}/${event.of}`);
 
 /** Perplexity for language models, accuracy for classifiers. */
 export function qualityText(e: { perplexity?: number; accuracy?: number }): string {

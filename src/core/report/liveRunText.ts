@@ -1,4 +1,5 @@
 import type { EngineEvent } from '../events';
+import { partText } from './eventText';
 
 const PHASE_TEXT = { importance: 'measuring each layer', angular: 'measuring angular distances', sweep: 'sweeping', evaluate: 'evaluating' } as const;
 
@@ -11,7 +12,7 @@ export function liveRunText(event: EngineEvent): string | undefined {
     case 'step':
       return `training ${event.step}/${event.steps}`;
     case 'phase':
-      return event.phase === 'load' ? undefined : `${PHASE_TEXT[event.phase]}${event.part === undefined ? '' : ` ${event.part}/${event.of}`}`;
+      return event.phase === 'load' ? undefined : `${PHASE_TEXT[event.phase]}${partText(event)}`;
     case 'progress':
       return `${event.label} ${Math.round((100 * event.done) / event.total)}%`;
     default:
