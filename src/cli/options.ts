@@ -13,6 +13,9 @@ export const nonNegative = (value: string) => {
   if (value.trim() === '' || !Number.isFinite(n) || n < 0) throw new InvalidArgumentError('allowed: a number ≥ 0, e.g. 0.05');
   return n;
 };
+/** An option given once per value, e.g. --task a.jsonl --task b.jsonl. */
+export const repeated = (value: string, previous: string[] = []) => [...previous, value];
+
 /** A comma list of the strategies an analysis sweeps. */
 export const strategyList = (value: string) => {
   const names = value.split(',').map((part) => part.trim()).filter((part) => part !== '');

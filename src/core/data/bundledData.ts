@@ -11,3 +11,8 @@ const FILES: Record<Task, string> = {
 export function bundledDataFile(task: Task): string {
   return builtFile(path.join('data', FILES[task]));
 }
+
+/** Multiple-choice tasks DepthLab ships, by the name `--task` and a config's `tasks` take (built by scripts/build.mjs). */
+export const BUNDLED_TASKS: Record<string, string> = { 'moby-dick-cloze': 'moby-dick-cloze.jsonl' };
+
+export const bundledTaskFile = (name: string): string | undefined => (name in BUNDLED_TASKS ? builtFile(path.join('data', BUNDLED_TASKS[name])) : undefined);

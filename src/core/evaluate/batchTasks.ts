@@ -14,7 +14,9 @@ export type BatchTask =
   /** The full network and the N without one layer, and Block Influence: [predictions, tokens, N + 1 losses, N cosine sums]. */
   | { kind: 'layer-statistics' }
   /** Angular distance between the streams n layers apart: [tokens, then the sum for every n = 1…N and l = 0…N − n]. */
-  | { kind: 'angular' };
+  | { kind: 'angular' }
+  /** A multiple-choice task's rows (Batch.spans): [rows, then per sub-network each row's summed continuation loss]. */
+  | { kind: 'choices'; subnetworks: number[][] };
 
 export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask): Float64Array {
   switch (task.kind) {
@@ -24,6 +26,8 @@ export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask)
       return layerStatisticsBatch(model, batch);
     case 'angular':
       return angularBatch(model, batch);
+    case 'choices':
+      return choicesBatch(model, batch, task.subnetworks);
   }
 }
 
@@ -79,4 +83,16 @@ function angularBatch(model: LayeredModel, batch: Batch): Float64Array {
     return tf.stack(pairs).dataSync() as Float32Array;
   });
   return Float64Array.from([batch.size * batch.length, ...values]);
+}
+
+function choicesBatch(model: LayeredModel, batch: Batch, subnetworks: number[][]): Float64Array {
+  const { size, length, spans } = batch;
+  const scored = new Float32Array(size * length);
+  for (let row = 0; row < size; row++) scored.fill(1, row * length + spans![2 * row], row * length + spans![2 * row + 1]);
+  const values = tf.tidy(() => {
+    const mask = tf.tensor2d(scored, [size, length]);
+    const read = (x: tf.Tensor2D) => ({ loss: model.tokenLosses!(x, batch.targets).reshape([size, length]).mul(mask).sum(1) });
+    return tf.stack(forwardSharingPrefixes(model, batch, subnetworks, undefined, read).map((result) => result.loss)).dataSync() as Float32Array;
+  });
+  return Float64Array.from([size, ...values]);
 }

@@ -1,4 +1,6 @@
 import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
+import type { PreparedTask } from '../tasks/taskBatches';
+import { pairedOutcomeStdErr, scoreTask, type TaskScore } from '../tasks/taskScores';
 import { withCutCost, modelSize } from './cutCost';
 import { differenceStdErr, evaluateBatches, type Evaluation } from './evaluate';
 
@@ -10,16 +12,28 @@ export interface DepthRow extends Evaluation {
   parameters?: number;
   weightBytes?: number;
   tokensPerSecond?: number;
+  /** Accuracy on each multiple-choice task measured beside the loss, in the order given. */
+  tasks?: TaskScore[];
 }
 
 /**
  * Every depth r = N … 1 with the selector's layers, evaluated without finetuning, in one walk per
- * batch that computes the sub-networks' common prefixes once (every-other: all share layer 0).
+ * batch that computes the sub-networks' common prefixes once (every-other: all share layer 0);
+ * and each task's accuracy at every depth, paired item by item with the depth above.
  */
-export function depthSweep(model: LayeredModel, batches: Batch[], select: (target: number) => number[]): DepthRow[] {
+export function depthSweep(model: LayeredModel, batches: Batch[], select: (target: number) => number[], tasks: readonly PreparedTask[] = []): DepthRow[] {
   const depths = Array.from({ length: model.layers }, (_, i) => model.layers - i);
-  const evaluated = evaluateBatches(model, batches, depths.map(select));
-  const rows = depths.map((depth, i) => ({ depth, ...evaluated.evaluations[i], ...(i > 0 && batches.length > 1 && { stepStdErr: differenceStdErr(evaluated, i, i - 1) }) }));
+  const subnetworks = depths.map(select);
+  const evaluated = evaluateBatches(model, batches, subnetworks);
+  const scored = tasks.map((task) => scoreTask(model, task, subnetworks));
+  const rows = depths.map((depth, i) => ({
+    depth,
+    ...evaluated.evaluations[i],
+    ...(i > 0 && batches.length > 1 && { stepStdErr: differenceStdErr(evaluated, i, i - 1) }),
+    ...(tasks.length && {
+      tasks: scored.map(({ scores, outcomes }) => ({ ...scores[i], ...(i > 0 && { accStepStdErr: pairedOutcomeStdErr(outcomes[i].acc, outcomes[i - 1].acc) }) })),
+    }),
+  }));
   const tokensPerBatch = tokensIn(batches) / batches.length;
   return withCutCost(rows, modelSize(model), tokensPerBatch);
 }

@@ -21,3 +21,6 @@ export const addCosts = (...costs: WalkCost[]): WalkCost => ({
   readouts: costs.reduce((sum, c) => sum + c.readouts, 0),
   layers: costs.reduce((sum, c) => sum + c.layers, 0),
 });
+
+/** A walk's layer evaluations and readouts `factor` times over (more rows through the same layers); each layer is still read once. */
+export const scaledCost = (cost: WalkCost, factor: number): WalkCost => ({ blocks: cost.blocks * factor, readouts: cost.readouts * factor, layers: cost.layers });

@@ -69,7 +69,7 @@ export function textBatches(text: string, tokenizer: PretrainedTokenizer, object
 }
 
 /** What the tokenizer puts before a text's own tokens (an EOS it appends would close a window, not open one). */
-function leadingSpecials(tokenizer: PretrainedTokenizer): Int32Array {
+export function leadingSpecials(tokenizer: PretrainedTokenizer): Int32Array {
   const sample = 'text';
   const plain = tokenizer.encodePlain(sample);
   const encoded = tokenizer.encode(sample);

@@ -1,5 +1,5 @@
 import * as tf from '../backend/tf';
-import { crossEntropy } from '../ops/crossEntropy';
+import { crossEntropy, tokenCrossEntropy } from '../ops/crossEntropy';
 import { embeddingLookup } from '../ops/embedding';
 import { matMulTransposedB } from '../ops/matMul';
 import { readFloatRows, type WeightFiles } from './weightFiles';
@@ -76,11 +76,19 @@ export class VocabularyTable {
 
   /**
    * Mean cross-entropy of the logits x · tableᵀ (+ bias) against `targets`. One resident block: the
-   * engine's crossEntropy on the whole logits, as always. Several: block by block, a running
-   * maximum and sum of exponentials per row and the target's logit picked in its block.
+   * engine's crossEntropy on the whole logits, as always. Several: the mean of tokenCrossEntropy.
    */
   crossEntropy(x: tf.Tensor2D, targets: Int32Array, bias?: tf.Tensor1D, softcap?: number): tf.Scalar {
     if (this.blockCount === 1) return tf.tidy(() => crossEntropy(this.blockLogits(x, 0, bias, softcap), targets));
+    return tf.tidy(() => this.tokenCrossEntropy(x, targets, bias, softcap).mean() as tf.Scalar);
+  }
+
+  /**
+   * Each row's cross-entropy against its target, [rows]: block by block, a running maximum and sum
+   * of exponentials per row and the target's logit picked in its block.
+   */
+  tokenCrossEntropy(x: tf.Tensor2D, targets: Int32Array, bias?: tf.Tensor1D, softcap?: number): tf.Tensor1D {
+    if (this.blockCount === 1) return tf.tidy(() => tokenCrossEntropy(this.blockLogits(x, 0, bias, softcap), targets));
     let running: { max: tf.Tensor1D; sum: tf.Tensor1D; picked: tf.Tensor1D } | undefined;
     for (let b = 0; b < this.blockCount; b++) {
       const previous = running;
@@ -100,9 +108,9 @@ export class VocabularyTable {
       if (previous) tf.dispose([previous.max, previous.sum, previous.picked]);
     }
     const { max, sum, picked } = running!;
-    const loss = tf.tidy(() => max.add(sum.log()).sub(picked).mean() as tf.Scalar);
+    const losses = tf.tidy(() => max.add(sum.log()).sub(picked) as tf.Tensor1D);
     tf.dispose([max, sum, picked]);
-    return loss;
+    return losses;
   }
 
   /** The logits of block b, [tokens, its real rows], soft-capped to ±softcap where given (Gemma 2); a block read from the file is freed once multiplied. */

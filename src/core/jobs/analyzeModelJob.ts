@@ -10,6 +10,8 @@ import type { JobContext } from './jobContext';
 import { reportData } from '../report/reportData';
 import { writeReport } from '../report/reportPage';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
+import { measuredTasks, openTasks, taskNotice } from '../tasks/openTasks';
+import { TASK_WINDOW } from '../tasks/taskBatches';
 import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from './timeBudget';
 
 export interface AnalyzeModelRequest extends PretrainedRequest {
@@ -20,6 +22,8 @@ export interface AnalyzeModelRequest extends PretrainedRequest {
   budgetSeconds?: number;
   /** search-on-valid's removals tried per round (default: all; 4 under a budget). */
   searchWidth?: number;
+  /** Multiple-choice tasks to score at every depth: bundled names or JSON Lines files (relative to the working directory). */
+  tasks?: string[];
 }
 
 export interface AnalyzeModelResult {
@@ -38,14 +42,17 @@ export interface AnalyzeModelResult {
  */
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
   const started = performance.now();
-  return withPretrained(request, context, ({ folder, model: pretrained, batches: all, data: text }) => {
+  return withPretrained(request, context, ({ folder, model: pretrained, tokenizer, batches: all, data: text }) => {
+    const notNextToken = pretrained.objective === 'causal-lm' ? undefined : `${pretrained.config.modelType} is a masked language model`;
+    const tasks = openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken);
+    for (const task of tasks) context.onEvent?.({ type: 'notice', text: taskNotice(task) });
     const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
     const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
     const batches = within?.batches ?? all;
     const data = { ...text, tokens: tokensIn(batches) };
     if (within) context.onEvent?.({ type: 'notice', text: within.text });
     context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
-    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth });
+    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, tasks });
     const analysis: ModelAnalysis = {
       folder,
       modelType: pretrained.config.modelType,
@@ -58,6 +65,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
       data,
       fullPerplexity: Math.exp(measured.fullLoss),
       ...measured,
+      ...(tasks.length && { tasks: measuredTasks(tasks) }),
     };
     writeModelAnalysis(folder, analysis);
     return { folder, file: modelAnalysisFile(folder), analysis, report: writeReport(reportData(folder)) };

@@ -1,9 +1,10 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { UserError } from '../errors';
 import { depthSweep, type DepthRow } from '../evaluate/depthSweep';
-import { addCosts, walkCost, type WalkCost } from '../evaluate/walkCost';
+import { addCosts, scaledCost, walkCost, type WalkCost } from '../evaluate/walkCost';
 import type { EventSink } from '../events';
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
+import type { PreparedTask } from '../tasks/taskBatches';
 import { chooser, type Chooser, type LayerChoice } from '../prune/chooseLayers';
 import type { ChoiceMargin } from '../prune/choiceMargin';
 import { everyOther } from '../prune/everyOther';
@@ -78,6 +79,8 @@ export interface MeasureContext {
   strategies?: readonly PruneStrategy[];
   /** search-on-valid's removals tried per round, the weakest by loss increase (default: all, or BUDGET_SEARCH_WIDTH under a budget). */
   searchWidth?: number;
+  /** Multiple-choice tasks scored at every depth of every sweep. */
+  tasks?: readonly PreparedTask[];
 }
 
 /**
@@ -119,8 +122,10 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   const skipped: string[] = [];
   let chosen: Chooser | undefined;
   const swept = MODEL_STRATEGIES.filter((each) => each === strategy || !context.strategies || context.strategies.includes(each));
+  // A sweep scores the tasks' rows beside the validation batches: its cost grows by their share of tokens.
+  const taskShare = 1 + tokensIn((context.tasks ?? []).flatMap((task) => task.batches)) / tokensIn(batches);
   for (const [index, each] of swept.entries()) {
-    const cost = costs.sweep[each];
+    const cost = scaledCost(costs.sweep[each], taskShare);
     const seconds = budget?.estimate(cost);
     if (budget && seconds! > budget.left() && each !== strategy) {
       const why = `needs about ${durationText(seconds!)}, ${durationText(Math.max(0, budget.left()))} left${each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : ''}`;
@@ -133,7 +138,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     run(cost, () => {
       const selector = chooser(choices, { ...choice, strategy: each });
       if (each === strategy) chosen = selector;
-      sweeps[each] = depthSweep(model, batches, selector.select);
+      sweeps[each] = depthSweep(model, batches, selector.select, context.tasks);
     });
   }
   const { metric, target, select, margin } = chosen ?? chooser(choices, choice);
@@ -143,6 +148,6 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
 /** The search's cost, said before it starts. */
 function searchText(layers: number, cost: WalkCost, width: number | undefined, seconds: number | undefined): string {
   const rounds = `${layers - 1} rounds${width === undefined ? '' : ` of at most ${width} removals (the weakest by loss increase)`}`;
-  const passes = `at most ${cost.blocks.toLocaleString('en-US')} layer evaluations a batch (${(cost.blocks / layers).toFixed(1)} full passes)`;
+  const passes = `at most ${Math.round(cost.blocks).toLocaleString('en-US')} layer evaluations a batch (${(cost.blocks / layers).toFixed(1)} full passes)`;
   return `search-on-valid: ${rounds}, ${passes}${seconds === undefined ? '' : `, about ${durationText(seconds)}`}`;
 }

@@ -11,6 +11,8 @@ export interface Batch {
   mask?: Float32Array;
   /** Masked language model only: the rows of [size·length] whose original tokens `targets` holds, one each. */
   predicted?: Int32Array;
+  /** Multiple-choice task only: per row, the positions [start, end) whose targets are the scored continuation, [size·2]. */
+  spans?: Int32Array;
 }
 
 /** Token positions in these batches, all windows together. */
@@ -53,6 +55,8 @@ export interface LayeredModel {
   block(stream: ResidualStream, layer: number, options: Omit<ForwardOptions, 'layers'>): tf.Tensor2D;
   /** Final norm, head and loss. */
   readout(x: tf.Tensor2D, batch: Batch): BatchResult;
+  /** Next-token models only: each position's cross-entropy against its target, [rows], for scoring a continuation. */
+  tokenLosses?(x: tf.Tensor2D, targets: Int32Array): tf.Tensor1D;
   /** Every weight of one layer, for its weight norm. */
   layerWeights(layer: number): tf.Tensor[];
   dispose(): void;

@@ -4,10 +4,8 @@ import type { Batch, BatchResult, LayeredModel } from './layeredModel';
 /** Sees every layer the walk runs: its input and output streams, and the layers run before it on that branch. */
 export type LayerVisitor = (layer: number, before: readonly number[], input: tf.Tensor2D, output: tf.Tensor2D) => void;
 
-export interface TimedResult extends BatchResult {
-  /** Milliseconds of this sub-network's own forward pass: the embedding, each layer on its branch, its readout. */
-  ms: number;
-}
+/** A readout with the milliseconds of this sub-network's own forward pass: the embedding, each layer on its branch, its readout. */
+export type Timed<R> = R & { ms: number };
 
 /**
  * One batch through several sub-networks (ascending layer lists) at evaluation time, each shared
@@ -16,12 +14,19 @@ export interface TimedResult extends BatchResult {
  * and a model streamed from its file reads it once (`pretrainedWeights.ts`). A prefix's stream is
  * freed once every branch leaving it has run. Returns each sub-network's readout and latency, in
  * order. The depth sweep (every-other over 6 layers: 15 layer evaluations instead of 21) and the
- * single-layer-removal importance pass (N(N+1)/2 instead of N²) are such walks. Call inside tf.tidy.
+ * single-layer-removal importance pass (N(N+1)/2 instead of N²) are such walks. `read` replaces
+ * the model's readout (a task's per-row scores). Call inside tf.tidy.
  */
-export function forwardSharingPrefixes(model: LayeredModel, batch: Batch, subnetworks: ReadonlyArray<readonly number[]>, visit?: LayerVisitor): TimedResult[] {
+export function forwardSharingPrefixes<R extends { loss: tf.Tensor } = BatchResult>(
+  model: LayeredModel,
+  batch: Batch,
+  subnetworks: ReadonlyArray<readonly number[]>,
+  visit?: LayerVisitor,
+  read: (x: tf.Tensor2D) => R = (x) => model.readout(x, batch) as unknown as R,
+): Timed<R>[] {
   const options = { training: false };
   const [stream, embedMs] = timed(() => model.embed(batch, options), (embedded) => embedded.x);
-  const results = new Array<TimedResult>(subnetworks.length);
+  const results = new Array<Timed<R>>(subnetworks.length);
   /** A prefix that some sub-networks still run past: its stream, the layers it ran, those members, their time so far. */
   type Prefix = { x: tf.Tensor2D; before: number[]; members: number[]; ms: number };
   let live: Prefix[] = [];
@@ -29,7 +34,7 @@ export function forwardSharingPrefixes(model: LayeredModel, batch: Batch, subnet
   const arrive = (prefix: Prefix) => {
     prefix.members = prefix.members.filter((member) => {
       if (subnetworks[member].length > prefix.before.length) return true;
-      const [result, readoutMs] = timed(() => tf.tidy(() => ({ ...model.readout(prefix.x, batch) })), (readout) => readout.loss);
+      const [result, readoutMs] = timed(() => tf.tidy(() => ({ ...read(prefix.x) })), (readout) => readout.loss);
       results[member] = { ...result, ms: prefix.ms + readoutMs };
       return false;
     });

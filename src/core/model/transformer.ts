@@ -1,7 +1,7 @@
 import * as tf from '../backend/tf';
 import { linear } from '../ops/linear';
 import { invertedDropout } from '../ops/dropout';
-import { crossEntropy } from '../ops/crossEntropy';
+import { crossEntropy, tokenCrossEntropy } from '../ops/crossEntropy';
 import { embeddingLookup } from '../ops/embedding';
 import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
@@ -98,6 +98,10 @@ export class Transformer implements LayeredModel {
     const normed = layerNorm(x, this.param('final_ln.weight'), this.param('final_ln.bias'));
     if (hasTiedHead(this.shape)) return tapedMatMul(normed, swapLastAxes(this.param('embed.tokens.weight') as tf.Tensor2D));
     return linear(normed, this.param('head.weight') as tf.Tensor2D, hasHeadBias(this.shape) ? (this.param('head.bias') as tf.Tensor1D) : undefined);
+  }
+
+  tokenLosses(x: tf.Tensor2D, targets: Int32Array): tf.Tensor1D {
+    return tokenCrossEntropy(this.logits(x), targets);
   }
 
   /** Final LayerNorm, head and loss (and correct count for classifiers). */

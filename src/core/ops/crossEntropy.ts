@@ -11,10 +11,7 @@ import { oneHotFloat } from './oneHot';
 const meanCrossEntropy = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor1D, save: tf.GradSaveFunc) => {
   const [rows, classes] = logits.shape;
   save([logits, targets]);
-  const value = tf.tidy(() => {
-    const flat = targets.add(tf.range(0, rows, 1, 'int32').mul(tf.scalar(classes, 'int32')));
-    return tf.logSumExp(logits, -1).sub(tf.gather(logits.reshape([-1]), flat)).mean();
-  });
+  const value = tf.tidy(() => perRow(logits, targets).mean());
   return {
     value,
     gradFunc: (dy: tf.Scalar, [savedLogits, savedTargets]: tf.Tensor[]) =>
@@ -31,4 +28,15 @@ const meanCrossEntropy = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor
 
 export function crossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Scalar {
   return meanCrossEntropy(logits, tf.tensor1d(targets, 'int32'));
+}
+
+/** Each row's cross-entropy against its target, [rows]: log Σ exp(logits) minus the target's logit. Evaluation only (no custom gradient). */
+export function tokenCrossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.Tensor1D {
+  return tf.tidy(() => perRow(logits, tf.tensor1d(targets, 'int32')));
+}
+
+function perRow(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
+  const [rows, classes] = logits.shape;
+  const flat = targets.add(tf.range(0, rows, 1, 'int32').mul(tf.scalar(classes, 'int32')));
+  return tf.logSumExp(logits, -1).sub(tf.gather(logits.reshape([-1]), flat));
 }

@@ -21,7 +21,19 @@ export function depthTable(task: Task, rows: DepthRow[], healed: readonly HealRe
   const withHealed = rows.some((row) => healedLoss(row) !== undefined);
   const noise = rows.map((row, i) => i > 0 && withinNoise(row.loss - full.loss, row.deltaStdErr));
   const withCost = rows.every((row) => row.parameters !== undefined);
-  const header = ['depth', 'layers kept', 'valid loss', quality, 'Δ loss', 'ms/batch', ...(withCost ? ['params', 'weights', 'tok/s'] : []), ...(withHealed ? ['healed'] : []), ...(noise.some(Boolean) ? [''] : [])];
+  const tasks = taskColumns(rows);
+  const header = [
+    'depth',
+    'layers kept',
+    'valid loss',
+    quality,
+    'Δ loss',
+    'ms/batch',
+    ...(withCost ? ['params', 'weights', 'tok/s'] : []),
+    ...tasks.map((column) => column.header),
+    ...(withHealed ? ['healed'] : []),
+    ...(noise.some(Boolean) ? [''] : []),
+  ];
   const body = rows.map((row, i) => [
     String(row.depth),
     row.layers.join(','),
@@ -30,12 +42,35 @@ export function depthTable(task: Task, rows: DepthRow[], healed: readonly HealRe
     withError(`${row.loss - full.loss >= 0 ? '+' : ''}${(row.loss - full.loss).toFixed(4)}`, row.deltaStdErr),
     row.msPerBatch.toFixed(1),
     ...(withCost ? [countText(row.parameters!), bytesText(row.weightBytes!), row.tokensPerSecond === undefined ? '' : Math.round(row.tokensPerSecond).toLocaleString('en-US')] : []),
+    ...tasks.map((column) => column.cell(row)),
     ...(withHealed ? [healedLoss(row)?.toFixed(4) ?? ''] : []),
     ...(noise.some(Boolean) ? [noise[i] ? 'within noise' : ''] : []),
   ]);
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((r) => r[i].length)));
   const left = new Set([1, header.length - 1].filter((i) => header[i] === '' || i === 1));
   const line = (cells: string[]) => cells.map((c, i) => (left.has(i) ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ').trimEnd();
-  const notes = rows.some((row) => row.stdErr) ? ['', `± one standard error over the validation batches (paired for Δ: both sub-networks see the same text); within noise: |Δ| ≤ ${NOISE_ERRORS} errors.`] : [];
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...notes].join('\n');
+  const notes = [
+    ...(rows.some((row) => row.stdErr) ? [`± one standard error over the validation batches (paired for Δ: both sub-networks see the same text); within noise: |Δ| ≤ ${NOISE_ERRORS} errors.`] : []),
+    ...(tasks.length ? [TASK_NOTE] : []),
+  ];
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line), ...(notes.length ? ['', ...notes] : [])].join('\n');
+}
+
+/** Says what the task columns hold. */
+export const TASK_NOTE = 'acc: % of questions whose right answer has the highest log-likelihood (acc_norm: per character), ± its binomial standard error, as lm-evaluation-harness reports them.';
+
+/** A percentage with its standard error: "33.5 ± 3.3". */
+export const percentText = (share: number, stdErr: number) => `${(share * 100).toFixed(1)} ± ${(stdErr * 100).toFixed(1)}`;
+
+/** Per task an acc column, and an acc_norm column where it differs from acc anywhere. */
+function taskColumns(rows: readonly DepthRow[]): { header: string; cell: (row: DepthRow) => string }[] {
+  return (rows[0]?.tasks ?? []).flatMap(({ name }, t) => {
+    const score = (row: DepthRow) => row.tasks?.[t];
+    const normDiffers = rows.some((row) => score(row) && score(row)!.accNorm !== score(row)!.acc);
+    const cell = (pick: 'acc' | 'accNorm') => (row: DepthRow) => {
+      const s = score(row);
+      return s ? percentText(s[pick], pick === 'acc' ? s.accStdErr : s.accNormStdErr) : '';
+    };
+    return [{ header: `${name} acc`, cell: cell('acc') }, ...(normDiffers ? [{ header: 'acc_norm', cell: cell('accNorm') }] : [])];
+  });
 }

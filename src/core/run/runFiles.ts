@@ -59,7 +59,26 @@ const evaluationSchema = z.object({
   stdErr: z.number().optional(),
   deltaStdErr: z.number().optional(),
 });
-export const depthRowSchema = evaluationSchema.extend({ depth: count(), stepStdErr: z.number().optional(), parameters: count().optional(), weightBytes: count().optional(), tokensPerSecond: z.number().optional() });
+const taskScoreSchema = z.object({
+  name: z.string(),
+  items: count(),
+  acc: z.number(),
+  accStdErr: z.number(),
+  accNorm: z.number(),
+  accNormStdErr: z.number(),
+  accStepStdErr: z.number().optional(),
+});
+export const depthRowSchema = evaluationSchema.extend({
+  depth: count(),
+  stepStdErr: z.number().optional(),
+  parameters: count().optional(),
+  weightBytes: count().optional(),
+  tokensPerSecond: z.number().optional(),
+  tasks: z.array(taskScoreSchema).optional(),
+});
+/** The tasks an analysis measured: each file, its questions, and how many lost context to the window. */
+export const measuredTaskSchema = z.object({ name: z.string(), file: z.string(), items: count(), truncated: count() });
+export type MeasuredTask = z.infer<typeof measuredTaskSchema>;
 depthRowSchema satisfies z.ZodType<DepthRow>;
 
 export const choiceMarginSchema = z.object({ runnerUp: z.array(count()), difference: z.number(), stdErr: z.number() });
@@ -81,6 +100,7 @@ const analysisSchema = z.object({
   recommendedRate: z.number(),
   trainedRate: z.number(),
   sweep: z.array(depthRowSchema),
+  tasks: z.array(measuredTaskSchema).optional(),
   /** angularDistance[n − 1][l]: arccos(cos(x_l, x_{l+n}))/π over the validation tokens (absent in runs analysed before it existed). */
   angularDistance: z.array(z.array(z.number())).optional(),
   fairseq: z.object({ flag: z.string(), modelOverrides: z.string() }),

@@ -6,7 +6,7 @@ import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { activationOf, FamilyModel } from './familyModel';
+import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /** Where each model_type of the family keeps its tensors and its sizes. */
 interface Layout {
@@ -135,14 +135,15 @@ export class BertModel extends FamilyModel implements PretrainedModel {
     return this.norm(n(outputNorm), h.add(this.dense(n(down), hidden)) as tf.Tensor2D);
   }
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    return this.table(`${this.layout.embeddings.word}.weight`).transposedProduct(this.transformed(x), this.p(this.layout.head.bias) as tf.Tensor1D);
+  protected head(x: tf.Tensor2D): LmHead {
+    return { table: this.table(`${this.layout.embeddings.word}.weight`), input: this.transformed(x), bias: this.p(this.layout.head.bias) as tf.Tensor1D };
   }
 
+  /** The masked-token loss, at the masked rows alone. */
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
     const rows = batch.predicted!;
-    const predicted = this.transformed(tf.gather(x, tf.tensor1d(rows, 'int32')));
-    return { loss: this.table(`${this.layout.embeddings.word}.weight`).crossEntropy(predicted, batch.targets, this.p(this.layout.head.bias) as tf.Tensor1D), count: rows.length };
+    const { table, input, bias } = this.head(tf.gather(x, tf.tensor1d(rows, 'int32')));
+    return { loss: table.crossEntropy(input, batch.targets, bias), count: rows.length };
   }
 
   /** The masked-LM head's transform before the vocabulary product. */

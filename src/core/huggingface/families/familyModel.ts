@@ -1,12 +1,24 @@
 import type * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
+import type { Batch, BatchResult } from '../../model/layeredModel';
 import { linear } from '../../ops/linear';
 import { ACTIVATIONS, layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import type { VocabularyTable } from '../vocabularyTable';
 
-/** What every family shares: its config and loaded tensors, tensor lookup, a layer's weights by name prefix, disposal. */
+/** The LM head as a family has it: its vocabulary table, the stream after the final norm (and BERT's transform), a bias or Gemma 2's soft cap. */
+export interface LmHead {
+  table: VocabularyTable;
+  input: tf.Tensor2D;
+  bias?: tf.Tensor1D;
+  softcap?: number;
+}
+
+/**
+ * What every family shares: its config and loaded tensors, tensor lookup, a layer's weights by name
+ * prefix, the LM head's logits and next-token losses, disposal.
+ */
 export abstract class FamilyModel {
   abstract readonly layerPrefix: string;
   readonly layers: number;
@@ -47,6 +59,25 @@ export abstract class FamilyModel {
   /** x through a layer's LayerNorm `norm` (its weight and bias). */
   protected layerNorm(layer: number, norm: string, x: tf.Tensor2D, eps: number): tf.Tensor2D {
     return layerNormWithEps(x, this.p(this.name(layer, `${norm}.weight`)), this.p(this.name(layer, `${norm}.bias`)), eps);
+  }
+
+  /** The family's LM head on rows of the stream. */
+  protected abstract head(x: tf.Tensor2D): LmHead;
+
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    const { table, input, bias, softcap } = this.head(x);
+    return table.transposedProduct(input, bias, softcap);
+  }
+
+  /** Next-token loss over every position (decoders; BERT reads out its masked rows instead). */
+  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
+    const { table, input, bias, softcap } = this.head(x);
+    return { loss: table.crossEntropy(input, batch.targets, bias, softcap), count: batch.size * batch.length };
+  }
+
+  tokenLosses(x: tf.Tensor2D, targets: Int32Array): tf.Tensor1D {
+    const { table, input, bias, softcap } = this.head(x);
+    return table.tokenCrossEntropy(input, targets, bias, softcap);
   }
 
   layerWeights(layer: number): tf.Tensor[] {

@@ -1,12 +1,12 @@
 import * as tf from '../../backend/tf';
-import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import type { Batch, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask, SlidingWindows } from '../attention';
 import { rmsNorm } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../rope';
-import { activationOf, FamilyModel } from './familyModel';
+import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
 const NORMS = ['input_layernorm', 'post_attention_layernorm', 'pre_feedforward_layernorm', 'post_feedforward_layernorm'];
@@ -35,7 +35,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
   private readonly rotary: Map<string, RotaryPositions>;
   private readonly windows: SlidingWindows;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
-  private readonly head: string;
+  private readonly headName: string;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -63,8 +63,8 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     const ffn = config.number('intermediate_size');
     weights.loadTable('model.embed_tokens.weight', vocab, d);
     weights.load('model.norm.weight', [d]);
-    this.head = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'model.embed_tokens.weight';
-    if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
+    this.headName = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'model.embed_tokens.weight';
+    if (this.headName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
     const sizes: Record<string, [number, number]> = {
@@ -112,12 +112,8 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     return mid.add(this.norm(this.project(layer, 'mlp.down_proj', gated), this.name(layer, 'post_feedforward_layernorm.weight'))) as tf.Tensor2D;
   }
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    return this.table(this.head).transposedProduct(this.norm(x, 'model.norm.weight'), undefined, this.logitCap);
-  }
-
-  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    return { loss: this.table(this.head).crossEntropy(this.norm(x, 'model.norm.weight'), batch.targets, undefined, this.logitCap), count: batch.size * batch.length };
+  protected head(x: tf.Tensor2D): LmHead {
+    return { table: this.table(this.headName), input: this.norm(x, 'model.norm.weight'), softcap: this.logitCap };
   }
 
   dispose(): void {

@@ -1,12 +1,12 @@
 import * as tf from '../../backend/tf';
 import { linear } from '../../ops/linear';
-import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import type { Batch, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { activationOf, FamilyModel } from './familyModel';
+import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 const LAYER_TENSORS = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias', 'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias'];
 
@@ -24,7 +24,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
   private readonly heads: number;
   private readonly eps: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
-  private readonly head: string;
+  private readonly headName: string;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -37,8 +37,8 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     this.activation = activationOf(config, 'activation_function', 'gelu_new');
     const d = this.d;
     weights.loadTable('transformer.wte.weight', vocab, d);
-    this.head = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'transformer.wte.weight';
-    if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
+    this.headName = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'transformer.wte.weight';
+    if (this.headName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     weights.load('transformer.wpe.weight', [this.maxPositions, d]);
     weights.load('transformer.ln_f.weight', [d]);
     weights.load('transformer.ln_f.bias', [d]);
@@ -73,15 +73,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     return mid.add(linear(hidden as tf.Tensor2D, p('mlp.c_proj.weight') as tf.Tensor2D, p('mlp.c_proj.bias') as tf.Tensor1D)) as tf.Tensor2D;
   }
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    return this.table(this.head).transposedProduct(this.normed(x));
-  }
-
-  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    return { loss: this.table(this.head).crossEntropy(this.normed(x), batch.targets), count: batch.size * batch.length };
-  }
-
-  private normed(x: tf.Tensor2D): tf.Tensor2D {
-    return layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps);
+  protected head(x: tf.Tensor2D): LmHead {
+    return { table: this.table(this.headName), input: layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps) };
   }
 }

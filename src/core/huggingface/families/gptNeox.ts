@@ -1,12 +1,12 @@
 import * as tf from '../../backend/tf';
-import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import type { Batch, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../rope';
-import { activationOf, FamilyModel } from './familyModel';
+import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /**
  * GPT-NeoX (Pythia, GPT-NeoX-20B): LayerNorm before attention and feed-forward, one fused
@@ -71,15 +71,7 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     return mid.add(mlp(mid)) as tf.Tensor2D;
   }
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    return this.table('embed_out.weight').transposedProduct(this.normed(x));
-  }
-
-  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    return { loss: this.table('embed_out.weight').crossEntropy(this.normed(x), batch.targets), count: batch.size * batch.length };
-  }
-
-  private normed(x: tf.Tensor2D): tf.Tensor2D {
-    return layerNormWithEps(x, this.p('gpt_neox.final_layer_norm.weight'), this.p('gpt_neox.final_layer_norm.bias'), this.eps);
+  protected head(x: tf.Tensor2D): LmHead {
+    return { table: this.table('embed_out.weight'), input: layerNormWithEps(x, this.p('gpt_neox.final_layer_norm.weight'), this.p('gpt_neox.final_layer_norm.bias'), this.eps) };
   }
 }

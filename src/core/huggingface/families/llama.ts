@@ -1,11 +1,11 @@
 import * as tf from '../../backend/tf';
-import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import type { Batch, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask, SlidingWindows } from '../attention';
 import { rmsNorm } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { activationOf, FamilyModel } from './familyModel';
+import { activationOf, FamilyModel, type LmHead } from './familyModel';
 import { RotaryPositions } from '../rope';
 
 /** A projection's output size and the names it is stored under (Phi-3 fuses q, k, v and gate, up). */
@@ -31,7 +31,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   private readonly eps: number;
   private readonly rotary: RotaryPositions;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
-  private readonly head: string;
+  private readonly headName: string;
   /** Qwen3 normalises q and k per head, OLMo 2 across all heads. */
   private readonly qkNorm?: 'per-head' | 'all-heads';
   /** OLMo 2: each sub-block's output is normalised before the residual add, its input is not. */
@@ -57,8 +57,8 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     const ffn = config.number('intermediate_size');
     weights.loadTable('model.embed_tokens.weight', vocab, d);
     weights.load('model.norm.weight', [d]);
-    this.head = config.raw.tie_word_embeddings === true || !weights.has('lm_head.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    if (this.head === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
+    this.headName = config.raw.tie_word_embeddings === true || !weights.has('lm_head.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    if (this.headName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
     const sizes: Array<[string, number, number]> = this.fused
@@ -123,11 +123,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     super.dispose();
   }
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    return this.table(this.head).transposedProduct(rmsNorm(x, this.p('model.norm.weight'), this.eps));
-  }
-
-  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    return { loss: this.table(this.head).crossEntropy(rmsNorm(x, this.p('model.norm.weight'), this.eps), batch.targets), count: batch.size * batch.length };
+  protected head(x: tf.Tensor2D): LmHead {
+    return { table: this.table(this.headName), input: rmsNorm(x, this.p('model.norm.weight'), this.eps) };
   }
 }

@@ -1,12 +1,12 @@
 import * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
-import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
+import type { Batch, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { activationOf, FamilyModel } from './familyModel';
+import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /** OPT's LayerNorms are nn.LayerNorm's default. */
 const OPT_LAYER_NORM_EPS = 1e-5;
@@ -75,12 +75,8 @@ export class OptModel extends FamilyModel implements PretrainedModel {
     return this.before ? out : this.layerNorm(layer, 'final_layer_norm', out, OPT_LAYER_NORM_EPS);
   }
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    return this.table('model.decoder.embed_tokens.weight').transposedProduct(this.normed(x));
-  }
-
-  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    return { loss: this.table('model.decoder.embed_tokens.weight').crossEntropy(this.normed(x), batch.targets), count: batch.size * batch.length };
+  protected head(x: tf.Tensor2D): LmHead {
+    return { table: this.table('model.decoder.embed_tokens.weight'), input: this.normed(x) };
   }
 
   private normed(x: tf.Tensor2D): tf.Tensor2D {

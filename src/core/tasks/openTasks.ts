@@ -1,0 +1,33 @@
+import * as path from 'node:path';
+import { bundledTaskFile } from '../data/bundledData';
+import type { Tokenizer } from '../data/tokenizer';
+import { UserError } from '../errors';
+import type { MeasuredTask } from '../run/runFiles';
+import { prepareTask, type PreparedTask } from './taskBatches';
+import { readTaskFile } from './taskFile';
+
+/** A task as a user names it: a bundled task's name, or a JSON Lines file (relative to `base`). */
+export const taskPath = (name: string, base: string) => bundledTaskFile(name) ?? path.resolve(base, name);
+
+/**
+ * The named tasks read and tokenized for a model with `window` positions. A model that does not
+ * predict the next token cannot score a continuation: `notNextToken` says what it is instead.
+ */
+export function openTasks(names: readonly string[], base: string, tokenizer: Tokenizer, window: number, notNextToken?: string): PreparedTask[] {
+  if (!names.length) return [];
+  if (notNextToken) throw new UserError(`tasks are scored by a next-token language model; ${notNextToken}`);
+  const prepared = names.map((name) => prepareTask(readTaskFile(taskPath(name, base)), tokenizer, window));
+  const taken = new Set<string>();
+  for (const task of prepared) {
+    if (taken.has(task.name)) throw new UserError(`two tasks are named "${task.name}" (${task.file}); rename one file`);
+    taken.add(task.name);
+  }
+  return prepared;
+}
+
+/** What an analysis records of its tasks. */
+export const measuredTasks = (tasks: readonly PreparedTask[]): MeasuredTask[] => tasks.map(({ name, file, items, truncated }) => ({ name, file, items: items.length, truncated }));
+
+/** "moby-dick-cloze: 200 questions, 3 with context cut to the window" per task, for the job's notices. */
+export const taskNotice = (task: PreparedTask) =>
+  `task ${task.name}: ${task.items.length} questions, ${task.batches.reduce((n, b) => n + b.size, 0)} choice rows${task.truncated ? `; ${task.truncated} with context cut from the left to fit the window (as lm-evaluation-harness does)` : ''}`;

@@ -1,0 +1,185 @@
+import { before, test } from 'node:test';
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import * as tf from '../src/core/backend/tf';
+import { runBatchTask } from '../src/core/evaluate/batchTasks';
+import { breakDepth, breakText } from '../src/core/evaluate/breakDepth';
+import type { DepthRow } from '../src/core/evaluate/depthSweep';
+import { EvaluationThreads } from '../src/core/evaluate/evaluationThreads';
+import { UserError } from '../src/core/errors';
+import { openPretrained } from '../src/core/huggingface/openPretrained';
+import { prepareTask } from '../src/core/tasks/taskBatches';
+import { readTaskFile, type TaskFile } from '../src/core/tasks/taskFile';
+import { itemOutcomes, meanStdErr, scoreTask } from '../src/core/tasks/taskScores';
+import { CharTokenizer } from '../src/core/data/charTokenizer';
+import { useWasm, workspace } from './helpers';
+
+before(useWasm);
+
+const GPT2 = path.join(import.meta.dirname, 'fixtures/huggingface/gpt2');
+
+function taskFile(lines: unknown[], name = 'task.jsonl'): string {
+  const file = path.join(workspace(), name);
+  fs.writeFileSync(file, lines.map((line) => (typeof line === 'string' ? line : JSON.stringify(line))).join('\n') + '\n');
+  return file;
+}
+
+test('the harness shapes and the Hub exports of MMLU, ARC and HellaSwag are read with the harness own prompts and delimiters', () => {
+  const request = readTaskFile(taskFile([{ context: 'The sky is', continuations: [' blue', ' green'], gold: 0 }]));
+  assert.equal(request.shape, 'harness request');
+  assert.deepEqual(request.items[0], { context: 'The sky is', continuations: [' blue', ' green'], normLengths: [5, 6], gold: 0 });
+
+  const document = readTaskFile(taskFile([{ query: 'A man sits', choices: ['down.', 'up high.'], gold: '1' }]));
+  assert.equal(document.shape, 'harness document');
+  assert.deepEqual(document.items[0], { context: 'A man sits', continuations: [' down.', ' up high.'], normLengths: [5, 8], gold: 1 });
+
+  const mmlu = readTaskFile(taskFile([{ question: ' 2 + 2 = ? ', subject: 'math', choices: ['3', '4', '5', '6'], answer: 1 }]));
+  assert.equal(mmlu.shape, 'mmlu');
+  assert.deepEqual(mmlu.items[0], { context: '2 + 2 = ?\nA. 3\nB. 4\nC. 5\nD. 6\nAnswer:', continuations: [' A', ' B', ' C', ' D'], normLengths: [1, 1, 1, 1], gold: 1 });
+
+  const arc = readTaskFile(taskFile([{ id: 'x', question: 'Which is a gas?', choices: { text: ['ice', 'steam'], label: ['A', 'B'] }, answerKey: 'B' }]));
+  assert.equal(arc.shape, 'arc');
+  assert.deepEqual(arc.items[0], { context: 'Question: Which is a gas?\nAnswer:', continuations: [' ice', ' steam'], normLengths: [3, 5], gold: 1 });
+
+  const hellaswag = readTaskFile(taskFile([{ ctx: 'She picks up the bow', endings: ['and plays.', 'and eats it.', 'x', 'y'], label: '0' }]));
+  assert.equal(hellaswag.shape, 'hellaswag');
+  assert.equal(hellaswag.items[0].gold, 0);
+  assert.equal(hellaswag.items[0].continuations[1], ' and eats it.');
+});
+
+test('a bad task file is one error naming the file, the line and the field', () => {
+  const fails = (lines: unknown[], pattern: RegExp) => {
+    const file = taskFile(lines);
+    assert.throws(
+      () => readTaskFile(file),
+      (error: Error) => error instanceof UserError && error.message.startsWith(file) && pattern.test(error.message) && !error.message.includes('\n'),
+      pattern.source,
+    );
+  };
+  const good = { query: 'q', choices: ['a', 'b'], gold: 0 };
+  fails([good, '{"query": "q", "choices": ['], /:2: not JSON/);
+  fails([good, good, { query: 'q', choices: ['a', 'b'] }], /:3: gold: /);
+  fails([{ query: 'q', choices: ['a', 'b'], gold: 2 }], /:1: the gold answer \(gold\) is out of range; allowed: 0 to 1/);
+  fails([{ question: 'q', choices: { text: ['a', 'b'], label: ['A', 'B'] }, answerKey: 'C' }], /:1: the gold answer \(answerKey\) is out of range/);
+  fails([{ query: 'q', choices: ['only'], gold: 0 }], /:1: choices: needs at least two choices/);
+  fails([{ prompt: 'q', answer: 'a' }], /:1: no shape DepthLab reads; allowed: harness request \{context, continuations/);
+  fails([good, { ctx: 'c', endings: ['a', 'b'], label: 0 }], /:2: a hellaswag line in a file of harness document lines/);
+  fails(['', '  '], /no questions/);
+  assert.throws(() => readTaskFile(path.join(workspace(), 'missing.jsonl')), UserError);
+});
+
+test('rows: trailing spaces move to the continuation, a long context loses tokens from the left and is counted, spans mark the continuation', () => {
+  const tokenizer = CharTokenizer.fromText('abcdefghij ');
+  const task: TaskFile = {
+    name: 't',
+    file: 't.jsonl',
+    shape: 'harness request',
+    items: [
+      { context: 'abc ', continuations: ['de', 'f'], normLengths: [2, 1], gold: 0 },
+      { context: 'abcdefghij', continuations: [' ab', ' c'], normLengths: [2, 1], gold: 1 },
+    ],
+  };
+  const prepared = prepareTask(task, tokenizer, 8);
+  assert.equal(prepared.truncated, 1, 'the second item: 10 + 3 characters are more than the window of 8 plus one');
+  assert.equal(prepared.batches.length, 1);
+  const [batch] = prepared.batches;
+  assert.equal(batch.size, 4);
+  assert.equal(batch.length, 8, 'the longest row fills the window');
+  const decode = (row: number) => tokenizer.decode(batch.inputs.subarray(row * 8, row * 8 + 8));
+  const scored = (row: number) => tokenizer.decode(batch.targets.subarray(row * 8 + batch.spans![2 * row], row * 8 + batch.spans![2 * row + 1]));
+  assert.equal(decode(0), 'abc d', 'context "abc", continuation " de": the input stops one short of the text');
+  assert.equal(scored(0), ' de');
+  assert.equal(scored(1), ' f');
+  assert.equal(decode(2), 'efghij a', 'cut from the left: the last 9 of the 13 characters, less the last');
+  assert.equal(scored(2), ' ab');
+});
+
+test('a score computed by hand: the summed log-softmax of each continuation token, from full logits of one row at a time', () => {
+  const { model, tokenizer } = openPretrained(GPT2, 'wasm');
+  try {
+    const task = readTaskFile(taskFile([
+      { context: 'Call me Ishmael. Some years ago', continuations: [', never', ' the whale', '!'], gold: 0 },
+      { context: 'The sea', continuations: [' was calm', ' is'], gold: 1 },
+    ]));
+    const prepared = prepareTask(task, tokenizer, 64);
+    const logLikelihoods: number[] = [];
+    for (const item of task.items) {
+      for (const continuation of item.continuations) {
+        const context = tokenizer.encodePlain(item.context);
+        const whole = tokenizer.encodePlain(item.context + continuation);
+        const ids = Array.from(whole);
+        const T = ids.length - 1;
+        const batch = { size: 1, length: T, inputs: Int32Array.from(ids.slice(0, T)), targets: Int32Array.from(ids.slice(1)) };
+        const logProbs = tf.tidy(() => {
+          let stream = model.embed(batch, { training: false });
+          for (let l = 0; l < model.layers; l++) stream = { ...stream, x: model.block(stream, l, { training: false }) };
+          return tf.logSoftmax(model.logits(stream.x)).arraySync() as number[][];
+        });
+        let sum = 0;
+        for (let t = context.length - 1; t < T; t++) sum += logProbs[t][ids[t + 1]];
+        logLikelihoods.push(sum);
+      }
+    }
+    const all = [0, 1, 2, 3];
+    const perBatch = prepared.batches.map((batch) => batch.size);
+    assert.deepEqual(perBatch, [5], 'both items in one padded batch');
+    const { outcomes } = scoreTask(model, prepared, [all]);
+    const expected = itemOutcomes(prepared, logLikelihoods);
+    assert.deepEqual(outcomes[0], expected);
+    // The engine's own sums, against the hand-computed ones, to float32 precision.
+    const values = runBatchTask(model, prepared.batches[0], { kind: 'choices', subnetworks: [all] });
+    logLikelihoods.forEach((ll, row) => assert.ok(Math.abs(-values[1 + row] - ll) < 1e-4 * Math.max(1, Math.abs(ll)), `row ${row}: ${-values[1 + row]} vs ${ll}`));
+  } finally {
+    model.dispose();
+  }
+});
+
+test('acc and acc_norm: the first largest log-likelihood, raw and per character; the standard error is the harness mean_stderr', () => {
+  const items = [
+    { choices: 3, gold: 0, normLengths: [10, 1, 1] },
+    { choices: 2, gold: 1, normLengths: [1, 4] },
+  ];
+  const { acc, accNorm } = itemOutcomes({ items }, [-5, -4, -6, -2, -3]);
+  assert.deepEqual([...acc], [0, 0], 'item 1: -4 beats -5; item 2: -2 beats -3');
+  assert.deepEqual([...accNorm], [1, 1], 'per character: -0.5 beats -4 and -6; -0.75 beats -2');
+  assert.equal(itemOutcomes({ items: [{ choices: 2, gold: 0, normLengths: [1, 1] }] }, [-1, -1]).acc[0], 1, 'a tie goes to the first, as argmax');
+  assert.equal(meanStdErr([1, 0, 1, 1]), Math.sqrt((0.75 * 0.25) / 3));
+  assert.equal(meanStdErr([1]), 0);
+});
+
+test('the same accuracy, item by item, on 1 and on 2 evaluation threads', async () => {
+  const { model, tokenizer } = openPretrained(GPT2, 'wasm');
+  try {
+    const questions = Array.from({ length: 12 }, (_, i) => ({ query: `Line ${i}: the ship sailed`, choices: [' north', ' south', ' home', ' away'], gold: i % 4 }));
+    const prepared = prepareTask(readTaskFile(taskFile(questions)), tokenizer, 64);
+    assert.ok(prepared.batches.length > 2);
+    const subnetworks = [[0, 1, 2, 3], [0, 2], [1]];
+    const one = scoreTask(model, prepared, subnetworks);
+    const pool = await EvaluationThreads.attach(model, { kind: 'pretrained', folder: GPT2 }, 'wasm', 2);
+    try {
+      const two = scoreTask(model, prepared, subnetworks);
+      assert.ok(pool.batchesElsewhere > 0);
+      assert.deepEqual(two, one);
+    } finally {
+      await pool.dispose();
+    }
+  } finally {
+    model.dispose();
+  }
+});
+
+test('a sweep breaks where accuracy falls by more than two paired errors in one step, and says so in points', () => {
+  const row = (depth: number, acc: number, accStepStdErr?: number): DepthRow => ({
+    depth,
+    layers: Array.from({ length: depth }, (_, l) => l),
+    loss: 1,
+    msPerBatch: 1,
+    tasks: [{ name: 'cloze', items: 100, acc, accStdErr: 0.05, accNorm: acc, accNormStdErr: 0.05, ...(accStepStdErr !== undefined && { accStepStdErr }) }],
+  });
+  const rows = [row(4, 0.8), row(3, 0.78, 0.02), row(2, 0.5, 0.04), row(1, 0.45, 0.05)];
+  const found = breakDepth(rows, 2, 'cloze');
+  assert.deepEqual({ ...found, jump: Number(found?.jump.toFixed(6)) }, { holdsTo: 3, at: 2, jump: 0.28, stdErr: 0.04 });
+  assert.equal(breakText('every-other', rows, 'cloze'), 'every-other holds to 3 of 4 layers, then loses 28.0 ± 4.0 points of cloze accuracy at 2 (the largest step of the sweep)');
+  assert.equal(breakDepth(rows, 2), undefined, 'the loss never moves');
+});
