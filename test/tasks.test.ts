@@ -13,7 +13,10 @@ import { prepareTask } from '../src/core/tasks/taskBatches';
 import { readTaskFile, type TaskFile } from '../src/core/tasks/taskFile';
 import { itemOutcomes, meanStdErr, scoreTask } from '../src/core/tasks/taskScores';
 import { CharTokenizer } from '../src/core/data/charTokenizer';
-import { useWasm, workspace } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { configProblems } from '../src/core/config/configProblems';
+import { loadConfig } from '../src/core/config/loadConfig';
+import { tinyLanguageModel, TINY_TRAIN, useWasm, workspace } from './helpers';
 
 before(useWasm);
 
@@ -182,4 +185,43 @@ test('a sweep breaks where accuracy falls by more than two paired errors in one 
   assert.deepEqual({ ...found, jump: Number(found?.jump.toFixed(6)) }, { holdsTo: 3, at: 2, jump: 0.28, stdErr: 0.04 });
   assert.equal(breakText('every-other', rows, 'cloze'), 'every-other holds to 3 of 4 layers, then loses 28.0 ± 4.0 points of cloze accuracy at 2 (the largest step of the sweep)');
   assert.equal(breakDepth(rows, 2), undefined, 'the loss never moves');
+});
+
+const CLI = path.join(import.meta.dirname, '../dist/cli.js');
+const depthlab = (cwd: string, ...args: string[]) => spawnSync(process.execPath, [CLI, ...args], { cwd, encoding: 'utf8', timeout: 120_000 });
+
+test('CLI: a run scores its config tasks and sweep adds --task; accuracy at every depth, in the table and --json, with the kept layers', () => {
+  const loaded = tinyLanguageModel({ tasks: ['questions.jsonl'], train: { ...TINY_TRAIN, steps: 4, evalEvery: 0, checkpointEvery: 0 } });
+  fs.writeFileSync(path.join(loaded.dir, 'questions.jsonl'), ['Call me Ishmael, line 3', 'Some years ago, never'].map((query, i) => JSON.stringify({ query, choices: ['mind', 'sail', 'about'], gold: i })).join('\n'));
+  const run = depthlab(loaded.dir, 'run', loaded.file);
+  assert.equal(run.status, 0, run.stderr);
+  assert.match(run.stdout, /questions acc/);
+  assert.match(run.stdout, /questions \(2 questions; 2 with context cut from the left to fit the window\): full acc \d+\.\d ± \d+\.\d%, acc_norm \d+\.\d ± \d+\.\d%; keeping 0,2 acc/);
+  const sweep = depthlab(loaded.dir, '--json', 'sweep', loaded.file, '--task', 'moby-dick-cloze');
+  assert.equal(sweep.status, 0, sweep.stderr);
+  const result = JSON.parse(sweep.stdout.trim().split('\n').at(-1)!);
+  assert.deepEqual(result.analysis.tasks.map((task: { name: string; items: number }) => [task.name, task.items]), [['questions', 2], ['moby-dick-cloze', 200]]);
+  for (const row of result.analysis.sweep) {
+    assert.deepEqual(row.tasks.map((task: { name: string }) => task.name), ['questions', 'moby-dick-cloze']);
+    for (const task of row.tasks) assert.ok(task.acc >= 0 && task.acc <= 1 && task.accStdErr >= 0);
+  }
+  const missing = depthlab(loaded.dir, 'sweep', loaded.file, '--task', 'nope.jsonl');
+  assert.equal(missing.status, 2);
+  assert.match(missing.stderr, /nope\.jsonl/);
+});
+
+test('tasks need a next-token model: a classifier config and a masked-LM folder are refused in one line', () => {
+  const classifier = path.join(workspace(), 'c.depthlab.json');
+  fs.writeFileSync(classifier, JSON.stringify({ task: 'classification', tasks: ['moby-dick-cloze'] }));
+  assert.throws(() => loadConfig(classifier), (error: Error) => error instanceof UserError && /tasks: multiple-choice tasks are scored by a language model's next-token loss/.test(error.message));
+  const bert = depthlab(workspace(), 'analyze', path.join(import.meta.dirname, 'fixtures/huggingface/bert'), '--tokens', '256', '--task', 'moby-dick-cloze');
+  assert.equal(bert.status, 2);
+  assert.match(bert.stderr, /tasks are scored by a next-token language model; bert is a masked language model/);
+});
+
+test('a config names its task files where the editor can mark one that is missing', () => {
+  const dir = workspace();
+  const file = path.join(dir, 'm.depthlab.json');
+  const problems = configProblems(JSON.stringify({ tasks: ['moby-dick-cloze', 'missing.jsonl'] }, null, 2), file, (f) => !f.endsWith('missing.jsonl'));
+  assert.deepEqual(problems.map((p) => [p.location.path, p.message]), [['tasks[1]', 'file not found: missing.jsonl (relative to m.depthlab.json)']]);
 });

@@ -5,12 +5,12 @@ import type { RunListEntry, RunSnapshot } from '../src/core/run/runSnapshot';
 import type { ActiveJob, HostToPage, PageRequests } from '../src/protocol/explorer';
 import { angularHeatMap } from './angularHeatMap';
 import { ChartSlot } from './charts/chartSlot';
-import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart, sweepsOf } from './charts/runCharts';
+import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
 import { measuredMetrics } from '../src/core/statistics/importanceScores';
 import { marginText } from '../src/core/prune/choiceMargin';
 import { onThemeChange } from './charts/theme';
 import { layerPicker, metricChoice } from './layerPicker';
-import { breakHints, hint, section } from './sections';
+import { hint, section, sweepHints } from './sections';
 import { button, dropdown, progressRing } from './toolkit';
 import { loadState, post, request, saveState, settle } from './vscodeApi';
 
@@ -223,7 +223,7 @@ function sweepSection(run: RunSnapshot): HTMLElement {
   charts.sweep.set(config);
   element.appendChild(charts.sweep.element);
   const { strategy, target, keep, margin } = run.sweep!;
-  element.append(...breakHints(sweepsOf(run)));
+  element.append(...sweepHints(run));
   if (margin) element.appendChild(hint(`${strategy} at ${target}: ${keep.join(',')}; ${marginText(margin)}.`));
   return element;
 }

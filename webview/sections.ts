@@ -1,6 +1,9 @@
 /** The page's building blocks, shared by the Depth Explorer and the report. */
 import { breakLines } from '../src/core/evaluate/breakDepth';
 import type { DepthRow } from '../src/core/evaluate/depthSweep';
+import { taskLines } from '../src/core/report/taskText';
+import type { RunSnapshot } from '../src/core/run/runSnapshot';
+import { sweepsOf } from './charts/runCharts';
 
 export function section(title: string, subtitle?: string): HTMLElement {
   const element = document.createElement('section');
@@ -23,7 +26,13 @@ export function hint(text: string): HTMLElement {
   return element;
 }
 
-/** Where each sweep breaks (breakDepth.ts), a hint per strategy. */
-export function breakHints(sweeps: ReadonlyArray<[string, readonly DepthRow[]]>): HTMLElement[] {
-  return sweeps.flatMap(([strategy, rows]) => breakLines(strategy, rows).map((text) => hint(`${text}.`)));
+/** Where each sweep breaks (breakDepth.ts), a hint per strategy; a task's accuracy only where it breaks. */
+function breakHints(sweeps: ReadonlyArray<[string, readonly DepthRow[]]>): HTMLElement[] {
+  return sweeps.flatMap(([strategy, rows]) => breakLines(strategy, rows, true).map((text) => hint(`${text}.`)));
+}
+
+/** Under a sweep chart: where each sweep breaks, and each task's accuracy for the full model and the chosen layers. */
+export function sweepHints(run: RunSnapshot): HTMLElement[] {
+  const chosen = run.sweeps?.[run.sweep!.strategy] ?? run.sweep!.rows;
+  return [...breakHints(sweepsOf(run)), ...taskLines(chosen, run.sweep!.keep).map((text) => hint(`${text}.`))];
 }

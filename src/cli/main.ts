@@ -14,7 +14,7 @@ import { trainJob } from '../core/jobs/trainJob';
 import { addDepthCommands } from './depthCommands';
 import { addModelCommands } from './modelCommands';
 import { addReportCommand } from './reportCommand';
-import { layerList, withTextOptions } from './options';
+import { layerList, withTaskOption, withTextOptions } from './options';
 import { invocation, jobAction, program, runCommand, session } from './program';
 import { analysisText } from '../core/report/analysisText';
 import { exportModelText, exportText, pruneText } from './resultText';
@@ -52,8 +52,8 @@ for (const [name, analyze, description] of [
 
 addDepthCommands();
 
-runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)").action(
-  jobAction(analyzeJob, ({ analysis, healed, report }) => `${analysisText(analysis, healed)}\n\nreport: ${report}`),
+withTaskOption(runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)")).action((configFile: string, { task, ...options }: { run?: string; task?: string[] }) =>
+  jobAction(analyzeJob, ({ analysis, healed, report }) => `${analysisText(analysis, healed)}\n\nreport: ${report}`)(configFile, { ...options, ...(task && { tasks: task }) }),
 );
 
 runCommand('prune', 'choose the layers to keep, evaluate them, and optionally write layersToKeep into the config')

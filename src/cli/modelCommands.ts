@@ -4,8 +4,7 @@ import { UserError } from '../core/errors';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { pretrainedSource } from '../core/jobs/openedPretrained';
 import { parseDuration } from '../core/jobs/timeBudget';
-import { nonNegative, positiveInt, repeated, withTextOptions } from './options';
-import { BUNDLED_TASKS } from '../core/data/bundledData';
+import { nonNegative, positiveInt, withTaskOption, withTextOptions } from './options';
 import { program, session } from './program';
 import { modelAnalysisText } from '../core/report/analysisText';
 import { checkPlanJob, DEFAULT_MAX_INCREASE } from '../core/jobs/checkPlanJob';
@@ -27,16 +26,14 @@ export function addModelCommands(): void {
     });
 
   withTextOptions(
-    program
-      .command('analyze')
+    withTaskOption(program.command('analyze'))
       .description('measure every layer of a Hugging Face model on your text: importance, angular distance, a depth sweep per strategy')
       .argument('<model>', 'a Hugging Face folder (config.json, safetensors weights, tokenizer.json), or a *.depthlab.json whose model.pretrained names one')
       .addOption(new Option('--strategy <name>', 'layer selection strategy for the recommendation').choices(PRUNE_STRATEGIES))
       .option('--target <r>', 'target depth r', positiveInt)
       .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS))
       .option('--search-width <k>', 'search-on-valid: removals tried per round, the k weakest by loss increase (default: all; 4 under a budget)', positiveInt)
-      .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 10m (default on the CPU without --tokens: 5m)', parseDuration)
-      .option('--task <file>', `a multiple-choice task scored at every depth (acc, acc_norm): a JSON Lines file in lm-evaluation-harness's or MMLU/ARC/HellaSwag's shape, or ${Object.keys(BUNDLED_TASKS).join(', ')} (bundled); repeatable`, repeated),
+      .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 10m (default on the CPU without --tokens: 5m)', parseDuration),
   ).action(async (source: string, { data, budget, task, ...options }: { data?: string; budget?: number; task?: string[] }) => {
     const model = pretrainedSource(source);
     if (!model) throw new UserError(`${source}: not a Hugging Face model folder (config.json with a model_type) nor a config with model.pretrained; for a DepthLab run use depthlab sweep`);

@@ -1,6 +1,7 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { PruneStrategy } from '../core/config/choices';
 import { MODEL_STRATEGIES } from '../core/jobs/depthMeasurements';
+import { BUNDLED_TASKS } from '../core/data/bundledData';
 
 /** Flag values parsed as the CLI's users write them; a bad one is commander's usage error (exit 2). */
 export const positiveInt = (value: string) => {
@@ -15,6 +16,14 @@ export const nonNegative = (value: string) => {
 };
 /** An option given once per value, e.g. --task a.jsonl --task b.jsonl. */
 export const repeated = (value: string, previous: string[] = []) => [...previous, value];
+
+/** --task: a multiple-choice task scored beside the loss at every depth. */
+export const withTaskOption = (command: Command) =>
+  command.option(
+    '--task <file>',
+    `a multiple-choice task scored at every depth (acc, acc_norm): a JSON Lines file in lm-evaluation-harness's or MMLU/ARC/HellaSwag's shape, or ${Object.keys(BUNDLED_TASKS).join(', ')} (bundled); repeatable`,
+    repeated,
+  );
 
 /** A comma list of the strategies an analysis sweeps. */
 export const strategyList = (value: string) => {

@@ -51,6 +51,7 @@ const choice: Check = (r) =>
   optional(oneOf(PRUNE_STRATEGIES))(r.strategy) &&
   optional(oneOf(IMPORTANCE_METRICS))(r.metric);
 const isFlag = optional((value) => typeof value === 'boolean');
+const tasks: Check = (r) => optional((value) => Array.isArray(value) && value.every(isString))(r.tasks);
 /** Jobs on a DepthLab config name it; jobs on a Hugging Face model name its folder and the text to measure on. */
 const onConfig: Check = (r) => isString(r.configFile);
 const onModel: Check = (r) =>
@@ -58,12 +59,12 @@ const onModel: Check = (r) =>
 
 const JOB_CHECKS: { [K in JobKind]: Check } = {
   train: (r) => onConfig(r) && optional((v) => v === true || isString(v))(r.resume) && isFlag(r.analyze),
-  analyze: (r) => onConfig(r) && choice(r) && r.layers === undefined,
+  analyze: (r) => onConfig(r) && choice(r) && r.layers === undefined && tasks(r),
   prune: (r) => onConfig(r) && choice(r) && isFlag(r.write),
   export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out),
   compare: (r) => onConfig(r) && optional(isPositiveInt)(r.target),
   heal: (r) => onConfig(r) && choice(r) && optional(isPositiveInt)(r.steps) && optional(oneOf(HEAL_PARTS))(r.part),
-  'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined && optional(isPositiveNumber)(r.budgetSeconds),
+  'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined && optional(isPositiveNumber)(r.budgetSeconds) && tasks(r),
   'evaluate-model': (r) => onModel(r) && isLayerList(r.layers),
   'export-model': (r) => onModel(r) && choice(r) && optional(isString)(r.out),
 };

@@ -245,15 +245,24 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   await lens.click();
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Moby Dick (bundled)' }).waitFor();
   await page.keyboard.press('Enter');
+  // The task picker: the bundled cloze, scored at every depth beside the loss.
+  const cloze = page.locator('.quick-input-list .monaco-list-row', { hasText: 'moby-dick-cloze' });
+  await cloze.waitFor();
+  await cloze.click();
+  await shot('8b-task-picker');
+  await page.keyboard.press('Enter');
   const analysisFile = path.join(workspace, 'models', 'gpt2', '.depthlab', 'analysis.json');
   await waitFor('the model analysis', () => fs.existsSync(analysisFile), 3 * 60_000);
   const analysis = JSON.parse(fs.readFileSync(analysisFile, 'utf8'));
   assert.deepEqual(analysis.keep, [0, 2]);
   assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid']);
+  assert.deepEqual(analysis.tasks.map((task: { name: string; items: number }) => [task.name, task.items]), [['moby-dick-cloze', 200]]);
+  assert.ok(analysis.sweeps['every-other'].every((row: { tasks: unknown[] }) => row.tasks.length === 1), 'every depth has its accuracy');
 
   const frame = explorerFrame();
   await frame.locator('button.control', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });
   await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
+  await frame.locator('.hint', { hasText: /moby-dick-cloze \(200 questions\): full acc \d+\.\d ± \d+\.\d%, acc_norm .*; keeping 0,2 acc/ }).waitFor();
   // The angular-distance heat map: a row per block size, one cell per start layer.
   assert.equal(await frame.locator('.heat-map tbody tr').count(), 4);
   assert.equal(await frame.locator('.heat-map tbody tr').first().locator('td').count(), 4);

@@ -8,7 +8,7 @@ import { chartTheme } from './theme';
 import type { WithErrors } from './errorBars';
 import { nthSeries, strategySeries, STROKE_LEGEND } from './seriesStyle';
 import { withinNoise } from '../../src/core/evaluate/standardError';
-import { bytesText, countText } from '../../src/core/report/depthTable';
+import { bytesText, countText, percentText } from '../../src/core/report/depthTable';
 
 const layerLabels = (n: number) => Array.from({ length: n }, (_, l) => `L${l}`);
 const axisTitle = (text: string) => ({ display: true, text });
@@ -99,7 +99,17 @@ export function sweepsOf(run: RunSnapshot): Array<[string, DepthRow[]]> {
   return Object.entries(run.sweeps ?? { [run.sweep.strategy]: run.sweep.rows }).filter((entry): entry is [string, DepthRow[]] => entry[1] !== undefined);
 }
 
-/** Quality and latency at every depth; for a Hugging Face model, one quality line per strategy to compare them. */
+/** The task whose accuracy a sweep chart draws: the first measured (the others are in its tooltip). */
+export const chartedTask = (run: RunSnapshot) => run.sweep?.rows[0]?.tasks?.[0]?.name;
+
+/** Each task's acc ± error at a row, for a tooltip. */
+const taskTexts = (row: DepthRow) => (row.tasks ?? []).map((t) => `${t.name} acc ${percentText(t.acc, t.accStdErr)}%, acc_norm ${percentText(t.accNorm, t.accNormStdErr)}%`);
+
+/**
+ * Quality at every depth, and on the right axis a task's accuracy where one was measured (else the
+ * latency, which the tooltip gives as tokens/s either way); for a Hugging Face model, one line per
+ * strategy to compare them.
+ */
 export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
   if (!run.sweep) return undefined;
   const theme = chartTheme();
@@ -136,21 +146,42 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
     lines.push(healed);
     layerLists.push(rows.map((r) => healedAt.get(r.depth)?.keep ?? []));
   }
+  const task = chartedTask(run);
+  // A task's accuracy in each strategy's colour, as diamonds on a thin dotted line: the other axis, the other way of judging.
+  const accuracy = task
+    ? compared.map(([strategy, strategyRows]) => {
+        const scores = byDepth(strategyRows).map((r) => r.tasks?.find((t) => t.name === task));
+        return {
+          label: compared.length > 1 ? `${strategy} acc` : `${task} acc %`,
+          data: scores.map((s) => (s ? s.acc * 100 : null)),
+          errors: scores.map((s) => (s ? s.accStdErr * 100 : null)),
+          ...strategySeries(theme, strategy),
+          borderDash: [1, 3],
+          borderWidth: 1.5,
+          pointStyle: 'rectRot' as const,
+          pointRadius: 3,
+          yAxisID: 'accuracy',
+        };
+      })
+    : [];
+  // Latency in the theme's muted grey, thin and dotted: a different kind of quantity from the lines beside it.
+  const latency = { label: 'ms / batch', data: rows.map((r) => r.msPerBatch), borderColor: theme.muted, backgroundColor: theme.muted, borderDash: [2, 2], borderWidth: 1.5, pointRadius: 0, yAxisID: 'latency' };
+  // The axis spans every error bar: differences inside one standard error then look as small as they are.
+  const reach = accuracy.flatMap((line) => line.data.flatMap((value, i) => (value === null ? [] : [value - (line.errors[i] ?? 0), value + (line.errors[i] ?? 0)])));
+  const right = task
+    ? { accuracy: { position: 'right' as const, title: axisTitle(`${task} acc %`), grid: { drawOnChartArea: false }, min: Math.max(0, Math.floor(Math.min(...reach))), max: Math.min(100, Math.ceil(Math.max(...reach))) } }
+    : { latency: { position: 'right' as const, title: axisTitle('ms / batch'), grid: { drawOnChartArea: false } } };
   return {
     type: 'line',
     data: {
       labels: rows.map((r) => String(r.depth)),
-      datasets: [
-        ...lines,
-        // Latency in the theme's muted grey, thin and dotted: a different kind of quantity from the lines beside it.
-        { label: 'ms / batch', data: rows.map((r) => r.msPerBatch), borderColor: theme.muted, backgroundColor: theme.muted, borderDash: [2, 2], borderWidth: 1.5, pointRadius: 0, yAxisID: 'latency' },
-      ],
+      datasets: [...lines, ...(task ? accuracy : [latency])],
     },
     options: {
       scales: {
         x: { title: axisTitle(compared.length > 1 ? 'layers kept' : `layers kept (${run.sweep.strategy})`) },
         quality: { position: 'left', title: axisTitle(lm ? 'valid perplexity' : 'valid accuracy %') },
-        latency: { position: 'right', title: axisTitle('ms / batch'), grid: { drawOnChartArea: false } },
+        ...right,
       },
       plugins: {
         legend: STROKE_LEGEND,
@@ -162,7 +193,7 @@ export function sweepChart(run: RunSnapshot): ChartConfiguration | undefined {
               if (item.datasetIndex >= lines.length) return '';
               const row = rowsOf[item.datasetIndex]?.[item.dataIndex];
               const cost = row?.parameters !== undefined && row.weightBytes !== undefined ? [`${countText(row.parameters)} parameters, ${bytesText(row.weightBytes)}${row.tokensPerSecond ? `, ${Math.round(row.tokensPerSecond).toLocaleString('en-US')} tok/s` : ''}`] : [];
-              return [`layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}`, ...(row ? rowErrorText(row, rowsOf[item.datasetIndex]) : []), ...cost];
+              return [`layers ${layerLists[item.datasetIndex][item.dataIndex].join(',')}`, ...(row ? [...rowErrorText(row, rowsOf[item.datasetIndex]), ...taskTexts(row)] : []), ...cost];
             },
           },
         },

@@ -6,8 +6,8 @@ import type { ReportData } from '../../src/core/report/reportData';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { angularHeatMap } from '../angularHeatMap';
 import { ChartSlot } from '../charts/chartSlot';
-import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart, sweepsOf } from '../charts/runCharts';
-import { breakHints, hint, section } from '../sections';
+import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from '../charts/runCharts';
+import { hint, section, sweepHints } from '../sections';
 
 const data = JSON.parse(document.getElementById('report-data')!.textContent!) as ReportData;
 // Charts read the theme kind from the body's class, as in VS Code.
@@ -60,7 +60,7 @@ function runSections(run: RunSnapshot): void {
   const sweep = sweepChart(run);
   if (sweep) {
     const element = chartSection('Depth sweep', 'every depth without finetuning', 'depth-sweep', sweep);
-    element.append(...breakHints(sweepsOf(run)));
+    element.append(...sweepHints(run));
     app.appendChild(element);
   }
   if (run.angularDistance) {

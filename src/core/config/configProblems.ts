@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors';
+import { taskPath } from '../tasks/taskPath';
 import { parseConfig } from './loadConfig';
 
 /**
@@ -10,11 +11,12 @@ import { parseConfig } from './loadConfig';
 export function configProblems(text: string, file: string, exists: (file: string) => boolean = fs.existsSync): ConfigProblem[] {
   try {
     const loaded = parseConfig(text, file);
-    return (['train', 'valid'] as const).flatMap((field) => {
-      const named = loaded.config.data[field];
-      if (named === undefined || exists(path.resolve(loaded.dir, named))) return [];
-      return [{ location: loaded.locator.at(['data', field]), message: `file not found: ${named} (relative to ${path.basename(file)})`, semantic: true }];
-    });
+    const missing = (named: string | undefined, at: (string | number)[], resolved = named && path.resolve(loaded.dir, named)) =>
+      !resolved || exists(resolved) ? [] : [{ location: loaded.locator.at(at), message: `file not found: ${named} (relative to ${path.basename(file)})`, semantic: true }];
+    return [
+      ...(['train', 'valid'] as const).flatMap((field) => missing(loaded.config.data[field], ['data', field])),
+      ...(loaded.config.tasks ?? []).flatMap((name, i) => missing(name, ['tasks', i], taskPath(name, loaded.dir))),
+    ];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;

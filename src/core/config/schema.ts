@@ -108,6 +108,12 @@ export const configSchema = z
       .min(1)
       .optional()
       .describe('Layers kept at evaluation (fairseq layers_to_keep); absent = all.'),
+    tasks: z
+      .array(z.string().min(1))
+      .optional()
+      .describe(
+        "Multiple-choice tasks scored at every depth of a sweep beside the loss (acc, acc_norm): JSON Lines files relative to this file, in lm-evaluation-harness's shape or MMLU/ARC/HellaSwag's, or the bundled moby-dick-cloze. Language models only.",
+      ),
   })
   .superRefine((config, ctx) => {
     const { layers: ownLayers, dModel, heads, pretrained } = config.model;
@@ -120,6 +126,9 @@ export const configSchema = z
         path: ['model', 'heads'],
         message: `${heads} does not divide dModel ${dModel}; allowed: ${divisors.join(', ')}`,
       });
+    }
+    if (config.tasks && config.task !== 'language-model') {
+      ctx.addIssue({ code: 'custom', path: ['tasks'], message: "multiple-choice tasks are scored by a language model's next-token loss; a classifier has none: remove tasks" });
     }
     for (const key of ['tiedHead', 'headBias'] as const) {
       if (config.model[key] !== undefined && config.task !== 'language-model') {

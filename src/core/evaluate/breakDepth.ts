@@ -60,6 +60,9 @@ export function breakText(strategy: string, rows: readonly DepthRow[], task?: st
   return `${strategy} holds to ${found.holdsTo} of ${layers} layers, then loses ${lost} at ${found.at} (the largest step of the sweep)`;
 }
 
-/** The break lines of a sweep: by loss, then by each task's accuracy. */
-export const breakLines = (strategy: string, rows: readonly DepthRow[]): string[] =>
-  [breakText(strategy, rows), ...(rows[0]?.tasks ?? []).map((task) => breakText(strategy, rows, task.name))].filter((line): line is string => line !== undefined);
+/** The break lines of a sweep: by loss, then by each task's accuracy (`brief`: a task's only where it breaks). */
+export const breakLines = (strategy: string, rows: readonly DepthRow[], brief = false): string[] =>
+  [
+    breakText(strategy, rows),
+    ...(rows[0]?.tasks ?? []).filter((task) => !brief || breakDepth(rows, NOISE_ERRORS, task.name)).map((task) => breakText(strategy, rows, task.name)),
+  ].filter((line): line is string => line !== undefined);

@@ -9,19 +9,22 @@ import { writeReport } from '../report/reportPage';
 import { writeAnalysis, writeStatistics, type Analysis } from '../run/runFiles';
 import { validationBatches } from '../source/openModel';
 import { choiceContext, measureLayers, type TrainedRun } from './trainedRun';
+import { measuredTasks, taskNotice } from '../tasks/openTasks';
+import type { PreparedTask } from '../tasks/taskBatches';
 
 /** Per-layer statistics, the strategy's layers at the target, and a sweep over every depth; saved in the run with its report. */
-export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layers'>, onEvent?: EventSink): Analysis {
+export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layers'>, onEvent?: EventSink, tasks: readonly PreparedTask[] = []): Analysis {
   const { config, model } = trained.opened;
   const layers = model.layers;
   const batches = validationBatches(trained.opened);
+  for (const task of tasks) onEvent?.({ type: 'notice', text: taskNotice(task) });
   onEvent?.({ type: 'phase', phase: 'importance', detail: `per-layer importance on ${batches.length} validation batches` });
   const { fullLoss, layers: statistics } = measureLayers(trained, batches);
   writeStatistics(trained.paths, { fullLoss, layers: statistics });
   // Said before the chooser: search-on-valid does its search there.
   onEvent?.({ type: 'phase', phase: 'sweep', detail: `${choice.strategy ?? config.prune.strategy} at every depth ${layers}…1`, part: 1, of: 1 });
   const { strategy, metric, target, select, margin } = chooser({ ...choiceContext(trained, batches), statistics: () => statistics }, choice);
-  const sweep = depthSweep(model, batches, select);
+  const sweep = depthSweep(model, batches, select, tasks);
   onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
   const angularDistance = angularDistances(model, batches);
   for (const row of sweep) onEvent?.({ type: 'depth', row });
@@ -39,6 +42,7 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
     recommendedRate: recommendedRate(layers, target),
     trainedRate: config.layerdrop.rate,
     sweep,
+    ...(tasks.length && { tasks: measuredTasks(tasks) }),
     angularDistance,
     fairseq: fairseqFlags(config.task, keep),
     huggingFace: huggingFaceConfig(config.task, keep.length, config.layerdrop.rate),

@@ -2,9 +2,13 @@ import type { LayerChoice } from '../prune/chooseLayers';
 import { readRun, type Analysis, type HealRecord } from '../run/runFiles';
 import { analyzeRun } from './analysis';
 import type { JobContext } from './jobContext';
-import { withTrainedRun, type RunRequest } from './trainedRun';
+import { runTasks, withTrainedRun, type RunRequest } from './trainedRun';
 
-export type AnalyzeJobRequest = RunRequest & Omit<LayerChoice, 'layers'>;
+export type AnalyzeJobRequest = RunRequest &
+  Omit<LayerChoice, 'layers'> & {
+    /** Tasks beside the config's: bundled names or JSON Lines files relative to the working directory. */
+    tasks?: string[];
+  };
 
 export interface AnalyzeJobResult {
   runId: string;
@@ -17,5 +21,10 @@ export interface AnalyzeJobResult {
 
 /** Per-layer statistics and a depth sweep of a trained run, saved in the run. */
 export function analyzeJob(request: AnalyzeJobRequest, context: JobContext): Promise<AnalyzeJobResult> {
-  return withTrainedRun(request, context, (trained) => ({ runId: trained.paths.id, analysis: analyzeRun(trained, request, context.onEvent), healed: readRun(trained.paths).healed, report: trained.paths.report }));
+  return withTrainedRun(request, context, (trained, loaded) => ({
+    runId: trained.paths.id,
+    analysis: analyzeRun(trained, request, context.onEvent, runTasks(loaded, trained.opened, request.tasks)),
+    healed: readRun(trained.paths).healed,
+    report: trained.paths.report,
+  }));
 }

@@ -4,6 +4,7 @@ import { readRun, type RunStatus } from '../run/runFiles';
 import { findRun } from '../run/runStore';
 import { train } from '../train/trainer';
 import { analyzeRun } from './analysis';
+import { runTasks } from './trainedRun';
 import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
 
@@ -34,7 +35,7 @@ export async function trainJob(request: TrainJobRequest, context: JobContext): P
     const result = { runId: outcome.run.id, runDir: outcome.run.dir, backend, status: outcome.status, step: outcome.step };
     if (!request.analyze || outcome.status !== 'completed') return result;
     const analysis = await withTransformerThreads(outcome.opened.model, backend, resolveThreads(loaded.config.train), () =>
-      analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent),
+      analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent, runTasks(loaded, outcome.opened)),
     );
     return { ...result, analysis, report: outcome.run.report };
   } finally {

@@ -14,6 +14,9 @@ import { layerStatistics } from '../statistics/importance';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
 import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { requireCheckpoint } from '../run/checkpointFiles';
+import { openTasks } from '../tasks/openTasks';
+import type { PreparedTask } from '../tasks/taskBatches';
+import { taskPath } from '../tasks/taskPath';
 
 /** A trained model with its run: what analysis, pruning and export work on. */
 export interface TrainedRun {
@@ -48,6 +51,16 @@ export function measureLayers({ opened, record }: Pick<TrainedRun, 'opened' | 'r
   const { model, config } = opened;
   const learned = record.learned && learnedRatesOn(new LearnedDropRates(model.layers, config.model.dModel, config.layerdrop.rate, record.learned), model, batches);
   return layerStatistics(model, batches, dropStatistics(record.counters, layerDropRates(config.layerdrop, model.layers), learned));
+}
+
+/**
+ * The tasks a run's sweep scores: its config's (relative to the config's folder) and `extra` ones
+ * a command names (relative to the working directory), tokenized for its model.
+ */
+export function runTasks(loaded: LoadedConfig, opened: OpenedModel, extra: readonly string[] = []): PreparedTask[] {
+  const names = [...(opened.config.tasks ?? []).map((name) => taskPath(name, loaded.dir)), ...extra.map((name) => taskPath(name, process.cwd()))];
+  const notNextToken = opened.config.task === 'language-model' ? undefined : `this run is a classifier (task: ${opened.config.task})`;
+  return openTasks(names, loaded.dir, opened.tokenizer, opened.config.model.seqLen, notNextToken);
 }
 
 /** How to choose layers of a trained run, measuring statistics only if the strategy asks for them. */

@@ -5,7 +5,8 @@ import { NOISE_ERRORS, withinNoise } from '../evaluate/standardError';
 import type { ModelAnalysis } from '../huggingface/modelAnalysisFile';
 import { marginText } from '../prune/choiceMargin';
 import type { Analysis, HealRecord, MeasuredTask } from '../run/runFiles';
-import { depthTable, percentText } from './depthTable';
+import { depthTable } from './depthTable';
+import { taskLines } from './taskText';
 import { breakLines } from '../evaluate/breakDepth';
 import { precisionText } from './precisionText';
 import { recommendedRate } from '../prune/recommendedRate';
@@ -37,7 +38,7 @@ export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): s
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     ...(a.margin ? [`  ${marginText(a.margin)}`] : []),
-    ...taskLines(a.tasks, a.sweep, a.keep),
+    ...indented(taskLines(a.sweep, a.keep, truncatedOf(a.tasks))),
     `recommended LayerDrop rate for this target: p* = 1 - ${a.target}/${a.layers} = ${a.recommendedRate.toFixed(2)} (this run trained with ${a.trainedRate})`,
     ...interopLines(a.fairseq, a.huggingFace),
   ].join('\n');
@@ -64,7 +65,7 @@ export function modelAnalysisText({ analysis: a, file, report }: { analysis: Mod
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     ...(a.margin ? [`  ${marginText(a.margin)}`] : []),
-    ...taskLines(a.tasks, a.sweeps[a.strategy], a.keep),
+    ...indented(taskLines(a.sweeps[a.strategy], a.keep, truncatedOf(a.tasks))),
     ...(a.layerdrop ? [`trained with LayerDrop ${a.layerdrop} (config.json "layerdrop"); the paper's rate for this target: p* = 1 - ${a.target}/${a.layers} = ${recommendedRate(a.layers, a.target).toFixed(2)}`] : []),
     `Hugging Face: {"${a.layerCountKey}": ${a.keep.length}} (depthlab export ${a.folder} --layers ${a.keep.join(',')})`,
     `saved: ${file}`,
@@ -94,16 +95,6 @@ export function compareText(c: Comparison & { file: string; report?: string }): 
   return [`${c.models.length} models, ${c.steps} steps each, same data and seed; target ${c.target} of ${c.layers} (p* = ${c.recommendedRate.toFixed(2)})`, ...tables, '', legend, '', ...c.summary, '', `saved: ${c.file}`, ...(c.report ? [`report: ${c.report}`] : [])].join('\n');
 }
 
-/** Each task's accuracy for the full model and for the chosen layers, with how many questions lost context to the window. */
-function taskLines(tasks: readonly MeasuredTask[] | undefined, sweep: readonly DepthRow[] | undefined, keep: readonly number[]): string[] {
-  if (!tasks?.length || !sweep?.length) return [];
-  const chosen = sweep.find((row) => row.layers.join() === keep.join());
-  return tasks.flatMap((task, t) => {
-    const score = (row: DepthRow | undefined) => {
-      const s = row?.tasks?.[t];
-      return s ? `acc ${percentText(s.acc, s.accStdErr)}%, acc_norm ${percentText(s.accNorm, s.accNormStdErr)}%` : 'not measured';
-    };
-    const cut = task.truncated ? `; ${task.truncated} with context cut from the left to fit the window` : '';
-    return [`  ${task.name} (${task.items} questions${cut}): full ${score(sweep[0])}; kept ${score(chosen)}`];
-  });
-}
+
+const indented = (lines: string[]) => lines.map((line) => `  ${line}`);
+const truncatedOf = (tasks: readonly MeasuredTask[] = []) => Object.fromEntries(tasks.map((task) => [task.name, task.truncated]));

@@ -1,13 +1,9 @@
-import * as path from 'node:path';
-import { bundledTaskFile } from '../data/bundledData';
 import type { Tokenizer } from '../data/tokenizer';
 import { UserError } from '../errors';
 import type { MeasuredTask } from '../run/runFiles';
 import { prepareTask, type PreparedTask } from './taskBatches';
 import { readTaskFile } from './taskFile';
-
-/** A task as a user names it: a bundled task's name, or a JSON Lines file (relative to `base`). */
-export const taskPath = (name: string, base: string) => bundledTaskFile(name) ?? path.resolve(base, name);
+import { taskPath } from './taskPath';
 
 /**
  * The named tasks read and tokenized for a model with `window` positions. A model that does not

@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { parseConfig } from '../../core/config/loadConfig';
+import { loadConfig, parseConfig } from '../../core/config/loadConfig';
 import { PRUNE_STRATEGIES, TASKS, type PruneStrategy, type Task } from '../../core/config/choices';
 import { configFileName } from '../../core/config/configFileName';
 import { starterConfig } from '../../core/config/starterConfig';
@@ -14,6 +14,7 @@ import { writeLayerList } from '../layerLists/writeLayerList';
 import { guardedCommand, requireTrust, type CommandContext } from './guardedCommand';
 import { registerModelCommands } from './modelCommands';
 import { activeConfig, pickConfig } from './pickConfig';
+import { pickTasks } from './pickTasks';
 
 
 export function registerCommands({ jobs, explorer, log }: CommandContext): vscode.Disposable[] {
@@ -61,7 +62,9 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
       if (!requireTrust('Evaluate All Depths')) return;
       const uri = await pickConfig(given);
       if (!uri) return;
-      const result = await jobs.run({ job: 'analyze', configFile: uri.fsPath, runId }, `Evaluate all depths of ${path.basename(uri.fsPath)}`);
+      const tasks = await pickTasks(configuredTasks(uri.fsPath));
+      if (tasks === null) return;
+      const result = await jobs.run({ job: 'analyze', configFile: uri.fsPath, runId, ...(tasks.length && { tasks }) }, `Evaluate all depths of ${path.basename(uri.fsPath)}`);
       if (result) await explorer.show({ configFile: uri.fsPath, runId: result.runId });
     }),
 
@@ -145,4 +148,13 @@ async function exportPruned(jobs: JobRunner, uri: vscode.Uri, layers?: number[])
     'Reveal in Explorer',
   );
   if (choice) await vscode.commands.executeCommand('revealInExplorer', vscode.Uri.file(result.checkpoint));
+}
+
+/** The config's own tasks, for the task picker to mention; none when the config does not load (the job then says why). */
+function configuredTasks(file: string): string[] {
+  try {
+    return loadConfig(file).config.tasks ?? [];
+  } catch {
+    return [];
+  }
 }
