@@ -5,12 +5,12 @@ import type { RunListEntry, RunSnapshot } from '../src/core/run/runSnapshot';
 import type { ActiveJob, HostToPage, PageRequests } from '../src/protocol/explorer';
 import { angularHeatMap } from './angularHeatMap';
 import { ChartSlot } from './charts/chartSlot';
-import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from './charts/runCharts';
+import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, partsChart, sweepChart } from './charts/runCharts';
 import { measuredMetrics } from '../src/core/statistics/importanceScores';
 import { marginText } from '../src/core/prune/choiceMargin';
 import { onThemeChange } from './charts/theme';
 import { layerPicker, metricChoice } from './layerPicker';
-import { hint, section, sweepHints } from './sections';
+import { hint, section, sublayerHints, sweepHints } from './sections';
 import { button, dropdown, progressRing } from './toolkit';
 import { loadState, post, request, saveState, settle } from './vscodeApi';
 
@@ -44,6 +44,7 @@ const charts = {
   drops: slot('drop rate per layer', 'drop-rates'),
   importance: slot('importance per layer', 'importance'),
   sweep: slot('depth sweep', 'depth-sweep'),
+  parts: slot('attention or MLP', 'parts'),
 };
 const app = document.getElementById('app')!;
 let pickerElement: HTMLElement | undefined;
@@ -94,7 +95,7 @@ function render(): void {
   const run = page.snapshot && page.snapshot.id === page.selected ? page.snapshot : undefined;
   app.replaceChildren(header(run));
   if (page.notice) app.appendChild(notice(page.notice));
-  if (run?.kind === 'model') app.append(importanceSection(run), sweepSection(run));
+  if (run?.kind === 'model') app.append(importanceSection(run), ...partsSection(run), sweepSection(run));
   else if (run) {
     const lossSection = section('Loss', `${run.status} · step ${run.step}/${run.steps} · ${run.backend}${run.device ? ` on ${run.device}` : ''}`);
     charts.loss.set(lossChart(run));
@@ -104,7 +105,7 @@ function render(): void {
     charts.drops.set(dropChart(run));
     dropSection.appendChild(charts.drops.element);
 
-    app.append(lossSection, dropSection, importanceSection(run), sweepSection(run));
+    app.append(lossSection, dropSection, importanceSection(run), ...partsSection(run), sweepSection(run));
   }
   if (run?.angularDistance) app.appendChild(angularSection(run.angularDistance));
   if (page.comparison && run?.kind !== 'model') app.appendChild(compareSection(page.comparison));
@@ -211,6 +212,16 @@ function importanceSection(run: RunSnapshot): HTMLElement {
   element.appendChild(charts.importance.element);
   element.appendChild(hint(`${METRIC_LABELS[shownMetric(run)]}; checked layers in colour. Full-model valid loss ${run.importance!.fullLoss.toFixed(4)}.`));
   return element;
+}
+
+/** With --sublayers: attention and MLP removed alone, a split bar per layer, and the search's outcome. */
+function partsSection(run: RunSnapshot): HTMLElement[] {
+  const config = partsChart(run);
+  if (!config) return [];
+  const element = section('Attention or MLP', "each layer's attention and MLP removed alone: loss increase ± paired error");
+  charts.parts.set(config);
+  element.append(charts.parts.element, ...sublayerHints(run));
+  return [element];
 }
 
 function sweepSection(run: RunSnapshot): HTMLElement {

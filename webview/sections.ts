@@ -2,6 +2,7 @@
 import { breakLines } from '../src/core/evaluate/breakDepth';
 import type { DepthRow } from '../src/core/evaluate/depthSweep';
 import { taskLines } from '../src/core/report/taskText';
+import { searchSummary } from '../src/core/report/sublayerText';
 import type { RunSnapshot } from '../src/core/run/runSnapshot';
 import { sweepsOf } from './charts/runCharts';
 
@@ -35,4 +36,10 @@ function breakHints(sweeps: ReadonlyArray<[string, readonly DepthRow[]]>): HTMLE
 export function sweepHints(run: RunSnapshot): HTMLElement[] {
   const chosen = run.sweeps?.[run.sweep!.strategy] ?? run.sweep!.rows;
   return [...breakHints(sweepsOf(run)), ...taskLines(chosen, run.sweep!.keep).map((text) => hint(`${text}.`))];
+}
+
+/** Under the parts chart: how far the sub-block search goes before the loss rises out of noise, and what that saves. */
+export function sublayerHints(run: RunSnapshot): HTMLElement[] {
+  const text = searchSummary(run.sublayerSearch ?? []);
+  return text ? [hint(text)] : [];
 }

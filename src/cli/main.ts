@@ -52,7 +52,9 @@ for (const [name, analyze, description] of [
 
 addDepthCommands();
 
-withTaskOption(runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)")).action((configFile: string, { task, ...options }: { run?: string; task?: string[] }) =>
+withTaskOption(runCommand('sweep', "evaluate every depth of a trained run with a strategy's layers (no finetuning)"))
+  .option('--sublayers', "also remove each layer's attention and MLP alone, and search greedily over them (BlockPruner); default: the config's prune.sublayers")
+  .action((configFile: string, { task, ...options }: { run?: string; task?: string[] }) =>
   jobAction(analyzeJob, ({ analysis, healed, report }) => `${analysisText(analysis, healed)}\n\nreport: ${report}`)(configFile, { ...options, ...(task && { tasks: task }) }),
 );
 

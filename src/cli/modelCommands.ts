@@ -33,7 +33,8 @@ export function addModelCommands(): void {
       .option('--target <r>', 'target depth r', positiveInt)
       .addOption(new Option('--metric <name>', 'importance metric for --strategy importance').choices(IMPORTANCE_METRICS))
       .option('--search-width <k>', 'search-on-valid: removals tried per round, the k weakest by loss increase (default: all; 4 under a budget)', positiveInt)
-      .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 10m (default on the CPU without --tokens: 5m)', parseDuration),
+      .option('--budget <time>', 'measure on as many tokens (up to --tokens) as fit this time, e.g. 10m (default on the CPU without --tokens: 5m)', parseDuration)
+      .option('--sublayers', "also remove each layer's attention and MLP alone, and search greedily over them (BlockPruner; bounded by --search-width)"),
   ).action(async (source: string, { data, budget, task, ...options }: { data?: string; budget?: number; task?: string[] }) => {
     const model = pretrainedSource(source);
     if (!model) throw new UserError(`${source}: not a Hugging Face model folder (config.json with a model_type) nor a config with model.pretrained; for a DepthLab run use depthlab sweep`);

@@ -13,7 +13,7 @@ export type EngineEvent =
   | { type: 'checkpoint'; step: number; file: string }
   | { type: 'run-end'; status: RunStatus; step: number }
   /** What a job does next; a sweep says which of the job's sweeps it is (the third of five: part 3, of 5). */
-  | { type: 'phase'; phase: 'load' | 'importance' | 'angular' | 'sweep' | 'evaluate'; detail: string; part?: number; of?: number }
+  | { type: 'phase'; phase: 'load' | 'importance' | 'angular' | 'sweep' | 'sublayers' | 'evaluate'; detail: string; part?: number; of?: number }
   | { type: 'depth'; row: DepthRow }
   /** A long job's progress (analyze: layer evaluations a batch; heal: steps), with the time left. */
   | { type: 'progress'; label: string; done: number; total: number; unit: string; etaSeconds: number };

@@ -59,12 +59,12 @@ const onModel: Check = (r) =>
 
 const JOB_CHECKS: { [K in JobKind]: Check } = {
   train: (r) => onConfig(r) && optional((v) => v === true || isString(v))(r.resume) && isFlag(r.analyze),
-  analyze: (r) => onConfig(r) && choice(r) && r.layers === undefined && tasks(r),
+  analyze: (r) => onConfig(r) && choice(r) && r.layers === undefined && tasks(r) && isFlag(r.sublayers),
   prune: (r) => onConfig(r) && choice(r) && isFlag(r.write),
   export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out),
   compare: (r) => onConfig(r) && optional(isPositiveInt)(r.target),
   heal: (r) => onConfig(r) && choice(r) && optional(isPositiveInt)(r.steps) && optional(oneOf(HEAL_PARTS))(r.part),
-  'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined && optional(isPositiveNumber)(r.budgetSeconds) && tasks(r),
+  'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined && optional(isPositiveNumber)(r.budgetSeconds) && tasks(r) && isFlag(r.sublayers),
   'evaluate-model': (r) => onModel(r) && isLayerList(r.layers),
   'export-model': (r) => onModel(r) && choice(r) && optional(isString)(r.out),
 };

@@ -84,6 +84,38 @@ export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept
   };
 }
 
+/**
+ * Each layer's attention and MLP removed alone: a split bar per layer, attention and MLP side by
+ * side, each ± its paired error.
+ */
+export function partsChart(run: RunSnapshot): ChartConfiguration | undefined {
+  if (!run.parts) return undefined;
+  const theme = chartTheme();
+  const bar = (label: string, n: number, values: number[], errors: number[]): ChartConfiguration<'bar'>['data']['datasets'][number] & WithErrors => ({
+    label,
+    data: values,
+    errors,
+    backgroundColor: nthSeries(theme, n).backgroundColor,
+    borderColor: theme.foreground,
+    borderWidth: 0,
+  });
+  const parts = run.parts;
+  return {
+    type: 'bar',
+    data: {
+      labels: layerLabels(parts.length),
+      datasets: [
+        bar('attention removed', 0, parts.map((p) => p.attention), parts.map((p) => p.attentionStdErr)),
+        bar('MLP removed', 1, parts.map((p) => p.mlp), parts.map((p) => p.mlpStdErr)),
+      ],
+    },
+    options: {
+      scales: { y: { title: axisTitle('loss increase (nats)') } },
+      plugins: { legend: { ...STROKE_LEGEND, labels: { ...STROKE_LEGEND.labels, boxHeight: 8 } }, tooltip: { callbacks: { label: (item) => `${item.dataset.label}: ${Number(item.raw).toFixed(4)} ± ${(item.datasetIndex === 0 ? parts[item.dataIndex].attentionStdErr : parts[item.dataIndex].mlpStdErr).toFixed(4)}` } } },
+    },
+  };
+}
+
 /** The loss ± its error, and the paired difference to the full model, marked when it is within noise. */
 function rowErrorText(row: DepthRow, rows: DepthRow[]): string[] {
   const full = rows.find((r) => r.depth === Math.max(...rows.map((x) => x.depth)));

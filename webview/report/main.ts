@@ -6,8 +6,8 @@ import type { ReportData } from '../../src/core/report/reportData';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { angularHeatMap } from '../angularHeatMap';
 import { ChartSlot } from '../charts/chartSlot';
-import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, sweepChart } from '../charts/runCharts';
-import { hint, section, sweepHints } from '../sections';
+import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, partsChart, sweepChart } from '../charts/runCharts';
+import { hint, section, sublayerHints, sweepHints } from '../sections';
 
 const data = JSON.parse(document.getElementById('report-data')!.textContent!) as ReportData;
 // Charts read the theme kind from the body's class, as in VS Code.
@@ -55,6 +55,12 @@ function runSections(run: RunSnapshot): void {
   if (importance) {
     const element = chartSection('Importance per layer', `${METRIC_LABELS['loss-increase']} ± its paired error; the chosen layers in colour`, 'importance', importance);
     if (run.kind === 'run') element.appendChild(layerTable(run));
+    app.appendChild(element);
+  }
+  const parts = partsChart(run);
+  if (parts) {
+    const element = chartSection('Attention or MLP', "each layer's attention and MLP removed alone: loss increase ± paired error", 'parts', parts);
+    element.append(...sublayerHints(run));
     app.appendChild(element);
   }
   const sweep = sweepChart(run);

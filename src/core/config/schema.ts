@@ -91,6 +91,10 @@ const pruneSchema = z.strictObject({
   targetLayers: positiveInt().optional().describe('Target depth r; defaults to half the layers.'),
   metric: z.enum(IMPORTANCE_METRICS).default('loss-increase').describe('Ranking metric for the importance strategy.'),
   protectEnds: z.boolean().default(false).describe('search-on-valid keeps the first and last layers until only they are left (SLEB).'),
+  sublayers: z
+    .boolean()
+    .default(false)
+    .describe("The analysis also removes each layer's attention and MLP alone (loss increase ± paired error) and searches greedily over them (BlockPruner), reporting the parameters and time each removal saves."),
 });
 
 export const configSchema = z

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import type { Batch, LayeredModel } from '../model/layeredModel';
-import { forwardSharingPrefixes } from '../model/sharedPrefixes';
+import { forwardSharingPrefixes, forwardSharingSteps } from '../model/sharedPrefixes';
+import { wholeLayer } from '../model/layerParts';
 import { cosineSum } from '../statistics/blockInfluence';
 
 /**
@@ -9,8 +10,8 @@ import { cosineSum } from '../statistics/blockInfluence';
  * threads ran a share each (parallel/evaluationThreads.ts). Each is plain data, to cross a thread.
  */
 export type BatchTask =
-  /** Sub-networks evaluated together: [predictions, classifies, then per sub-network loss, correct, ms]. */
-  | { kind: 'evaluate'; subnetworks: number[][] }
+  /** Sub-networks evaluated together (`steps`: lists of layerParts.ts steps): [predictions, classifies, then per sub-network loss, correct, ms]. */
+  | { kind: 'evaluate'; subnetworks: number[][]; steps?: boolean }
   /** The full network and the N without one layer, and Block Influence: [predictions, tokens, N + 1 losses, N cosine sums]. */
   | { kind: 'layer-statistics' }
   /** Angular distance between the streams n layers apart: [tokens, then the sum for every n = 1…N and l = 0…N − n]. */
@@ -21,7 +22,7 @@ export type BatchTask =
 export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask): Float64Array {
   switch (task.kind) {
     case 'evaluate':
-      return evaluateBatch(model, batch, task.subnetworks);
+      return evaluateBatch(model, batch, task.steps ? task.subnetworks : task.subnetworks.map((layers) => layers.map(wholeLayer)));
     case 'layer-statistics':
       return layerStatisticsBatch(model, batch);
     case 'angular':
@@ -31,21 +32,21 @@ export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask)
   }
 }
 
-function evaluateBatch(model: LayeredModel, batch: Batch, subnetworks: number[][]): Float64Array {
+function evaluateBatch(model: LayeredModel, batch: Batch, steps: number[][]): Float64Array {
   let count = 0;
   let classifies = false;
   const ms: number[] = [];
   const values = tf.tidy(() => {
-    const results = forwardSharingPrefixes(model, batch, subnetworks);
+    const results = forwardSharingSteps(model, batch, steps);
     count = results[0].count;
     classifies = results[0].correct !== undefined;
     for (const result of results) ms.push(result.ms);
     return tf.stack(results.flatMap((result) => [result.loss, result.correct ?? tf.scalar(0)])).dataSync() as Float32Array;
   });
-  const out = new Float64Array(2 + 3 * subnetworks.length);
+  const out = new Float64Array(2 + 3 * steps.length);
   out[0] = count;
   out[1] = classifies ? 1 : 0;
-  subnetworks.forEach((_, i) => out.set([values[2 * i], values[2 * i + 1], ms[i]], 2 + 3 * i));
+  steps.forEach((_, i) => out.set([values[2 * i], values[2 * i + 1], ms[i]], 2 + 3 * i));
   return out;
 }
 

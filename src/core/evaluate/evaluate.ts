@@ -1,6 +1,7 @@
 import type { Batch, LayeredModel } from '../model/layeredModel';
 import { pairedStandardError, standardError } from './standardError';
 import { batchResults } from './evaluationThreads';
+import { stepLayer } from '../model/layerParts';
 
 export interface Evaluation {
   layers: number[];
@@ -38,9 +39,10 @@ export interface BatchEvaluations {
 /** The paired standard error of sub-network a's loss minus b's, evaluated together. */
 export const differenceStdErr = ({ batchLosses, weights }: BatchEvaluations, a: number, b: number) => pairedStandardError(batchLosses[a], batchLosses[b], weights);
 
-export function evaluateBatches(model: LayeredModel, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>): BatchEvaluations {
+/** `steps`: the sub-networks are lists of layerParts.ts steps (a layer without its attention or MLP), their `layers` the layers they touch. */
+export function evaluateBatches(model: LayeredModel, batches: Batch[], subnetworks: ReadonlyArray<readonly number[]>, steps = false): BatchEvaluations {
   const S = subnetworks.length;
-  const perBatch = batchResults(model, batches, { kind: 'evaluate', subnetworks: subnetworks.map((layers) => [...layers]) });
+  const perBatch = batchResults(model, batches, { kind: 'evaluate', subnetworks: subnetworks.map((layers) => [...layers]), steps });
   const weights = perBatch.map((values) => values[0]);
   const count = weights.reduce((a, b) => a + b, 0);
   const classifies = perBatch[0]?.[1] === 1;
@@ -51,7 +53,7 @@ export function evaluateBatches(model: LayeredModel, batches: Batch[], subnetwor
     const msPerBatch = column(i, 2).reduce((a, b) => a + b, 0) / batches.length;
     const errors = { stdErr: standardError(batchLosses[i], weights), ...(i > 0 && { deltaStdErr: pairedStandardError(batchLosses[i], batchLosses[0], weights) }) };
     const quality = classifies ? { accuracy: column(i, 1).reduce((a, b) => a + b, 0) / count } : { perplexity: Math.exp(loss) };
-    return { layers: [...layers], loss, ...quality, msPerBatch, ...errors };
+    return { layers: steps ? [...new Set(layers.map(stepLayer))] : [...layers], loss, ...quality, msPerBatch, ...errors };
   });
   return { evaluations, batchLosses, weights };
 }

@@ -4,7 +4,7 @@ import { z } from 'zod';
 import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../config/choices';
 import { UserError } from '../errors';
 import { writeJsonAtomic } from '../files/atomicWrite';
-import { choiceMarginSchema, depthRowSchema, importanceSchema, measuredTaskSchema } from '../run/runFiles';
+import { choiceMarginSchema, depthRowSchema, importanceSchema, measuredTaskSchema, partIncreaseSchema, sublayerRowSchema } from '../run/runFiles';
 import { FAMILIES } from './pretrainedConfig';
 
 const count = () => z.number().int().nonnegative();
@@ -27,6 +27,8 @@ const modelAnalysisSchema = z.object({
   angularDistance: z.array(z.array(z.number())),
   sweeps: z.partialRecord(z.enum(PRUNE_STRATEGIES), z.array(depthRowSchema)),
   tasks: z.array(measuredTaskSchema).optional(),
+  parts: z.array(partIncreaseSchema).optional(),
+  sublayerSearch: z.array(sublayerRowSchema).optional(),
   strategy: z.enum(PRUNE_STRATEGIES),
   metric: z.enum(IMPORTANCE_METRICS),
   target: count(),

@@ -39,6 +39,8 @@ export function modelSnapshot(folder: string): RunSnapshot | undefined {
     sweep: { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweeps[analysis.strategy] ?? [], margin: analysis.margin },
     sweeps: analysis.sweeps,
     angularDistance: analysis.angularDistance,
+    parts: analysis.parts,
+    sublayerSearch: analysis.sublayerSearch,
     precision: precisionText(analysis),
   };
 }

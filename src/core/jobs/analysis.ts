@@ -11,9 +11,17 @@ import { validationBatches } from '../source/openModel';
 import { choiceContext, measureLayers, type TrainedRun } from './trainedRun';
 import { measuredTasks, taskNotice } from '../tasks/openTasks';
 import type { PreparedTask } from '../tasks/taskBatches';
+import { measureSublayers } from './sublayerMeasurements';
 
 /** Per-layer statistics, the strategy's layers at the target, and a sweep over every depth; saved in the run with its report. */
-export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layers'>, onEvent?: EventSink, tasks: readonly PreparedTask[] = []): Analysis {
+export interface AnalysisExtras {
+  /** Multiple-choice tasks scored at every depth. */
+  tasks?: readonly PreparedTask[];
+  /** Measure attention and MLP apart (default: the config's prune.sublayers). */
+  sublayers?: boolean;
+}
+
+export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layers'>, onEvent?: EventSink, { tasks = [], sublayers }: AnalysisExtras = {}): Analysis {
   const { config, model } = trained.opened;
   const layers = model.layers;
   const batches = validationBatches(trained.opened);
@@ -27,6 +35,7 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
   const sweep = depthSweep(model, batches, select, tasks);
   onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
   const angularDistance = angularDistances(model, batches);
+  const parts = (sublayers ?? config.prune.sublayers) && measureSublayers(model, batches, undefined, onEvent);
   for (const row of sweep) onEvent?.({ type: 'depth', row });
   const keep = select(target);
   const analysis: Analysis = {
@@ -43,6 +52,7 @@ export function analyzeRun(trained: TrainedRun, choice: Omit<LayerChoice, 'layer
     trainedRate: config.layerdrop.rate,
     sweep,
     ...(tasks.length && { tasks: measuredTasks(tasks) }),
+    ...parts,
     angularDistance,
     fairseq: fairseqFlags(config.task, keep),
     huggingFace: huggingFaceConfig(config.task, keep.length, config.layerdrop.rate),

@@ -8,6 +8,8 @@ export type AnalyzeJobRequest = RunRequest &
   Omit<LayerChoice, 'layers'> & {
     /** Tasks beside the config's: bundled names or JSON Lines files relative to the working directory. */
     tasks?: string[];
+    /** Measure attention and MLP apart, whatever the config's prune.sublayers says. */
+    sublayers?: boolean;
   };
 
 export interface AnalyzeJobResult {
@@ -23,7 +25,7 @@ export interface AnalyzeJobResult {
 export function analyzeJob(request: AnalyzeJobRequest, context: JobContext): Promise<AnalyzeJobResult> {
   return withTrainedRun(request, context, (trained, loaded) => ({
     runId: trained.paths.id,
-    analysis: analyzeRun(trained, request, context.onEvent, runTasks(loaded, trained.opened, request.tasks)),
+    analysis: analyzeRun(trained, request, context.onEvent, { tasks: runTasks(loaded, trained.opened, request.tasks), sublayers: request.sublayers }),
     healed: readRun(trained.paths).healed,
     report: trained.paths.report,
   }));

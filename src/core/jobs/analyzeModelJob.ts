@@ -12,6 +12,7 @@ import { writeReport } from '../report/reportPage';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
 import { measuredTasks, openTasks, taskNotice } from '../tasks/openTasks';
 import { TASK_WINDOW } from '../tasks/taskBatches';
+import { requireSeparableParts } from '../statistics/partImportance';
 import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from './timeBudget';
 
 export interface AnalyzeModelRequest extends PretrainedRequest {
@@ -24,6 +25,8 @@ export interface AnalyzeModelRequest extends PretrainedRequest {
   searchWidth?: number;
   /** Multiple-choice tasks to score at every depth: bundled names or JSON Lines files (relative to the working directory). */
   tasks?: string[];
+  /** Also measure each layer's attention and MLP apart, and search greedily over them. */
+  sublayers?: boolean;
 }
 
 export interface AnalyzeModelResult {
@@ -44,6 +47,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
   const started = performance.now();
   return withPretrained(request, context, ({ folder, model: pretrained, tokenizer, batches: all, data: text }) => {
     const notNextToken = pretrained.objective === 'causal-lm' ? undefined : `${pretrained.config.modelType} is a masked language model`;
+    if (request.sublayers) requireSeparableParts(pretrained);
     const tasks = openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken);
     for (const task of tasks) context.onEvent?.({ type: 'notice', text: taskNotice(task) });
     const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
@@ -52,7 +56,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
     const data = { ...text, tokens: tokensIn(batches) };
     if (within) context.onEvent?.({ type: 'notice', text: within.text });
     context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
-    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, tasks });
+    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, tasks, sublayers: request.sublayers });
     const analysis: ModelAnalysis = {
       folder,
       modelType: pretrained.config.modelType,

@@ -5,6 +5,7 @@ import { addCosts, scaledCost, walkCost, type WalkCost } from '../evaluate/walkC
 import type { EventSink } from '../events';
 import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
 import type { PreparedTask } from '../tasks/taskBatches';
+import { measureSublayers, sublayerCost, type SublayerMeasurements } from './sublayerMeasurements';
 import { chooser, type Chooser, type LayerChoice } from '../prune/chooseLayers';
 import type { ChoiceMargin } from '../prune/choiceMargin';
 import { everyOther } from '../prune/everyOther';
@@ -26,6 +27,8 @@ export interface DepthMeasurements {
   statistics: LayerStatistics[];
   angularDistance: number[][];
   sweeps: Partial<Record<PruneStrategy, DepthRow[]>>;
+  parts?: SublayerMeasurements['parts'];
+  sublayerSearch?: SublayerMeasurements['sublayerSearch'];
   strategy: PruneStrategy;
   metric: ImportanceMetric;
   target: number;
@@ -81,6 +84,8 @@ export interface MeasureContext {
   searchWidth?: number;
   /** Multiple-choice tasks scored at every depth of every sweep. */
   tasks?: readonly PreparedTask[];
+  /** Measure each layer's attention and MLP apart and search over them, last (bounded like search-on-valid). */
+  sublayers?: boolean;
 }
 
 /**
@@ -141,8 +146,20 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
       sweeps[each] = depthSweep(model, batches, selector.select, context.tasks);
     });
   }
+  let sublayers: SublayerMeasurements | undefined;
+  if (context.sublayers) {
+    const cost = sublayerCost(N, searchWidth);
+    const seconds = budget?.estimate(cost);
+    if (budget && seconds! > budget.left()) {
+      const why = `needs about ${durationText(seconds!)}, ${durationText(Math.max(0, budget.left()))} left`;
+      skipped.push(`attention and MLP apart: ${why}`);
+      onEvent?.({ type: 'notice', text: `attention and MLP apart left out: ${why}` });
+    } else {
+      sublayers = run(cost, () => measureSublayers(model, batches, searchWidth, onEvent));
+    }
+  }
   const { metric, target, select, margin } = chosen ?? chooser(choices, choice);
-  return { fullLoss, statistics, angularDistance: distances, sweeps, strategy, metric, target, keep: select(target), margin: margin?.(target), ...(skipped.length && { skipped }) };
+  return { fullLoss, statistics, angularDistance: distances, sweeps, ...sublayers, strategy, metric, target, keep: select(target), margin: margin?.(target), ...(skipped.length && { skipped }) };
 }
 
 /** The search's cost, said before it starts. */

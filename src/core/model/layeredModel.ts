@@ -1,5 +1,6 @@
 import type * as tf from '../backend/tf';
 import type { Rng } from '../random/rng';
+import type { LayerPart } from './layerParts';
 
 /** One batch as token ids. Language model: next-token targets per position; classification: one label per row. */
 export interface Batch {
@@ -26,6 +27,9 @@ export interface ForwardOptions {
   rng?: Rng;
 }
 
+/** A layer's options: a forward pass's, and one of its two blocks to leave out (the stream passes that branch untouched). */
+export type BlockOptions = Omit<ForwardOptions, 'layers'> & { skip?: LayerPart };
+
 /** The residual stream of one batch between layers, with what every layer needs alongside it. */
 export interface ResidualStream {
   x: tf.Tensor2D;
@@ -51,8 +55,10 @@ export interface LayeredModel {
   readonly layers: number;
   /** The residual stream entering the first layer. */
   embed(batch: Batch, options: Pick<ForwardOptions, 'training' | 'rng'>): ResidualStream;
-  /** Layer `layer` on the stream; returns the new stream. Skipping a layer is not calling this. */
-  block(stream: ResidualStream, layer: number, options: Omit<ForwardOptions, 'layers'>): tf.Tensor2D;
+  /** Layer `layer` on the stream; returns the new stream. Skipping a layer is not calling this; `skip` leaves out one of its blocks. */
+  block(stream: ResidualStream, layer: number, options: BlockOptions): tf.Tensor2D;
+  /** Why this model's attention and MLP cannot be removed one at a time (post-LN layers normalise their sum); undefined where they can. */
+  readonly partsInseparable?: string;
   /** Final norm, head and loss. */
   readout(x: tf.Tensor2D, batch: Batch): BatchResult;
   /** Next-token models only: each position's cross-entropy against its target, [rows], for scoring a continuation. */

@@ -1,5 +1,6 @@
 import * as tf from '../backend/tf';
 import type { Batch, BatchResult, LayeredModel } from './layeredModel';
+import { stepLayer, stepSkip, wholeLayer } from './layerParts';
 
 /** Sees every layer the walk runs: its input and output streams, and the layers run before it on that branch. */
 export type LayerVisitor = (layer: number, before: readonly number[], input: tf.Tensor2D, output: tf.Tensor2D) => void;
@@ -22,12 +23,26 @@ export function forwardSharingPrefixes<R extends { loss: tf.Tensor } = BatchResu
   batch: Batch,
   subnetworks: ReadonlyArray<readonly number[]>,
   visit?: LayerVisitor,
+  read?: (x: tf.Tensor2D) => R,
+): Timed<R>[] {
+  return forwardSharingSteps(model, batch, subnetworks.map((layers) => layers.map(wholeLayer)), visit, read);
+}
+
+/**
+ * `forwardSharingPrefixes` over lists of steps (layerParts.ts): a layer may run without its
+ * attention or its MLP, a branch of the tree of its own. The visitor sees the layers run before.
+ */
+export function forwardSharingSteps<R extends { loss: tf.Tensor } = BatchResult>(
+  model: LayeredModel,
+  batch: Batch,
+  subnetworks: ReadonlyArray<readonly number[]>,
+  visit?: LayerVisitor,
   read: (x: tf.Tensor2D) => R = (x) => model.readout(x, batch) as unknown as R,
 ): Timed<R>[] {
   const options = { training: false };
   const [stream, embedMs] = timed(() => model.embed(batch, options), (embedded) => embedded.x);
   const results = new Array<Timed<R>>(subnetworks.length);
-  /** A prefix that some sub-networks still run past: its stream, the layers it ran, those members, their time so far. */
+  /** A prefix that some sub-networks still run past: its stream, the steps it ran, those members, their time so far. */
   type Prefix = { x: tf.Tensor2D; before: number[]; members: number[]; ms: number };
   let live: Prefix[] = [];
   // Members that end at this prefix read out; it stays live for the others.
@@ -46,11 +61,13 @@ export function forwardSharingPrefixes<R extends { loss: tf.Tensor } = BatchResu
     const arrived: Prefix[] = [];
     const waiting: Prefix[] = [];
     for (const prefix of live) {
-      const branch = prefix.members.filter((member) => subnetworks[member][prefix.before.length] === layer);
-      if (branch.length) {
-        const [output, layerMs] = timed(() => tf.tidy(() => model.block({ ...stream, x: prefix.x }, layer, options)), (y) => y);
-        visit?.(layer, prefix.before, prefix.x, output);
-        arrived.push({ x: output, before: [...prefix.before, layer], members: branch, ms: prefix.ms + layerMs });
+      const next = (member: number) => subnetworks[member][prefix.before.length];
+      for (const step of new Set(prefix.members.map(next).filter((s) => s !== undefined && stepLayer(s) === layer))) {
+        const branch = prefix.members.filter((member) => next(member) === step);
+        const skip = stepSkip(step);
+        const [output, layerMs] = timed(() => tf.tidy(() => model.block({ ...stream, x: prefix.x }, layer, { ...options, ...(skip && { skip }) })), (y) => y);
+        visit?.(layer, prefix.before.map(stepLayer), prefix.x, output);
+        arrived.push({ x: output, before: [...prefix.before, step], members: branch, ms: prefix.ms + layerMs });
         prefix.members = prefix.members.filter((member) => !branch.includes(member));
       }
       if (prefix.members.length) waiting.push(prefix);

@@ -7,7 +7,7 @@ import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
 import { layerNorm } from '../ops/layerNorm';
-import type { Batch, BatchResult, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
+import type { Batch, BatchResult, BlockOptions, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
 import { swapLastAxes, tapedMatMul } from '../ops/matMul';
 import { hasHeadBias, hasTiedHead, LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 
@@ -70,27 +70,33 @@ export class Transformer implements LayeredModel {
     return { x, batch, additiveMask: keyMask ?? this.causalMask.slice([0, 0], [T, T]) };
   }
 
-  /** One layer on the stream: x + attention(LN(x)), then + feed-forward(LN(·)). Returns the new x. */
-  block(stream: ResidualStream, layer: number, options: Omit<ForwardOptions, 'layers'>): tf.Tensor2D {
-    const { heads, dropout, attentionDropout } = this.shape.model;
+  /** One layer on the stream: x + attention(LN(x)), then + feed-forward(LN(·)), either branch left out with `skip`. Returns the new x. */
+  block(stream: ResidualStream, layer: number, options: BlockOptions): tf.Tensor2D {
+    const { dropout } = this.shape.model;
     const p = (suffix: string) => this.layerParam(layer, suffix);
     const input = stream.x;
-    const attended = selfAttention(
-      layerNorm(input, p('ln1.weight'), p('ln1.bias')),
-      { qkv: p('attn.qkv.weight') as tf.Tensor2D, qkvBias: p('attn.qkv.bias') as tf.Tensor1D, out: p('attn.out.weight') as tf.Tensor2D, outBias: p('attn.out.bias') as tf.Tensor1D },
-      { batch: stream.batch.size, heads },
-      stream.additiveMask,
-      (probabilities) => this.dropout(probabilities, attentionDropout, options),
-    );
-    const mid = input.add(this.dropout(attended, dropout, options)) as tf.Tensor2D;
+    const mid = options.skip === 'attention' ? input : (input.add(this.dropout(this.attention(stream, layer, options), dropout, options)) as tf.Tensor2D);
+    if (options.skip === 'mlp') return mid;
     const transformed = feedForward(layerNorm(mid, p('ln2.weight'), p('ln2.bias')), {
       fc1: p('ffn.fc1.weight') as tf.Tensor2D,
       fc1Bias: p('ffn.fc1.bias') as tf.Tensor1D,
       fc2: p('ffn.fc2.weight') as tf.Tensor2D,
       fc2Bias: p('ffn.fc2.bias') as tf.Tensor1D,
     });
-    const output = mid.add(this.dropout(transformed, dropout, options)) as tf.Tensor2D;
-    return output;
+    return mid.add(this.dropout(transformed, dropout, options)) as tf.Tensor2D;
+  }
+
+  private attention(stream: ResidualStream, layer: number, options: BlockOptions): tf.Tensor2D {
+    const { heads, attentionDropout } = this.shape.model;
+    const p = (suffix: string) => this.layerParam(layer, suffix);
+    const input = stream.x;
+    return selfAttention(
+      layerNorm(input, p('ln1.weight'), p('ln1.bias')),
+      { qkv: p('attn.qkv.weight') as tf.Tensor2D, qkvBias: p('attn.qkv.bias') as tf.Tensor1D, out: p('attn.out.weight') as tf.Tensor2D, outBias: p('attn.out.bias') as tf.Tensor1D },
+      { batch: stream.batch.size, heads },
+      stream.additiveMask,
+      (probabilities) => this.dropout(probabilities, attentionDropout, options),
+    );
   }
 
   /** A language model's next-token logits from the stream: final LayerNorm, then the head (tied: the token embedding, transposed). */

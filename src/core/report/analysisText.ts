@@ -5,15 +5,15 @@ import { NOISE_ERRORS, withinNoise } from '../evaluate/standardError';
 import type { ModelAnalysis } from '../huggingface/modelAnalysisFile';
 import { marginText } from '../prune/choiceMargin';
 import type { Analysis, HealRecord, MeasuredTask } from '../run/runFiles';
-import { depthTable } from './depthTable';
+import { depthTable, errorText } from './depthTable';
 import { taskLines } from './taskText';
+import { HUGGING_FACE_PARTS_NOTE, OWN_RUN_PARTS_NOTE, sublayerText } from './sublayerText';
 import { breakLines } from '../evaluate/breakDepth';
 import { precisionText } from './precisionText';
 import { recommendedRate } from '../prune/recommendedRate';
 
 /** The text of an analysis, a model analysis and a comparison: what the CLI prints and the report's tables. */
 
-export const errorText = (value: number, stdErr?: number) => `${value.toFixed(4)}${stdErr ? ` ± ${stdErr.toFixed(4)}` : ''}`;
 
 /** The fairseq flags and the Hugging Face config fragment for a choice of layers. */
 export const interopLines = (fairseq: { flag: string; modelOverrides: string }, huggingFace: Record<string, number>, fairseqLabel = 'fairseq') => [
@@ -35,6 +35,7 @@ export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): s
     '',
     depthTable(a.task, a.sweep, healed),
     ...withBreak(a.strategy, a.sweep),
+    ...(a.parts && a.sublayerSearch ? sublayerText(a.parts, a.sublayerSearch, OWN_RUN_PARTS_NOTE) : []),
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     ...(a.margin ? [`  ${marginText(a.margin)}`] : []),
@@ -61,6 +62,7 @@ export function modelAnalysisText({ analysis: a, file, report }: { analysis: Mod
     ...perLayer,
     precisionText(a),
     ...sweeps,
+    ...(a.parts && a.sublayerSearch ? sublayerText(a.parts, a.sublayerSearch, HUGGING_FACE_PARTS_NOTE) : []),
     ...(a.skipped ? ['', 'left out to stay within the time budget (a larger --budget, or --tokens, runs them):', ...a.skipped.map((why) => `  ${why}`)] : []),
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,

@@ -5,6 +5,9 @@ import { NOISE_ERRORS, withinNoise } from '../evaluate/standardError';
 
 const withError = (value: string, stdErr: number | undefined) => (stdErr ? `${value} ± ${stdErr.toFixed(4)}` : value);
 
+/** 2.1105 ± 0.0144. */
+export const errorText = (value: number, stdErr?: number) => withError(value.toFixed(4), stdErr);
+
 /** 124.4M, 85.1k: a parameter count at a glance. */
 export const countText = (n: number) => (n >= 1e9 ? `${(n / 1e9).toFixed(2)}B` : n >= 1e6 ? `${(n / 1e6).toFixed(1)}M` : n >= 1e3 ? `${(n / 1e3).toFixed(1)}k` : String(n));
 /** 497.8 MB, 340 kB: weight memory at a glance. */

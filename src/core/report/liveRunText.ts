@@ -1,7 +1,7 @@
 import type { EngineEvent } from '../events';
 import { partText } from './eventText';
 
-const PHASE_TEXT = { importance: 'measuring each layer', angular: 'measuring angular distances', sweep: 'sweeping', evaluate: 'evaluating' } as const;
+const PHASE_TEXT = { importance: 'measuring each layer', angular: 'measuring angular distances', sweep: 'sweeping', sublayers: 'measuring attention and MLP', evaluate: 'evaluating' } as const;
 
 /**
  * What a config's lens says about the run its job is making, after `event` (undefined: the event

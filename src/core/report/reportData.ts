@@ -8,7 +8,8 @@ import { readRun } from '../run/runFiles';
 import { runPaths } from '../run/runPaths';
 import { runSnapshot, type RunSnapshot } from '../run/runSnapshot';
 import type { DepthRow } from '../evaluate/depthSweep';
-import { analysisText, compareText, errorText, modelAnalysisText } from './analysisText';
+import { analysisText, compareText, modelAnalysisText } from './analysisText';
+import { errorText } from './depthTable';
 
 /** What a report shows: the explorer's snapshot or a comparison for the charts, the CLI's own tables as text. */
 export interface ReportData {

@@ -10,6 +10,9 @@ import type { LayerDropStatistics } from '../statistics/dropStatistics';
 import type { LayerStatistics } from '../statistics/importance';
 import type { ChoiceMargin } from '../prune/choiceMargin';
 import { configFileOf, type RunPaths } from './runPaths';
+import { LAYER_PARTS } from '../model/layerParts';
+import type { PartIncrease } from '../statistics/partImportance';
+import type { SublayerRow } from '../prune/sublayerSearch';
 
 /**
  * The JSON files of a run, each with one schema, one reader and one writer. The schemas accept
@@ -76,6 +79,20 @@ export const depthRowSchema = evaluationSchema.extend({
   tokensPerSecond: z.number().optional(),
   tasks: z.array(taskScoreSchema).optional(),
 });
+export const partIncreaseSchema = z.object({ layer: count(), attention: z.number(), attentionStdErr: z.number(), mlp: z.number(), mlpStdErr: z.number() });
+partIncreaseSchema satisfies z.ZodType<PartIncrease>;
+export const sublayerRowSchema = z.object({
+  removed: z.array(z.object({ layer: count(), part: z.enum(LAYER_PARTS) })),
+  loss: z.number(),
+  stdErr: z.number().optional(),
+  deltaStdErr: z.number().optional(),
+  msPerBatch: z.number(),
+  parameters: count(),
+  weightBytes: count(),
+  tokensPerSecond: z.number().optional(),
+});
+sublayerRowSchema satisfies z.ZodType<SublayerRow>;
+
 /** The tasks an analysis measured: each file, its questions, and how many lost context to the window. */
 export const measuredTaskSchema = z.object({ name: z.string(), file: z.string(), items: count(), truncated: count() });
 export type MeasuredTask = z.infer<typeof measuredTaskSchema>;
@@ -101,6 +118,9 @@ const analysisSchema = z.object({
   trainedRate: z.number(),
   sweep: z.array(depthRowSchema),
   tasks: z.array(measuredTaskSchema).optional(),
+  /** Each layer's attention and MLP removed alone, and the greedy search over them (--sublayers). */
+  parts: z.array(partIncreaseSchema).optional(),
+  sublayerSearch: z.array(sublayerRowSchema).optional(),
   /** angularDistance[n − 1][l]: arccos(cos(x_l, x_{l+n}))/π over the validation tokens (absent in runs analysed before it existed). */
   angularDistance: z.array(z.array(z.number())).optional(),
   fairseq: z.object({ flag: z.string(), modelOverrides: z.string() }),

@@ -48,6 +48,9 @@ export interface RunSnapshot {
   sweeps?: Partial<Record<Analysis['strategy'], Analysis['sweep']>>;
   /** Sub-networks finetuned by heal, oldest first. */
   healed?: HealRecord[];
+  /** With --sublayers: each layer's attention and MLP removed alone, and the greedy search over them. */
+  parts?: Analysis['parts'];
+  sublayerSearch?: Analysis['sublayerSearch'];
 }
 
 /** Runs found by their run.json files, newest first, labelled relative to `root`; unreadable ones are left out. */
@@ -109,6 +112,8 @@ export function runSnapshot(paths: RunPaths): RunSnapshot {
     importance: analysis && { fullLoss: analysis.fullLoss, layers: analysis.statistics },
     sweep: analysis && { strategy: analysis.strategy, target: analysis.target, keep: analysis.keep, rows: analysis.sweep, margin: analysis.margin },
     angularDistance: analysis?.angularDistance,
+    parts: analysis?.parts,
+    sublayerSearch: analysis?.sublayerSearch,
     healed,
   };
 }

@@ -66,6 +66,7 @@ export class BertModel extends FamilyModel implements PretrainedModel {
   private readonly layout: Layout;
   private readonly d: number;
   private readonly heads: number;
+  readonly partsInseparable = 'its layers normalise after each residual sum (post-LN), so a block cannot be left out alone';
   private readonly eps: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 

@@ -1,5 +1,5 @@
 import * as tf from '../../backend/tf';
-import type { Batch, ResidualStream } from '../../model/layeredModel';
+import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask, SlidingWindows } from '../attention';
 import { rmsNorm } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
@@ -93,7 +93,17 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     return { x, batch, additiveMask: causalMask(batch.length) };
   }
 
-  block(stream: ResidualStream, layer: number): tf.Tensor2D {
+  block(stream: ResidualStream, layer: number, options: BlockOptions = { training: false }): tf.Tensor2D {
+    const x = stream.x;
+    const mid = options.skip === 'attention' ? x : (x.add(this.attention(stream, layer)) as tf.Tensor2D);
+    if (options.skip === 'mlp') return mid;
+    const h = this.norm(mid, this.name(layer, 'pre_feedforward_layernorm.weight'));
+    const gated = this.activation(this.project(layer, 'mlp.gate_proj', h)).mul(this.project(layer, 'mlp.up_proj', h)) as tf.Tensor2D;
+    return mid.add(this.norm(this.project(layer, 'mlp.down_proj', gated), this.name(layer, 'post_feedforward_layernorm.weight'))) as tf.Tensor2D;
+  }
+
+  /** The attention branch, normed before and after as Gemma 2 and 3 do. */
+  private attention(stream: ResidualStream, layer: number): tf.Tensor2D {
     const x = stream.x;
     const T = stream.batch.length;
     const normed = this.norm(x, this.name(layer, 'input_layernorm.weight'));
@@ -106,10 +116,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.kvHeads, headDim: this.headDim, scale: this.scale, softcap: this.attentionCap };
     const rotate = this.rotary.get(this.layerTypes[layer])!.embedding(T);
     const context = attend(q, k, v, shape, this.windows.mask(layer, T, stream.additiveMask), rotate);
-    const mid = x.add(this.norm(this.project(layer, 'self_attn.o_proj', context), this.name(layer, 'post_attention_layernorm.weight'))) as tf.Tensor2D;
-    const h = this.norm(mid, this.name(layer, 'pre_feedforward_layernorm.weight'));
-    const gated = this.activation(this.project(layer, 'mlp.gate_proj', h)).mul(this.project(layer, 'mlp.up_proj', h)) as tf.Tensor2D;
-    return mid.add(this.norm(this.project(layer, 'mlp.down_proj', gated), this.name(layer, 'post_feedforward_layernorm.weight'))) as tf.Tensor2D;
+    return this.norm(this.project(layer, 'self_attn.o_proj', context), this.name(layer, 'post_attention_layernorm.weight'));
   }
 
   protected head(x: tf.Tensor2D): LmHead {

@@ -1,5 +1,5 @@
 import * as tf from '../../backend/tf';
-import type { Batch, ResidualStream } from '../../model/layeredModel';
+import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
@@ -57,18 +57,23 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     return { x: this.table('gpt_neox.embed_in.weight').lookup(batch.inputs), batch, additiveMask: causalMask(batch.length) };
   }
 
-  block(stream: ResidualStream, layer: number): tf.Tensor2D {
+  block(stream: ResidualStream, layer: number, options: BlockOptions = { training: false }): tf.Tensor2D {
+    const x = stream.x;
+    const mlp = (input: tf.Tensor2D) => this.project(layer, 'mlp.dense_4h_to_h', this.activation(this.project(layer, 'mlp.dense_h_to_4h', this.layerNorm(layer, 'post_attention_layernorm', input, this.eps))) as tf.Tensor2D);
+    const mid = options.skip === 'attention' ? x : (x.add(this.attention(stream, layer)) as tf.Tensor2D);
+    if (options.skip === 'mlp') return mid;
+    // Parallel residual: both branches read the layer's input.
+    return mid.add(mlp(this.parallel ? x : mid)) as tf.Tensor2D;
+  }
+
+  private attention(stream: ResidualStream, layer: number): tf.Tensor2D {
     const x = stream.x;
     const rows = x.shape[0];
     // [rows, heads, 3, headDim]: each head's q, k and v side by side.
     const qkv = this.project(layer, 'attention.query_key_value', this.layerNorm(layer, 'input_layernorm', x, this.eps)).reshape([rows, this.heads, 3, this.headDim]);
     const [q, k, v] = tf.split(qkv, 3, 2).map((part) => part.reshape([rows, this.d]) as tf.Tensor2D);
     const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
-    const attended = this.project(layer, 'attention.dense', attend(q, k, v, shape, stream.additiveMask, this.rotary.embedding(stream.batch.length)));
-    const mlp = (input: tf.Tensor2D) => this.project(layer, 'mlp.dense_4h_to_h', this.activation(this.project(layer, 'mlp.dense_h_to_4h', this.layerNorm(layer, 'post_attention_layernorm', input, this.eps))) as tf.Tensor2D);
-    if (this.parallel) return x.add(attended).add(mlp(x)) as tf.Tensor2D;
-    const mid = x.add(attended) as tf.Tensor2D;
-    return mid.add(mlp(mid)) as tf.Tensor2D;
+    return this.project(layer, 'attention.dense', attend(q, k, v, shape, stream.additiveMask, this.rotary.embedding(stream.batch.length)));
   }
 
   protected head(x: tf.Tensor2D): LmHead {

@@ -1,5 +1,5 @@
 import * as tf from '../../backend/tf';
-import type { Batch, ResidualStream } from '../../model/layeredModel';
+import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask, SlidingWindows } from '../attention';
 import { rmsNorm } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
@@ -84,6 +84,18 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   }
 
 
+  /** The attention branch: its output as added to the stream (OLMo 2: normed after). */
+  private attention(stream: ResidualStream, layer: number): tf.Tensor2D {
+    const x = stream.x;
+    const norm = (name: string, value: tf.Tensor2D) => rmsNorm(value, this.p(this.name(layer, `${name}.weight`)), this.eps);
+    const [q, k, v] = this.queryKeyValue(layer, this.normsAfter ? x : norm('input_layernorm', x));
+    const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.kvHeads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
+    const mask = this.windows.mask(layer, stream.batch.length, stream.additiveMask);
+    const context = attend(this.normed(layer, 'q', q), this.normed(layer, 'k', k), v, shape, mask, this.rotary.embedding(stream.batch.length));
+    const attended = this.project(layer, SEPARATE.o, context);
+    return this.normsAfter ? norm('post_attention_layernorm', attended) : attended;
+  }
+
   /** q, k and v, from one fused projection or three. */
   private queryKeyValue(layer: number, x: tf.Tensor2D): tf.Tensor2D[] {
     if (!this.fused) return [SEPARATE.q, SEPARATE.k, SEPARATE.v].map((projection) => this.project(layer, projection, x));
@@ -105,15 +117,11 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     return this.project(layer, SEPARATE.down, this.activation(ffn[0]).mul(ffn[1]) as tf.Tensor2D);
   }
 
-  block(stream: ResidualStream, layer: number): tf.Tensor2D {
+  block(stream: ResidualStream, layer: number, options: BlockOptions = { training: false }): tf.Tensor2D {
     const x = stream.x;
     const norm = (name: string, value: tf.Tensor2D) => rmsNorm(value, this.p(this.name(layer, `${name}.weight`)), this.eps);
-    const [q, k, v] = this.queryKeyValue(layer, this.normsAfter ? x : norm('input_layernorm', x));
-    const shape = { batch: stream.batch.size, heads: this.heads, kvHeads: this.kvHeads, headDim: this.headDim, scale: 1 / Math.sqrt(this.headDim) };
-    const mask = this.windows.mask(layer, stream.batch.length, stream.additiveMask);
-    const context = attend(this.normed(layer, 'q', q), this.normed(layer, 'k', k), v, shape, mask, this.rotary.embedding(stream.batch.length));
-    const attended = this.project(layer, SEPARATE.o, context);
-    const mid = x.add(this.normsAfter ? norm('post_attention_layernorm', attended) : attended) as tf.Tensor2D;
+    const mid = options.skip === 'attention' ? x : (x.add(this.attention(stream, layer)) as tf.Tensor2D);
+    if (options.skip === 'mlp') return mid;
     if (this.normsAfter) return mid.add(norm('post_feedforward_layernorm', this.feedForward(layer, mid))) as tf.Tensor2D;
     return mid.add(this.feedForward(layer, norm('post_attention_layernorm', mid))) as tf.Tensor2D;
   }

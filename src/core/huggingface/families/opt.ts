@@ -1,6 +1,6 @@
 import * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
-import type { Batch, ResidualStream } from '../../model/layeredModel';
+import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
 import { attend, causalMask } from '../attention';
 import { layerNormWithEps } from '../norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
@@ -26,6 +26,7 @@ export class OptModel extends FamilyModel implements PretrainedModel {
   private readonly d: number;
   private readonly heads: number;
   private readonly before: boolean;
+  readonly partsInseparable?: string;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
@@ -33,6 +34,7 @@ export class OptModel extends FamilyModel implements PretrainedModel {
     const d = (this.d = config.number('hidden_size'));
     this.heads = config.number('num_attention_heads');
     this.before = config.raw.do_layer_norm_before !== false;
+    if (!this.before) this.partsInseparable = 'its layers normalise after each residual sum (do_layer_norm_before: false, as OPT-350m), so a block cannot be left out alone';
     this.maxPositions = config.number('max_position_embeddings');
     this.activation = activationOf(config, 'activation_function', 'relu');
     const projected = config.number('word_embed_proj_dim', d);
@@ -62,17 +64,22 @@ export class OptModel extends FamilyModel implements PretrainedModel {
     return { x: tokens.add(positions).reshape([B * T, this.d]) as tf.Tensor2D, batch, additiveMask: causalMask(T) };
   }
 
-  block(stream: ResidualStream, layer: number): tf.Tensor2D {
-    const x = stream.x;
+  block(stream: ResidualStream, layer: number, options: BlockOptions = { training: false }): tf.Tensor2D {
+    const norm = (name: string, value: tf.Tensor2D) => this.layerNorm(layer, name, value, OPT_LAYER_NORM_EPS);
+    let mid = options.skip === 'attention' ? stream.x : (stream.x.add(this.attention(stream, layer)) as tf.Tensor2D);
+    if (!this.before) mid = norm('self_attn_layer_norm', mid);
+    if (options.skip === 'mlp') return mid;
+    const hidden = this.activation(this.project(layer, 'fc1', this.before ? norm('final_layer_norm', mid) : mid)) as tf.Tensor2D;
+    const out = mid.add(this.project(layer, 'fc2', hidden)) as tf.Tensor2D;
+    return this.before ? out : norm('final_layer_norm', out);
+  }
+
+  private attention(stream: ResidualStream, layer: number): tf.Tensor2D {
     const headDim = this.d / this.heads;
-    const input = this.before ? this.layerNorm(layer, 'self_attn_layer_norm', x, OPT_LAYER_NORM_EPS) : x;
+    const input = this.before ? this.layerNorm(layer, 'self_attn_layer_norm', stream.x, OPT_LAYER_NORM_EPS) : stream.x;
     const [q, k, v] = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj'].map((name) => this.project(layer, name, input));
     const context = attend(q, k, v, { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim, scale: 1 / Math.sqrt(headDim) }, stream.additiveMask);
-    let mid = x.add(this.project(layer, 'self_attn.out_proj', context)) as tf.Tensor2D;
-    if (!this.before) mid = this.layerNorm(layer, 'self_attn_layer_norm', mid, OPT_LAYER_NORM_EPS);
-    const hidden = this.activation(this.project(layer, 'fc1', this.before ? this.layerNorm(layer, 'final_layer_norm', mid, OPT_LAYER_NORM_EPS) : mid)) as tf.Tensor2D;
-    const out = mid.add(this.project(layer, 'fc2', hidden)) as tf.Tensor2D;
-    return this.before ? out : this.layerNorm(layer, 'final_layer_norm', out, OPT_LAYER_NORM_EPS);
+    return this.project(layer, 'self_attn.out_proj', context);
   }
 
   protected head(x: tf.Tensor2D): LmHead {
