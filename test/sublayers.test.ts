@@ -14,6 +14,10 @@ import { stepsWithout, sublayerSearch } from '../src/core/prune/sublayerSearch';
 import { Rng } from '../src/core/random/rng';
 import { openModel, validationBatches } from '../src/core/source/openModel';
 import { partIncreases, withoutOnePart } from '../src/core/statistics/partImportance';
+import { loadModelCheckpoint } from '../src/core/checkpoint/modelCheckpoint';
+import { readRun } from '../src/core/run/runFiles';
+import { findRun } from '../src/core/run/runStore';
+import { configProblems } from '../src/core/config/configProblems';
 import { tinyLanguageModel, TINY_MODEL, TINY_TRAIN, useWasm } from './helpers';
 
 before(useWasm);
@@ -110,4 +114,50 @@ test('CLI: sweep --sublayers prints both tables and the search summary, and --js
   const result = JSON.parse(json.stdout.trim().split('\n').at(-1)!);
   assert.equal(result.analysis.parts.length, 4);
   assert.equal(result.analysis.sublayerSearch.length, 9);
+});
+
+test('export --skip-blocks: the exported config leaves those blocks out (renumbered), the exported model computes what the sub-network computed, and no Hugging Face folder claims otherwise', async () => {
+  const loaded = tinyLanguageModel({ model: { ...TINY_MODEL, dropout: 0 }, train: { ...TINY_TRAIN, steps: 4, evalEvery: 0, checkpointEvery: 0 } });
+  const cli = path.join(import.meta.dirname, '../dist/cli.js');
+  const depthlab = (...args: string[]) => spawnSync(process.execPath, [cli, ...args], { encoding: 'utf8', cwd: loaded.dir });
+  assert.equal(depthlab('train', loaded.file).status, 0);
+  const exported = depthlab('--json', 'export', loaded.file, '--layers', '0,1,3', '--skip-blocks', 'attention:1,mlp:3');
+  assert.equal(exported.status, 0, exported.stderr);
+  const { dir, config: configFile, huggingFaceFolder } = JSON.parse(exported.stdout.trim().split('\n').at(-1)!);
+  assert.equal(huggingFaceFolder, undefined);
+  assert.match(JSON.parse(fs.readFileSync(path.join(dir, 'hf-config.json'), 'utf8')).note, /transformers has no config key that leaves out one layer's attention or MLP/);
+  assert.match(fs.readFileSync(path.join(dir, 'fairseq.txt'), 'utf8'), /# fairseq has no config key/);
+  const config = JSON.parse(fs.readFileSync(configFile, 'utf8'));
+  assert.deepEqual(config.model.skipBlocks, [{ layer: 1, part: 'attention' }, { layer: 2, part: 'mlp' }]);
+
+  const run = readRun(findRun(loaded.file));
+  const opened = openModel({ kind: 'run', loaded, run });
+  const { model: pruned } = loadModelCheckpoint(path.join(dir, 'model.safetensors'));
+  try {
+    const batches = validationBatches(opened);
+    const [original] = evaluateBatches(opened.model, batches, [[wholeLayer(0), withoutPart(1, 'attention'), withoutPart(3, 'mlp')]], true).evaluations;
+    const [copy] = evaluateBatches(pruned, batches, [[0, 1, 2]]).evaluations;
+    assert.ok(Math.abs(copy.loss - original.loss) < 1e-6, `${copy.loss} vs ${original.loss}`);
+  } finally {
+    opened.model.dispose();
+    pruned.dispose();
+  }
+
+  const refused = (args: string[], pattern: RegExp) => {
+    const result = depthlab(...args);
+    assert.equal(result.status, 2, result.stderr);
+    assert.match(result.stderr, pattern);
+  };
+  refused(['export', loaded.file, '--layers', '0,1', '--skip-blocks', 'mlp:3'], /--skip-blocks mlp:3: layer 3 is not kept \(kept: 0,1\)/);
+  refused(['export', loaded.file, '--layers', '0,1', '--skip-blocks', 'mlp:1,attention:1'], /layer 1 would lose its attention and its MLP: leave it out whole instead/);
+  refused(['export', loaded.file, '--skip-blocks', 'ffn:1'], /"ffn:1" is not a block; allowed: a comma list of attention:<layer> or mlp:<layer>/);
+  refused(['export', path.join(FIXTURES, 'gpt2'), '--layers', '0,1', '--skip-blocks', 'mlp:1'], /--skip-blocks: not exported: transformers has no config key/);
+});
+
+test('model.skipBlocks in a config: a missing layer, a repeat, or both blocks of one layer are each an error at that entry', () => {
+  const problems = (skipBlocks: unknown) => configProblems(JSON.stringify({ model: { layers: 4, skipBlocks } }), 'm.depthlab.json').map((p) => `${p.location.path}: ${p.message}`);
+  assert.deepEqual(problems([{ layer: 1, part: 'attention' }, { layer: 3, part: 'mlp' }]), []);
+  assert.deepEqual(problems([{ layer: 4, part: 'mlp' }]), ['model.skipBlocks[0]: layer 4 does not exist; allowed: 0..3']);
+  assert.deepEqual(problems([{ layer: 2, part: 'mlp' }, { layer: 2, part: 'mlp' }]), ['model.skipBlocks[1]: mlp 2 is listed twice']);
+  assert.match(problems([{ layer: 2, part: 'mlp' }, { layer: 2, part: 'attention' }])[0], /^model\.skipBlocks\[1\]: both blocks of layer 2 are left out: leave the layer out whole instead/);
 });

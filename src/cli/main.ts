@@ -14,7 +14,9 @@ import { trainJob } from '../core/jobs/trainJob';
 import { addDepthCommands } from './depthCommands';
 import { addModelCommands } from './modelCommands';
 import { addReportCommand } from './reportCommand';
-import { layerList, withTaskOption, withTextOptions } from './options';
+import { blockList, layerList, withTaskOption, withTextOptions } from './options';
+import type { LayerBlock } from '../core/prune/sublayerSearch';
+import { HUGGING_FACE_PARTS_NOTE } from '../core/report/sublayerText';
 import { invocation, jobAction, program, runCommand, session } from './program';
 import { analysisText } from '../core/report/analysisText';
 import { exportModelText, exportText, pruneText } from './resultText';
@@ -69,13 +71,15 @@ addReportCommand();
 withTextOptions(
   runCommand('export', 'write the pruned model (layers renumbered): safetensors with its config, fairseq flags and, for a language model, a GPT-2 folder transformers loads; or, given a Hugging Face folder, a pruned Hugging Face folder')
     .option('--layers <list>', "keep exactly these layers (default: the config's layersToKeep or the model's saved analysis, else the strategy's)", layerList)
-    .option('--out <dir>', "output folder (default: the run's export/keep-… folder, or <model-folder>-keep-… beside the model)"),
-).action(async (source: string, options: { run?: string; data?: string; out?: string }) => {
+    .option('--out <dir>', "output folder (default: the run's export/keep-… folder, or <model-folder>-keep-… beside the model)")
+    .option('--skip-blocks <list>', "DepthLab runs: also leave out single blocks of kept layers, e.g. attention:1,mlp:3 (model.skipBlocks in the exported config)", blockList),
+).action(async (source: string, options: { run?: string; data?: string; out?: string; skipBlocks?: LayerBlock[] }) => {
   const model = pretrainedSource(source);
   if (!model) return jobAction(exportJob, exportText)(source, options);
   const { out, context } = session();
-  const { data, run, ...rest } = options;
+  const { data, run, skipBlocks, ...rest } = options;
   if (run) throw new UserError(`--run names a DepthLab run; ${source} is a Hugging Face model`);
+  if (skipBlocks) throw new UserError(`--skip-blocks: ${HUGGING_FACE_PARTS_NOTE}`);
   const result = await exportModelJob({ ...model, ...(data && { dataFile: data }), ...rest }, context);
   out.result(result, exportModelText(result));
 });

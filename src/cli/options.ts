@@ -2,6 +2,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import type { PruneStrategy } from '../core/config/choices';
 import { MODEL_STRATEGIES } from '../core/jobs/depthMeasurements';
 import { BUNDLED_TASKS } from '../core/data/bundledData';
+import type { LayerPart } from '../core/model/layerParts';
 
 /** Flag values parsed as the CLI's users write them; a bad one is commander's usage error (exit 2). */
 export const positiveInt = (value: string) => {
@@ -39,6 +40,14 @@ export const layerList = (value: string) => {
   if (layers.some((n) => !Number.isInteger(n) || n < 0)) throw new InvalidArgumentError('allowed: comma-separated layer indices, e.g. 0,2,4');
   return layers;
 };
+
+/** --skip-blocks attention:1,mlp:3: single blocks of kept layers to leave out. */
+export const blockList = (value: string) =>
+  value.split(',').map((part) => {
+    const match = /^\s*(attention|mlp):(\d+)\s*$/.exec(part);
+    if (!match) throw new InvalidArgumentError(`"${part.trim()}" is not a block; allowed: a comma list of attention:<layer> or mlp:<layer>, e.g. attention:1,mlp:3`);
+    return { part: match[1] as LayerPart, layer: Number(match[2]) };
+  });
 
 /** Options that say what text a Hugging Face model is measured on. */
 export const withTextOptions = (command: Command) =>

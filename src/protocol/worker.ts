@@ -14,6 +14,7 @@ import type { ExportJobRequest, ExportJobResult } from '../core/jobs/exportJob';
 import type { PruneJobRequest, PruneJobResult } from '../core/jobs/pruneJob';
 import type { TrainJobRequest, TrainJobResult } from '../core/jobs/trainJob';
 import { isId, isLayerList, isRecord, isString, messageParser, oneOf, optional, type Check } from './guards';
+import { LAYER_PARTS } from '../core/model/layerParts';
 
 /** Each job's request and result, as core/jobs defines them. */
 export interface Jobs {
@@ -51,6 +52,7 @@ const choice: Check = (r) =>
   optional(oneOf(PRUNE_STRATEGIES))(r.strategy) &&
   optional(oneOf(IMPORTANCE_METRICS))(r.metric);
 const isFlag = optional((value) => typeof value === 'boolean');
+const isBlockList = (value: unknown) => Array.isArray(value) && value.every((b) => isRecord(b) && Number.isInteger(b.layer) && (b.layer as number) >= 0 && oneOf(LAYER_PARTS)(b.part));
 const tasks: Check = (r) => optional((value) => Array.isArray(value) && value.every(isString))(r.tasks);
 /** Jobs on a DepthLab config name it; jobs on a Hugging Face model name its folder and the text to measure on. */
 const onConfig: Check = (r) => isString(r.configFile);
@@ -61,7 +63,7 @@ const JOB_CHECKS: { [K in JobKind]: Check } = {
   train: (r) => onConfig(r) && optional((v) => v === true || isString(v))(r.resume) && isFlag(r.analyze),
   analyze: (r) => onConfig(r) && choice(r) && r.layers === undefined && tasks(r) && isFlag(r.sublayers),
   prune: (r) => onConfig(r) && choice(r) && isFlag(r.write),
-  export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out),
+  export: (r) => onConfig(r) && choice(r) && optional(isString)(r.out) && optional(isBlockList)(r.skipBlocks),
   compare: (r) => onConfig(r) && optional(isPositiveInt)(r.target),
   heal: (r) => onConfig(r) && choice(r) && optional(isPositiveInt)(r.steps) && optional(oneOf(HEAL_PARTS))(r.part),
   'analyze-model': (r) => onModel(r) && choice(r) && r.layers === undefined && optional(isPositiveNumber)(r.budgetSeconds) && tasks(r) && isFlag(r.sublayers),

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BACKENDS, EARLY_EXIT_CURRICULA, IMPORTANCE_METRICS, LAYERDROP_SCHEDULES, PRUNE_STRATEGIES, TASKS } from './choices';
+import { LAYER_PARTS } from '../model/layerParts';
 
 /**
  * The one source of truth for `*.depthlab.json`: TypeScript types (z.infer), runtime validation
@@ -39,6 +40,12 @@ const modelSchema = z.strictObject({
     .optional()
     .describe("Language models: a bias on the output layer. Omitted: false, as GPT-2 has none, so an export loads in transformers as GPT2LMHeadModel; runs trained before it existed keep theirs."),
   shareLayersEvery: positiveInt().default(1).describe('Tie the weights of each group of k consecutive layers (1 = no sharing).'),
+  skipBlocks: z
+    .array(z.strictObject({ layer: z.int().min(0), part: z.enum(LAYER_PARTS) }))
+    .optional()
+    .describe(
+      "Blocks this model runs without: one layer's attention or MLP left out, the stream passing that branch untouched (a sublayer search's cut; depthlab export --skip-blocks writes it). To leave out both, drop the layer (layersToKeep).",
+    ),
   pretrained: z
     .string()
     .min(1)
@@ -175,6 +182,14 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['layersToKeep', i], message: `layer ${layer} is listed twice` });
       }
       seen.add(layer);
+    });
+    const skipped = new Set<string>();
+    config.model.skipBlocks?.forEach(({ layer, part }, i) => {
+      const other = `${layer} ${part === 'attention' ? 'mlp' : 'attention'}`;
+      const problem =
+        layer >= layers ? `layer ${layer} does not exist; allowed: 0..${layers - 1}` : skipped.has(`${layer} ${part}`) ? `${part} ${layer} is listed twice` : skipped.has(other) ? `both blocks of layer ${layer} are left out: leave the layer out whole instead (layersToKeep, or depthlab export --layers)` : undefined;
+      if (problem) ctx.addIssue({ code: 'custom', path: ['model', 'skipBlocks', i], message: problem });
+      skipped.add(`${layer} ${part}`);
     });
   });
 

@@ -10,6 +10,10 @@ import { mapsToGpt2, writeGpt2Folder } from './gpt2Folder';
 import { UserError } from '../errors';
 import { configFileName } from '../config/configFileName';
 import { requireCheckpoint } from '../run/checkpointFiles';
+import type { LayerBlock } from '../prune/sublayerSearch';
+
+/** Why a cut that leaves out single blocks goes to DepthLab's own format only. */
+const NO_BLOCK_KEY = (tool: string) => `${tool} has no config key that leaves out one layer's attention or MLP (model.skipBlocks)`;
 
 export interface ExportResult {
   dir: string;
@@ -27,11 +31,11 @@ export interface ExportResult {
  * folder) and fairseq.txt; then, for a tied-head language model, `huggingface/` (a GPT-2 folder that
  * transformers loads), else hf-config.json, the fields to carry into a config of your own.
  */
-export function exportRun(run: RunPaths, keep: number[], sourceConfig: string, outDir = path.join(run.exportDir, `keep-${keep.join('-')}`)): ExportResult {
+export function exportRun(run: RunPaths, keep: number[], sourceConfig: string, outDir = path.join(run.exportDir, `keep-${keep.join('-')}`), skipBlocks: readonly LayerBlock[] = []): ExportResult {
   const configDir = path.dirname(sourceConfig);
   if (fs.existsSync(outDir) && !fs.statSync(outDir).isDirectory()) throw new UserError(`${outDir} is a file; allowed for --out: a folder (new or existing)`);
   const { model } = requireCheckpoint(run);
-  const pruned = prunedCheckpoint(readSafetensors(model), keep, model);
+  const pruned = prunedCheckpoint(readSafetensors(model), keep, model, skipBlocks);
   const { config, vocab } = decodeMeta(model, pruned.metadata);
   const repoint = (file?: string) => (file === undefined ? undefined : path.relative(outDir, path.resolve(configDir, file)));
   const name = `${config.name ?? path.basename(sourceConfig).replace(/\.depthlab\.json$|\.json$/, '')}-keep-${keep.join('-')}`;
@@ -44,8 +48,12 @@ export function exportRun(run: RunPaths, keep: number[], sourceConfig: string, o
   const huggingFace = huggingFaceConfig(config.task, keep.length, config.layerdrop.rate);
   writeFileAtomic(
     path.join(outDir, 'fairseq.txt'),
-    `# The same sub-network of the unpruned model, in fairseq's terms\n${fairseq.flag}\n${fairseq.modelOverrides}\n`,
+    `# The same sub-network of the unpruned model, in fairseq's terms\n${fairseq.flag}\n${fairseq.modelOverrides}\n${config.model.skipBlocks ? `# ${NO_BLOCK_KEY('fairseq')}\n` : ''}`,
   );
+  if (config.model.skipBlocks) {
+    writeJsonAtomic(path.join(outDir, 'hf-config.json'), { note: `${NO_BLOCK_KEY('transformers')}: no Hugging Face folder is written.`, ...huggingFace });
+    return { dir: outDir, checkpoint, config: configFile, fairseq, huggingFace };
+  }
   if (mapsToGpt2(config, pruned.tensors)) {
     const huggingFaceFolder = path.join(outDir, 'huggingface');
     writeGpt2Folder(huggingFaceFolder, pruned, config, vocab);

@@ -2,12 +2,15 @@ import * as path from 'node:path';
 import { exportRun, type ExportResult } from '../export/exportRun';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
 import type { JobContext } from './jobContext';
+import type { LayerBlock } from '../prune/sublayerSearch';
 import { choiceContext, withTrainedRun, type RunRequest } from './trainedRun';
 
 export type ExportJobRequest = RunRequest &
   LayerChoice & {
     /** Output folder; default: the run's export/keep-… folder. */
     out?: string;
+    /** Single blocks of kept layers to leave out (original indices): model.skipBlocks in the exported config. */
+    skipBlocks?: LayerBlock[];
   };
 
 export interface ExportJobResult extends ExportResult {
@@ -20,7 +23,7 @@ export interface ExportJobResult extends ExportResult {
 export function exportJob(request: ExportJobRequest, context: JobContext): Promise<ExportJobResult> {
   return withTrainedRun(request, context, (trained, loaded) => {
     const keep = chooseLayers(choiceContext(trained), request, loaded.config.layersToKeep);
-    const result = exportRun(trained.paths, keep, loaded.file, request.out && path.resolve(request.out));
+    const result = exportRun(trained.paths, keep, loaded.file, request.out && path.resolve(request.out), request.skipBlocks);
     return { runId: trained.paths.id, layers: trained.opened.model.layers, keep, ...result };
   });
 }

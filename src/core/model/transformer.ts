@@ -8,6 +8,7 @@ import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
 import { layerNorm } from '../ops/layerNorm';
 import type { Batch, BatchResult, BlockOptions, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
+import type { LayerPart } from './layerParts';
 import { swapLastAxes, tapedMatMul } from '../ops/matMul';
 import { hasHeadBias, hasTiedHead, LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 
@@ -19,6 +20,8 @@ export class Transformer implements LayeredModel {
   readonly params = new Map<string, tf.Variable>();
   readonly specs: ParameterSpec[];
   private readonly causalMask: tf.Tensor2D;
+  /** The blocks the config's model.skipBlocks leaves out, by layer. */
+  private readonly skipped: ReadonlyMap<number, LayerPart>;
 
   constructor(
     readonly shape: ModelShape,
@@ -35,6 +38,7 @@ export class Transformer implements LayeredModel {
     const mask = new Float32Array(T * T);
     for (let i = 0; i < T; i++) for (let j = i + 1; j < T; j++) mask[i * T + j] = MASKED;
     this.causalMask = tf.tensor2d(mask, [T, T]);
+    this.skipped = new Map((shape.model.skipBlocks ?? []).map(({ layer, part }) => [layer, part]));
   }
 
   get layers(): number {
@@ -75,8 +79,9 @@ export class Transformer implements LayeredModel {
     const { dropout } = this.shape.model;
     const p = (suffix: string) => this.layerParam(layer, suffix);
     const input = stream.x;
-    const mid = options.skip === 'attention' ? input : (input.add(this.dropout(this.attention(stream, layer, options), dropout, options)) as tf.Tensor2D);
-    if (options.skip === 'mlp') return mid;
+    const skip = options.skip ?? this.skipped.get(layer);
+    const mid = skip === 'attention' ? input : (input.add(this.dropout(this.attention(stream, layer, options), dropout, options)) as tf.Tensor2D);
+    if (skip === 'mlp') return mid;
     const transformed = feedForward(layerNorm(mid, p('ln2.weight'), p('ln2.bias')), {
       fc1: p('ffn.fc1.weight') as tf.Tensor2D,
       fc1Bias: p('ffn.fc1.bias') as tf.Tensor1D,

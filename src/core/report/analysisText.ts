@@ -7,7 +7,7 @@ import { marginText } from '../prune/choiceMargin';
 import type { Analysis, HealRecord, MeasuredTask } from '../run/runFiles';
 import { depthTable, errorText } from './depthTable';
 import { taskLines } from './taskText';
-import { HUGGING_FACE_PARTS_NOTE, OWN_RUN_PARTS_NOTE, sublayerText } from './sublayerText';
+import { HUGGING_FACE_PARTS_NOTE, ownRunExportNote, sublayerText } from './sublayerText';
 import { breakLines } from '../evaluate/breakDepth';
 import { precisionText } from './precisionText';
 import { recommendedRate } from '../prune/recommendedRate';
@@ -35,7 +35,7 @@ export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): s
     '',
     depthTable(a.task, a.sweep, healed),
     ...withBreak(a.strategy, a.sweep),
-    ...(a.parts && a.sublayerSearch ? sublayerText(a.parts, a.sublayerSearch, OWN_RUN_PARTS_NOTE) : []),
+    ...(a.parts && a.sublayerSearch ? sublayerText(a.parts, a.sublayerSearch, ownRunExportNote(a.sublayerSearch, a.layers)) : []),
     '',
     `layers by ${a.strategy}${a.strategy === 'importance' ? ` (${a.metric})` : ''} for ${a.target} of ${a.layers}: ${a.keep.join(',')}`,
     ...(a.margin ? [`  ${marginText(a.margin)}`] : []),

@@ -7,8 +7,16 @@ import type { SublayerRow } from '../prune/sublayerSearch';
 export const HUGGING_FACE_PARTS_NOTE =
   "not exported: transformers has no config key that leaves out one layer's attention or MLP, so a Hugging Face folder can only lose whole layers (depthlab export --layers)";
 
-/** A DepthLab run's sub-block cuts: what can be written out today. */
-export const OWN_RUN_PARTS_NOTE = 'not exported yet: DepthLab exports whole-layer cuts (depthlab export --layers); a config flag that leaves out one block is still to come';
+/** A DepthLab run's sub-block cut at the search's row `k` (searchSummary's), as the export command that writes it. */
+export function ownRunExportNote(search: readonly SublayerRow[], layers: number): string {
+  const k = withinNoiseRows(search);
+  if (k === 0) return 'depthlab export <config> --skip-blocks attention:<layer>,mlp:<layer> leaves out single blocks (model.skipBlocks in the exported config)';
+  const removed = search[k].removed;
+  const gone = (layer: number) => removed.filter((block) => block.layer === layer).length === 2;
+  const keep = Array.from({ length: layers }, (_, l) => l).filter((l) => !gone(l));
+  const blocks = removed.filter((block) => !gone(block.layer)).map((block) => `${block.part}:${block.layer}`);
+  return `the ${k} blocks above: depthlab export <config> --layers ${keep.join(',')}${blocks.length ? ` --skip-blocks ${blocks.join(',')}` : ''} (model.skipBlocks in the exported config)`;
+}
 
 /** Each layer's attention and MLP removed alone, then the greedy search over them, as text tables. */
 export function sublayerText(parts: readonly PartIncrease[], search: readonly SublayerRow[], exportNote: string): string[] {
@@ -53,12 +61,7 @@ export function sublayerText(parts: readonly PartIncrease[], search: readonly Su
 export function searchSummary(search: readonly SublayerRow[]): string | undefined {
   if (search.length < 2) return undefined;
   const full = search[0];
-  let k = 0;
-  for (let i = 1; i < search.length; i++) {
-    const delta = search[i].loss - full.loss;
-    if (delta <= 0 || withinNoise(delta, search[i].deltaStdErr)) k = i;
-    else break;
-  }
+  const k = withinNoiseRows(search);
   if (k === 0) return `Sublayer search: removing any one block raises the loss by more than noise (${errorText(search[1].loss - full.loss, search[1].deltaStdErr)} nats for ${blockName(search[1])}).`;
   const row = search[k];
   const saved = 1 - row.parameters / full.parameters;
@@ -71,3 +74,14 @@ const blockName = (row: SublayerRow) => {
   const block = row.removed.at(-1)!;
   return `${block.part} ${block.layer}`;
 };
+
+/** How many removals the search makes before the loss first rises beyond noise of the full model's. */
+function withinNoiseRows(search: readonly SublayerRow[]): number {
+  let k = 0;
+  for (let i = 1; i < search.length; i++) {
+    const delta = search[i].loss - search[0].loss;
+    if (delta <= 0 || withinNoise(delta, search[i].deltaStdErr)) k = i;
+    else break;
+  }
+  return k;
+}
