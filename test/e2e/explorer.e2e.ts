@@ -245,10 +245,11 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   await lens.click();
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Moby Dick (bundled)' }).waitFor();
   await page.keyboard.press('Enter');
-  // The task picker: the bundled cloze, scored at every depth beside the loss.
+  // What to measure beside the loss: the bundled cloze at every depth, and attention and MLP apart.
   const cloze = page.locator('.quick-input-list .monaco-list-row', { hasText: 'moby-dick-cloze' });
   await cloze.waitFor();
   await cloze.click();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Attention and MLP apart' }).click();
   await shot('8b-task-picker');
   await page.keyboard.press('Enter');
   const analysisFile = path.join(workspace, 'models', 'gpt2', '.depthlab', 'analysis.json');
@@ -258,11 +259,18 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   assert.deepEqual(Object.keys(analysis.sweeps), ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid']);
   assert.deepEqual(analysis.tasks.map((task: { name: string; items: number }) => [task.name, task.items]), [['moby-dick-cloze', 200]]);
   assert.ok(analysis.sweeps['every-other'].every((row: { tasks: unknown[] }) => row.tasks.length === 1), 'every depth has its accuracy');
+  assert.equal(analysis.parts.length, 4);
+  assert.equal(analysis.sublayerSearch.length, 9);
 
   const frame = explorerFrame();
   await frame.locator('button.control', { hasText: 'Analyze Again' }).waitFor({ timeout: 60_000 });
   await frame.locator('section', { hasText: 'Depth sweep' }).locator('canvas').waitFor();
   await frame.locator('.hint', { hasText: /moby-dick-cloze \(200 questions\): full acc \d+\.\d ± \d+\.\d%, acc_norm .*; keeping 0,2 acc/ }).waitFor();
+  const parts = frame.locator('section', { hasText: 'Attention or MLP' });
+  await parts.locator('canvas').waitFor();
+  await parts.locator('.hint', { hasText: /^Sublayer search: / }).waitFor();
+  await parts.scrollIntoViewIfNeeded();
+  await shot('9a-attention-or-mlp');
   // The angular-distance heat map: a row per block size, one cell per start layer.
   assert.equal(await frame.locator('.heat-map tbody tr').count(), 4);
   assert.equal(await frame.locator('.heat-map tbody tr').first().locator('td').count(), 4);

@@ -4,7 +4,7 @@ import { readModelAnalysis } from '../../core/huggingface/modelAnalysisFile';
 import { parseLayerList } from '../../core/layerLists/layerListSite';
 import { guardedCommand, requireTrust, type CommandContext } from './guardedCommand';
 import { pickModelFolder } from './pickModel';
-import { pickTasks } from './pickTasks';
+import { measurementRequest, pickMeasurements } from './pickMeasurements';
 
 /** Commands on Hugging Face model folders: analyze one on text, export a pruned copy. */
 export function registerModelCommands({ jobs, explorer, log }: CommandContext): vscode.Disposable[] {
@@ -16,9 +16,9 @@ export function registerModelCommands({ jobs, explorer, log }: CommandContext): 
       if (!folder) return;
       const dataFile = await pickText();
       if (dataFile === null) return;
-      const tasks = await pickTasks();
-      if (tasks === null) return;
-      const result = await jobs.run({ job: 'analyze-model', folder, dataFile, ...(tasks.length && { tasks }) }, `Analyze ${path.basename(folder)}`);
+      const more = await pickMeasurements();
+      if (more === null) return;
+      const result = await jobs.run({ job: 'analyze-model', folder, dataFile, ...measurementRequest(more) }, `Analyze ${path.basename(folder)}`);
       if (result) await explorer.showModel(folder);
     }),
 

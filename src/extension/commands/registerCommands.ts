@@ -14,7 +14,7 @@ import { writeLayerList } from '../layerLists/writeLayerList';
 import { guardedCommand, requireTrust, type CommandContext } from './guardedCommand';
 import { registerModelCommands } from './modelCommands';
 import { activeConfig, pickConfig } from './pickConfig';
-import { pickTasks } from './pickTasks';
+import { measurementRequest, pickMeasurements } from './pickMeasurements';
 
 
 export function registerCommands({ jobs, explorer, log }: CommandContext): vscode.Disposable[] {
@@ -62,9 +62,9 @@ export function registerCommands({ jobs, explorer, log }: CommandContext): vscod
       if (!requireTrust('Evaluate All Depths')) return;
       const uri = await pickConfig(given);
       if (!uri) return;
-      const tasks = await pickTasks(configuredTasks(uri.fsPath));
-      if (tasks === null) return;
-      const result = await jobs.run({ job: 'analyze', configFile: uri.fsPath, runId, ...(tasks.length && { tasks }) }, `Evaluate all depths of ${path.basename(uri.fsPath)}`);
+      const more = await pickMeasurements(configuredTasks(uri.fsPath));
+      if (more === null) return;
+      const result = await jobs.run({ job: 'analyze', configFile: uri.fsPath, runId, ...measurementRequest(more) }, `Evaluate all depths of ${path.basename(uri.fsPath)}`);
       if (result) await explorer.show({ configFile: uri.fsPath, runId: result.runId });
     }),
 
