@@ -1,7 +1,11 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../src/core/errors';
-import { batchesThatFit, durationText, parseDuration, TimeBudget, walkSeconds } from '../src/core/jobs/timeBudget';
+import { batchesThatFit, TimeBudget, walkSeconds } from '../src/core/jobs/timeBudget';
+import { durationText, parseDuration } from '../src/core/report/duration';
+import { analysisBudget } from '../src/core/config/analysisBudget';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
 import type { Batch } from '../src/core/model/layeredModel';
 
 test('--budget reads 90s, 5m, 1h, 2m30s and bare seconds; anything else is one user error saying what is allowed', () => {
@@ -43,4 +47,14 @@ test('a budget estimates a phase from its layer evaluations and readouts per win
   const budget = new TimeBudget(60, units, [4, 4, 1], 2);
   assert.equal(budget.estimate(cost), (2 * walkSeconds(units, cost, 4) + walkSeconds(units, cost, 1)) / 2);
   assert.ok(budget.left() <= 60 && budget.left() > 59);
+});
+
+test("the editor's analysis budget: a duration, all for every token, anything else one line naming the setting", () => {
+  assert.deepEqual(analysisBudget('5m'), { budgetSeconds: 300 });
+  assert.deepEqual(analysisBudget(' 2m30s '), { budgetSeconds: 150 });
+  assert.deepEqual(analysisBudget('all'), { tokens: 16_384 });
+  assert.throws(() => analysisBudget('soon'), /^UserError: the setting depthlab\.analysisBudget "soon": allowed: a duration such as 90s, 5m, 1h or 2m30s, or all$/);
+  const pattern = new RegExp(JSON.parse(fs.readFileSync(path.join(import.meta.dirname, '../package.json'), 'utf8')).contributes.configuration.properties['depthlab.analysisBudget'].pattern);
+  for (const good of ['5m', '90s', '1h', '2m30s', 'all']) assert.ok(pattern.test(good), good);
+  assert.ok(!pattern.test('soon'));
 });

@@ -182,7 +182,9 @@ function header(run: RunSnapshot | undefined): HTMLElement {
     const busy = document.createElement('span');
     busy.className = 'busy';
     busy.append(progressRing(), document.createTextNode(page.job.device ? `${page.job.label} · ${page.job.backend} on ${page.job.device}` : page.job.label));
+    if (page.job.progress) busy.append(document.createTextNode(` · ${page.job.progress}`));
     actions.appendChild(busy);
+    if (page.job.budget) actions.appendChild(hint(page.job.budget));
   }
   element.appendChild(actions);
   return element;

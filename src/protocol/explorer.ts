@@ -18,6 +18,10 @@ export interface ActiveJob {
   /** The backend and device the job's worker chose, once it has. */
   backend?: string;
   device?: string;
+  /** How far it is and the time left ("40% · about 2 min left"), once it says. */
+  progress?: string;
+  /** What a time budget allows ("budget 5 min: 8,192 of 16,384 tokens fit …"). */
+  budget?: string;
 }
 
 // host → page

@@ -3,6 +3,9 @@ import { UserError } from '../errors';
 import { Rng } from '../random/rng';
 import type { PretrainedTokenizer } from './hfTokenizer';
 
+/** The most tokens a Hugging Face model is measured on unless --tokens says otherwise. */
+export const ALL_TOKENS = 16_384;
+
 export interface TextBatchOptions {
   /** Tokens to measure on, at most (the text may hold fewer). */
   tokens: number;

@@ -14,7 +14,8 @@ import { spread } from '../prune/spread';
 import { angularDistances } from '../statistics/angularDistance';
 import { dropStatistics, emptyCounters } from '../statistics/dropStatistics';
 import { layerStatistics, type LayerStatistics } from '../statistics/importance';
-import { durationText, type TimeBudget } from './timeBudget';
+import { durationText } from '../report/duration';
+import type { TimeBudget } from './timeBudget';
 
 /** The strategies a model's depth sweep compares, the costly search last (first-k is a baseline for trained runs only). */
 export const MODEL_STRATEGIES: PruneStrategy[] = ['every-other', 'importance', 'contiguous-block', 'spread', 'search-on-valid'];

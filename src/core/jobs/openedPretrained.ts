@@ -12,7 +12,7 @@ import type { PretrainedTokenizer } from '../huggingface/hfTokenizer';
 import { openPretrained } from '../huggingface/openPretrained';
 import { isPretrainedFolder } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
-import { textBatches } from '../huggingface/textBatches';
+import { ALL_TOKENS, textBatches } from '../huggingface/textBatches';
 import { tokensIn, type Batch } from '../model/layeredModel';
 import type { LayerChoice } from '../prune/chooseLayers';
 import type { JobContext } from './jobContext';
@@ -65,7 +65,7 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
     const content = textContent(fs.readFileSync(dataFile));
     if ('problem' in content) throw new UserError(`${dataFile} (--data) is ${content.problem}`);
     if (content.notUtf8) context.onEvent?.({ type: 'notice', text: notUtf8Warning(dataFile, content.notUtf8) });
-    const batches = textBatches(content.text, tokenizer, model.objective, { tokens: request.tokens ?? 16_384, window, batchSize: 4, seed: 1 });
+    const batches = textBatches(content.text, tokenizer, model.objective, { tokens: request.tokens ?? ALL_TOKENS, window, batchSize: 4, seed: 1 });
     const tokens = tokensIn(batches);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     const replica = () => ({ kind: 'pretrained' as const, folder });

@@ -4,6 +4,7 @@ import { readModelAnalysis } from '../../core/huggingface/modelAnalysisFile';
 import { parseLayerList } from '../../core/layerLists/layerListSite';
 import { guardedCommand, requireTrust, type CommandContext } from './guardedCommand';
 import { pickModelFolder } from './pickModel';
+import { analysisBudget } from '../../core/config/analysisBudget';
 import { measurementRequest, pickMeasurements } from './pickMeasurements';
 
 /** Commands on Hugging Face model folders: analyze one on text, export a pruned copy. */
@@ -18,7 +19,7 @@ export function registerModelCommands({ jobs, explorer, log }: CommandContext): 
       if (dataFile === null) return;
       const more = await pickMeasurements();
       if (more === null) return;
-      const result = await jobs.run({ job: 'analyze-model', folder, dataFile, ...measurementRequest(more) }, `Analyze ${path.basename(folder)}`);
+      const result = await jobs.run({ job: 'analyze-model', folder, dataFile, ...measurementRequest(more), ...analysisBudget(vscode.workspace.getConfiguration('depthlab').get<string>('analysisBudget', '5m')) }, `Analyze ${path.basename(folder)}`);
       if (result) await explorer.showModel(folder);
     }),
 
@@ -72,3 +73,4 @@ async function askLayers(folder: string): Promise<number[] | undefined> {
   });
   return answer ? parseLayerList(answer) : undefined;
 }
+

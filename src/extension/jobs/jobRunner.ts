@@ -6,6 +6,7 @@ import type { EngineEvent } from '../../core/events';
 import { eventText } from '../../core/report/eventText';
 import type { ActiveJob } from '../../protocol/explorer';
 import { jobFile, parseWorkerMessage, type HostToWorker, type JobKind, type JobRequest, type JobResult } from '../../protocol/worker';
+import { durationText } from '../../core/report/duration';
 
 /** How long a cancelled training job gets to write its checkpoint before the worker is killed. */
 const CANCEL_GRACE_MS = 60_000;
@@ -141,6 +142,11 @@ export class JobRunner implements vscode.Disposable {
               progress.report({ increment: (fraction - lastFraction) * 100, message: `${event.done}/${event.total} ${event.unit} · about ${Math.ceil(event.etaSeconds)} s left` });
               lastFraction = fraction;
               this.showStatus(`${job.label} ${Math.round(fraction * 100)}%`);
+              job.progress = `${Math.round(fraction * 100)}% · about ${durationText(event.etaSeconds)} left`;
+              this.changed.fire(job);
+            } else if (event.type === 'notice' && event.text.startsWith('budget ')) {
+              job.budget = event.text;
+              this.changed.fire(job);
             } else if (event.type === 'phase') {
               progress.report({ message: event.detail });
               this.showStatus(`${job.label}: ${event.phase}`);
