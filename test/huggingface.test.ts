@@ -7,7 +7,7 @@ import * as tf from '../src/core/backend/tf';
 import { selectBackend } from '../src/core/backend/selectBackend';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
 import { UserError } from '../src/core/errors';
-import { bf16ToF32, f16ToF32, f32ToBf16, f32ToF16 } from '../src/core/huggingface/halfFloats';
+import { bf16ToF32, decodeFloats, decodeFloatsInto, encodeFloats, f16ToF32, f32ToBf16, f32ToF16 } from '../src/core/huggingface/halfFloats';
 import { openPretrained, refuseWhatCannotFit, streamsLayers } from '../src/core/huggingface/openPretrained';
 import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
 import { openWeights, readRawWeight, readWeight } from '../src/core/huggingface/weightFiles';
@@ -69,6 +69,14 @@ test('F16 and BF16 weights load to the values torch converts them to; encoding b
   assert.deepEqual(readWeight(files, 'bf16').data, readWeight(files, 'bf16_as_f32').data);
   assert.deepEqual(f16ToF32(f32ToF16(f32)), readWeight(files, 'f16_as_f32').data);
   assert.deepEqual(bf16ToF32(f32ToBf16(f32)), readWeight(files, 'bf16_as_f32').data);
+  // Decoded in place, at an offset, as the vocabulary blocks of a streamed model are.
+  for (const dtype of ['F32', 'F16', 'BF16'] as const) {
+    const bytes = encodeFloats(dtype, f32);
+    const out = new Float32Array(f32.length + 3).fill(7);
+    decodeFloatsInto(dtype, bytes, out, 3);
+    assert.deepEqual(out.subarray(3), decodeFloats(dtype, bytes), dtype);
+    assert.deepEqual([...out.subarray(0, 3)], [7, 7, 7]);
+  }
 });
 
 test('a BF16 copy of a model gives the F32 model’s logits to BF16 precision', async () => {

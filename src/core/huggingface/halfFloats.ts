@@ -69,6 +69,20 @@ export function decodeFloats(dtype: 'F32' | 'F16' | 'BF16', bytes: Uint8Array): 
   return dtype === 'F32' ? new Float32Array(aligned) : (dtype === 'BF16' ? bf16ToF32 : f16ToF32)(new Uint16Array(aligned));
 }
 
+/**
+ * `decodeFloats` written straight into `out` from `offset`: no intermediate arrays, for the
+ * vocabulary blocks a streamed model reads at every readout. `bytes` must start on an even byte.
+ */
+export function decodeFloatsInto(dtype: 'F32' | 'F16' | 'BF16', bytes: Uint8Array, out: Float32Array, offset: number): void {
+  if (dtype !== 'BF16') {
+    out.set(decodeFloats(dtype, bytes), offset);
+    return;
+  }
+  const bits = new Uint16Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 2);
+  const outBits = new Uint32Array(out.buffer, out.byteOffset + 4 * offset, bits.length);
+  for (let i = 0; i < bits.length; i++) outBits[i] = bits[i] << 16;
+}
+
 export function encodeFloats(dtype: 'F32' | 'F16' | 'BF16', values: Float32Array): Uint8Array {
   const encoded = dtype === 'F32' ? values : dtype === 'BF16' ? f32ToBf16(values) : f32ToF16(values);
   return new Uint8Array(encoded.buffer, encoded.byteOffset, encoded.byteLength);

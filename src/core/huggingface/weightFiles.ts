@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
-import { decodeFloats } from './halfFloats';
+import { decodeFloats, decodeFloatsInto } from './halfFloats';
 
 /** The float dtypes DepthLab computes with; they load as float32. */
 export type WeightDtype = 'F32' | 'F16' | 'BF16';
@@ -129,9 +129,10 @@ export function readFloatRows(weights: WeightFiles, name: string, ids: Int32Arra
     for (let i = 0; i < ids.length; ) {
       let run = 1;
       while (i + run < ids.length && ids[i + run] === ids[i] + run) run++;
-      const bytes = Buffer.alloc(run * rowBytes);
+      // A buffer of its own (offset 0, not zero-filled): the read fills it whole.
+      const bytes = Buffer.allocUnsafeSlow(run * rowBytes);
       fs.readSync(fd, bytes, 0, bytes.length, entry.begin + ids[i] * rowBytes);
-      out.set(decodeFloats(entry.dtype as WeightDtype, bytes), i * columns);
+      decodeFloatsInto(entry.dtype as WeightDtype, bytes, out, i * columns);
       i += run;
     }
   } finally {
