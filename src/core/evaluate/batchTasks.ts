@@ -69,17 +69,20 @@ function layerStatisticsBatch(model: LayeredModel, batch: Batch): Float64Array {
 
 function angularBatch(model: LayeredModel, batch: Batch): Float64Array {
   const N = model.layers;
+  // Each layer and each pair in a tidy of its own: a layer's intermediates (a streamed model's
+  // weights as its kernels lay them out among them) are freed before the next layer runs.
   const values = tf.tidy(() => {
     const options = { training: false };
     const stream = model.embed(batch, options);
-    const unit = [tf.div(stream.x, tf.norm(stream.x, 'euclidean', -1, true).add(1e-12))];
+    const unitOf = (x: tf.Tensor2D) => tf.tidy(() => tf.div(x, tf.norm(x, 'euclidean', -1, true).add(1e-12)));
+    const unit = [unitOf(stream.x)];
     for (let layer = 0; layer < N; layer++) {
-      stream.x = model.block(stream, layer, options);
-      unit.push(tf.div(stream.x, tf.norm(stream.x, 'euclidean', -1, true).add(1e-12)));
+      stream.x = tf.tidy(() => model.block(stream, layer, options));
+      unit.push(unitOf(stream.x));
     }
     const pairs: tf.Scalar[] = [];
     for (let n = 1; n <= N; n++) {
-      for (let l = 0; l + n <= N; l++) pairs.push(tf.acos(tf.clipByValue(unit[l].mul(unit[l + n]).sum(-1), -1, 1)).sum().div(Math.PI) as tf.Scalar);
+      for (let l = 0; l + n <= N; l++) pairs.push(tf.tidy(() => tf.acos(tf.clipByValue(unit[l].mul(unit[l + n]).sum(-1), -1, 1)).sum().div(Math.PI) as tf.Scalar));
     }
     return tf.stack(pairs).dataSync() as Float32Array;
   });
