@@ -59,7 +59,7 @@ export const streamsLayers = (backend: string, files: WeightFiles) => !usesGpu(b
 
 /**
  * The memory a model needs once loaded, as float32 plus the activations' headroom: every tensor, or
- * when streamed the largest layer and the tensors outside the layers (of a table past 1.5 GiB, one
+ * when streamed the largest layer and the tensors outside the layers (of a table past 256 MiB, one
  * 64 MiB block).
  */
 export function memoryNeeded(files: WeightFiles, config: PretrainedConfig, streamed: boolean): { weightBytes: number; totalBytes: number; what: string } {

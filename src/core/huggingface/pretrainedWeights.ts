@@ -88,7 +88,7 @@ export class PretrainedWeights {
   /**
    * A vocabulary-sized table [rows, d] (`vocabularyTable.ts`): in blocks that each fit one GPU
    * binding; when streaming, in 64 MiB blocks (every readout of a walk uses it: reading it from the
-   * file each time cost GPT-2 small's importance pass a third more), or in the file past 1.5 GiB.
+   * file each time cost GPT-2 small's importance pass a third more), or in the file past 256 MiB.
    */
   loadTable(name: string, rows: number, columns: number): void {
     const stored = this.checked(name, [rows, columns]);
