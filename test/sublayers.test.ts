@@ -9,11 +9,11 @@ import { EvaluationThreads } from '../src/core/evaluate/evaluationThreads';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
 import type { Batch } from '../src/core/model/layeredModel';
 import { weightsOf } from '../src/core/model/modelWeights';
-import { wholeLayer, withoutPart } from '../src/core/model/layerParts';
-import { stepsWithout, sublayerSearch } from '../src/core/prune/sublayerSearch';
+import { stepsWithout, wholeLayer, withoutPart } from '../src/core/model/layerParts';
+import { sublayerSearch } from '../src/core/prune/sublayerSearch';
 import { Rng } from '../src/core/random/rng';
 import { openModel, validationBatches } from '../src/core/source/openModel';
-import { partIncreases, withoutOnePart } from '../src/core/statistics/partImportance';
+import { partIncreases } from '../src/core/statistics/partImportance';
 import { loadModelCheckpoint } from '../src/core/checkpoint/modelCheckpoint';
 import { readRun } from '../src/core/run/runFiles';
 import { findRun } from '../src/core/run/runStore';
@@ -40,7 +40,7 @@ for (const family of WITH_PARTS) {
       const batch: Batch = { size: 1, length: T, inputs: Int32Array.from(ids.slice(0, T)), targets: Int32Array.from(ids.slice(1)) };
       const cases = Object.keys(expected).map((key) => {
         const [part, layer] = key.split(' ') as ['attention' | 'mlp', string];
-        return { key, steps: withoutOnePart(model.layers, Number(layer), part) };
+        return { key, steps: stepsWithout(model.layers, [{ layer: Number(layer), part }]) };
       });
       const losses = evaluateBatches(model, [batch], cases.map((c) => c.steps), true).evaluations.map((e) => e.loss);
       cases.forEach(({ key }, i) => assert.ok(Math.abs(losses[i] - expected[key]) < 1e-4, `${key}: ${losses[i]} vs transformers ${expected[key]}`));
@@ -66,7 +66,7 @@ test('parts and the search on a DepthLab model: paired increases, one thread or 
     const batches = validationBatches(opened);
     const parts = partIncreases(model, batches);
     const full = Array.from({ length: 4 }, (_, l) => wholeLayer(l));
-    const direct = evaluateBatches(model, batches, [full, withoutOnePart(4, 2, 'mlp')], true).evaluations;
+    const direct = evaluateBatches(model, batches, [full, stepsWithout(4, [{ layer: 2, part: 'mlp' }])], true).evaluations;
     assert.equal(parts[2].mlp, direct[1].loss - direct[0].loss);
     assert.ok(parts.every((p) => p.attentionStdErr > 0 && p.mlpStdErr > 0));
 

@@ -15,7 +15,7 @@ import { addDepthCommands } from './depthCommands';
 import { addModelCommands } from './modelCommands';
 import { addReportCommand } from './reportCommand';
 import { blockList, layerList, withTaskOption, withTextOptions } from './options';
-import type { LayerBlock } from '../core/prune/sublayerSearch';
+import type { LayerBlock } from '../core/model/layerParts';
 import { HUGGING_FACE_PARTS_NOTE } from '../core/report/sublayerText';
 import { invocation, jobAction, program, runCommand, session } from './program';
 import { analysisText } from '../core/report/analysisText';

@@ -10,7 +10,7 @@ import { mapsToGpt2, writeGpt2Folder } from './gpt2Folder';
 import { UserError } from '../errors';
 import { configFileName } from '../config/configFileName';
 import { requireCheckpoint } from '../run/checkpointFiles';
-import type { LayerBlock } from '../prune/sublayerSearch';
+import type { LayerBlock } from '../model/layerParts';
 
 /** Why a cut that leaves out single blocks goes to DepthLab's own format only. */
 const NO_BLOCK_KEY = (tool: string) => `${tool} has no config key that leaves out one layer's attention or MLP (model.skipBlocks)`;

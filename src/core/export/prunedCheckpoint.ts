@@ -3,7 +3,7 @@ import type { NamedTensor, SafetensorsFile } from '../checkpoint/safetensors';
 import type { DepthLabConfig } from '../config/schema';
 import { storageLayer } from '../model/parameters';
 import { keptLayers } from '../prune/keptLayers';
-import type { LayerBlock } from '../prune/sublayerSearch';
+import type { LayerBlock } from '../model/layerParts';
 import { UserError } from '../errors';
 
 /**

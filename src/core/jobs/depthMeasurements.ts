@@ -126,6 +126,14 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   } as const;
   const sweeps: DepthMeasurements['sweeps'] = {};
   const skipped: string[] = [];
+  /** Whether a phase of `seconds` overruns the budget; if so it is left out, saying what it needed. */
+  const leftOut = (what: string, noticed: string, seconds: number | undefined, hint = '') => {
+    if (!budget || seconds! <= budget.left()) return false;
+    const why = `needs about ${durationText(seconds!)}, ${durationText(Math.max(0, budget.left()))} left${hint}`;
+    skipped.push(`${what}: ${why}`);
+    onEvent?.({ type: 'notice', text: `${noticed} left out: ${why}` });
+    return true;
+  };
   let chosen: Chooser | undefined;
   const swept = MODEL_STRATEGIES.filter((each) => each === strategy || !context.strategies || context.strategies.includes(each));
   // A sweep scores the tasks' rows beside the validation batches: its cost grows by their share of tokens.
@@ -133,12 +141,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   for (const [index, each] of swept.entries()) {
     const cost = scaledCost(costs.sweep[each], taskShare);
     const seconds = budget?.estimate(cost);
-    if (budget && seconds! > budget.left() && each !== strategy) {
-      const why = `needs about ${durationText(seconds!)}, ${durationText(Math.max(0, budget.left()))} left${each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : ''}`;
-      skipped.push(`${each}: ${why}`);
-      onEvent?.({ type: 'notice', text: `${each} sweep left out: ${why}` });
-      continue;
-    }
+    if (each !== strategy && leftOut(each, `${each} sweep`, seconds, each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : '')) continue;
     if (each === 'search-on-valid') onEvent?.({ type: 'notice', text: searchText(N, cost, searchWidth, seconds) });
     onEvent?.({ type: 'phase', phase: 'sweep', detail: `${each} at every depth ${N}…1`, part: index + 1, of: swept.length });
     run(cost, () => {
@@ -148,16 +151,9 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     });
   }
   let sublayers: SublayerMeasurements | undefined;
-  if (context.sublayers) {
-    const cost = sublayerCost(N, searchWidth);
-    const seconds = budget?.estimate(cost);
-    if (budget && seconds! > budget.left()) {
-      const why = `needs about ${durationText(seconds!)}, ${durationText(Math.max(0, budget.left()))} left`;
-      skipped.push(`attention and MLP apart: ${why}`);
-      onEvent?.({ type: 'notice', text: `attention and MLP apart left out: ${why}` });
-    } else {
-      sublayers = run(cost, () => measureSublayers(model, batches, searchWidth, onEvent));
-    }
+  const partsCost = sublayerCost(N, searchWidth);
+  if (context.sublayers && !leftOut('attention and MLP apart', 'attention and MLP apart', budget?.estimate(partsCost))) {
+    sublayers = run(partsCost, () => measureSublayers(model, batches, searchWidth, onEvent));
   }
   const { metric, target, select, margin } = chosen ?? chooser(choices, choice);
   return { fullLoss, statistics, angularDistance: distances, sweeps, ...sublayers, strategy, metric, target, keep: select(target), margin: margin?.(target), ...(skipped.length && { skipped }) };

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { exportRun, type ExportResult } from '../export/exportRun';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
 import type { JobContext } from './jobContext';
-import type { LayerBlock } from '../prune/sublayerSearch';
+import type { LayerBlock } from '../model/layerParts';
 import { choiceContext, withTrainedRun, type RunRequest } from './trainedRun';
 
 export type ExportJobRequest = RunRequest &

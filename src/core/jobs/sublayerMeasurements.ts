@@ -2,8 +2,8 @@ import { addCosts, walkCost, type WalkCost } from '../evaluate/walkCost';
 import type { EventSink } from '../events';
 import type { Batch, LayeredModel } from '../model/layeredModel';
 import { sublayerSearch, type SublayerRow } from '../prune/sublayerSearch';
-import { partIncreases, requireSeparableParts, withoutOnePart, type PartIncrease } from '../statistics/partImportance';
-import { LAYER_PARTS, wholeLayer } from '../model/layerParts';
+import { partIncreases, type PartIncrease } from '../statistics/partImportance';
+import { LAYER_PARTS, stepsWithout } from '../model/layerParts';
 
 export interface SublayerMeasurements {
   parts: PartIncrease[];
@@ -12,7 +12,6 @@ export interface SublayerMeasurements {
 
 /** Each layer's attention and MLP removed alone, then the greedy search over them (`width`: candidates a round). */
 export function measureSublayers(model: LayeredModel, batches: Batch[], width: number | undefined, onEvent?: EventSink): SublayerMeasurements {
-  requireSeparableParts(model);
   onEvent?.({ type: 'phase', phase: 'sublayers', detail: `each layer's attention and MLP removed alone, then ${2 * model.layers} rounds of greedy removal${width === undefined ? '' : ` among the ${width} weakest`}` });
   const parts = partIncreases(model, batches);
   return { parts, sublayerSearch: sublayerSearch(model, batches, parts, width) };
@@ -23,8 +22,8 @@ export function measureSublayers(model: LayeredModel, batches: Batch[], width: n
  * full model and its candidates, each candidate at most a full pass).
  */
 export function sublayerCost(layers: number, width?: number): WalkCost {
-  const full = Array.from({ length: layers }, (_, l) => wholeLayer(l));
-  const parts = walkCost([full, ...Array.from({ length: layers }, (_, l) => LAYER_PARTS.map((part) => withoutOnePart(layers, l, part))).flat()]);
+  const full = stepsWithout(layers, []);
+  const parts = walkCost([full, ...Array.from({ length: layers }, (_, l) => LAYER_PARTS.map((part) => stepsWithout(layers, [{ layer: l, part }]))).flat()]);
   const rounds = Array.from({ length: 2 * layers }, (_, r) => {
     const candidates = Math.min(width ?? Infinity, 2 * layers - r);
     return { blocks: layers * (1 + candidates), readouts: 1 + candidates, layers };

@@ -15,3 +15,20 @@ export const stepSkip = (step: number): LayerPart | undefined => (step % 3 === 0
 
 /** "attention 3", "mlp 0": a removed part as tables and charts name it. */
 export const partName = (step: number) => `${stepSkip(step)} ${stepLayer(step)}`;
+
+/** One block of one layer. */
+export interface LayerBlock {
+  layer: number;
+  part: LayerPart;
+}
+
+/** The steps of a model of `layers` without `removed`: a layer without both blocks is left out whole. */
+export function stepsWithout(layers: number, removed: readonly LayerBlock[]): number[] {
+  const steps: number[] = [];
+  for (let layer = 0; layer < layers; layer++) {
+    const gone = LAYER_PARTS.filter((part) => removed.some((block) => block.layer === layer && block.part === part));
+    if (gone.length === 0) steps.push(wholeLayer(layer));
+    else if (gone.length === 1) steps.push(withoutPart(layer, gone[0]));
+  }
+  return steps;
+}

@@ -1,14 +1,8 @@
 import { modelSize, stepsSize } from '../evaluate/cutCost';
 import { differenceStdErr, evaluateBatches } from '../evaluate/evaluate';
 import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
-import { LAYER_PARTS, wholeLayer, withoutPart, type LayerPart } from '../model/layerParts';
+import { LAYER_PARTS, stepsWithout, type LayerBlock } from '../model/layerParts';
 import type { PartIncrease } from '../statistics/partImportance';
-
-/** One block of one layer. */
-export interface LayerBlock {
-  layer: number;
-  part: LayerPart;
-}
 
 /** The sub-block search after k removals: which blocks are gone (in the order removed), the loss and what the cut buys. */
 export interface SublayerRow {
@@ -21,17 +15,6 @@ export interface SublayerRow {
   parameters: number;
   weightBytes: number;
   tokensPerSecond?: number;
-}
-
-/** The steps of the model without `removed`: a layer without both blocks is left out whole. */
-export function stepsWithout(layers: number, removed: readonly LayerBlock[]): number[] {
-  const steps: number[] = [];
-  for (let layer = 0; layer < layers; layer++) {
-    const gone = LAYER_PARTS.filter((part) => removed.some((block) => block.layer === layer && block.part === part));
-    if (gone.length === 0) steps.push(wholeLayer(layer));
-    else if (gone.length === 1) steps.push(withoutPart(layer, gone[0]));
-  }
-  return steps;
 }
 
 /**

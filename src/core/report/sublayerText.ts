@@ -36,6 +36,7 @@ export function sublayerText(parts: readonly PartIncrease[], search: readonly Su
       row.tokensPerSecond === undefined ? '' : Math.round(row.tokensPerSecond).toLocaleString('en-US'),
     ];
   });
+  const summary = searchSummary(search);
   const header = ['removed', 'last block out', 'valid loss', 'Δ loss', 'params', 'weights', 'tok/s'];
   const widths = header.map((h, i) => Math.max(h.length, ...cells.map((c) => c[i].length)));
   const line = (c: string[]) => c.map((cell, i) => (i === 1 ? cell.padEnd(widths[i]) : cell.padStart(widths[i]))).join('  ').trimEnd();
@@ -49,7 +50,7 @@ export function sublayerText(parts: readonly PartIncrease[], search: readonly Su
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...cells.map(line),
-    ...(searchSummary(search) ? [searchSummary(search)!] : []),
+    ...(summary ? [summary] : []),
     `sub-block cuts: ${exportNote}`,
   ];
 }

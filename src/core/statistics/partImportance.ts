@@ -1,7 +1,7 @@
 import { differenceStdErr, evaluateBatches } from '../evaluate/evaluate';
 import { UserError } from '../errors';
 import type { Batch, LayeredModel } from '../model/layeredModel';
-import { LAYER_PARTS, wholeLayer, withoutPart, type LayerPart } from '../model/layerParts';
+import { LAYER_PARTS, stepsWithout } from '../model/layerParts';
 
 /** A layer's two blocks, each removed alone: the loss increase over the full model and its paired standard error. */
 export interface PartIncrease {
@@ -11,9 +11,6 @@ export interface PartIncrease {
   mlp: number;
   mlpStdErr: number;
 }
-
-/** The full model's steps with one block of one layer left out. */
-export const withoutOnePart = (layers: number, layer: number, part: LayerPart) => Array.from({ length: layers }, (_, l) => (l === layer ? withoutPart(l, part) : wholeLayer(l)));
 
 /** A model whose blocks cannot be left out alone (post-LN) is a user error saying why. */
 export function requireSeparableParts(model: LayeredModel): void {
@@ -28,8 +25,8 @@ export function requireSeparableParts(model: LayeredModel): void {
 export function partIncreases(model: LayeredModel, batches: Batch[]): PartIncrease[] {
   requireSeparableParts(model);
   const N = model.layers;
-  const full = Array.from({ length: N }, (_, l) => wholeLayer(l));
-  const networks = [full, ...Array.from({ length: N }, (_, l) => LAYER_PARTS.map((part) => withoutOnePart(N, l, part))).flat()];
+  const full = stepsWithout(N, []);
+  const networks = [full, ...Array.from({ length: N }, (_, l) => LAYER_PARTS.map((part) => stepsWithout(N, [{ layer: l, part }]))).flat()];
   const evaluated = evaluateBatches(model, batches, networks, true);
   const increase = (i: number) => evaluated.evaluations[i].loss - evaluated.evaluations[0].loss;
   return Array.from({ length: N }, (_, layer) => {
