@@ -1,7 +1,6 @@
 import * as tf from '../backend/tf';
 import { bindingLimit } from '../backend/webgpu/webgpuBackend';
 import { UserError } from '../errors';
-import { transposed } from './transposed';
 import { RESIDENT_TABLE_BYTES, TABLE_BLOCK_BYTES, VocabularyTable } from './vocabularyTable';
 import { checkFinite, readWeight, type WeightFiles } from './weightFiles';
 
@@ -44,9 +43,9 @@ export class PretrainedWeights {
     return this.storedName(name) !== undefined;
   }
 
-  /** A tensor's values as float32, checked against the shape the config implies (and for finite values, unless streaming checked them at open). */
-  private read(name: string, expected: number[]): Float32Array {
-    return readWeight(this.files, this.checked(name, expected), !this.streamLayers).data;
+  /** A tensor's values as float32, checked against the shape the config implies (and for finite values, unless streaming checked them at open); `transpose`: [in, out] from nn.Linear's [out, in]. */
+  private read(name: string, expected: number[], transpose = false): Float32Array {
+    return readWeight(this.files, this.checked(name, expected), !this.streamLayers, transpose).data;
   }
 
   /** The stored name, its shape checked against the one the config implies (from the header: nothing read). */
@@ -117,8 +116,8 @@ export class PretrainedWeights {
 
   private materialize(name: string): void {
     const { shape, layout } = this.layouts.get(name)!;
-    const data = this.read(name, shape);
-    const tensor = layout === 'transpose' ? tf.tensor(transposed(data, shape[0], shape[1]), [shape[1], shape[0]]) : tf.tensor(data, shape);
+    const transpose = layout === 'transpose';
+    const tensor = tf.tensor(this.read(name, shape, transpose), transpose ? [shape[1], shape[0]] : shape);
     this.resident.set(name, tf.keep(tensor));
   }
 

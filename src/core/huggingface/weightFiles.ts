@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { decodeFloats, decodeFloatsInto } from './halfFloats';
+import { transposed, transposedBf16 } from './transposed';
 
 /** The float dtypes DepthLab computes with; they load as float32. */
 export type WeightDtype = 'F32' | 'F16' | 'BF16';
@@ -97,22 +98,33 @@ function readHeader(folder: string, shard: string): WeightEntry[] {
 
 /** The stored bytes of one tensor, as they are in the file. */
 export function readRawWeight(weights: WeightFiles, entry: WeightEntry): Buffer {
-  const bytes = Buffer.alloc(entry.end - entry.begin);
+  // A buffer of its own (offset 0, aligned, not zero-filled): the read fills it whole or fails.
+  const bytes = Buffer.allocUnsafeSlow(entry.end - entry.begin);
   const fd = fs.openSync(path.join(weights.folder, entry.file), 'r');
   try {
-    fs.readSync(fd, bytes, 0, bytes.length, entry.begin);
+    const read = fs.readSync(fd, bytes, 0, bytes.length, entry.begin);
+    if (read < bytes.length) throw new UserError(`${path.join(weights.folder, entry.file)}: truncated: tensor ${entry.name} ends at byte ${entry.begin + bytes.length}, the file ends at ${entry.begin + read}`);
   } finally {
     fs.closeSync(fd);
   }
   return bytes;
 }
 
-/** One tensor as float32, converted from F16 or BF16 as it is read; `finite`: a NaN or infinity in it is a user error (`finiteOrFail`). */
-export function readWeight(weights: WeightFiles, name: string, finite = false): { shape: number[]; data: Float32Array } {
+/**
+ * One tensor as float32, converted from F16 or BF16 as it is read (F32 is read straight into its
+ * array); `finite`: a NaN or infinity in it is a user error (`finiteOrFail`); `transpose`: a 2-D
+ * tensor [rows, columns] comes back [columns, rows] (BF16 decoded and transposed in one pass).
+ */
+export function readWeight(weights: WeightFiles, name: string, finite = false, transpose = false): { shape: number[]; data: Float32Array } {
   const entry = computedEntry(weights, name);
   const raw = readRawWeight(weights, entry);
   if (finite) finiteOrFail(weights, entry, raw);
-  return { shape: entry.shape, data: decodeFloats(entry.dtype as WeightDtype, raw) };
+  const [rows, columns] = entry.shape;
+  if (transpose && entry.dtype === 'BF16') return { shape: [columns, rows], data: transposedBf16(new Uint16Array(raw.buffer, 0, rows * columns), rows, columns) };
+  const count = entry.shape.reduce((a, b) => a * b, 1);
+  const data = entry.dtype === 'F32' ? new Float32Array(raw.buffer, 0, count) : new Float32Array(count);
+  if (entry.dtype !== 'F32') decodeFloatsInto(entry.dtype as WeightDtype, raw, data, 0);
+  return transpose ? { shape: [columns, rows], data: transposed(data, rows, columns) } : { shape: entry.shape, data };
 }
 
 /**

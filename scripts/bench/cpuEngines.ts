@@ -1,0 +1,113 @@
+/**
+ * npm run bench:engines [-- --onnxruntime <onnxruntime-node folder>] [--rounds 2] [--save]
+ *
+ * The CPU engines side by side on GPT-2-small shapes (issue 20): DepthLab's wasm engine, PyTorch
+ * (python3 with torch and transformers) and, when its folder is given, onnxruntime-node's CPU
+ * execution provider (its graphs exported by `onnxGpt2.py`, which needs onnx too). Forward tokens/s
+ * on one 256-token window with one thread, and on two windows with two threads (DepthLab: one
+ * window per evaluation thread, as the analysis splits batches; the others: two intra-op threads on
+ * a batch of two). Every engine runs in its own process, one after another, in rounds, so the same
+ * minutes of a noisy machine are shared out. Prints one JSON document; --save writes it to
+ * bench/results/.
+ */
+import { spawnSync } from 'node:child_process';
+import * as fs from 'node:fs';
+import * as os from 'node:os';
+import * as path from 'node:path';
+import { selectBackend } from '../../src/core/backend/selectBackend';
+import { evaluate } from '../../src/core/evaluate/evaluate';
+import { EvaluationThreads } from '../../src/core/evaluate/evaluationThreads';
+import { writeJsonAtomic } from '../../src/core/files/atomicWrite';
+import { openPretrained } from '../../src/core/huggingface/openPretrained';
+import type { Batch } from '../../src/core/model/layeredModel';
+import { GPT2_SMALL, WINDOW, writeGpt2 } from './gpt2Small';
+
+const args = process.argv.slice(2);
+const option = (name: string) => {
+  const i = args.indexOf(`--${name}`);
+  return i < 0 ? undefined : args[i + 1];
+};
+const started = performance.now();
+const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+
+/** DepthLab's forward on `threads` windows, one per evaluation thread, as the analysis runs them: median of 5 after one untimed pass. */
+async function ours(folder: string, threads: number) {
+  await selectBackend('wasm');
+  const { model } = openPretrained(folder, 'wasm');
+  const pool = threads > 1 ? await EvaluationThreads.attach(model, { kind: 'pretrained', folder }, 'wasm', threads) : undefined;
+  const batches: Batch[] = Array.from({ length: threads }, (_, w) => {
+    const ids = Int32Array.from({ length: WINDOW }, (_, i) => (i * 7919 + w) % GPT2_SMALL.vocab_size);
+    return { size: 1, length: WINDOW, inputs: ids, targets: ids };
+  });
+  const all = Array.from({ length: model.layers }, (_, l) => l);
+  const pass = () => {
+    const begun = performance.now();
+    evaluate(model, batches, all);
+    return performance.now() - begun;
+  };
+  pass();
+  const ms = median(Array.from({ length: 5 }, pass));
+  await pool?.dispose();
+  model.dispose();
+  return { tokensPerSecond: Math.round((threads * WINDOW * 1000) / ms), threads, windows: threads, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
+}
+
+function run(command: string, commandArgs: string[]) {
+  const result = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
+  if (result.status !== 0) return { error: (result.stderr || result.error?.message || 'failed').trim().split('\n').pop() };
+  return JSON.parse(result.stdout.trim().split('\n').pop()!);
+}
+
+async function main() {
+  const child = option('ours');
+  if (child) {
+    process.stdout.write(JSON.stringify(await ours(option('folder')!, Number(child))));
+    return;
+  }
+  const rounds = Number(option('rounds') ?? 2);
+  const onnxruntime = option('onnxruntime');
+  const { folder } = writeGpt2();
+  for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
+  const graphs = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-onnx-'));
+  const exported = onnxruntime ? run('python3', [path.join(__dirname, 'onnxGpt2.py'), graphs]) : undefined;
+  const engines: Record<string, (threads: number) => unknown> = {
+    depthlab: (threads) => run(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder]),
+    pytorch: (threads) => run('python3', [path.join(__dirname, 'torchGpt2.py'), String(threads), String(threads)]),
+    ...(onnxruntime && !exported?.error && { onnxruntime: (threads: number) => run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'onnxruntimeGpt2.ts'), onnxruntime, graphs, String(threads), String(threads)]) }),
+  };
+  const measured: Record<string, Record<string, unknown[]>> = {};
+  for (let round = 1; round <= rounds; round++) {
+    for (const threads of [1, 2]) {
+      for (const [engine, measure] of Object.entries(engines)) {
+        log(`round ${round}: ${engine}, ${threads} thread${threads > 1 ? 's' : ''}`);
+        ((measured[engine] ??= {})[`threads${threads}`] ??= []).push(measure(threads));
+      }
+    }
+  }
+  fs.rmSync(folder, { recursive: true, force: true });
+  fs.rmSync(graphs, { recursive: true, force: true });
+  const tokensPerSecond = (engine: string, threads: number) => median(measured[engine][`threads${threads}`].map((result) => (result as { tokensPerSecond?: number }).tokensPerSecond ?? NaN));
+  const fraction = (engine: string, threads: number) => +(tokensPerSecond('depthlab', threads) / tokensPerSecond(engine, threads)).toFixed(2);
+  const cpus = os.cpus();
+  const document = {
+    date: new Date().toISOString(),
+    machine: { cpu: cpus[0]?.model, cores: cpus.length, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version },
+    shape: GPT2_SMALL,
+    window: WINDOW,
+    onnxExport: exported,
+    measured,
+    depthlabAsFractionOf: Object.fromEntries(Object.keys(engines).filter((engine) => engine !== 'depthlab').map((engine) => [engine, { threads1: fraction(engine, 1), threads2: fraction(engine, 2) }])),
+  };
+  process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
+  if (args.includes('--save')) {
+    const file = path.join(__dirname, '..', '..', 'bench', 'results', `${document.date.replace(/[:.]/g, '-')}-cpu-engines.json`);
+    writeJsonAtomic(file, document);
+    log(`saved ${path.relative(process.cwd(), file)}`);
+  }
+}
+
+main().catch((error: Error) => {
+  log(`bench:engines: ${error.message.split('\n')[0]}`);
+  process.exit(1);
+});
