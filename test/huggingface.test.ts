@@ -227,6 +227,24 @@ test('a model streamed one layer at a time (each layer read from the file when u
   }
 });
 
+test('a shard cut short after the model opened: the layer read from it fails with one error naming the tensor', async () => {
+  await selectBackend('wasm');
+  const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-cut-')), 'gpt2');
+  fs.cpSync(path.join(FIXTURES, 'gpt2'), folder, { recursive: true });
+  const { model } = openPretrained(folder, 'wasm', true);
+  try {
+    const entry = openWeights(folder).entries.get('h.1.mlp.c_fc.weight') ?? openWeights(folder).entries.get('transformer.h.1.mlp.c_fc.weight')!;
+    fs.truncateSync(path.join(folder, entry.file), entry.begin + 4);
+    assert.throws(
+      () => model.layerWeights(1),
+      (error: Error) => error instanceof UserError && new RegExp(`${entry.file}: truncated: tensor ${entry.name.replace(/\./g, '\\.')} ends at byte ${entry.end}, the file ends at ${entry.begin + 4}$`).test(error.message),
+    );
+  } finally {
+    model.dispose();
+    fs.rmSync(path.dirname(folder), { recursive: true, force: true });
+  }
+});
+
 test('OPT, the transformers family trained with LayerDrop: its rate goes into the analysis, the explorer and the text', async () => {
   await selectBackend('wasm');
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-opt-')), 'opt');
