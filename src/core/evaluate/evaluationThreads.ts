@@ -23,7 +23,7 @@ export type EvaluationReply = { values: Float64Array[] } | { error: string };
 
 const attached = new WeakMap<LayeredModel, EvaluationThreads>();
 
-/** Threads for evaluating a model no config speaks for (a Hugging Face folder): as asked, else one per core, at most 4 (each holds a replica: of a streamed model, one layer); one off wasm. */
+/** Threads for evaluating a model no config speaks for (a Hugging Face folder): as asked, else one per core, at most 4 (each holds one layer of the model at a time); one off wasm. */
 export const evaluationThreadCount = (requested?: number) => (threadsHelp() ? (requested ?? Math.min(os.availableParallelism(), 4)) : 1);
 
 /**

@@ -26,7 +26,7 @@ export interface PretrainedRequest {
   tokens?: number;
   /** Positions per window (default 256, or what the model's positions allow). */
   window?: number;
-  /** Evaluation threads, each holding a copy of the weights (default: one per core, at most 4). */
+  /** Evaluation threads, each reading the weights one layer at a time (default: one per core, at most 4). */
   threads?: number;
 }
 
