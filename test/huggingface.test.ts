@@ -227,6 +227,30 @@ test('a model streamed one layer at a time (each layer read from the file when u
   }
 });
 
+test("a model that with its evaluation threads would pass the machine's memory is refused up front, saying how many threads fit", () => {
+  const folder = path.join(FIXTURES, 'gpt2');
+  const files = openWeights(folder);
+  const config = readPretrainedConfig(folder);
+  // The tiny fixture needs about 0.4 GB a thread, nearly all of it the activations' headroom.
+  const { totalBytes } = refuseWhatCannotFit(folder, files, config, 'wasm', 4, 2 * 2 ** 30);
+  const refusal = (threads: number, machineBytes: number) => {
+    try {
+      refuseWhatCannotFit(folder, files, config, 'wasm', threads, machineBytes);
+    } catch (error) {
+      assert.ok(error instanceof UserError);
+      return error.message;
+    }
+    return undefined;
+  };
+  const gbText = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
+  assert.equal(
+    refusal(4, 2 ** 30),
+    `${folder}: needs about ${gbText(4 * totalBytes)} GB of memory (0.0 GB weights as float32, plus activations; its 3 other evaluation threads, one layer at a time, add ${gbText(3 * totalBytes)} GB); this machine has 1.0 GB. --threads 2 fits (${gbText(2 * totalBytes)} GB).`,
+  );
+  assert.match(refusal(1, 0.25 * 2 ** 30)!, /needs about 0\.4 GB of memory \(0\.0 GB weights as float32, plus activations\); this machine has 0\.3 GB\. Run on a GPU \(--backend webgpu\), whose memory holds the weights\.$/);
+  assert.equal(refusal(1, 2 ** 30), undefined);
+});
+
 test('a shard cut short after the model opened: the layer read from it fails with one error naming the tensor', async () => {
   await selectBackend('wasm');
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-cut-')), 'gpt2');

@@ -1,3 +1,4 @@
+import * as os from 'node:os';
 import { UserError } from '../errors';
 import { usesGpu } from '../backend/selectBackend';
 import { adapterText } from '../backend/webgpu/gpuAdapter';
@@ -83,10 +84,12 @@ const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
 
 /**
  * Refuse, before a byte of weights is read, a model the backend cannot hold: past the wasm heap even
- * one layer at a time, or on a GPU a tensor past the adapter's binding limit (every tensor but the
- * vocabulary tables, which are cut into blocks, is bound whole). Returns the memory the model needs.
+ * one layer at a time, on a CPU past the machine's memory with its `threads` (each evaluation thread
+ * beyond the first holds one layer at a time and its own activations), or on a GPU a tensor past the
+ * adapter's binding limit (every tensor but the vocabulary tables, which are cut into blocks, is
+ * bound whole). Returns the memory the model needs on the calling thread.
  */
-export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string): ReturnType<typeof memoryNeeded> {
+export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string, threads = 1, machineBytes = os.totalmem()): ReturnType<typeof memoryNeeded> {
   const needed = memoryNeeded(files, config, streamsLayers(backend, files));
   if (backend === 'wasm' && needed.totalBytes > WASM_HEAP_BYTES) {
     throw new UserError(
@@ -94,7 +97,19 @@ export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: 
     );
   }
   if (backend === 'webgpu') refuseUnbindable(folder, files, config, needed.totalBytes);
+  else refuseBeyondMachine(folder, needed, memoryNeeded(files, config, true).totalBytes, threads, machineBytes);
   return needed;
+}
+
+/** The calling thread's need plus each other evaluation thread's, against the machine's memory; says how many threads fit, if any. */
+function refuseBeyondMachine(folder: string, needed: ReturnType<typeof memoryNeeded>, perThread: number, threads: number, machineBytes: number): void {
+  const total = (count: number) => needed.totalBytes + (count - 1) * perThread;
+  if (total(threads) <= machineBytes) return;
+  const threadText = threads > 1 ? `; its ${threads - 1} other evaluation thread${threads > 2 ? 's' : ''}, one layer at a time, add ${gb((threads - 1) * perThread)} GB` : '';
+  let fitting = threads - 1;
+  while (fitting >= 1 && total(fitting) > machineBytes) fitting--;
+  const way = fitting >= 1 ? `--threads ${fitting} fits (${gb(total(fitting))} GB)` : 'Run on a GPU (--backend webgpu), whose memory holds the weights';
+  throw new UserError(`${folder}: needs about ${gb(total(threads))} GB of memory (${gb(needed.weightBytes)} GB ${needed.what}, plus activations${threadText}); this machine has ${gb(machineBytes)} GB. ${way}.`);
 }
 
 function refuseUnbindable(folder: string, files: WeightFiles, config: PretrainedConfig, totalBytes: number): void {
@@ -111,15 +126,15 @@ function refuseUnbindable(folder: string, files: WeightFiles, config: Pretrained
 
 /**
  * A Hugging Face folder opened for analysis: config checked, memory estimated before a byte of
- * weights is read (a model that cannot fit is refused with what it needs), the family's model
- * built tensor by tensor (a big one on the CPU one layer at a time, the rest left in the file;
+ * weights is read (a model that cannot fit, with the evaluation threads that will share its work,
+ * is refused with what it needs), the family's model built tensor by tensor (a big one on the CPU one layer at a time, the rest left in the file;
  * `stream` decides instead), and the model's own tokenizer.
  */
-export function openPretrained(folder: string, backend: string, stream?: boolean): OpenedPretrained {
+export function openPretrained(folder: string, backend: string, stream?: boolean, threads = 1): OpenedPretrained {
   const config = readPretrainedConfig(folder);
   const tokenizer = PretrainedTokenizer.open(folder);
   const files = openWeights(folder);
-  refuseWhatCannotFit(folder, files, config, backend);
+  refuseWhatCannotFit(folder, files, config, backend, threads);
   const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config), stream ?? streamsLayers(backend, files));
   try {
     const model = new FAMILY_MODELS[config.family](config, weights);

@@ -56,7 +56,8 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
   const { backend, device, why } = await chooseBackend(context.backend ?? 'auto');
   context.onEvent?.({ type: 'backend', backend, device, why });
   context.onEvent?.({ type: 'phase', phase: 'load', detail: `loading ${folder}` });
-  const { model, tokenizer } = openPretrained(folder, backend);
+  const threads = evaluationThreadCount(request.threads);
+  const { model, tokenizer } = openPretrained(folder, backend, undefined, threads);
   try {
     const dataFile = request.dataFile ? path.resolve(request.dataFile) : bundledDataFile('language-model');
     const problem = unreadableFile(dataFile, 'text file (--data)');
@@ -69,7 +70,7 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
     const tokens = tokensIn(batches);
     const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     const replica = () => ({ kind: 'pretrained' as const, folder });
-    return await withEvaluationThreads(model, replica, backend, evaluationThreadCount(request.threads), () => work({ folder, model, tokenizer, batches, data: { source, file: dataFile, tokens, window } }));
+    return await withEvaluationThreads(model, replica, backend, threads, () => work({ folder, model, tokenizer, batches, data: { source, file: dataFile, tokens, window } }));
   } finally {
     model.dispose();
   }
