@@ -225,3 +225,51 @@ test('values in place: on wasm a view of the tensor in the heap, no copy; on cpu
     await tf.setBackend('wasm');
   }
 });
+
+test('Slice and SplitV on wasm copy heap to heap without reading the whole input out (TF.js copied it into a new array), element for element as indexed', () => {
+  const backend = tf.backend() as unknown as { readSync: (...args: unknown[]) => unknown };
+  const readSync = backend.readSync;
+  let reads = 0;
+  backend.readSync = (...args: unknown[]) => {
+    reads++;
+    return readSync.apply(backend, args);
+  };
+  try {
+    const cases: Array<[number[], number[], number[]]> = [
+      [[10], [3], [5]],
+      [[6, 7], [2, 0], [3, 7]],
+      [[6, 7], [1, 2], [4, 3]],
+      [[4, 5, 6], [1, 2, 3], [2, 3, 2]],
+      [[3, 4, 5, 6], [0, 1, 0, 2], [3, 2, 5, 4]],
+      [[2, 3, 2, 3, 4], [1, 0, 1, 1, 1], [1, 3, 1, 2, 2]],
+      [[4, 5], [1, 1], [0, 3]],
+    ];
+    for (const [shape, begin, size] of cases) {
+      const count = shape.reduce((a, b) => a * b, 1);
+      const strides = shape.map((_, axis) => shape.slice(axis + 1).reduce((a, b) => a * b, 1));
+      const expected: number[] = [];
+      const visit = (axis: number, offset: number) => {
+        if (axis === shape.length) return void expected.push(offset);
+        for (let i = begin[axis]; i < begin[axis] + size[axis]; i++) visit(axis + 1, offset + i * strides[axis]);
+      };
+      visit(0, 0);
+      for (const dtype of ['float32', 'int32'] as const) {
+        const x = tf.tensor(Array.from({ length: count }, (_, i) => i), shape, dtype);
+        const sliced = tf.slice(x, begin, size);
+        assert.deepEqual(sliced.shape, size);
+        assert.deepEqual(Array.from(valuesInPlace(sliced.toFloat())), expected, `${shape} from ${begin} size ${size} ${dtype}`);
+        tf.dispose([x, sliced]);
+      }
+    }
+    const x = tf.tensor(Array.from({ length: 4 * 9 }, (_, i) => i), [4, 9]);
+    const parts = tf.split(x, [2, 3, 4], 1);
+    assert.deepEqual(parts.map((part) => part.shape), [[4, 2], [4, 3], [4, 4]]);
+    assert.deepEqual(Array.from(valuesInPlace(parts[1])), [2, 3, 4, 11, 12, 13, 20, 21, 22, 29, 30, 31]);
+    const halves = tf.split(x, 2, 0);
+    assert.deepEqual(Array.from(valuesInPlace(halves[1])), Array.from({ length: 18 }, (_, i) => 18 + i));
+    assert.equal(reads, 0, 'no input was read out of the heap');
+    tf.dispose([x, ...parts, ...halves]);
+  } finally {
+    backend.readSync = readSync;
+  }
+});

@@ -15,6 +15,7 @@ import { MAT_MUL } from './kernels/matMul';
 import { MERGE_HEADS } from './kernels/mergeHeads';
 import { SCATTER_ADD_ROWS } from './kernels/scatterAddRows';
 import { SPLIT_HEADS } from './kernels/splitHeads';
+import { registerSliceInPlace } from './sliceInPlace';
 import * as tf from './tf';
 
 /** Every kernel of kernels.wat, one file each under kernels/. */
@@ -49,6 +50,7 @@ export function wasmKernelBuild(): KernelBuild {
  */
 export function registerWasmKernels(): void {
   if (tf.getKernel(MAT_MUL.name, 'wasm')) return;
+  registerSliceInPlace();
   const binary = kernelBinary();
   if (!binary) return;
   const backend = tf.findBackend('wasm') as unknown as BackendWasm & { wasm: { asm: { memory: WebAssembly.Memory } } };
