@@ -6,6 +6,7 @@ import { test } from 'node:test';
 import * as tf from '../src/core/backend/tf';
 import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { f32ToBf16, bf16ToF32 } from '../src/core/huggingface/halfFloats';
+import { ReadBuffers } from '../src/core/huggingface/readBuffers';
 import { VocabularyTable } from '../src/core/huggingface/vocabularyTable';
 import { openWeights } from '../src/core/huggingface/weightFiles';
 import { crossEntropy } from '../src/core/ops/crossEntropy';
@@ -50,9 +51,11 @@ test('a vocabulary table in blocks (a GPU binding each, or read from the file a 
 
   const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-table-'));
   fs.writeFileSync(path.join(folder, 'model.safetensors'), encodeRawSafetensors([{ name: 'table', dtype: 'BF16', shape: [ROWS, COLUMNS], bytes: new Uint8Array(f32ToBf16(DATA).buffer) }]));
-  const inFile = VocabularyTable.inFile(openWeights(folder), 'table', BLOCK_BYTES);
+  const inFile = VocabularyTable.inFile(openWeights(folder), 'table', undefined, BLOCK_BYTES);
   assert.equal(inFile.blockCount, 4);
   assertSameAsWhole(inFile, whole);
+  // Every block read into the same two arrays, as a streamed model on wasm reads them.
+  assertSameAsWhole(VocabularyTable.inFile(openWeights(folder), 'table', new ReadBuffers(), BLOCK_BYTES), whole);
   assertSameAsWhole(VocabularyTable.inFile(openWeights(folder), 'table'), whole);
   whole.dispose();
   blocks.dispose();

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import { bindingLimit } from '../backend/webgpu/webgpuBackend';
 import { UserError } from '../errors';
+import { ReadBuffers } from './readBuffers';
 import { RESIDENT_TABLE_BYTES, TABLE_BLOCK_BYTES, VocabularyTable } from './vocabularyTable';
 import { checkFinite, readWeight, type WeightFiles } from './weightFiles';
 
@@ -25,12 +26,16 @@ export class PretrainedWeights {
   private residentLayer?: string;
   /** Seconds spent bringing streamed layers in (reading, decoding, transposing): an analysis's budget counts them apart. */
   secondsReading = 0;
+  /** A streamed model's reads on wasm reuse these (each tensor copies its values into the heap when made). */
+  private readonly buffers: ReadBuffers | undefined;
 
   constructor(
     readonly files: WeightFiles,
     readonly basePrefix: string,
     readonly streamLayers = false,
-  ) {}
+  ) {
+    this.buffers = streamLayers && tf.getBackend() === 'wasm' ? new ReadBuffers() : undefined;
+  }
 
   /** The stored name of a canonical one, or undefined when the checkpoint lacks it. */
   storedName(name: string): string | undefined {
@@ -45,7 +50,7 @@ export class PretrainedWeights {
 
   /** A tensor's values as float32, checked against the shape the config implies (and for finite values, unless streaming checked them at open); `transpose`: [in, out] from nn.Linear's [out, in]. */
   private read(name: string, expected: number[], transpose = false): Float32Array {
-    return readWeight(this.files, this.checked(name, expected), !this.streamLayers, transpose).data;
+    return readWeight(this.files, this.checked(name, expected), !this.streamLayers, transpose, this.buffers).data;
   }
 
   /** The stored name, its shape checked against the one the config implies (from the header: nothing read). */
@@ -93,7 +98,7 @@ export class PretrainedWeights {
     const stored = this.checked(name, [rows, columns]);
     if (this.streamLayers && 4 * rows * columns > RESIDENT_TABLE_BYTES) {
       checkFinite(this.files, stored);
-      this.tables.set(name, VocabularyTable.inFile(this.files, stored));
+      this.tables.set(name, VocabularyTable.inFile(this.files, stored, this.buffers));
       return;
     }
     this.tables.set(name, VocabularyTable.fromRows(this.read(name, [rows, columns]), rows, columns, this.streamLayers ? TABLE_BLOCK_BYTES : bindingLimit()));

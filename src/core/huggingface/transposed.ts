@@ -10,8 +10,8 @@ const TILE = 8;
  * written contiguously. Loading nn.Linear weights this way instead of with tf.transpose: TF.js's
  * wasm Transpose took 14 ns an element, half of a streamed Llama-1B pass.
  */
-export function transposed(values: Float32Array, rows: number, columns: number): Float32Array {
-  return transposedBits(new Uint32Array(values.buffer, values.byteOffset, values.length), rows, columns, 0);
+export function transposed(values: Float32Array, rows: number, columns: number, out: Float32Array = new Float32Array(values.length)): Float32Array {
+  return transposedBits(new Uint32Array(values.buffer, values.byteOffset, values.length), rows, columns, 0, out);
 }
 
 /**
@@ -19,14 +19,13 @@ export function transposed(values: Float32Array, rows: number, columns: number):
  * float32 is the BF16's 16 bits followed by 16 zero bits. A third of the time of decoding, then
  * transposing.
  */
-export function transposedBf16(bits: Uint16Array, rows: number, columns: number): Float32Array {
-  return transposedBits(bits, rows, columns, 16);
+export function transposedBf16(bits: Uint16Array, rows: number, columns: number, out: Float32Array = new Float32Array(bits.length)): Float32Array {
+  return transposedBits(bits, rows, columns, 16, out);
 }
 
-/** Float32 bit patterns [columns, rows] of `bits` [rows, columns] shifted left by `shift`. */
-function transposedBits(bits: Uint16Array | Uint32Array, rows: number, columns: number, shift: number): Float32Array {
-  const out = new Float32Array(bits.length);
-  const outBits = new Uint32Array(out.buffer);
+/** Float32 bit patterns [columns, rows] of `bits` [rows, columns] shifted left by `shift`, written into `out`. */
+function transposedBits(bits: Uint16Array | Uint32Array, rows: number, columns: number, shift: number, out: Float32Array): Float32Array {
+  const outBits = new Uint32Array(out.buffer, out.byteOffset, out.length);
   for (let r0 = 0; r0 < rows; r0 += TILE) {
     const r1 = Math.min(rows, r0 + TILE);
     for (let c0 = 0; c0 < columns; c0 += TILE) {

@@ -2,6 +2,7 @@ import * as tf from '../backend/tf';
 import { crossEntropy, tokenCrossEntropy } from '../ops/crossEntropy';
 import { embeddingLookup } from '../ops/embedding';
 import { matMulTransposedB } from '../ops/matMul';
+import type { ReadBuffers } from './readBuffers';
 import { readFloatRows, type WeightFiles } from './weightFiles';
 
 /** A block of a table a streamed model uses (read at once from the file, or resident): 64 MiB of float32 (8,192 rows of 2,048). */
@@ -28,7 +29,7 @@ export class VocabularyTable {
     readonly rows: number,
     readonly columns: number,
     private readonly blockRows: number,
-    private readonly source: { resident: tf.Tensor2D[] } | { files: WeightFiles; name: string },
+    private readonly source: { resident: tf.Tensor2D[] } | { files: WeightFiles; name: string; buffers?: ReadBuffers },
   ) {}
 
   /** Cut `data` ([rows, columns], row-major) into resident blocks of at most `maxBlockBytes`. */
@@ -42,10 +43,10 @@ export class VocabularyTable {
     return new VocabularyTable(rows, columns, blockRows, { resident });
   }
 
-  /** The table `name` of the weight files, left there; read `blockBytes` of float32 at a time. */
-  static inFile(files: WeightFiles, name: string, blockBytes = TABLE_BLOCK_BYTES): VocabularyTable {
+  /** The table `name` of the weight files, left there; read `blockBytes` of float32 at a time (through `buffers` where given: readBuffers.ts). */
+  static inFile(files: WeightFiles, name: string, buffers?: ReadBuffers, blockBytes = TABLE_BLOCK_BYTES): VocabularyTable {
     const [rows, columns] = files.entries.get(name)!.shape;
-    return new VocabularyTable(rows, columns, blockRowsFor(rows, columns, blockBytes), { files, name });
+    return new VocabularyTable(rows, columns, blockRowsFor(rows, columns, blockBytes), { files, name, buffers });
   }
 
   get blockCount(): number {
@@ -54,7 +55,7 @@ export class VocabularyTable {
 
   /** The rows of `ids`, [ids, d]. */
   lookup(ids: Int32Array): tf.Tensor2D {
-    if ('files' in this.source) return tf.tensor2d(readFloatRows(this.source.files, this.source.name, ids), [ids.length, this.columns]);
+    if ('files' in this.source) return tf.tensor2d(readFloatRows(this.source.files, this.source.name, ids, this.source.buffers), [ids.length, this.columns]);
     const { resident } = this.source;
     if (resident.length === 1) return embeddingLookup(resident[0], ids);
     return tf.tidy(() =>
@@ -124,7 +125,8 @@ export class VocabularyTable {
     const capped = (logits: tf.Tensor2D) => (softcap ? (tf.tanh(logits.div(softcap)).mul(softcap) as tf.Tensor2D) : logits);
     const withBias = (logits: tf.Tensor2D) => capped(bias ? (logits.add(bias.slice([start], [real])) as tf.Tensor2D) : logits);
     if ('resident' in this.source) return withBias(matMulTransposedB(x, this.source.resident[b], real));
-    const block = paddedBlock(readFloatRows(this.source.files, this.source.name, Int32Array.from({ length: real }, (_, i) => start + i)), real, this.columns);
+    const { files, name, buffers } = this.source;
+    const block = paddedBlock(readFloatRows(files, name, Int32Array.from({ length: real }, (_, i) => start + i), buffers), real, this.columns);
     try {
       return withBias(matMulTransposedB(x, block, real));
     } finally {

@@ -2,6 +2,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 import { decodeFloats, decodeFloatsInto } from './halfFloats';
+import type { ReadBuffers } from './readBuffers';
 import { transposed, transposedBf16 } from './transposed';
 
 /** The float dtypes DepthLab computes with; they load as float32. */
@@ -96,10 +97,10 @@ function readHeader(folder: string, shard: string): WeightEntry[] {
   }
 }
 
-/** The stored bytes of one tensor, as they are in the file. */
-export function readRawWeight(weights: WeightFiles, entry: WeightEntry): Buffer {
+/** The stored bytes of one tensor, as they are in the file (in `buffers`' byte buffer where given). */
+export function readRawWeight(weights: WeightFiles, entry: WeightEntry, buffers?: ReadBuffers): Buffer {
   // A buffer of its own (offset 0, aligned, not zero-filled): the read fills it whole or fails.
-  const bytes = Buffer.allocUnsafeSlow(entry.end - entry.begin);
+  const bytes = buffers ? buffers.bytes(entry.end - entry.begin) : Buffer.allocUnsafeSlow(entry.end - entry.begin);
   const fd = fs.openSync(path.join(weights.folder, entry.file), 'r');
   try {
     const read = fs.readSync(fd, bytes, 0, bytes.length, entry.begin);
@@ -114,35 +115,42 @@ export function readRawWeight(weights: WeightFiles, entry: WeightEntry): Buffer 
  * One tensor as float32, converted from F16 or BF16 as it is read (F32 is read straight into its
  * array); `finite`: a NaN or infinity in it is a user error (`finiteOrFail`); `transpose`: a 2-D
  * tensor [rows, columns] comes back [columns, rows] (BF16 decoded and transposed in one pass).
+ * With `buffers`, the values are a view of its arrays, valid until the next read.
  */
-export function readWeight(weights: WeightFiles, name: string, finite = false, transpose = false): { shape: number[]; data: Float32Array } {
+export function readWeight(weights: WeightFiles, name: string, finite = false, transpose = false, buffers?: ReadBuffers): { shape: number[]; data: Float32Array } {
   const entry = computedEntry(weights, name);
-  const raw = readRawWeight(weights, entry);
+  const raw = readRawWeight(weights, entry, buffers);
   if (finite) finiteOrFail(weights, entry, raw);
-  const [rows, columns] = entry.shape;
-  if (transpose && entry.dtype === 'BF16') return { shape: [columns, rows], data: transposedBf16(new Uint16Array(raw.buffer, 0, rows * columns), rows, columns) };
   const count = entry.shape.reduce((a, b) => a * b, 1);
-  const data = entry.dtype === 'F32' ? new Float32Array(raw.buffer, 0, count) : new Float32Array(count);
-  if (entry.dtype !== 'F32') decodeFloatsInto(entry.dtype as WeightDtype, raw, data, 0);
-  return transpose ? { shape: [columns, rows], data: transposed(data, rows, columns) } : { shape: entry.shape, data };
+  const out = () => buffers?.floats(count) ?? new Float32Array(count);
+  const [rows, columns] = entry.shape;
+  if (transpose && entry.dtype === 'BF16') return { shape: [columns, rows], data: transposedBf16(new Uint16Array(raw.buffer, 0, count), rows, columns, out()) };
+  const data = entry.dtype === 'F32' ? new Float32Array(raw.buffer, 0, count) : decodedInto(entry.dtype as WeightDtype, raw, out());
+  return transpose ? { shape: [columns, rows], data: transposed(data, rows, columns, entry.dtype === 'F32' ? out() : new Float32Array(count)) } : { shape: entry.shape, data };
+}
+
+function decodedInto(dtype: WeightDtype, raw: Buffer, out: Float32Array): Float32Array {
+  decodeFloatsInto(dtype, raw, out, 0);
+  return out;
 }
 
 /**
  * Rows `ids` of a 2-D tensor [rows, columns] as float32, [ids, columns], read from the file (runs of
- * consecutive ids in one read): a vocabulary table's rows without the table in memory.
+ * consecutive ids in one read): a vocabulary table's rows without the table in memory. With
+ * `buffers`, a view of its arrays, valid until the next read.
  */
-export function readFloatRows(weights: WeightFiles, name: string, ids: Int32Array): Float32Array {
+export function readFloatRows(weights: WeightFiles, name: string, ids: Int32Array, buffers?: ReadBuffers): Float32Array {
   const entry = computedEntry(weights, name);
   const columns = entry.shape[1];
   const rowBytes = columns * BYTES[entry.dtype];
-  const out = new Float32Array(ids.length * columns);
+  const out = buffers?.floats(ids.length * columns) ?? new Float32Array(ids.length * columns);
   const fd = fs.openSync(path.join(weights.folder, entry.file), 'r');
   try {
     for (let i = 0; i < ids.length; ) {
       let run = 1;
       while (i + run < ids.length && ids[i + run] === ids[i] + run) run++;
       // A buffer of its own (offset 0, not zero-filled): the read fills it whole.
-      const bytes = Buffer.allocUnsafeSlow(run * rowBytes);
+      const bytes = buffers?.bytes(run * rowBytes) ?? Buffer.allocUnsafeSlow(run * rowBytes);
       fs.readSync(fd, bytes, 0, bytes.length, entry.begin + ids[i] * rowBytes);
       decodeFloatsInto(entry.dtype as WeightDtype, bytes, out, i * columns);
       i += run;
