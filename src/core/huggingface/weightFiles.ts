@@ -103,12 +103,17 @@ export function readRawWeight(weights: WeightFiles, entry: WeightEntry, buffers?
   const bytes = buffers ? buffers.bytes(entry.end - entry.begin) : Buffer.allocUnsafeSlow(entry.end - entry.begin);
   const fd = fs.openSync(path.join(weights.folder, entry.file), 'r');
   try {
-    const read = fs.readSync(fd, bytes, 0, bytes.length, entry.begin);
-    if (read < bytes.length) throw new UserError(`${path.join(weights.folder, entry.file)}: truncated: tensor ${entry.name} ends at byte ${entry.begin + bytes.length}, the file ends at ${entry.begin + read}`);
+    readFully(weights, entry, fd, bytes, entry.begin);
   } finally {
     fs.closeSync(fd);
   }
   return bytes;
+}
+
+/** Fill `bytes` from `position` of the entry's shard; a file cut short since it was opened is one error naming the tensor. */
+function readFully(weights: WeightFiles, entry: WeightEntry, fd: number, bytes: Buffer, position: number): void {
+  const read = fs.readSync(fd, bytes, 0, bytes.length, position);
+  if (read < bytes.length) throw new UserError(`${path.join(weights.folder, entry.file)}: truncated: tensor ${entry.name} ends at byte ${entry.end}, the file ends at ${position + read}`);
 }
 
 /**
@@ -149,9 +154,9 @@ export function readFloatRows(weights: WeightFiles, name: string, ids: Int32Arra
     for (let i = 0; i < ids.length; ) {
       let run = 1;
       while (i + run < ids.length && ids[i + run] === ids[i] + run) run++;
-      // A buffer of its own (offset 0, not zero-filled): the read fills it whole.
+      // A buffer of its own (offset 0, not zero-filled): the read fills it whole or fails.
       const bytes = buffers?.bytes(run * rowBytes) ?? Buffer.allocUnsafeSlow(run * rowBytes);
-      fs.readSync(fd, bytes, 0, bytes.length, entry.begin + ids[i] * rowBytes);
+      readFully(weights, entry, fd, bytes, entry.begin + ids[i] * rowBytes);
       decodeFloatsInto(entry.dtype as WeightDtype, bytes, out, i * columns);
       i += run;
     }
