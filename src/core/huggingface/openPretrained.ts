@@ -127,8 +127,9 @@ function refuseUnbindable(folder: string, files: WeightFiles, config: Pretrained
 /**
  * A Hugging Face folder opened for analysis: config checked, memory estimated before a byte of
  * weights is read (a model that cannot fit, with the evaluation threads that will share its work,
- * is refused with what it needs), the family's model built tensor by tensor (a big one on the CPU one layer at a time, the rest left in the file;
- * `stream` decides instead), and the model's own tokenizer.
+ * is refused with what it needs), the family's model built tensor by tensor (a big one on the CPU
+ * one layer at a time, the rest left in the file; `stream` decides instead), and the model's own
+ * tokenizer.
  */
 export function openPretrained(folder: string, backend: string, stream?: boolean, threads = 1): OpenedPretrained {
   const config = readPretrainedConfig(folder);

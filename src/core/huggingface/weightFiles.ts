@@ -127,11 +127,14 @@ export function readWeight(weights: WeightFiles, name: string, finite = false, t
   const raw = readRawWeight(weights, entry, buffers);
   if (finite) finiteOrFail(weights, entry, raw);
   const count = entry.shape.reduce((a, b) => a * b, 1);
-  const out = () => buffers?.floats(count) ?? new Float32Array(count);
+  const floats = () => buffers?.floats(count) ?? new Float32Array(count);
+  const dtype = entry.dtype as WeightDtype;
+  if (!transpose) return { shape: entry.shape, data: dtype === 'F32' ? new Float32Array(raw.buffer, 0, count) : decodedInto(dtype, raw, floats()) };
   const [rows, columns] = entry.shape;
-  if (transpose && entry.dtype === 'BF16') return { shape: [columns, rows], data: transposedBf16(new Uint16Array(raw.buffer, 0, count), rows, columns, out()) };
-  const data = entry.dtype === 'F32' ? new Float32Array(raw.buffer, 0, count) : decodedInto(entry.dtype as WeightDtype, raw, out());
-  return transpose ? { shape: [columns, rows], data: transposed(data, rows, columns, entry.dtype === 'F32' ? out() : new Float32Array(count)) } : { shape: entry.shape, data };
+  if (dtype === 'BF16') return { shape: [columns, rows], data: transposedBf16(new Uint16Array(raw.buffer, 0, count), rows, columns, floats()) };
+  // F32's bytes are its values; F16 is decoded into an array of its own, `floats` taking the transpose.
+  const values = dtype === 'F32' ? new Float32Array(raw.buffer, 0, count) : decodedInto(dtype, raw, new Float32Array(count));
+  return { shape: [columns, rows], data: transposed(values, rows, columns, floats()) };
 }
 
 function decodedInto(dtype: WeightDtype, raw: Buffer, out: Float32Array): Float32Array {
