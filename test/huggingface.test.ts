@@ -10,7 +10,7 @@ import { UserError } from '../src/core/errors';
 import { bf16ToF32, decodeFloats, decodeFloatsInto, encodeFloats, f16ToF32, f32ToBf16, f32ToF16 } from '../src/core/huggingface/halfFloats';
 import { openPretrained, refuseWhatCannotFit, streamsLayers } from '../src/core/huggingface/openPretrained';
 import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
-import { openWeights, readRawWeight, readWeight } from '../src/core/huggingface/weightFiles';
+import { openWeights, readFloatRows, readRawWeight, readWeight } from '../src/core/huggingface/weightFiles';
 import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
 import { measureDepth } from '../src/core/jobs/depthMeasurements';
@@ -251,18 +251,23 @@ test("a model that with its evaluation threads would pass the machine's memory i
   assert.equal(refusal(1, 2 ** 30), undefined);
 });
 
-test('a shard cut short after the model opened: the layer read from it fails with one error naming the tensor', async () => {
+test('a shard cut short after the model opened: the layer or the table rows read from it fail with one error naming the tensor', async () => {
   await selectBackend('wasm');
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-cut-')), 'gpt2');
   fs.cpSync(path.join(FIXTURES, 'gpt2'), folder, { recursive: true });
   const { model } = openPretrained(folder, 'wasm', true);
   try {
-    const entry = openWeights(folder).entries.get('h.1.mlp.c_fc.weight') ?? openWeights(folder).entries.get('transformer.h.1.mlp.c_fc.weight')!;
+    const files = openWeights(folder);
+    const entry = files.entries.get('h.1.mlp.c_fc.weight') ?? files.entries.get('transformer.h.1.mlp.c_fc.weight')!;
     fs.truncateSync(path.join(folder, entry.file), entry.begin + 4);
     assert.throws(
       () => model.layerWeights(1),
       (error: Error) => error instanceof UserError && new RegExp(`${entry.file}: truncated: tensor ${entry.name.replace(/\./g, '\\.')} ends at byte ${entry.end}, the file ends at ${entry.begin + 4}$`).test(error.message),
     );
+    // A vocabulary table's rows, read from the file as a streamed model reads its big tables.
+    const table = files.entries.get('wte.weight') ?? files.entries.get('transformer.wte.weight')!;
+    fs.truncateSync(path.join(folder, table.file), table.begin + 4);
+    assert.throws(() => readFloatRows(files, table.name, Int32Array.from([0, 1])), (error: Error) => error instanceof UserError && error.message.includes(`truncated: tensor ${table.name} ends at byte ${table.end}`));
   } finally {
     model.dispose();
     fs.rmSync(path.dirname(folder), { recursive: true, force: true });
