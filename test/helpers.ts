@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -36,4 +37,28 @@ export function tinyLanguageModel(overrides: Record<string, unknown> = {}, dir =
 
 export async function useWasm(): Promise<void> {
   await selectBackend('wasm');
+}
+
+/** A tiny config the CLI `cli` trains for one step on `backend` (the config's auto by default); returns its exit status, stderr and first event (the backend line). */
+export function cliBackendEvent(cli: string, env: NodeJS.ProcessEnv, backend?: string): { status: number | null; stderr: string; event?: { backend: string; device: string; why: string } } {
+  const loaded = tinyLanguageModel({ train: { steps: 1, batchSize: 4, evalEvery: 1, evalBatches: 1, checkpointEvery: 1, threads: 1 } });
+  const result = spawnSync(process.execPath, [cli, ...(backend ? ['--backend', backend] : []), '--json', 'train', loaded.file], { encoding: 'utf8', env, timeout: 120_000 });
+  return { status: result.status, stderr: result.stderr, event: result.status === 0 ? JSON.parse(result.stdout.split('\n')[0]) : undefined };
+}
+
+/**
+ * A copy of the CLI's dist folder whose native addon `addon` (e.g. `dawn/dawn.node`, as a platform
+ * vsix carries it beside the bundle) is a file that is not a shared library; returns its cli.js.
+ */
+export function distWithBrokenAddon(cli: string, addon: string): string {
+  const dist = path.dirname(cli);
+  const [folder] = addon.split('/');
+  const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-dist-'));
+  for (const entry of fs.readdirSync(dist)) if (entry !== 'cli.js' && entry !== folder) fs.symlinkSync(path.join(dist, entry), path.join(copy, entry));
+  fs.copyFileSync(cli, path.join(copy, 'cli.js'));
+  fs.mkdirSync(path.join(copy, folder));
+  fs.writeFileSync(path.join(copy, addon), 'not a shared library');
+  // The other addons resolve from the project's node_modules, as from dist/.
+  fs.symlinkSync(path.resolve(dist, '..', 'node_modules'), path.join(copy, 'node_modules'));
+  return path.join(copy, 'cli.js');
 }

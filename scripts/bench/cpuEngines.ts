@@ -1,9 +1,10 @@
 /**
- * npm run bench:engines [-- --onnxruntime <onnxruntime-node folder>] [--rounds 2] [--save]
+ * npm run bench:engines [-- --rounds 2] [--save]
  *
- * The CPU engines side by side on GPT-2-small shapes (issue 20): DepthLab's wasm engine, PyTorch
- * (python3 with torch and transformers) and, when its folder is given, onnxruntime-node's CPU
- * execution provider (its graphs exported by `onnxGpt2.py`, which needs onnx too). Forward tokens/s
+ * The CPU engines side by side on GPT-2-small shapes (issue 20): DepthLab's two (wasm alone, and
+ * wasm with its products on onnxruntime), PyTorch (python3 with torch and transformers) and
+ * onnxruntime-node's CPU execution provider running the whole model (its graphs exported by
+ * `onnxGpt2.py`, which needs onnx too; --onnxruntime <folder> takes another install). Forward tokens/s
  * on one 256-token window with one thread, and on two windows with two threads (DepthLab: one
  * window per evaluation thread, as the analysis splits batches; the others: two intra-op threads on
  * a batch of two). Every engine runs in its own process, one after another, in rounds, so the same
@@ -31,11 +32,11 @@ const started = performance.now();
 const log = (line: string) => process.stderr.write(`[${((performance.now() - started) / 1000).toFixed(1)}s] ${line}\n`);
 const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
 
-/** DepthLab's forward on `threads` windows, one per evaluation thread, as the analysis runs them: median of 5 after one untimed pass. */
-async function ours(folder: string, threads: number) {
-  await selectBackend('wasm');
-  const { model } = openPretrained(folder, 'wasm');
-  const pool = threads > 1 ? await EvaluationThreads.attach(model, { kind: 'pretrained', folder }, 'wasm', threads) : undefined;
+/** DepthLab's forward on `backend`, `threads` windows, one per evaluation thread, as the analysis runs them: median of 5 after one untimed pass. */
+async function ours(folder: string, threads: number, backend: 'wasm' | 'onnxruntime') {
+  await selectBackend(backend);
+  const { model } = openPretrained(folder, backend);
+  const pool = threads > 1 ? await EvaluationThreads.attach(model, { kind: 'pretrained', folder }, backend, threads) : undefined;
   const batches: Batch[] = Array.from({ length: threads }, (_, w) => {
     const ids = Int32Array.from({ length: WINDOW }, (_, i) => (i * 7919 + w) % GPT2_SMALL.vocab_size);
     return { size: 1, length: WINDOW, inputs: ids, targets: ids };
@@ -62,17 +63,18 @@ function run(command: string, commandArgs: string[]) {
 async function main() {
   const child = option('ours');
   if (child) {
-    process.stdout.write(JSON.stringify(await ours(option('folder')!, Number(child))));
+    process.stdout.write(JSON.stringify(await ours(option('folder')!, Number(child), option('backend') as 'wasm' | 'onnxruntime')));
     return;
   }
   const rounds = Number(option('rounds') ?? 2);
-  const onnxruntime = option('onnxruntime');
+  const onnxruntime = option('onnxruntime') ?? path.dirname(require.resolve('onnxruntime-node/package.json'));
   const { folder } = writeGpt2();
   for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
   const graphs = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-onnx-'));
   const exported = onnxruntime ? run('python3', [path.join(__dirname, 'onnxGpt2.py'), graphs]) : undefined;
   const engines: Record<string, (threads: number) => unknown> = {
-    depthlab: (threads) => run(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder]),
+    depthlab: (threads) => run(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder, '--backend', 'wasm']),
+    'depthlab-onnxruntime': (threads) => run(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder, '--backend', 'onnxruntime']),
     pytorch: (threads) => run('python3', [path.join(__dirname, 'torchGpt2.py'), String(threads), String(threads)]),
     ...(onnxruntime && !exported?.error && { onnxruntime: (threads: number) => run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'onnxruntimeGpt2.ts'), onnxruntime, graphs, String(threads), String(threads)]) }),
   };
@@ -88,7 +90,8 @@ async function main() {
   fs.rmSync(folder, { recursive: true, force: true });
   fs.rmSync(graphs, { recursive: true, force: true });
   const tokensPerSecond = (engine: string, threads: number) => median(measured[engine][`threads${threads}`].map((result) => (result as { tokensPerSecond?: number }).tokensPerSecond ?? NaN));
-  const fraction = (engine: string, threads: number) => +(tokensPerSecond('depthlab', threads) / tokensPerSecond(engine, threads)).toFixed(2);
+  const fraction = (ours: string, engine: string, threads: number) => +(tokensPerSecond(ours, threads) / tokensPerSecond(engine, threads)).toFixed(2);
+  const fractions = (ours: string) => Object.fromEntries(Object.keys(engines).filter((engine) => !engine.startsWith('depthlab')).map((engine) => [engine, { threads1: fraction(ours, engine, 1), threads2: fraction(ours, engine, 2) }]));
   const cpus = os.cpus();
   const document = {
     date: new Date().toISOString(),
@@ -97,7 +100,8 @@ async function main() {
     window: WINDOW,
     onnxExport: exported,
     measured,
-    depthlabAsFractionOf: Object.fromEntries(Object.keys(engines).filter((engine) => engine !== 'depthlab').map((engine) => [engine, { threads1: fraction(engine, 1), threads2: fraction(engine, 2) }])),
+    depthlabAsFractionOf: fractions('depthlab'),
+    depthlabOnnxruntimeAsFractionOf: fractions('depthlab-onnxruntime'),
   };
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   if (args.includes('--save')) {

@@ -25,7 +25,7 @@ const CONFIG = `{
   "data": { "train": "text.txt" },
   "model": { "layers": ${LAYERS}, "dModel": 16, "heads": 2, "ffn": 32, "seqLen": 16 },
   "layerdrop": { "rate": 0.5 },
-  "train": { "steps": 30, "batchSize": 4, "evalEvery": 10, "evalBatches": 2, "checkpointEvery": 10, "backend": "wasm" },
+  "train": { "steps": 30, "batchSize": 4, "evalEvery": 10, "evalBatches": 2, "checkpointEvery": 10, "backend": "onnxruntime" },
   "prune": { "strategy": "every-other", "targetLayers": 2 }
 }
 `;
@@ -110,6 +110,9 @@ test('train from the command palette, pick layers in the Depth Explorer, write t
   const record = JSON.parse(fs.readFileSync(path.join(runs, runDir, 'run.json'), 'utf8'));
   assert.equal(record.status, 'completed');
   assert.equal(record.step, 30);
+  // onnxruntime as the linux-x64 vsix carries it, beside the bundle.
+  assert.equal(record.backend, 'onnxruntime');
+  assert.match(record.device, /^CPU; matrix products on onnxruntime 1\./);
   await page.locator('.notifications-toasts', { hasText: 'completed at step 30' }).waitFor({ timeout: 30_000 });
   // Once the job has settled the lens reads the run record again, not the job's last step.
   await page.locator('.codelens-decoration', { hasText: 'last run: completed 30/30' }).waitFor({ timeout: 30_000 });

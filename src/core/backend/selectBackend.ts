@@ -4,6 +4,8 @@ import * as tf from './tf';
 import { setWasmPaths } from '@tensorflow/tfjs-backend-wasm';
 import type { BackendName } from '../config/choices';
 import { UserError } from '../errors';
+import { loadOnnxRuntime } from './onnxruntime/onnxruntimeAddon';
+import { registerOnnxProducts, removeOnnxProducts } from './onnxruntime/onnxProducts';
 import { shareIdentityBuffersOnWasm } from './sharedIdentity';
 import { registerWasmKernels } from './wasmKernels';
 import { adapterText } from './webgpu/gpuAdapter';
@@ -27,7 +29,10 @@ const NATIVE_PACKAGES: Array<[ResolvedBackend, string]> = [
 /** Backends that compute on a GPU, in its own memory: they hold a model whole. */
 export const usesGpu = (backend: string) => backend === 'webgpu' || backend === 'tensorflow-gpu';
 
-const AUTO_ORDER: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+/** Backends whose tensors live on TF.js's wasm heap (at most 4 GiB). */
+export const onWasmHeap = (backend: string) => backend === 'onnxruntime' || backend === 'wasm';
+
+const AUTO_ORDER: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'];
 
 let active: BackendChoice | undefined;
 
@@ -36,7 +41,7 @@ export const activeBackend = () => active;
 
 /**
  * Pick the compute backend: a hardware WebGPU adapter, then tfjs-node-gpu, then tfjs-node, then
- * wasm, then cpu. `auto` never takes a software GPU adapter; naming `webgpu` does. Both native
+ * wasm with its products on onnxruntime, then wasm, then cpu. `auto` never takes a software GPU adapter; naming `webgpu` does. Both native
  * packages register the same TF.js backend name ('tensorflow'); they share the engine with our
  * tfjs-core because TF.js keeps its engine in a global.
  */
@@ -83,12 +88,20 @@ async function activate(backend: ResolvedBackend, auto: boolean): Promise<string
     if (!(await tf.setBackend('tensorflow'))) throw new Error('failed to initialise');
     return backend === 'tensorflow-gpu' ? 'CUDA GPU through libtensorflow' : 'CPU through libtensorflow';
   }
-  if (backend === 'wasm') setWasmPaths(wasmDirectory());
-  if (!(await tf.setBackend(backend))) throw new Error('failed to initialise');
+  // Loaded before wasm starts, so a failed load leaves this process's wasm backend as it was.
+  const runtime = backend === 'onnxruntime' ? loadOnnxRuntime() : undefined;
+  const engine = onWasmHeap(backend) ? 'wasm' : backend;
+  if (engine === 'wasm') setWasmPaths(wasmDirectory());
+  if (!(await tf.setBackend(engine))) throw new Error('failed to initialise');
   await tf.ready();
-  if (backend === 'wasm') {
+  if (engine === 'wasm') {
     shareIdentityBuffersOnWasm();
+    removeOnnxProducts();
     registerWasmKernels();
+  }
+  if (runtime) {
+    registerOnnxProducts(runtime);
+    return `CPU; matrix products on onnxruntime ${runtime.version}`;
   }
   return 'CPU';
 }

@@ -1,4 +1,5 @@
 import * as tf from './tf';
+import { replaceWasmKernel } from './wasmHeap';
 
 interface RefCounted {
   incRef(dataId: tf.DataId): void;
@@ -18,6 +19,5 @@ const identity: tf.KernelFunc = ({ inputs, backend }) => {
  */
 export function shareIdentityBuffersOnWasm(): void {
   if (tf.getKernel('Identity', 'wasm')?.kernelFunc === identity) return;
-  tf.unregisterKernel('Identity', 'wasm');
-  tf.registerKernel({ kernelName: 'Identity', backendName: 'wasm', kernelFunc: identity });
+  replaceWasmKernel('Identity', identity);
 }

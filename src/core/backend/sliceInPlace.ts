@@ -1,8 +1,5 @@
-import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from './tf';
-
-type TypedArray = Float32Array | Int32Array | Uint8Array;
-type HeapBackend = BackendWasm & { typedArrayFromHeap(tensor: tf.TensorInfo): TypedArray; makeOutput(shape: number[], dtype: tf.DataType): tf.TensorInfo };
+import { replaceWasmKernel as replaceKernel, type HeapBackend } from './wasmHeap';
 
 /**
  * TF.js's wasm Slice (and SplitV, which slices) copies its whole input out of the heap into a new
@@ -25,11 +22,6 @@ export function registerSliceInPlace(): void {
       return piece;
     });
   });
-}
-
-function replaceKernel(kernelName: string, kernelFunc: tf.KernelFunc): void {
-  tf.unregisterKernel(kernelName, 'wasm');
-  tf.registerKernel({ kernelName, backendName: 'wasm', kernelFunc });
 }
 
 /** x[begin : begin + size], copied run by run along the last axis from the heap to the heap. */

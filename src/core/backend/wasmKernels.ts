@@ -17,6 +17,7 @@ import { SCATTER_ADD_ROWS } from './kernels/scatterAddRows';
 import { SPLIT_HEADS } from './kernels/splitHeads';
 import { registerSliceInPlace } from './sliceInPlace';
 import * as tf from './tf';
+import { replaceWasmKernel } from './wasmHeap';
 
 /** Every kernel of kernels.wat, one file each under kernels/. */
 export const WASM_KERNELS: readonly WasmKernel[] = [
@@ -42,22 +43,29 @@ export function wasmKernelBuild(): KernelBuild {
   return kernelBuild;
 }
 
+let instance: KernelEnv | undefined;
+
 /**
- * Instantiates kernels.wat (compiled to dist/wasm by the build) on TF.js's own wasm memory and
- * registers every kernel for the wasm backend, so a kernel reads its inputs and writes a
+ * Instantiates kernels.wat (compiled to dist/wasm by the build) on TF.js's own wasm memory, once,
+ * and registers every kernel for the wasm backend (again, in place of onnxruntime's products, when
+ * a process that ran those switches to plain wasm), so a kernel reads its inputs and writes a
  * TF.js-allocated output in place. Without the built files nothing is registered and every op takes
  * TF.js's own path.
  */
 export function registerWasmKernels(): void {
-  if (tf.getKernel(MAT_MUL.name, 'wasm')) return;
   registerSliceInPlace();
+  instance ??= instantiateKernels();
+  if (!instance) return;
+  for (const kernel of WASM_KERNELS) replaceWasmKernel(kernel.name, kernel.kernelFunc(instance));
+}
+
+function instantiateKernels(): KernelEnv | undefined {
   const binary = kernelBinary();
-  if (!binary) return;
+  if (!binary) return undefined;
   const backend = tf.findBackend('wasm') as unknown as BackendWasm & { wasm: { asm: { memory: WebAssembly.Memory } } };
-  const instance = new WebAssembly.Instance(new WebAssembly.Module(binary.bytes), { tfjs: { memory: backend.wasm.asm.memory } });
-  const env: KernelEnv = { exports: instance.exports as unknown as KernelExports, backend, offset: (t) => backend.getMemoryOffset(t.dataId) };
+  const module = new WebAssembly.Instance(new WebAssembly.Module(binary.bytes), { tfjs: { memory: backend.wasm.asm.memory } });
   kernelBuild = binary.build;
-  for (const kernel of WASM_KERNELS) tf.registerKernel({ kernelName: kernel.name, backendName: 'wasm', kernelFunc: kernel.kernelFunc(env) });
+  return { exports: module.exports as unknown as KernelExports, backend, offset: (t) => backend.getMemoryOffset(t.dataId) };
 }
 
 /**

@@ -78,7 +78,7 @@ const trainSchema = z.strictObject({
   backend: z
     .enum(BACKENDS)
     .default('auto')
-    .describe('Where the job computes. auto: a hardware GPU through WebGPU, then @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node, then the bundled wasm; webgpu: the GPU through Dawn (Vulkan, Metal, D3D12), a software adapter too. The --backend flag and the depthlab.backend setting override it.'),
+    .describe('Where the job computes. auto: a hardware GPU through WebGPU, then @tensorflow/tfjs-node-gpu, then @tensorflow/tfjs-node, then the CPU (onnxruntime, then wasm); webgpu: the GPU through Dawn (Vulkan, Metal, D3D12), a software adapter too; onnxruntime: the bundled wasm engine with its matrix products on onnxruntime\'s CPU kernels (bundled); wasm: the wasm engine alone. The --backend flag and the depthlab.backend setting override it.'),
   earlyExit: z
     .strictObject({
       scale: z.number().min(0).default(0).describe("LayerSkip's e_scale: weight of the exits after earlier layers (0 = off)."),

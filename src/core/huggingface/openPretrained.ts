@@ -1,6 +1,6 @@
 import * as os from 'node:os';
 import { UserError } from '../errors';
-import { usesGpu } from '../backend/selectBackend';
+import { onWasmHeap, usesGpu } from '../backend/selectBackend';
 import { adapterText } from '../backend/webgpu/gpuAdapter';
 import { activeGpu } from '../backend/webgpu/webgpuBackend';
 import { WASM_HEAP_BYTES } from '../model/trainingMemory';
@@ -91,7 +91,7 @@ const gb = (bytes: number) => (bytes / 2 ** 30).toFixed(1);
  */
 export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: PretrainedConfig, backend: string, threads = 1, machineBytes = os.totalmem()): ReturnType<typeof memoryNeeded> {
   const needed = memoryNeeded(files, config, streamsLayers(backend, files));
-  if (backend === 'wasm' && needed.totalBytes > WASM_HEAP_BYTES) {
+  if (onWasmHeap(backend) && needed.totalBytes > WASM_HEAP_BYTES) {
     throw new UserError(
       `${folder}: needs about ${gb(needed.totalBytes)} GB (${gb(needed.weightBytes)} GB ${needed.what}, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
     );

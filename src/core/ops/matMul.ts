@@ -1,5 +1,6 @@
 import { kernelFits } from '../backend/fastKernel';
 import { MAT_MUL } from '../backend/kernels/matMul';
+import { productsOnOnnxruntime, TRANSPOSED_B_PRODUCT } from '../backend/onnxruntime/onnxProducts';
 import * as tf from '../backend/tf';
 
 /**
@@ -7,7 +8,8 @@ import * as tf from '../backend/tf';
  * register-tiled SIMD kernel (kernels.wat) runs it: about twice xnnpack's dense speed, and 10×
  * TF.js's batched and transposed paths. It computes whole 4 × 8 tiles, so other shapes are padded
  * with zeros (m to a multiple of 4, n of 8) and the product sliced back, which still beats xnnpack
- * (the LM head's 91-character vocabulary). Elsewhere tf.matMul, with an explicit transpose.
+ * (the LM head's 91-character vocabulary). On onnxruntime's kernels (onnxProducts.ts) every shape
+ * runs as it is. Elsewhere tf.matMul, with an explicit transpose.
  */
 export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false): T {
   const mAxis = a.rank - (transposeA ? 1 : 2);
@@ -16,6 +18,7 @@ export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false): T {
   // The kernel trusts its shapes: broadcasting batches and mismatched k go to tf.matMul (which reports the latter).
   if (!kernelFits(MAT_MUL, { a, b }, { transposeA })) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
   const kernel = (x: T, y: T) => tf.engine().runKernel(MAT_MUL.name, { a: x, b: y }, { transposeA }) as T;
+  if (productsOnOnnxruntime()) return kernel(a, b);
   // Rows of b a multiple of 4 KiB apart alias in the cache (n = 1024, 3072: half the speed, measured); 8 more columns break the pattern.
   const aliased = n % 1024 === 0;
   if (m % 4 === 0 && n % 8 === 0 && !aliased) return kernel(a, b);
@@ -61,9 +64,11 @@ export function swapLastAxes<T extends tf.Tensor>(x: T): T {
  * x·wᵀ for a large w [rows (padded), k] such as an LM head tied to its embedding, computed as
  * (w·xᵀ)ᵀ so that the kernel reads w in place: TF.js's transposeB path runs ~25× slower on wasm, and
  * an explicit transpose would copy the whole table per call. `rows` is w's true row count; pad
- * w to a multiple of 4 rows once at load, or every call pads a copy.
+ * w to a multiple of 4 rows once at load, or every call pads a copy. On onnxruntime's kernels,
+ * x·wᵀ is one product over w's first `rows` rows.
  */
 export function matMulTransposedB(x: tf.Tensor2D, w: tf.Tensor2D, rows = w.shape[0]): tf.Tensor2D {
+  if (productsOnOnnxruntime()) return tf.engine().runKernel(TRANSPOSED_B_PRODUCT, { a: x, b: w }, { rows }) as tf.Tensor2D;
   return tf.tidy(() => {
     const product = matMul(w, x.transpose() as tf.Tensor2D);
     return (rows === product.shape[0] ? product : product.slice([0, 0], [rows, x.shape[0]])).transpose() as tf.Tensor2D;
