@@ -18,7 +18,7 @@ import { embeddingLookup } from '../src/core/ops/embedding';
 import { linear } from '../src/core/ops/linear';
 import { matMul } from '../src/core/ops/matMul';
 import { oneHotFloat } from '../src/core/ops/oneHot';
-import { activeBackend, selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
+import { activeBackend, onWasmHeap, selectBackend, type ResolvedBackend } from '../src/core/backend/selectBackend';
 import { activeGpu } from '../src/core/backend/webgpu/webgpuBackend';
 import { valuesInPlace } from '../src/core/backend/valuesInPlace';
 import { wasmKernelBuild } from '../src/core/backend/wasmKernels';
@@ -53,9 +53,9 @@ const REFERENCE = {
   layerdrop: { rate: 0.2 },
   train: { batchSize: 32, evalBatches: 8, lr: 0.001, seed: 1 },
 };
-const ALL_BACKENDS: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'wasm', 'cpu'];
+const ALL_BACKENDS: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'];
 /** Backends whose threads each hold a wasm instance or a JS engine: the thread scaling is theirs to measure. */
-const THREADED: ResolvedBackend[] = ['wasm', 'cpu'];
+const THREADED: ResolvedBackend[] = ['onnxruntime', 'wasm', 'cpu'];
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -346,7 +346,7 @@ async function measure(backend: ResolvedBackend) {
     numTensors: { beforeSteps: tensorsBefore, afterSteps: tensorsAfter, steps },
     // Peak resident memory after single-thread training, and over the whole run (extra threads hold their own wasm heaps).
     peakRssMB: { oneThreadTraining: rssOneThreadMB, wholeRun: Math.round(process.resourceUsage().maxRSS / 1024) },
-    kernels: backend === 'wasm' ? wasmKernelBuild() : undefined,
+    kernels: onWasmHeap(backend) ? wasmKernelBuild() : undefined,
     matMul2dGflops: +gflops.toFixed(2),
     engineMatMul2dGflops: +engineGflops.toFixed(2),
     trainStepGflops: +stepGflops.toFixed(2),

@@ -1,7 +1,7 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { isMainThread } from 'node:worker_threads';
 import { env, Tensor } from 'onnxruntime-common';
+import { nativeAddonPath } from '../nativeAddonPath';
 
 /** A float32 tensor as the binding takes it: its values are read (an input) or written (an output) in place. */
 export interface OrtTensor {
@@ -47,19 +47,11 @@ export function loadOnnxRuntime(addonFile = addonPath()): OnnxRuntime {
   return loaded;
 }
 
-/** The folder onnxruntime-node keeps this platform's binding in, as the package names it. */
-export const onnxruntimePlatform = () => path.join(process.platform, process.arch);
-
-function addonPath(): string {
-  const besideBundle = path.join(__dirname, 'onnxruntime', 'onnxruntime_binding.node');
-  if (fs.existsSync(besideBundle)) return besideBundle;
-  let packageDir: string;
-  try {
-    packageDir = path.dirname(require.resolve('onnxruntime-node/package.json'));
-  } catch {
-    throw new Error('no onnxruntime build here (a platform vsix carries it beside the bundle; the universal vsix and darwin-x64 do not)');
-  }
-  const file = path.join(packageDir, 'bin', 'napi-v6', onnxruntimePlatform(), 'onnxruntime_binding.node');
-  if (!fs.existsSync(file)) throw new Error(`onnxruntime-node has no build for ${process.platform}-${process.arch}`);
-  return file;
-}
+const addonPath = () =>
+  nativeAddonPath({
+    besideBundle: path.join('onnxruntime', 'onnxruntime_binding.node'),
+    packageName: 'onnxruntime-node',
+    inPackage: path.join('bin', 'napi-v6', process.platform, process.arch, 'onnxruntime_binding.node'),
+    notInstalled: 'no onnxruntime build here (a platform vsix carries it beside the bundle; the universal vsix and darwin-x64 do not)',
+    noBuild: `onnxruntime-node has no build for ${process.platform}-${process.arch}`,
+  });

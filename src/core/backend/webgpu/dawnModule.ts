@@ -1,5 +1,5 @@
-import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { nativeAddonPath } from '../nativeAddonPath';
 import { hookDawnEvents } from './dawnEvents';
 
 /** What Dawn's Node addon (the npm package `webgpu`) exports. */
@@ -32,16 +32,11 @@ export function loadDawn(): DawnAddon {
   return addon;
 }
 
-function addonPath(): string {
-  const besideBundle = path.join(__dirname, 'dawn', 'dawn.node');
-  if (fs.existsSync(besideBundle)) return besideBundle;
-  let packageDir: string;
-  try {
-    packageDir = path.dirname(require.resolve('webgpu/package.json'));
-  } catch {
-    throw new Error('the npm package "webgpu" (Dawn) is not installed');
-  }
-  const file = path.join(packageDir, 'dist', dawnPlatform(), 'dawn.node');
-  if (!fs.existsSync(file)) throw new Error(`Dawn has no build for ${dawnPlatform()}`);
-  return file;
-}
+const addonPath = () =>
+  nativeAddonPath({
+    besideBundle: path.join('dawn', 'dawn.node'),
+    packageName: 'webgpu',
+    inPackage: path.join('dist', dawnPlatform(), 'dawn.node'),
+    notInstalled: 'the npm package "webgpu" (Dawn) is not installed',
+    noBuild: `Dawn has no build for ${dawnPlatform()}`,
+  });
