@@ -13,6 +13,7 @@ import { LAYER_NORM } from './kernels/layerNorm';
 import { LAYER_NORM_GRAD } from './kernels/layerNormGrad';
 import { MAT_MUL } from './kernels/matMul';
 import { MERGE_HEADS } from './kernels/mergeHeads';
+import { ROW_MAX_SUM_EXP } from './kernels/rowMaxSumExp';
 import { SCATTER_ADD_ROWS } from './kernels/scatterAddRows';
 import { SPLIT_HEADS } from './kernels/splitHeads';
 import { registerSliceInPlace } from './sliceInPlace';
@@ -33,6 +34,7 @@ export const WASM_KERNELS: readonly WasmKernel[] = [
   ADAM_W,
   SCATTER_ADD_ROWS,
   CROSS_ENTROPY_GRAD,
+  ROW_MAX_SUM_EXP,
 ];
 
 /** Which build of our kernels runs: with relaxed SIMD's fused multiply-add, without it, or none. */

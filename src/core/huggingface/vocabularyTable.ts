@@ -2,6 +2,7 @@ import * as tf from '../backend/tf';
 import { crossEntropy, tokenCrossEntropy } from '../ops/crossEntropy';
 import { embeddingLookup } from '../ops/embedding';
 import { matMulTransposedB } from '../ops/matMul';
+import { rowMaxSumExp } from '../ops/rowMaxSumExp';
 import type { ReadBuffers } from './readBuffers';
 import { readFloatRows, type WeightFiles } from './weightFiles';
 
@@ -101,9 +102,9 @@ export class VocabularyTable {
         const start = b * this.blockRows;
         const logits = this.blockLogits(x, b, bias, softcap);
         const width = logits.shape[1];
-        const max = (previous ? tf.maximum(previous.max, logits.max(1)) : logits.max(1)) as tf.Tensor1D;
-        const exponentials = logits.sub(max.expandDims(1)).exp().sum(1);
-        const sum = previous ? previous.sum.mul(previous.max.sub(max).exp()).add(exponentials) : exponentials;
+        const block = rowMaxSumExp(logits);
+        const max = (previous ? tf.maximum(previous.max, block.max) : block.max) as tf.Tensor1D;
+        const sum = previous ? previous.sum.mul(previous.max.sub(max).exp()).add(block.sum.mul(block.max.sub(max).exp())) : block.sum;
         const inBlock = (t: number) => t >= start && t < start + width;
         const flat = Int32Array.from(targets, (t, row) => row * width + (inBlock(t) ? t - start : 0));
         const mask = tf.tensor1d(Float32Array.from(targets, (t) => (inBlock(t) ? 1 : 0)));

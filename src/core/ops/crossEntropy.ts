@@ -2,6 +2,7 @@ import { runFastKernel } from '../backend/fastKernel';
 import { CROSS_ENTROPY_GRAD } from '../backend/kernels/crossEntropyGrad';
 import * as tf from '../backend/tf';
 import { oneHotFloat } from './oneHot';
+import { logSumExpRows } from './rowMaxSumExp';
 
 /**
  * Mean softmax cross-entropy of logits [rows, classes] against target ids: log Σ exp(logits) minus
@@ -38,5 +39,5 @@ export function tokenCrossEntropy(logits: tf.Tensor2D, targets: Int32Array): tf.
 function perRow(logits: tf.Tensor2D, targets: tf.Tensor1D): tf.Tensor1D {
   const [rows, classes] = logits.shape;
   const flat = targets.add(tf.range(0, rows, 1, 'int32').mul(tf.scalar(classes, 'int32')));
-  return tf.logSumExp(logits, -1).sub(tf.gather(logits.reshape([-1]), flat));
+  return logSumExpRows(logits).sub(tf.gather(logits.reshape([-1]), flat));
 }

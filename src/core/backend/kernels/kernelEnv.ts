@@ -14,6 +14,7 @@ export interface KernelExports {
   permuteHeads(rows: number, heads: number, batch: number, length: number, headCount: number, headDim: number, width: number, column: number, toHeads: number): void;
   scatterAddRows(dy: number, ids: number, out: number, rows: number, cols: number, outRows: number): void;
   crossEntropyGrad(probabilities: number, targets: number, scale: number, out: number, rows: number, cols: number): void;
+  rowMaxSumExp(x: number, out: number, rows: number, cols: number): void;
 }
 
 /** What a kernel function works with: our module's exports, TF.js's wasm backend, and where a tensor lives on the heap. */
