@@ -68,10 +68,10 @@ for (const file of fs.readdirSync(wasmSource).filter((f) => f.endsWith('.wasm'))
   fs.copyFileSync(path.join(wasmSource, file), path.join(wasmDir, file));
 }
 
-// Our own SIMD kernels on TF.js's wasm heap (src/core/backend/wasmKernels.ts), built twice: with relaxed
+// Our own SIMD kernels on TF.js's wasm heap (src/core/backend/wasm/wasmKernels.ts), built twice: with relaxed
 // SIMD's fused multiply-add, and for engines without it with each madd spelled as a multiply and an add.
 const wabt = await require('wabt')();
-const kernelSource = path.join(root, 'src/core/backend/kernels.wat');
+const kernelSource = path.join(root, 'src/core/backend/wasm/kernels.wat');
 const kernelText = fs.readFileSync(kernelSource, 'utf8');
 for (const [file, text] of [['kernels-relaxed.wasm', kernelText], ['kernels.wasm', withoutRelaxedMadd(kernelText)]]) {
   const kernel = wabt.parseWat(kernelSource, text, { simd: true, bulk_memory: true, relaxed_simd: true });

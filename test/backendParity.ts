@@ -19,7 +19,7 @@ import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
 import { compareJob } from '../src/core/jobs/compareJob';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
 import { trainJob } from '../src/core/jobs/trainJob';
-import type { Batch } from '../src/core/model/layeredModel';
+import type { Batch } from '../src/core/data/batch';
 import { adamWStep } from '../src/core/ops/adamWStep';
 import { columnSums } from '../src/core/ops/columnSums';
 import { crossEntropy } from '../src/core/ops/crossEntropy';

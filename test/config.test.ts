@@ -1,4 +1,4 @@
-import { MAX_AUTO_THREADS, resolveThreads, writeCalibration } from '../src/core/train/threadCount';
+import { MAX_AUTO_THREADS, resolveThreads, writeCalibration } from '../src/core/backend/threadCount';
 import { test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
@@ -8,7 +8,7 @@ import { configFileName } from '../src/core/config/configFileName';
 import { parseConfig } from '../src/core/config/loadConfig';
 import { configJsonSchema } from '../src/core/config/jsonSchema';
 import { starterConfig } from '../src/core/config/starterConfig';
-import { withLayersToKeep } from '../src/core/config/writeLayersToKeep';
+import { withLayersToKeep } from '../src/core/layerLists/writeLayersToKeep';
 import { ConfigError } from '../src/core/errors';
 
 const FILE = path.join(process.cwd(), 'bad.depthlab.json');

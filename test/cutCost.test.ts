@@ -9,7 +9,7 @@ import { depthSweep } from '../src/core/evaluate/depthSweep';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
 import { openWeights } from '../src/core/huggingface/weightFiles';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
-import type { Batch } from '../src/core/model/layeredModel';
+import type { Batch } from '../src/core/data/batch';
 import { everyOther } from '../src/core/prune/everyOther';
 import { depthTable } from '../src/core/report/depthTable';
 

@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import * as tf from '../src/core/backend/tf';
-import type { Batch, LayeredModel, ResidualStream } from '../src/core/model/layeredModel';
+import type { LayeredModel, ResidualStream } from '../src/core/model/layeredModel';
+import type { Batch } from '../src/core/data/batch';
 import { contiguousBlock } from '../src/core/prune/contiguousBlock';
 import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { angularDistances } from '../src/core/statistics/angularDistance';

@@ -3,7 +3,7 @@ import * as assert from 'node:assert/strict';
 import * as tf from '../src/core/backend/tf';
 import { evaluate } from '../src/core/evaluate/evaluate';
 import { Rng } from '../src/core/random/rng';
-import { openModel, validationBatches } from '../src/core/source/openModel';
+import { openModel, validationBatches } from '../src/core/run/openModel';
 import { earlyExitWeights, trainingObjective } from '../src/core/train/earlyExit';
 import { train } from '../src/core/train/trainer';
 import { tinyLanguageModel, TINY_MODEL, TINY_TRAIN, useWasm } from './helpers';

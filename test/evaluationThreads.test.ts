@@ -4,7 +4,7 @@ import { evaluateTogether } from '../src/core/evaluate/evaluate';
 import { contiguousShares, EvaluationThreads, withTransformerThreads } from '../src/core/evaluate/evaluationThreads';
 import { weightsOf } from '../src/core/model/modelWeights';
 import { Rng } from '../src/core/random/rng';
-import { openModel, validationBatches } from '../src/core/source/openModel';
+import { openModel, validationBatches } from '../src/core/run/openModel';
 import { angularDistances } from '../src/core/statistics/angularDistance';
 import { layerStatistics } from '../src/core/statistics/importance';
 import { dropStatistics, emptyCounters } from '../src/core/statistics/dropStatistics';

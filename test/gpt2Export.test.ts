@@ -7,7 +7,7 @@ import { loadModelCheckpoint } from '../src/core/checkpoint/modelCheckpoint';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
 import { CharTokenizer } from '../src/core/data/charTokenizer';
 import type { LayeredModel } from '../src/core/model/layeredModel';
-import { PretrainedTokenizer } from '../src/core/huggingface/hfTokenizer';
+import { PretrainedTokenizer } from '../src/core/data/pretrainedTokenizer';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
 import { exportJob } from '../src/core/jobs/exportJob';
 import { requireCheckpoint } from '../src/core/run/checkpointFiles';

@@ -13,13 +13,13 @@ import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
 import { openWeights, readFloatRows, readRawWeight, readWeight } from '../src/core/huggingface/weightFiles';
 import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
-import { measureDepth } from '../src/core/jobs/depthMeasurements';
-import type { Batch } from '../src/core/model/layeredModel';
+import { measureDepth } from '../src/core/analysis/depthMeasurements';
+import type { Batch } from '../src/core/data/batch';
 import type { EngineEvent } from '../src/core/events';
-import { PretrainedTokenizer } from '../src/core/huggingface/hfTokenizer';
-import { textBatches } from '../src/core/huggingface/textBatches';
+import { PretrainedTokenizer } from '../src/core/data/pretrainedTokenizer';
+import { textBatches } from '../src/core/data/textBatches';
 import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
-import { modelSnapshot } from '../src/core/huggingface/modelSnapshot';
+import { modelSnapshot } from '../src/core/report/modelSnapshot';
 import { modelAnalysisText } from '../src/core/report/analysisText';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');

@@ -8,7 +8,7 @@ import { evaluateTogether } from '../src/core/evaluate/evaluate';
 import { spread } from '../src/core/prune/spread';
 import { searchOnValid } from '../src/core/prune/searchOnValid';
 import { layerStatistics } from '../src/core/statistics/importance';
-import type { Batch } from '../src/core/model/layeredModel';
+import type { Batch } from '../src/core/data/batch';
 import { Transformer } from '../src/core/model/transformer';
 import { Rng } from '../src/core/random/rng';
 import { TINY_MODEL, useWasm } from './helpers';

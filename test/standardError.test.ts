@@ -6,7 +6,7 @@ import { evaluateTogether } from '../src/core/evaluate/evaluate';
 import { pairedStandardError, standardError, withinNoise } from '../src/core/evaluate/standardError';
 import { depthTable } from '../src/core/report/depthTable';
 import { Rng } from '../src/core/random/rng';
-import { openModel, validationBatches } from '../src/core/source/openModel';
+import { openModel, validationBatches } from '../src/core/run/openModel';
 import { tinyLanguageModel, TINY_MODEL, TINY_TRAIN, useWasm, workspace } from './helpers';
 
 before(useWasm);

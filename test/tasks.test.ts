@@ -11,7 +11,7 @@ import { UserError } from '../src/core/errors';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
 import { prepareTask } from '../src/core/tasks/taskBatches';
 import { readTaskFile, type TaskFile } from '../src/core/tasks/taskFile';
-import { itemOutcomes, meanStdErr, scoreTask } from '../src/core/tasks/taskScores';
+import { itemOutcomes, meanStdErr, scoreTask } from '../src/core/evaluate/taskScores';
 import { CharTokenizer } from '../src/core/data/charTokenizer';
 import { spawnSync } from 'node:child_process';
 import { configProblems } from '../src/core/config/configProblems';

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { UserError } from '../src/core/errors';
-import { batchesThatFit, TimeBudget, walkSeconds } from '../src/core/jobs/timeBudget';
-import { durationText, parseDuration } from '../src/core/report/duration';
+import { batchesThatFit, TimeBudget, walkSeconds } from '../src/core/analysis/timeBudget';
+import { durationText, parseDuration } from '../src/core/config/duration';
 import { analysisBudget } from '../src/core/config/analysisBudget';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import type { Batch } from '../src/core/model/layeredModel';
+import type { Batch } from '../src/core/data/batch';
 
 test('--budget reads 90s, 5m, 1h, 2m30s and bare seconds; anything else is one user error saying what is allowed', () => {
   assert.deepEqual(['90', '90s', '5m', '1.5m', '1h', '2m30s', '1h 1m 1s'].map(parseDuration), [90, 90, 300, 90, 3600, 150, 3661]);

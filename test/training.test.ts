@@ -4,7 +4,7 @@ import { trainingStep } from '../src/core/train/trainingStep';
 import { SharedStep } from '../src/core/train/sharedStep';
 import { gradientNorms } from '../src/core/train/gradientNorms';
 import { weightsOf } from '../src/core/model/modelWeights';
-import { openModel } from '../src/core/source/openModel';
+import { openModel } from '../src/core/run/openModel';
 import { before, test } from 'node:test';
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';

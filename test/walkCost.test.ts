@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { before, test } from 'node:test';
 import { walkCost } from '../src/core/evaluate/walkCost';
-import { phaseCosts } from '../src/core/jobs/depthMeasurements';
+import { phaseCosts } from '../src/core/analysis/depthMeasurements';
 import { windowsOf } from '../src/core/model/batchWindows';
 import type { LayeredModel } from '../src/core/model/layeredModel';
 import { forwardSharingPrefixes } from '../src/core/model/sharedPrefixes';

@@ -20,7 +20,7 @@ import { evaluate } from '../../src/core/evaluate/evaluate';
 import { EvaluationThreads } from '../../src/core/evaluate/evaluationThreads';
 import { writeJsonAtomic } from '../../src/core/files/atomicWrite';
 import { openPretrained } from '../../src/core/huggingface/openPretrained';
-import type { Batch } from '../../src/core/model/layeredModel';
+import type { Batch } from '../../src/core/data/batch';
 import { GPT2_SMALL, WINDOW, writeGpt2 } from './gpt2Small';
 
 const args = process.argv.slice(2);

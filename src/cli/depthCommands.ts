@@ -3,7 +3,7 @@ import { HEAL_PARTS } from '../core/config/choices';
 import { compareJob } from '../core/jobs/compareJob';
 import { healJob } from '../core/jobs/healJob';
 import { layerList, positiveInt, strategyList } from './options';
-import { MODEL_STRATEGIES } from '../core/jobs/depthMeasurements';
+import { MODEL_STRATEGIES } from '../core/analysis/depthMeasurements';
 import type { PruneStrategy } from '../core/config/choices';
 import { jobAction, program, runCommand, session } from './program';
 import { compareText } from '../core/report/analysisText';

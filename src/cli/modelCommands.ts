@@ -3,7 +3,7 @@ import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../core/config/choices';
 import { UserError } from '../core/errors';
 import { analyzeModelJob } from '../core/jobs/analyzeModelJob';
 import { pretrainedSource } from '../core/jobs/openedPretrained';
-import { parseDuration } from '../core/report/duration';
+import { parseDuration } from '../core/config/duration';
 import { nonNegative, positiveInt, withTaskOption, withTextOptions } from './options';
 import { program, session } from './program';
 import { modelAnalysisText } from '../core/report/analysisText';

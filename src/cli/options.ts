@@ -1,8 +1,8 @@
 import { InvalidArgumentError, type Command } from 'commander';
 import type { PruneStrategy } from '../core/config/choices';
-import { MODEL_STRATEGIES } from '../core/jobs/depthMeasurements';
-import { BUNDLED_TASKS } from '../core/data/bundledData';
-import type { LayerPart } from '../core/model/layerParts';
+import { MODEL_STRATEGIES } from '../core/analysis/depthMeasurements';
+import { BUNDLED_TASKS } from '../core/config/bundledData';
+import type { LayerPart } from '../core/config/choices';
 
 /** Flag values parsed as the CLI's users write them; a bad one is commander's usage error (exit 2). */
 export const positiveInt = (value: string) => {

@@ -14,7 +14,7 @@ import type { ExportJobRequest, ExportJobResult } from '../core/jobs/exportJob';
 import type { PruneJobRequest, PruneJobResult } from '../core/jobs/pruneJob';
 import type { TrainJobRequest, TrainJobResult } from '../core/jobs/trainJob';
 import { isId, isLayerList, isRecord, isString, messageParser, oneOf, optional, type Check } from './guards';
-import { LAYER_PARTS } from '../core/model/layerParts';
+import { LAYER_PARTS } from '../core/config/choices';
 
 /** Each job's request and result, as core/jobs defines them. */
 export interface Jobs {

@@ -6,8 +6,8 @@ import type { BackendName } from '../config/choices';
 import { UserError } from '../errors';
 import { loadOnnxRuntime } from './onnxruntime/onnxruntimeAddon';
 import { registerOnnxProducts, removeOnnxProducts } from './onnxruntime/onnxProducts';
-import { shareIdentityBuffersOnWasm } from './sharedIdentity';
-import { registerWasmKernels } from './wasmKernels';
+import { shareIdentityBuffersOnWasm } from './wasm/sharedIdentity';
+import { registerWasmKernels } from './wasm/wasmKernels';
 import { adapterText } from './webgpu/gpuAdapter';
 import { activateWebGpu } from './webgpu/webgpuBackend';
 

@@ -1,6 +1,8 @@
 import { UserError } from '../errors';
-import { ALL_TOKENS } from '../huggingface/textBatches';
-import { parseDuration } from '../report/duration';
+import { parseDuration } from './duration';
+
+/** The most tokens a Hugging Face model is measured on unless --tokens says otherwise. */
+export const ALL_TOKENS = 16_384;
 
 /** The editor's depthlab.analysisBudget as an analysis request's budget: a duration, or every token for `all`. */
 export function analysisBudget(setting: string): { budgetSeconds: number } | { tokens: number } {

@@ -9,6 +9,8 @@ export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l
 /** When the early-exit loss trains each exit (LayerSkip's curricula). */
 export const EARLY_EXIT_CURRICULA = ['none', 'rotational', 'gradual'] as const;
 export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'] as const;
+/** The two blocks of a Transformer layer, each on its own residual branch: what a sub-block measurement removes. */
+export const LAYER_PARTS = ['attention', 'mlp'] as const;
 /** What `depthlab heal` trains: every weight the kept sub-network uses, or its feed-forward blocks only. */
 export const HEAL_PARTS = ['all', 'ffn'] as const;
 
@@ -17,3 +19,4 @@ export type PruneStrategy = (typeof PRUNE_STRATEGIES)[number];
 export type ImportanceMetric = (typeof IMPORTANCE_METRICS)[number];
 export type BackendName = (typeof BACKENDS)[number];
 export type HealPart = (typeof HEAL_PARTS)[number];
+export type LayerPart = (typeof LAYER_PARTS)[number];

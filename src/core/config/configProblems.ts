@@ -1,7 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors';
-import { taskPath } from '../tasks/taskPath';
+import { taskPath } from './taskPath';
 import { parseConfig } from './loadConfig';
 
 /**

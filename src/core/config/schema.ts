@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { BACKENDS, EARLY_EXIT_CURRICULA, IMPORTANCE_METRICS, LAYERDROP_SCHEDULES, PRUNE_STRATEGIES, TASKS } from './choices';
-import { LAYER_PARTS } from '../model/layerParts';
+import { LAYER_PARTS } from './choices';
 
 /**
  * The one source of truth for `*.depthlab.json`: TypeScript types (z.infer), runtime validation

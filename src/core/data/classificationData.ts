@@ -1,12 +1,12 @@
 import * as path from 'node:path';
 import { parse as parseCsv } from 'csv-parse/sync';
 import type { LoadedConfig } from '../config/loadConfig';
-import type { Batch } from '../model/layeredModel';
+import type { Batch } from './batch';
 import type { Rng } from '../random/rng';
 import { CharTokenizer, PAD } from './charTokenizer';
 import type { Dataset } from './dataset';
 import type { Tokenizer } from './tokenizer';
-import { bundledDataFile } from './bundledData';
+import { bundledDataFile } from '../config/bundledData';
 import { dataError, dataSource, readDataText, type DataSource } from './readDataFile';
 
 interface Example {

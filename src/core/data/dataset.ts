@@ -1,4 +1,4 @@
-import type { Batch } from '../model/layeredModel';
+import type { Batch } from './batch';
 import type { Rng } from '../random/rng';
 import type { CharTokenizer } from './charTokenizer';
 import type { Tokenizer } from './tokenizer';

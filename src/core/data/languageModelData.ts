@@ -1,10 +1,10 @@
 import type { LoadedConfig } from '../config/loadConfig';
-import type { Batch } from '../model/layeredModel';
+import type { Batch } from './batch';
 import type { Rng } from '../random/rng';
 import { CharTokenizer } from './charTokenizer';
 import type { Dataset } from './dataset';
 import type { Tokenizer } from './tokenizer';
-import { bundledDataFile } from './bundledData';
+import { bundledDataFile } from '../config/bundledData';
 import { dataError, dataSource, readDataText, type DataSource } from './readDataFile';
 import { notUtf8Warning } from './textContent';
 

@@ -1,8 +1,9 @@
 import * as tf from '../backend/tf';
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import { forwardSharingPrefixes, forwardSharingSteps } from '../model/sharedPrefixes';
 import { wholeLayer } from '../model/layerParts';
-import { cosineSum } from '../statistics/blockInfluence';
+import { cosineSum } from '../ops/cosineSum';
 
 /**
  * The evaluation passes as work on one batch at a time, whose numbers the caller then sums in batch

@@ -1,7 +1,8 @@
 import type { LayeredModel } from '../model/layeredModel';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
-import { layerOfTensor } from '../huggingface/prunedFolder';
-import { stepLayer, stepSkip, type LayerPart } from '../model/layerParts';
+import { layerOfTensor } from '../huggingface/layerNames';
+import { stepLayer, stepSkip } from '../model/layerParts';
+import { type LayerPart } from '../config/choices';
 import { LAYER_PARAMETER_SUFFIXES } from '../model/parameters';
 
 /** A model's weights as a cut sees them: what stays whatever is kept, and each layer's share. */

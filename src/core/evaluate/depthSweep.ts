@@ -1,6 +1,7 @@
-import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
+import { type LayeredModel } from '../model/layeredModel';
+import { tokensIn, type Batch } from '../data/batch';
 import type { PreparedTask } from '../tasks/taskBatches';
-import { pairedOutcomeStdErr, scoreTask, type TaskScore } from '../tasks/taskScores';
+import { pairedOutcomeStdErr, scoreTask, type TaskScore } from './taskScores';
 import { withCutCost, modelSize } from './cutCost';
 import { differenceStdErr, evaluateBatches, type Evaluation } from './evaluate';
 

@@ -1,4 +1,5 @@
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import { pairedStandardError, standardError } from './standardError';
 import { batchResults } from './evaluationThreads';
 import { stepLayer } from '../model/layerParts';

@@ -10,10 +10,11 @@ import { LlamaModel } from './families/llama';
 import { GemmaModel } from './families/gemma';
 import { GptNeoxModel } from './families/gptNeox';
 import { OptModel } from './families/opt';
-import { PretrainedTokenizer } from './hfTokenizer';
+import { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { readPretrainedConfig, type Family, type PretrainedConfig } from './pretrainedConfig';
 import type { PretrainedModel } from './pretrainedModel';
-import { layerOf, PretrainedWeights } from './pretrainedWeights';
+import { PretrainedWeights } from './pretrainedWeights';
+import { layerOf } from './layerNames';
 import { RESIDENT_TABLE_BYTES, TABLE_BLOCK_BYTES } from './vocabularyTable';
 import { openWeights, type WeightFiles } from './weightFiles';
 

@@ -1,14 +1,13 @@
 import * as tf from '../backend/tf';
 import { bindingLimit } from '../backend/webgpu/webgpuBackend';
 import { UserError } from '../errors';
+import { layerOf } from './layerNames';
 import { ReadBuffers } from './readBuffers';
 import { RESIDENT_TABLE_BYTES, TABLE_BLOCK_BYTES, VocabularyTable } from './vocabularyTable';
 import { checkFinite, readWeight, type WeightFiles } from './weightFiles';
 
 type Layout = 'as-stored' | 'transpose';
 
-/** The layer a tensor belongs to, by the first numbered segment of its name (`model.layers.3`), or undefined (embeddings, final norm). */
-export const layerOf = (name: string) => /^(.*?\.\d+)\./.exec(name)?.[1];
 
 /**
  * The tensors a family asks for, as float32 TF.js tensors. Names are the family's canonical ones; a

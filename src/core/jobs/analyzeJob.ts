@@ -1,8 +1,8 @@
 import type { LayerChoice } from '../prune/chooseLayers';
 import { readRun, type Analysis, type HealRecord } from '../run/runFiles';
-import { analyzeRun } from './analysis';
+import { analyzeRun } from '../analysis/analyzeRun';
 import type { JobContext } from './jobContext';
-import { runTasks, withTrainedRun, type RunRequest } from './trainedRun';
+import { runTasks, withTrainedRun, type RunRequest } from './openRun';
 
 export type AnalyzeJobRequest = RunRequest &
   Omit<LayerChoice, 'layers'> & {

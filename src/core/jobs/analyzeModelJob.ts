@@ -1,19 +1,20 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
-import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../huggingface/modelAnalysisFile';
+import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../run/modelAnalysisFile';
 import { activeBackend, usesGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
-import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from './depthMeasurements';
+import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from '../analysis/depthMeasurements';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
-import { tokensIn, type Batch } from '../model/layeredModel';
+import { tokensIn, type Batch } from '../data/batch';
 import { keptSize, modelSize } from '../evaluate/cutCost';
 import type { JobContext } from './jobContext';
 import { reportData } from '../report/reportData';
 import { writeReport } from '../report/reportPage';
 import { withPretrained, type PretrainedRequest } from './openedPretrained';
-import { measuredTasks, openTasks, taskNotice } from '../tasks/openTasks';
+import { openTasks, taskNotice } from '../tasks/openTasks';
+import { measuredTasks } from '../analysis/analyzeRun';
 import { TASK_WINDOW } from '../tasks/taskBatches';
 import { requireSeparableParts } from '../statistics/partImportance';
-import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from './timeBudget';
+import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from '../analysis/timeBudget';
 
 export interface AnalyzeModelRequest extends PretrainedRequest {
   strategy?: PruneStrategy;

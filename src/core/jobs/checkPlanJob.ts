@@ -1,6 +1,6 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { bundledDataFile } from '../data/bundledData';
+import { bundledDataFile } from '../config/bundledData';
 import { UserError } from '../errors';
 import { evaluate, type Evaluation } from '../evaluate/evaluate';
 import { folderIdentity, identityChange, PLAN_FILE, readPlan, textHash } from '../export/prunePlan';

@@ -1,4 +1,4 @@
-import { resolveThreads } from '../train/threadCount';
+import { resolveThreads } from '../backend/threadCount';
 import { writeComparison } from '../compare/compareFile';
 import { compareSummary, type ComparedModel, type Comparison } from '../compare/compareSummary';
 import { compareVariants, variantConfig } from '../compare/compareVariants';
@@ -7,9 +7,9 @@ import { evaluate, type Evaluation } from '../evaluate/evaluate';
 import { evaluationLayers } from '../model/layerDrop';
 import { recommendedRate } from '../prune/recommendedRate';
 import { targetDepth } from '../prune/targetDepth';
-import { validationBatches } from '../source/openModel';
+import { validationBatches } from '../run/openModel';
 import { train } from '../train/trainer';
-import { measureDepth } from './depthMeasurements';
+import { measureDepth } from '../analysis/depthMeasurements';
 import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
 import type { PruneStrategy } from '../config/choices';

@@ -3,7 +3,8 @@ import { exportRun, type ExportResult } from '../export/exportRun';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
 import type { JobContext } from './jobContext';
 import type { LayerBlock } from '../model/layerParts';
-import { choiceContext, withTrainedRun, type RunRequest } from './trainedRun';
+import { choiceContext } from '../analysis/trainedRun';
+import { withTrainedRun, type RunRequest } from './openRun';
 
 export type ExportJobRequest = RunRequest &
   LayerChoice & {

@@ -6,12 +6,13 @@ import { layerOfParameter } from '../model/parameters';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
 import { Rng } from '../random/rng';
 import { healFolder, writeHealRecord, type HealRecord } from '../run/runFiles';
-import { validationBatches } from '../source/openModel';
+import { validationBatches } from '../run/openModel';
 import { adamWFor } from '../train/adamW';
 import { applyGradients, computeGradients } from '../train/trainingStep';
 import type { JobContext } from './jobContext';
 import { progressReporter } from './progressReporter';
-import { choiceContext, withTrainedRun, type RunRequest } from './trainedRun';
+import { choiceContext } from '../analysis/trainedRun';
+import { withTrainedRun, type RunRequest } from './openRun';
 
 export interface HealJobRequest extends RunRequest, LayerChoice {
   /** Finetuning steps (default 100). */

@@ -1,13 +1,14 @@
-import { writeLayersToKeep } from '../config/writeLayersToKeep';
+import { writeLayersToKeep } from '../layerLists/writeLayersToKeep';
 import { evaluateTogether, type Evaluation } from '../evaluate/evaluate';
 import { fairseqFlags, huggingFaceConfig } from '../export/interop';
 import { evaluationLayers } from '../model/layerDrop';
 import { chosenLayers, type LayerChoice } from '../prune/chooseLayers';
 import type { ChoiceMargin } from '../prune/choiceMargin';
 import { recommendedRate } from '../prune/recommendedRate';
-import { validationBatches } from '../source/openModel';
+import { validationBatches } from '../run/openModel';
 import type { JobContext } from './jobContext';
-import { choiceContext, withTrainedRun, type RunRequest } from './trainedRun';
+import { choiceContext } from '../analysis/trainedRun';
+import { withTrainedRun, type RunRequest } from './openRun';
 
 export type PruneJobRequest = RunRequest &
   LayerChoice & {

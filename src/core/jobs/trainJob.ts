@@ -1,10 +1,10 @@
-import { resolveThreads } from '../train/threadCount';
+import { resolveThreads } from '../backend/threadCount';
 import type { Analysis } from '../run/runFiles';
 import { readRun, type RunStatus } from '../run/runFiles';
 import { findRun } from '../run/runStore';
 import { train } from '../train/trainer';
-import { analyzeRun } from './analysis';
-import { runTasks } from './trainedRun';
+import { analyzeRun } from '../analysis/analyzeRun';
+import { runTasks } from './openRun';
 import { withTransformerThreads } from '../evaluate/evaluationThreads';
 import { startJob, type ConfigRequest, type JobContext } from './jobContext';
 

@@ -1,4 +1,4 @@
-import type { Batch } from './layeredModel';
+import type { Batch } from '../data/batch';
 
 /** A batch cut into one batch per window (row of `size`), each with its own targets, mask and predicted rows. */
 export function windowsOf(batch: Batch): Batch[] {

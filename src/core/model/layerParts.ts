@@ -1,7 +1,4 @@
-/** The two blocks of a Transformer layer, each on its own residual branch. */
-export type LayerPart = 'attention' | 'mlp';
-
-export const LAYER_PARTS: readonly LayerPart[] = ['attention', 'mlp'];
+import { LAYER_PARTS, type LayerPart } from '../config/choices';
 
 /**
  * A step of a forward walk as plain data (it crosses threads): layer l whole is 3l, without its

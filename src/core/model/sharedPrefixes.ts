@@ -1,5 +1,6 @@
 import * as tf from '../backend/tf';
-import type { Batch, BatchResult, LayeredModel } from './layeredModel';
+import type { BatchResult, LayeredModel } from './layeredModel';
+import type { Batch } from '../data/batch';
 import { stepLayer, stepSkip, wholeLayer } from './layerParts';
 
 /** Sees every layer the walk runs: its input and output streams, and the layers run before it on that branch. */

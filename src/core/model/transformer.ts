@@ -7,8 +7,9 @@ import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
 import { layerNorm } from '../ops/layerNorm';
-import type { Batch, BatchResult, BlockOptions, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
-import type { LayerPart } from './layerParts';
+import type { BatchResult, BlockOptions, ForwardOptions, LayeredModel, ResidualStream } from './layeredModel';
+import type { Batch } from '../data/batch';
+import type { LayerPart } from '../config/choices';
 import { swapLastAxes, tapedMatMul } from '../ops/matMul';
 import { hasHeadBias, hasTiedHead, LAYER_PARAMETER_SUFFIXES, layerParameterName, parameterSpecs, type ModelShape, type ParameterSpec } from './parameters';
 

@@ -1,5 +1,5 @@
-import { runFastKernel } from '../backend/fastKernel';
-import { ADAM_W } from '../backend/kernels/adamW';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { ADAM_W } from '../backend/wasm/kernels/adamW';
 import * as tf from '../backend/tf';
 
 export interface AdamWHyper {

@@ -1,5 +1,5 @@
-import { runFastKernel } from '../backend/fastKernel';
-import { COLUMN_SUMS } from '../backend/kernels/columnSums';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { COLUMN_SUMS } from '../backend/wasm/kernels/columnSums';
 import * as tf from '../backend/tf';
 
 /**

@@ -1,5 +1,5 @@
-import { runFastKernel } from '../backend/fastKernel';
-import { CROSS_ENTROPY_GRAD } from '../backend/kernels/crossEntropyGrad';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { CROSS_ENTROPY_GRAD } from '../backend/wasm/kernels/crossEntropyGrad';
 import * as tf from '../backend/tf';
 import { oneHotFloat } from './oneHot';
 import { logSumExpRows } from './rowMaxSumExp';

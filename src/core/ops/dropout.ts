@@ -1,6 +1,6 @@
 import { Rng } from '../random/rng';
-import { runFastKernel } from '../backend/fastKernel';
-import { DROPOUT } from '../backend/kernels/dropout';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { DROPOUT } from '../backend/wasm/kernels/dropout';
 import * as tf from '../backend/tf';
 
 /**

@@ -1,5 +1,5 @@
-import { runFastKernel } from '../backend/fastKernel';
-import { SCATTER_ADD_ROWS } from '../backend/kernels/scatterAddRows';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { SCATTER_ADD_ROWS } from '../backend/wasm/kernels/scatterAddRows';
 import * as tf from '../backend/tf';
 
 /**

@@ -1,6 +1,6 @@
-import { runFastKernel } from '../backend/fastKernel';
-import { GELU_GRAD } from '../backend/kernels/geluGrad';
-import { GELU_INPUT } from '../backend/kernels/geluInput';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { GELU_GRAD } from '../backend/wasm/kernels/geluGrad';
+import { GELU_INPUT } from '../backend/wasm/kernels/geluInput';
 import * as tf from '../backend/tf';
 
 const C = Math.sqrt(2 / Math.PI);

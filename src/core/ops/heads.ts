@@ -1,6 +1,6 @@
-import { runFastKernel } from '../backend/fastKernel';
-import { MERGE_HEADS } from '../backend/kernels/mergeHeads';
-import { SPLIT_HEADS } from '../backend/kernels/splitHeads';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { MERGE_HEADS } from '../backend/wasm/kernels/mergeHeads';
+import { SPLIT_HEADS } from '../backend/wasm/kernels/splitHeads';
 import * as tf from '../backend/tf';
 
 interface HeadsAttrs {

@@ -1,7 +1,7 @@
 import { columnSums } from './columnSums';
-import { runFastKernel } from '../backend/fastKernel';
-import { LAYER_NORM } from '../backend/kernels/layerNorm';
-import { LAYER_NORM_GRAD } from '../backend/kernels/layerNormGrad';
+import { runFastKernel } from '../backend/wasm/fastKernel';
+import { LAYER_NORM } from '../backend/wasm/kernels/layerNorm';
+import { LAYER_NORM_GRAD } from '../backend/wasm/kernels/layerNormGrad';
 import * as tf from '../backend/tf';
 
 /**

@@ -1,5 +1,5 @@
-import { kernelFits } from '../backend/fastKernel';
-import { MAT_MUL } from '../backend/kernels/matMul';
+import { kernelFits } from '../backend/wasm/fastKernel';
+import { MAT_MUL } from '../backend/wasm/kernels/matMul';
 import { productsOnOnnxruntime, TRANSPOSED_B_PRODUCT } from '../backend/onnxruntime/onnxProducts';
 import * as tf from '../backend/tf';
 

@@ -1,5 +1,5 @@
-import { kernelFits } from '../backend/fastKernel';
-import { ROW_MAX_SUM_EXP } from '../backend/kernels/rowMaxSumExp';
+import { kernelFits } from '../backend/wasm/fastKernel';
+import { ROW_MAX_SUM_EXP } from '../backend/wasm/kernels/rowMaxSumExp';
 import * as tf from '../backend/tf';
 
 /**

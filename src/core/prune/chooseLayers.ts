@@ -1,7 +1,8 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { differenceStdErr, evaluateBatches } from '../evaluate/evaluate';
 import type { ChoiceMargin } from './choiceMargin';
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import { angularDistances } from '../statistics/angularDistance';
 import type { LayerStatistics } from '../statistics/importance';
 import { keptLayers } from './keptLayers';

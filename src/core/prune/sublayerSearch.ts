@@ -1,7 +1,9 @@
 import { modelSize, stepsSize } from '../evaluate/cutCost';
 import { differenceStdErr, evaluateBatches } from '../evaluate/evaluate';
-import { tokensIn, type Batch, type LayeredModel } from '../model/layeredModel';
-import { LAYER_PARTS, stepsWithout, type LayerBlock } from '../model/layerParts';
+import { type LayeredModel } from '../model/layeredModel';
+import { tokensIn, type Batch } from '../data/batch';
+import { stepsWithout, type LayerBlock } from '../model/layerParts';
+import { LAYER_PARTS } from '../config/choices';
 import type { PartIncrease } from '../statistics/partImportance';
 
 /** The sub-block search after k removals: which blocks are gone (in the order removed), the loss and what the cut buys. */

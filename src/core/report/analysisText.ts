@@ -2,7 +2,7 @@ import type { Comparison } from '../compare/compareSummary';
 import type { DepthRow } from '../evaluate/depthSweep';
 import type { Evaluation } from '../evaluate/evaluate';
 import { NOISE_ERRORS, withinNoise } from '../evaluate/standardError';
-import type { ModelAnalysis } from '../huggingface/modelAnalysisFile';
+import type { ModelAnalysis } from '../run/modelAnalysisFile';
 import { marginText } from '../prune/choiceMargin';
 import type { Analysis, HealRecord, MeasuredTask } from '../run/runFiles';
 import { depthTable, errorText } from './depthTable';

@@ -1,5 +1,5 @@
 import { withinNoise } from '../evaluate/standardError';
-import type { ModelAnalysis } from '../huggingface/modelAnalysisFile';
+import type { ModelAnalysis } from '../run/modelAnalysisFile';
 
 /** How far a model analysis's tokens go: how many layers' removal costs stand out from noise, and which sweeps a budget left out. */
 export function precisionText(analysis: ModelAnalysis): string {

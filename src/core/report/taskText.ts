@@ -1,5 +1,5 @@
 import type { DepthRow } from '../evaluate/depthSweep';
-import type { TaskScore } from '../tasks/taskScores';
+import type { TaskScore } from '../evaluate/taskScores';
 import { percentText } from './depthTable';
 
 const scoreText = (s: TaskScore | undefined) => (s ? `acc ${percentText(s.acc, s.accStdErr)}%, acc_norm ${percentText(s.accNorm, s.accNormStdErr)}%` : 'not measured');

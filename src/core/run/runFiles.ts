@@ -10,7 +10,7 @@ import type { LayerDropStatistics } from '../statistics/dropStatistics';
 import type { LayerStatistics } from '../statistics/importance';
 import type { ChoiceMargin } from '../prune/choiceMargin';
 import { configFileOf, type RunPaths } from './runPaths';
-import { LAYER_PARTS } from '../model/layerParts';
+import { LAYER_PARTS } from '../config/choices';
 import type { PartIncrease } from '../statistics/partImportance';
 import type { SublayerRow } from '../prune/sublayerSearch';
 

@@ -1,5 +1,6 @@
 import { batchResults } from '../evaluate/evaluationThreads';
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 
 /**
  * Gromov et al.'s angular distance arccos(cos(x_l, x_{l+n}))/π between the residual streams n

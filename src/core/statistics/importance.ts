@@ -1,4 +1,5 @@
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import { batchResults } from '../evaluate/evaluationThreads';
 import { pairedStandardError } from '../evaluate/standardError';
 import type { LayerDropStatistics } from './dropStatistics';

@@ -1,7 +1,9 @@
 import { differenceStdErr, evaluateBatches } from '../evaluate/evaluate';
 import { UserError } from '../errors';
-import type { Batch, LayeredModel } from '../model/layeredModel';
-import { LAYER_PARTS, stepsWithout } from '../model/layerParts';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
+import { stepsWithout } from '../model/layerParts';
+import { LAYER_PARTS } from '../config/choices';
 
 /** A layer's two blocks, each removed alone: the loss increase over the full model and its paired standard error. */
 export interface PartIncrease {

@@ -1,5 +1,6 @@
 import * as tf from '../backend/tf';
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 
 /**
  * The stream entering each layer of the full network, each token scaled to unit RMS and averaged

@@ -1,9 +1,8 @@
 import type { Tokenizer } from '../data/tokenizer';
 import { UserError } from '../errors';
-import type { MeasuredTask } from '../run/runFiles';
 import { prepareTask, type PreparedTask } from './taskBatches';
 import { readTaskFile } from './taskFile';
-import { taskPath } from './taskPath';
+import { taskPath } from '../config/taskPath';
 
 /**
  * The named tasks read and tokenized for a model with `window` positions. A model that does not
@@ -20,9 +19,6 @@ export function openTasks(names: readonly string[], base: string, tokenizer: Tok
   }
   return prepared;
 }
-
-/** What an analysis records of its tasks. */
-export const measuredTasks = (tasks: readonly PreparedTask[]): MeasuredTask[] => tasks.map(({ name, file, items, truncated }) => ({ name, file, items: items.length, truncated }));
 
 /** "moby-dick-cloze: 200 questions, 3 with context cut to the window" per task, for the job's notices. */
 export const taskNotice = (task: PreparedTask) =>

@@ -1,8 +1,8 @@
 import type { Tokenizer } from '../data/tokenizer';
 import { UserError } from '../errors';
-import { leadingSpecials } from '../huggingface/textBatches';
-import type { PretrainedTokenizer } from '../huggingface/hfTokenizer';
-import type { Batch } from '../model/layeredModel';
+import { leadingSpecials } from '../data/textBatches';
+import type { PretrainedTokenizer } from '../data/pretrainedTokenizer';
+import type { Batch } from '../data/batch';
 import type { TaskFile } from './taskFile';
 
 /** A task tokenized for one model: its rows (one per item and choice, item-major) in batches, and what scoring them needs. */

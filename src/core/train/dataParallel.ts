@@ -2,7 +2,7 @@ import * as fs from 'node:fs';
 import { Worker } from 'node:worker_threads';
 import * as tf from '../backend/tf';
 import { builtFile } from '../files/builtFile';
-import type { Batch } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import type { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import { computeGradients } from './trainingStep';

@@ -1,6 +1,7 @@
 import * as tf from '../backend/tf';
 import type { EarlyExitConfig } from '../config/schema';
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import type { Rng } from '../random/rng';
 
 /**

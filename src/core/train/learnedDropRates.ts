@@ -1,4 +1,5 @@
-import type { Batch, LayeredModel } from '../model/layeredModel';
+import type { LayeredModel } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import type { Rng } from '../random/rng';
 import { pooledLayerInputs } from '../statistics/pooledLayerInputs';
 

@@ -1,5 +1,5 @@
 import { saveModelCheckpoint, type CheckpointMeta } from '../checkpoint/modelCheckpoint';
-import { loadOptimizerState, saveOptimizerState, type TrainingRecord } from '../checkpoint/optimizerState';
+import { loadOptimizerState, saveOptimizerState, type TrainingRecord } from './optimizerState';
 import type { LoadedConfig } from '../config/loadConfig';
 import { UserError } from '../errors';
 import { resumedConfig } from './resumedConfig';
@@ -13,14 +13,14 @@ import { writeRunConfig, writeStatistics, type RunData, type RunStatus } from '.
 import type { RunPaths } from '../run/runPaths';
 import { activeBackend } from '../backend/selectBackend';
 import { createRun, updateRun } from '../run/runStore';
-import { openModel, validationBatches, type OpenedModel } from '../source/openModel';
+import { openModel, validationBatches, type OpenedModel } from '../run/openModel';
 import { dropStatistics, emptyCounters, recordStep } from '../statistics/dropStatistics';
 import { adamWFor, type AdamW } from './adamW';
 import { learningRateAt } from './learningRate';
 import { DataParallel } from './dataParallel';
 import { trainingStep } from './trainingStep';
 import { earlyExitWeights } from './earlyExit';
-import { calibrationFile, resolveThreads, threadsMeasuredSlower } from './threadCount';
+import { calibrationFile, resolveThreads, threadsMeasuredSlower } from '../backend/threadCount';
 import { LEARNED_REFRESH_EVERY, LearnedDropRates, learnedRatesOn, type LearnedRatesState } from './learnedDropRates';
 import { pooledLayerInputs } from '../statistics/pooledLayerInputs';
 import { removeStaleCheckpoints, requireCheckpoint, writeCheckpoint } from '../run/checkpointFiles';

@@ -1,5 +1,5 @@
 import * as tf from '../backend/tf';
-import type { Batch } from '../model/layeredModel';
+import type { Batch } from '../data/batch';
 import type { Transformer } from '../model/transformer';
 import type { Rng } from '../random/rng';
 import type { AdamW } from './adamW';

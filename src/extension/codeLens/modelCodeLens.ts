@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readModelAnalysis } from '../../core/huggingface/modelAnalysisFile';
+import { readModelAnalysis } from '../../core/run/modelAnalysisFile';
 import { isPretrainedFolder, readPretrainedConfig } from '../../core/huggingface/pretrainedConfig';
 import type { JobRunner } from '../jobs/jobRunner';
 import type { RunIndex } from '../runs/runIndex';

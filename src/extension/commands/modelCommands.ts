@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import { readModelAnalysis } from '../../core/huggingface/modelAnalysisFile';
+import { readModelAnalysis } from '../../core/run/modelAnalysisFile';
 import { parseLayerList } from '../../core/layerLists/layerListSite';
 import { guardedCommand, requireTrust, type CommandContext } from './guardedCommand';
 import { pickModelFolder } from './pickModel';

@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { BUNDLED_TASKS } from '../../core/data/bundledData';
+import { BUNDLED_TASKS } from '../../core/config/bundledData';
 
 const CHOOSE_FILES = 'Choose task files…';
 const SUBLAYERS = 'Attention and MLP apart';

@@ -5,7 +5,7 @@ import { writeFileAtomic } from '../../core/files/atomicWrite';
 import { keptLayers } from '../../core/prune/keptLayers';
 import { pickerTarget, type LayerListRef, type PickerTarget } from '../../core/layerLists/pickerTarget';
 import { latestComparison } from '../../core/compare/compareFile';
-import { folderOfModelId, modelId, modelPickerTarget, modelSnapshot } from '../../core/huggingface/modelSnapshot';
+import { folderOfModelId, modelId, modelPickerTarget, modelSnapshot } from '../../core/report/modelSnapshot';
 import { runById, runSnapshot, type RunSnapshot } from '../../core/run/runSnapshot';
 import { isRequest, parsePageMessage, type HostToPage, type PageCommand, type PageRequest, type PageRequests, type RequestType } from '../../protocol/explorer';
 import type { JobRunner } from '../jobs/jobRunner';

@@ -6,7 +6,7 @@ import type { EngineEvent } from '../../core/events';
 import { eventText } from '../../core/report/eventText';
 import type { ActiveJob } from '../../protocol/explorer';
 import { jobFile, parseWorkerMessage, type HostToWorker, type JobKind, type JobRequest, type JobResult } from '../../protocol/worker';
-import { durationText } from '../../core/report/duration';
+import { durationText } from '../../core/config/duration';
 
 /** How long a cancelled training job gets to write its checkpoint before the worker is killed. */
 const CANCEL_GRACE_MS = 60_000;

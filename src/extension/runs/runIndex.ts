@@ -1,5 +1,5 @@
 import * as vscode from 'vscode';
-import { modelList } from '../../core/huggingface/modelSnapshot';
+import { modelList } from '../../core/report/modelSnapshot';
 import { runList } from '../../core/run/runSnapshot';
 import type { RunListEntry } from '../../core/run/runSnapshot';
 

@@ -1,7 +1,7 @@
-import { MAT_MUL } from '../kernels/matMul';
-import { sizeOf } from '../kernels/kernelEnv';
+import { MAT_MUL } from '../wasm/kernels/matMul';
+import { sizeOf } from '../wasm/kernels/kernelEnv';
 import * as tf from '../tf';
-import { replaceWasmKernel as replaceKernel, type HeapBackend } from '../wasmHeap';
+import { replaceWasmKernel as replaceKernel, type HeapBackend } from '../wasm/wasmHeap';
 import type { OnnxRuntime, OrtSession, OrtTensor } from './onnxruntimeAddon';
 import { productGraph, type ProductGraph } from './productGraphs';
 

@@ -1,8 +1,10 @@
 import * as tf from '../../backend/tf';
 import { linear } from '../../ops/linear';
-import type { Batch, BatchResult, ResidualStream } from '../../model/layeredModel';
-import { attend, paddingMask } from '../attention';
-import { layerNormWithEps } from '../norms';
+import type { BatchResult, ResidualStream } from '../../model/layeredModel';
+import type { Batch } from '../../data/batch';
+import { attend } from '../../model/groupedQueryAttention';
+import { paddingMask } from '../../model/attentionMasks';
+import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';

@@ -1,8 +1,9 @@
 import type * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
-import type { Batch, BatchResult } from '../../model/layeredModel';
+import type { BatchResult } from '../../model/layeredModel';
+import type { Batch } from '../../data/batch';
 import { linear } from '../../ops/linear';
-import { ACTIVATIONS, layerNormWithEps } from '../norms';
+import { ACTIVATIONS, layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import type { VocabularyTable } from '../vocabularyTable';

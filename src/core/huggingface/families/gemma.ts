@@ -1,11 +1,15 @@
 import * as tf from '../../backend/tf';
-import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
-import { attend, causalMask, SlidingWindows } from '../attention';
-import { rmsNorm } from '../norms';
+import type { BlockOptions, ResidualStream } from '../../model/layeredModel';
+import type { Batch } from '../../data/batch';
+import { attend } from '../../model/groupedQueryAttention';
+import { causalMask } from '../../model/attentionMasks';
+import type { SlidingWindows } from '../../model/attentionMasks';
+import { slidingWindows } from '../slidingLayers';
+import { rmsNorm } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { RotaryPositions } from '../rope';
+import { RotaryPositions } from '../../model/rope';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
@@ -51,7 +55,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     this.qkNorm = config.modelType === 'gemma3_text';
     this.maxPositions = config.number('max_position_embeddings');
     this.layerTypes = Array.isArray(config.raw.layer_types) ? (config.raw.layer_types as string[]) : new Array(this.layers).fill('full_attention');
-    this.windows = new SlidingWindows(config);
+    this.windows = slidingWindows(config, () => false);
     // Gemma 3 nests rope_parameters by layer type; Gemma 2 has one set for every layer.
     const parameters = config.raw.rope_parameters as Record<string, unknown> | undefined;
     const nested = parameters !== undefined && typeof parameters.sliding_attention === 'object';

@@ -1,11 +1,13 @@
 import * as tf from '../../backend/tf';
-import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
-import { attend, causalMask } from '../attention';
-import { layerNormWithEps } from '../norms';
+import type { BlockOptions, ResidualStream } from '../../model/layeredModel';
+import type { Batch } from '../../data/batch';
+import { attend } from '../../model/groupedQueryAttention';
+import { causalMask } from '../../model/attentionMasks';
+import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { RotaryPositions } from '../rope';
+import { RotaryPositions } from '../../model/rope';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /**

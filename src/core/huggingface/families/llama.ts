@@ -1,12 +1,16 @@
 import * as tf from '../../backend/tf';
-import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
-import { attend, causalMask, SlidingWindows } from '../attention';
-import { rmsNorm } from '../norms';
+import type { BlockOptions, ResidualStream } from '../../model/layeredModel';
+import type { Batch } from '../../data/batch';
+import { attend } from '../../model/groupedQueryAttention';
+import { causalMask } from '../../model/attentionMasks';
+import type { SlidingWindows } from '../../model/attentionMasks';
+import { slidingWindows } from '../slidingLayers';
+import { rmsNorm } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
-import { RotaryPositions } from '../rope';
+import { RotaryPositions } from '../../model/rope';
 
 /** A projection's output size and the names it is stored under (Phi-3 fuses q, k, v and gate, up). */
 type Projection = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
@@ -50,7 +54,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     this.normsAfter = config.modelType === 'olmo2';
     this.fused = config.modelType === 'phi3';
     this.maxPositions = config.number('max_position_embeddings');
-    this.windows = new SlidingWindows(config);
+    this.windows = slidingWindows(config, (layer) => config.modelType === 'mistral' || (config.raw.use_sliding_window === true && layer >= Number(config.raw.max_window_layers ?? 0)));
     this.rotary = new RotaryPositions(config, this.headDim);
     this.activation = activationOf(config, 'hidden_act', 'silu');
     const vocab = config.number('vocab_size');

@@ -1,8 +1,10 @@
 import * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
-import type { Batch, BlockOptions, ResidualStream } from '../../model/layeredModel';
-import { attend, causalMask } from '../attention';
-import { layerNormWithEps } from '../norms';
+import type { BlockOptions, ResidualStream } from '../../model/layeredModel';
+import type { Batch } from '../../data/batch';
+import { attend } from '../../model/groupedQueryAttention';
+import { causalMask } from '../../model/attentionMasks';
+import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';

@@ -1,0 +1,141 @@
+import { evaluate } from '../evaluate/evaluate';
+import type { WalkCost } from '../evaluate/walkCost';
+import { windowsOf } from '../model/batchWindows';
+import { type LayeredModel } from '../model/layeredModel';
+import { tokensIn, type Batch } from '../data/batch';
+import { durationText } from '../config/duration';
+import { UserError } from '../errors';
+
+/** What an analysis on the CPU may take when neither --tokens nor --budget says: five minutes. */
+export const DEFAULT_CPU_BUDGET_SECONDS = 300;
+
+/** What a layer evaluation and a readout take on one window, and (a streamed model) reading one layer in, on this machine and backend. */
+export interface UnitCosts {
+  secondsPerBlock: number;
+  secondsPerReadout: number;
+  secondsPerLayerRead: number;
+}
+
+/** Seconds a walk of this cost takes on a batch of `windows` windows: layers are read once a batch, whatever its size. */
+export const walkSeconds = (units: UnitCosts, cost: WalkCost, windows: number) =>
+  windows * (cost.blocks * units.secondsPerBlock + cost.readouts * units.secondsPerReadout) + cost.layers * units.secondsPerLayerRead;
+
+/**
+ * One window's full pass and its readout alone, timed; `secondsReading` (a streamed model's clock
+ * of layer reads) splits the reads from the layers' arithmetic.
+ */
+export function unitCosts(model: LayeredModel, window: Batch, secondsReading: () => number = () => 0): UnitCosts {
+  const timed = (layers: number[]) => {
+    const [started, read] = [performance.now(), secondsReading()];
+    evaluate(model, [window], layers);
+    return [(performance.now() - started) / 1000, secondsReading() - read];
+  };
+  const [full, reading] = timed(Array.from({ length: model.layers }, (_, l) => l));
+  const [readout] = timed([]);
+  return { secondsPerBlock: Math.max(full - reading - readout, 0) / model.layers, secondsPerReadout: readout, secondsPerLayerRead: reading / model.layers };
+}
+
+/**
+ * A time budget spent phase by phase: each phase's cost is counted before it runs (walkCost.ts), its
+ * seconds estimated from the unit costs, and the estimates corrected by how the phases so far fared.
+ */
+export class TimeBudget {
+  private readonly started = performance.now();
+  private estimated = 0;
+  private taken = 0;
+
+  constructor(
+    readonly seconds: number,
+    private readonly units: UnitCosts,
+    /** Windows in each batch. */
+    private readonly batchSizes: number[],
+    private readonly threads: number,
+  ) {}
+
+  /** Seconds a walk of this per-batch cost takes over all the batches. */
+  estimate(cost: WalkCost): number {
+    const correction = this.estimated > 0 ? this.taken / this.estimated : 1;
+    return this.rawEstimate(cost) * correction;
+  }
+
+  left(): number {
+    return this.seconds - (performance.now() - this.started) / 1000;
+  }
+
+  /** Runs a phase of this cost, learning from how long it took against its estimate. */
+  run<T>(cost: WalkCost, work: () => T): T {
+    const started = performance.now();
+    const value = work();
+    this.taken += (performance.now() - started) / 1000;
+    this.estimated += this.rawEstimate(cost);
+    return value;
+  }
+
+  private rawEstimate(cost: WalkCost): number {
+    const total = this.batchSizes.reduce((sum, windows) => sum + walkSeconds(this.units, cost, windows), 0);
+    return total / Math.min(this.threads, this.batchSizes.length);
+  }
+}
+
+export interface BudgetedBatches {
+  batches: Batch[];
+  budget: TimeBudget;
+  text: string;
+}
+
+/** Fewer batches than this and the budget measures window by window, so that standard errors have batches to come from. */
+const FEW_BATCHES = 4;
+
+/**
+ * The first batches that fit `seconds` when a batch costs `secondsOf` and `threads` share the
+ * batches: the first ones, so that a larger budget measures a superset; one window per batch when
+ * fewer than four batches fit.
+ */
+export function batchesThatFit(all: Batch[], secondsOf: (batch: Batch) => number, threads: number, seconds: number): Batch[] {
+  const fit = (batches: Batch[]) => {
+    let total = 0;
+    let count = 0;
+    for (const batch of batches) {
+      total += secondsOf(batch);
+      if (total > seconds * Math.min(threads, count + 1)) break;
+      count++;
+    }
+    return batches.slice(0, count);
+  };
+  const batches = fit(all);
+  return batches.length >= FEW_BATCHES || batches.length === all.length ? batches : fit(all.flatMap(windowsOf));
+}
+
+/** Standard errors need two batches at least. */
+const FEWEST_BATCHES = 2;
+
+/**
+ * The batches an analysis can measure within the budget's `seconds`, of which opening the model has
+ * `spent` some, after timing one window (that time counts too), and the budget to spend on them.
+ * `plans` are the per-batch costs of what it would measure, most first: the first that fits two windows decides the batches (the phases beyond a
+ * smaller plan run only if time remains). A budget too small for two windows of the last plan is a
+ * user error giving the smallest that works.
+ */
+export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: WalkCost[], threads: number, { seconds: budgetSeconds, spent }: { seconds: number; spent: number }, secondsReading?: () => number): BudgetedBatches {
+  const started = performance.now();
+  const units = unitCosts(model, windowsOf(all[0])[0], secondsReading);
+  // Opening the model and timing a window are part of what the user waits for.
+  const calibration = spent + (performance.now() - started) / 1000;
+  const left = budgetSeconds - calibration;
+  const reads = units.secondsPerLayerRead > 0 ? `, reading a layer in ${durationText(units.secondsPerLayerRead)}` : '';
+  const unitText = `on a window of ${all[0].length} a layer takes ${durationText(units.secondsPerBlock)}, the readout ${durationText(units.secondsPerReadout)}${reads}`;
+  const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan, batch.size), threads, left) }));
+  const chosen = fitting.find(({ batches }) => batches.length >= Math.min(FEWEST_BATCHES, all.length * all[0].size));
+  if (!chosen) {
+    const smallest = calibration + (walkSeconds(units, plans.at(-1)!, 1) * FEWEST_BATCHES) / Math.min(threads, FEWEST_BATCHES);
+    throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}: ${unitText}); the smallest budget that works is ${Math.ceil(smallest)}s, or a shorter --window`);
+  }
+  const { plan, batches } = chosen;
+  const budget = new TimeBudget(left, units, batches.map((batch) => batch.size), threads);
+  const tokensOf = (batches: Batch[]) => tokensIn(batches).toLocaleString('en-US');
+  const [tokens, total] = [tokensOf(batches), tokensOf(all)];
+  const limit = tokens === total ? `all ${total} tokens fit` : `${tokens} of ${total} tokens fit`;
+  const what = plan === plans[0] ? '' : ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)';
+  const text = `budget ${durationText(budgetSeconds)}: ${limit}${what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), about ${durationText(calibration + budget.estimate(plan))}`;
+  return { batches, budget, text };
+}

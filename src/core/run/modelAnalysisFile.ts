@@ -1,0 +1,65 @@
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import { z } from 'zod';
+import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../config/choices';
+import { UserError } from '../errors';
+import { writeJsonAtomic } from '../files/atomicWrite';
+import { choiceMarginSchema, depthRowSchema, importanceSchema, measuredTaskSchema, partIncreaseSchema, sublayerRowSchema } from './runFiles';
+import { FAMILIES } from '../huggingface/pretrainedConfig';
+
+const count = () => z.number().int().nonnegative();
+
+const modelAnalysisSchema = z.object({
+  folder: z.string(),
+  modelType: z.string(),
+  family: z.enum(Object.keys(FAMILIES) as [keyof typeof FAMILIES]),
+  objective: z.enum(['causal-lm', 'masked-lm']),
+  layers: count(),
+  layerCountKey: z.string(),
+  parameters: count(),
+  /** The LayerDrop rate the model was trained with, where its config.json says (OPT's `layerdrop`). */
+  layerdrop: z.number().optional(),
+  data: z.object({ source: z.string(), tokens: count(), window: count() }),
+  fullLoss: z.number(),
+  fullPerplexity: z.number(),
+  statistics: z.array(importanceSchema),
+  /** angularDistance[n − 1][l]: arccos(cos(x_l, x_{l+n}))/π averaged over tokens. */
+  angularDistance: z.array(z.array(z.number())),
+  sweeps: z.partialRecord(z.enum(PRUNE_STRATEGIES), z.array(depthRowSchema)),
+  tasks: z.array(measuredTaskSchema).optional(),
+  parts: z.array(partIncreaseSchema).optional(),
+  sublayerSearch: z.array(sublayerRowSchema).optional(),
+  strategy: z.enum(PRUNE_STRATEGIES),
+  metric: z.enum(IMPORTANCE_METRICS),
+  target: count(),
+  keep: z.array(count()),
+  margin: choiceMarginSchema.optional(),
+  /** Sweeps a time budget left out, each with why. */
+  skipped: z.array(z.string()).optional(),
+});
+export type ModelAnalysis = z.infer<typeof modelAnalysisSchema>;
+
+/** Where a model folder's analysis lives: inside it, in `.depthlab/` (transformers ignores the folder). */
+export const modelAnalysisFile = (folder: string) => path.join(folder, '.depthlab', 'analysis.json');
+
+export function writeModelAnalysis(folder: string, analysis: ModelAnalysis): void {
+  fs.mkdirSync(path.dirname(modelAnalysisFile(folder)), { recursive: true });
+  writeJsonAtomic(modelAnalysisFile(folder), analysis);
+}
+
+/** The saved analysis of a model folder, validated; undefined when none was made. */
+export function readModelAnalysis(folder: string): ModelAnalysis | undefined {
+  const file = modelAnalysisFile(folder);
+  if (!fs.existsSync(file)) return undefined;
+  let parsed: z.ZodSafeParseResult<ModelAnalysis>;
+  try {
+    parsed = modelAnalysisSchema.safeParse(JSON.parse(fs.readFileSync(file, 'utf8')));
+  } catch (error) {
+    throw new UserError(`${file}: not JSON (${(error as Error).message}); delete it and analyze again`);
+  }
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    throw new UserError(`${file}: ${issue.path.join('.') || '(root)'}: ${issue.message}; delete it and analyze again`);
+  }
+  return parsed.data;
+}
