@@ -13,7 +13,7 @@ import { linear } from '../src/core/ops/linear';
 import { matMul, tapedMatMul } from '../src/core/ops/matMul';
 import { oneHotFloat } from '../src/core/ops/oneHot';
 import { logSumExpRows, rowMaxSumExp } from '../src/core/ops/rowMaxSumExp';
-import { valuesInPlace } from '../src/core/backend/wasm/valuesInPlace';
+import { valuesInPlace } from '../src/core/backend/valuesInPlace';
 import { wasmKernelBuild } from '../src/core/backend/wasm/wasmKernels';
 import { Rng } from '../src/core/random/rng';
 import { useWasm } from './helpers';

@@ -1,7 +1,8 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { activeBackend, onWasmHeap } from './selectBackend';
+import { describeBackend } from './backends';
+import { activeBackend } from './selectBackend';
 import { writeJsonAtomic } from '../files/atomicWrite';
 
 /**
@@ -48,7 +49,7 @@ export function threadsMeasuredSlower(): ThreadCalibration | undefined {
 /** Threads stand in for the cores one wasm instance cannot use; a GPU or libtensorflow runs a job from one thread. */
 export const threadsHelp = () => {
   const backend = activeBackend()?.backend;
-  return backend === undefined || onWasmHeap(backend) || backend === 'cpu';
+  return backend === undefined || describeBackend(backend).threading === 'depthlab-threads';
 };
 
 export function resolveThreads({ threads, batchSize }: { threads: number | 'auto'; batchSize: number }, cores = os.availableParallelism()): number {

@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '../backend/tf';
-import { selectBackend, type ResolvedBackend } from '../backend/selectBackend';
+import { selectBackend } from '../backend/selectBackend';
+import { type ResolvedBackend } from '../backend/backendDescription';
 import { openPretrained } from '../huggingface/openPretrained';
 import type { LayeredModel } from '../model/layeredModel';
 import type { Batch } from '../data/batch';

@@ -1,8 +1,7 @@
 import * as os from 'node:os';
 import { UserError } from '../errors';
-import { onWasmHeap, usesGpu } from '../backend/selectBackend';
-import { adapterText } from '../backend/webgpu/gpuAdapter';
-import { activeGpu } from '../backend/webgpu/webgpuBackend';
+import { bindingLimit, onWasmHeap, usesGpu } from '../backend/backends';
+import { activeBackend } from '../backend/selectBackend';
 import { WASM_HEAP_BYTES } from '../model/trainingMemory';
 import { BERT_BASE_PREFIX, BertModel } from './families/bert';
 import { Gpt2Model } from './families/gpt2';
@@ -97,7 +96,7 @@ export function refuseWhatCannotFit(folder: string, files: WeightFiles, config: 
       `${folder}: needs about ${gb(needed.totalBytes)} GB (${gb(needed.weightBytes)} GB ${needed.what}, plus activations); the wasm backend holds at most ${gb(WASM_HEAP_BYTES)} GB. Install @tensorflow/tfjs-node (npm install @tensorflow/tfjs-node) to use native memory, or run on a GPU (--backend webgpu).`,
     );
   }
-  if (backend === 'webgpu') refuseUnbindable(folder, files, config, needed.totalBytes);
+  if (Number.isFinite(bindingLimit())) refuseUnbindable(folder, files, config, needed.totalBytes);
   else refuseBeyondMachine(folder, needed, memoryNeeded(files, config, true).totalBytes, threads, machineBytes);
   return needed;
 }
@@ -114,13 +113,13 @@ function refuseBeyondMachine(folder: string, needed: ReturnType<typeof memoryNee
 }
 
 function refuseUnbindable(folder: string, files: WeightFiles, config: PretrainedConfig, totalBytes: number): void {
-  const gpu = activeGpu()!;
+  const limit = bindingLimit();
   const vocabulary = config.number('vocab_size');
   for (const [name, entry] of files.entries) {
     const bytes = f32Bytes(entry.shape);
-    if (entry.shape[0] === vocabulary || bytes <= gpu.maxStorageBufferBindingSize) continue;
+    if (entry.shape[0] === vocabulary || bytes <= limit) continue;
     throw new UserError(
-      `${folder}: ${name} is ${gb(bytes)} GB as float32, past what ${adapterText(gpu)} binds at once (${gb(gpu.maxStorageBufferBindingSize)} GB); the model needs about ${gb(totalBytes)} GB of GPU memory in all`,
+      `${folder}: ${name} is ${gb(bytes)} GB as float32, past what ${activeBackend()?.device ?? 'the GPU'} binds at once (${gb(limit)} GB); the model needs about ${gb(totalBytes)} GB of GPU memory in all`,
     );
   }
 }

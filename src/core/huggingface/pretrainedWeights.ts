@@ -1,5 +1,5 @@
 import * as tf from '../backend/tf';
-import { bindingLimit } from '../backend/webgpu/webgpuBackend';
+import { bindingLimit, tensorsOnWasmHeap } from '../backend/backends';
 import { UserError } from '../errors';
 import { layerOf } from './layerNames';
 import { ReadBuffers } from './readBuffers';
@@ -33,7 +33,7 @@ export class PretrainedWeights {
     readonly basePrefix: string,
     readonly streamLayers = false,
   ) {
-    this.buffers = streamLayers && tf.getBackend() === 'wasm' ? new ReadBuffers() : undefined;
+    this.buffers = streamLayers && tensorsOnWasmHeap() ? new ReadBuffers() : undefined;
   }
 
   /** The stored name of a canonical one, or undefined when the checkpoint lacks it. */

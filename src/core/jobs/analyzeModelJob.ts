@@ -1,6 +1,7 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../run/modelAnalysisFile';
-import { activeBackend, usesGpu } from '../backend/selectBackend';
+import { activeBackend } from '../backend/selectBackend';
+import { usesGpu } from '../backend/backends';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
 import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from '../analysis/depthMeasurements';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';

@@ -1,4 +1,5 @@
 import * as os from 'node:os';
+import { tensorsOnWasmHeap } from '../backend/backends';
 import * as tf from '../backend/tf';
 import { UserError } from '../errors';
 import { parameterSpecs, type ModelShape } from './parameters';
@@ -24,7 +25,7 @@ export function trainingBytes(shape: ModelShape, batchSize: number): { parameter
 /** Refuse, before allocating anything, a model the active backend cannot hold, saying what it needs and what to do. */
 export function refuseOversizedModel(shape: ModelShape, batchSize: number): void {
   const { parameters, bytes } = trainingBytes(shape, batchSize);
-  const wasm = tf.getBackend() === 'wasm';
+  const wasm = tensorsOnWasmHeap();
   const holds = wasm ? WASM_HEAP_BYTES : os.totalmem() * 0.8;
   if (bytes <= holds) return;
   const gb = (n: number) => (n / 2 ** 30).toFixed(1);

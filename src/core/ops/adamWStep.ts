@@ -1,5 +1,4 @@
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { ADAM_W } from '../backend/wasm/kernels/adamW';
+import { runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 export interface AdamWHyper {
@@ -19,7 +18,7 @@ export interface AdamWHyper {
  */
 export function adamWStep(param: tf.Tensor, grad: tf.Tensor, m: tf.Tensor, v: tf.Tensor, hyper: AdamWHyper): [tf.Tensor, tf.Tensor, tf.Tensor] {
   const { beta1, beta2, epsilon, lr, decay, step } = hyper;
-  return runFastKernel(ADAM_W, { param, grad, m, v }, () =>
+  return runFastKernel('adamW', { param, grad, m, v }, () =>
     tf.tidy(() => {
       const newM = m.mul(beta1).add(grad.mul(1 - beta1));
       const newV = v.mul(beta2).add(grad.square().mul(1 - beta2));

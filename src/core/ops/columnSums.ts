@@ -1,5 +1,4 @@
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { COLUMN_SUMS } from '../backend/wasm/kernels/columnSums';
+import { runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 /**
@@ -7,5 +6,5 @@ import * as tf from '../backend/tf';
  * bias and LayerNorm gradients take ~40 of these a training step); our kernel adds rows in place.
  */
 export function columnSums(x: tf.Tensor2D): tf.Tensor1D {
-  return runFastKernel(COLUMN_SUMS, { x }, () => tf.sum(x, 0));
+  return runFastKernel('columnSums', { x }, () => tf.sum(x, 0));
 }

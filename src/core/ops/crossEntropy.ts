@@ -1,5 +1,4 @@
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { CROSS_ENTROPY_GRAD } from '../backend/wasm/kernels/crossEntropyGrad';
+import { runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 import { oneHotFloat } from './oneHot';
 import { logSumExpRows } from './rowMaxSumExp';
@@ -20,7 +19,7 @@ const meanCrossEntropy = tf.customGrad(((logits: tf.Tensor2D, targets: tf.Tensor
         const probabilities = tf.softmax(savedLogits);
         const scale = dy.div(rows).reshape([1]);
         return [
-          runFastKernel(CROSS_ENTROPY_GRAD, { probabilities, targets: savedTargets, scale }, () => probabilities.sub(oneHotFloat(savedTargets as tf.Tensor1D, classes)).mul(scale)),
+          runFastKernel('crossEntropyGrad', { probabilities, targets: savedTargets, scale }, () => probabilities.sub(oneHotFloat(savedTargets as tf.Tensor1D, classes)).mul(scale)),
           tf.zerosLike(savedTargets),
         ];
       }),

@@ -1,6 +1,5 @@
 import { Rng } from '../random/rng';
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { DROPOUT } from '../backend/wasm/kernels/dropout';
+import { runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 /**
@@ -12,7 +11,7 @@ import * as tf from '../backend/tf';
 export function invertedDropout(x: tf.Tensor, rate: number, seed: number): tf.Tensor {
   let drawn: Float32Array | undefined;
   const mask = (size: number) => (drawn ??= dropoutMask(size, rate, seed));
-  const apply = (t: tf.Tensor) => runFastKernel(DROPOUT, { x: t }, () => tf.tidy(() => t.mul(tf.tensor(mask(t.size), t.shape))), { rate, seed });
+  const apply = (t: tf.Tensor) => runFastKernel('dropout', { x: t }, () => tf.tidy(() => t.mul(tf.tensor(mask(t.size), t.shape))), { rate, seed });
   return tf.customGrad(((t: tf.Tensor) => ({ value: apply(t), gradFunc: (dy: tf.Tensor) => apply(dy) })) as Parameters<typeof tf.customGrad>[0])(x);
 }
 

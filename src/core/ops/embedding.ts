@@ -1,5 +1,4 @@
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { SCATTER_ADD_ROWS } from '../backend/wasm/kernels/scatterAddRows';
+import { runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 /**
@@ -13,7 +12,7 @@ const lookup = tf.customGrad(((table: tf.Tensor2D, ids: tf.Tensor1D, save: tf.Gr
   return {
     value: tf.gather(table, ids),
     gradFunc: (dy: tf.Tensor2D, [savedIds]: tf.Tensor[]) => [
-      runFastKernel(SCATTER_ADD_ROWS, { dy, ids: savedIds }, () => tf.unsortedSegmentSum(dy, savedIds as tf.Tensor1D, rows), { rows }),
+      runFastKernel('scatterAddRows', { dy, ids: savedIds }, () => tf.unsortedSegmentSum(dy, savedIds as tf.Tensor1D, rows), { rows }),
       tf.zerosLike(savedIds),
     ],
   };

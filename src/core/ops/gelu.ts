@@ -1,6 +1,4 @@
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { GELU_GRAD } from '../backend/wasm/kernels/geluGrad';
-import { GELU_INPUT } from '../backend/wasm/kernels/geluInput';
+import { runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 const C = Math.sqrt(2 / Math.PI);
@@ -15,13 +13,13 @@ const A = 0.044715;
  */
 export const gelu = tf.customGrad(((x: tf.Tensor, save: tf.GradSaveFunc) => {
   // tf.tidy: intermediates of a custom op are otherwise kept until the whole gradient computation ends.
-  const s = tf.tidy(() => tf.sigmoid(runFastKernel(GELU_INPUT, { x }, () => x.add(x.mul(x).mul(x).mul(A)).mul(2 * C))));
+  const s = tf.tidy(() => tf.sigmoid(runFastKernel('geluInput', { x }, () => x.add(x.mul(x).mul(x).mul(A)).mul(2 * C))));
   save([x, s]);
   return {
     value: x.mul(s),
     // d/dx x·s = s + x·s·(1 − s)·2C·(1 + 3A·x²)
     gradFunc: (dy: tf.Tensor, [savedX, savedS]: tf.Tensor[]) =>
-      runFastKernel(GELU_GRAD, { dy, x: savedX, s: savedS }, () =>
+      runFastKernel('geluGrad', { dy, x: savedX, s: savedS }, () =>
         tf.tidy(() => {
           const ds = savedS.mul(tf.scalar(1).sub(savedS)).mul(savedX.mul(savedX).mul(3 * A).add(1)).mul(savedX).mul(2 * C);
           return dy.mul(savedS.add(ds));

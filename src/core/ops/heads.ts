@@ -1,6 +1,4 @@
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { MERGE_HEADS } from '../backend/wasm/kernels/mergeHeads';
-import { SPLIT_HEADS } from '../backend/wasm/kernels/splitHeads';
+import { kernelName, runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 interface HeadsAttrs {
@@ -19,7 +17,7 @@ export function splitHeads(x: tf.Tensor2D, batch: number, heads: number, parts: 
   const headDim = x.shape[1] / parts / heads;
   const attrs: HeadsAttrs = { batch, heads, parts };
   return runFastKernel(
-    SPLIT_HEADS,
+    'splitHeads',
     { x },
     () => tf.split(x, parts, 1).map((part) => part.reshape([batch, length, heads, headDim]).transpose([0, 2, 1, 3]) as tf.Tensor4D),
     attrs as unknown as tf.NamedAttrMap,
@@ -31,7 +29,7 @@ export function mergeHeads(parts: tf.Tensor4D[]): tf.Tensor2D {
   const [batch, heads, length, headDim] = parts[0].shape;
   const attrs: HeadsAttrs = { batch, heads, parts: parts.length };
   return runFastKernel(
-    MERGE_HEADS,
+    'mergeHeads',
     Object.fromEntries(parts.map((part, i) => [`part${i}`, part])),
     () => tf.concat(parts.map((part) => part.transpose([0, 2, 1, 3]).reshape([batch * length, heads * headDim])), 1) as tf.Tensor2D,
     attrs as unknown as tf.NamedAttrMap,
@@ -40,11 +38,11 @@ export function mergeHeads(parts: tf.Tensor4D[]): tf.Tensor2D {
 
 // Each kernel's gradient is the other; TF.js's own ops (the fallback) carry their own gradients.
 tf.registerGradient({
-  kernelName: SPLIT_HEADS.name,
+  kernelName: kernelName('splitHeads'),
   gradFunc: (dys: tf.Tensor | tf.Tensor[]) => ({ x: () => mergeHeads(dys as tf.Tensor4D[]) }),
 });
 tf.registerGradient({
-  kernelName: MERGE_HEADS.name,
+  kernelName: kernelName('mergeHeads'),
   gradFunc: (dy: tf.Tensor | tf.Tensor[], _saved: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const { batch, heads, parts } = attrs as unknown as HeadsAttrs;
     const grads = splitHeads(dy as tf.Tensor2D, batch, heads, parts);

@@ -1,7 +1,5 @@
 import { columnSums } from './columnSums';
-import { runFastKernel } from '../backend/wasm/fastKernel';
-import { LAYER_NORM } from '../backend/wasm/kernels/layerNorm';
-import { LAYER_NORM_GRAD } from '../backend/wasm/kernels/layerNormGrad';
+import { runFastKernel } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 /**
@@ -12,7 +10,7 @@ import * as tf from '../backend/tf';
  */
 export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: tf.Tensor, save: tf.GradSaveFunc) => {
   // tf.tidy: intermediates of a custom op are otherwise kept until the whole gradient computation ends.
-  const [value, normalized, inverseStd] = runFastKernel(LAYER_NORM, { x, w: weight, b: bias }, () =>
+  const [value, normalized, inverseStd] = runFastKernel('layerNorm', { x, w: weight, b: bias }, () =>
     tf.tidy(() => {
       const { mean, variance } = tf.moments(x, -1, true);
       const invStd = tf.rsqrt(variance.add(1e-5));
@@ -25,7 +23,7 @@ export const layerNorm = tf.customGrad(((x: tf.Tensor, weight: tf.Tensor, bias: 
     value,
     gradFunc: (dy: tf.Tensor, [xHat, invStd, w]: tf.Tensor[]) =>
       tf.tidy(() => {
-        const dx = runFastKernel(LAYER_NORM_GRAD, { dy, xHat, invStd, w }, () => {
+        const dx = runFastKernel('layerNormGrad', { dy, xHat, invStd, w }, () => {
           const dxHat = dy.mul(w);
           return dxHat.sub(dxHat.mean(-1, true)).sub(xHat.mul(dxHat.mul(xHat).mean(-1, true))).mul(invStd);
         });

@@ -1,6 +1,4 @@
-import { kernelFits } from '../backend/wasm/fastKernel';
-import { MAT_MUL } from '../backend/wasm/kernels/matMul';
-import { productsOnOnnxruntime, TRANSPOSED_B_PRODUCT } from '../backend/onnxruntime/onnxProducts';
+import { kernelFits, kernelName, productsTakeAnyShape, transposedBProduct } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 /**
@@ -16,9 +14,9 @@ export function matMul<T extends tf.Tensor>(a: T, b: T, transposeA = false): T {
   const nAxis = b.rank - 1;
   const [m, n] = [a.shape[mAxis], b.shape[nAxis]];
   // The kernel trusts its shapes: broadcasting batches and mismatched k go to tf.matMul (which reports the latter).
-  if (!kernelFits(MAT_MUL, { a, b }, { transposeA })) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
-  const kernel = (x: T, y: T) => tf.engine().runKernel(MAT_MUL.name, { a: x, b: y }, { transposeA }) as T;
-  if (productsOnOnnxruntime()) return kernel(a, b);
+  if (!kernelFits('matMul', { a, b }, { transposeA })) return tf.matMul(transposeA ? swapLastAxes(a) : a, b) as T;
+  const kernel = (x: T, y: T) => tf.engine().runKernel(kernelName('matMul'), { a: x, b: y }, { transposeA }) as T;
+  if (productsTakeAnyShape()) return kernel(a, b);
   // Rows of b a multiple of 4 KiB apart alias in the cache (n = 1024, 3072: half the speed, measured); 8 more columns break the pattern.
   const aliased = n % 1024 === 0;
   if (m % 4 === 0 && n % 8 === 0 && !aliased) return kernel(a, b);
@@ -68,7 +66,8 @@ export function swapLastAxes<T extends tf.Tensor>(x: T): T {
  * x·wᵀ is one product over w's first `rows` rows.
  */
 export function matMulTransposedB(x: tf.Tensor2D, w: tf.Tensor2D, rows = w.shape[0]): tf.Tensor2D {
-  if (productsOnOnnxruntime()) return tf.engine().runKernel(TRANSPOSED_B_PRODUCT, { a: x, b: w }, { rows }) as tf.Tensor2D;
+  const product = transposedBProduct(x, w, rows);
+  if (product) return product;
   return tf.tidy(() => {
     const product = matMul(w, x.transpose() as tf.Tensor2D);
     return (rows === product.shape[0] ? product : product.slice([0, 0], [rows, x.shape[0]])).transpose() as tf.Tensor2D;

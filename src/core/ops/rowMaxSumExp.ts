@@ -1,5 +1,4 @@
-import { kernelFits } from '../backend/wasm/fastKernel';
-import { ROW_MAX_SUM_EXP } from '../backend/wasm/kernels/rowMaxSumExp';
+import { kernelFits, kernelName } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 /**
@@ -10,11 +9,11 @@ import * as tf from '../backend/tf';
  */
 export function rowMaxSumExp(x: tf.Tensor2D): { max: tf.Tensor1D; sum: tf.Tensor1D } {
   return tf.tidy(() => {
-    if (!kernelFits(ROW_MAX_SUM_EXP, { x })) {
+    if (!kernelFits('rowMaxSumExp', { x })) {
       const max = x.max(1) as tf.Tensor1D;
       return { max, sum: x.sub(max.expandDims(1)).exp().sum(1) as tf.Tensor1D };
     }
-    const [max, sum] = tf.unstack(tf.engine().runKernel(ROW_MAX_SUM_EXP.name, { x }, {}) as tf.Tensor2D) as tf.Tensor1D[];
+    const [max, sum] = tf.unstack(tf.engine().runKernel(kernelName('rowMaxSumExp'), { x }, {}) as tf.Tensor2D) as tf.Tensor1D[];
     return { max, sum };
   });
 }

@@ -6,7 +6,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '../backend/tf';
-import { selectBackend, type ResolvedBackend } from '../backend/selectBackend';
+import { selectBackend } from '../backend/selectBackend';
+import { type ResolvedBackend } from '../backend/backendDescription';
 import { Transformer } from '../model/transformer';
 import { weightsOf, type Weights } from '../model/modelWeights';
 import { Rng } from '../random/rng';

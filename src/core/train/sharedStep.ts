@@ -1,4 +1,4 @@
-import { valuesInPlace } from '../backend/wasm/valuesInPlace';
+import { valuesInPlace } from '../backend/valuesInPlace';
 import * as tf from '../backend/tf';
 import type { Transformer } from '../model/transformer';
 import type { AdamW } from './adamW';

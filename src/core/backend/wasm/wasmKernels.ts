@@ -20,22 +20,24 @@ import { registerSliceInPlace } from './sliceInPlace';
 import * as tf from '../tf';
 import { replaceWasmKernel } from './wasmHeap';
 
-/** Every kernel of kernels.wat, one file each under kernels/. */
-export const WASM_KERNELS: readonly WasmKernel[] = [
-  MAT_MUL,
-  COLUMN_SUMS,
-  SPLIT_HEADS,
-  MERGE_HEADS,
-  GELU_INPUT,
-  GELU_GRAD,
-  LAYER_NORM,
-  LAYER_NORM_GRAD,
-  DROPOUT,
-  ADAM_W,
-  SCATTER_ADD_ROWS,
-  CROSS_ENTROPY_GRAD,
-  ROW_MAX_SUM_EXP,
-];
+/** Every kernel of kernels.wat, one file each under kernels/, by the op that runs it (backend/kernels.ts). */
+export const WASM_KERNELS = {
+  matMul: MAT_MUL,
+  columnSums: COLUMN_SUMS,
+  splitHeads: SPLIT_HEADS,
+  mergeHeads: MERGE_HEADS,
+  geluInput: GELU_INPUT,
+  geluGrad: GELU_GRAD,
+  layerNorm: LAYER_NORM,
+  layerNormGrad: LAYER_NORM_GRAD,
+  dropout: DROPOUT,
+  adamW: ADAM_W,
+  scatterAddRows: SCATTER_ADD_ROWS,
+  crossEntropyGrad: CROSS_ENTROPY_GRAD,
+  rowMaxSumExp: ROW_MAX_SUM_EXP,
+} satisfies Record<string, WasmKernel>;
+
+export type KernelName = keyof typeof WASM_KERNELS;
 
 /** Which build of our kernels runs: with relaxed SIMD's fused multiply-add, without it, or none. */
 export type KernelBuild = 'relaxed-simd' | 'simd' | 'none';
@@ -58,7 +60,7 @@ export function registerWasmKernels(): void {
   registerSliceInPlace();
   instance ??= instantiateKernels();
   if (!instance) return;
-  for (const kernel of WASM_KERNELS) replaceWasmKernel(kernel.name, kernel.kernelFunc(instance));
+  for (const kernel of Object.values(WASM_KERNELS)) replaceWasmKernel(kernel.name, kernel.kernelFunc(instance));
 }
 
 function instantiateKernels(): KernelEnv | undefined {

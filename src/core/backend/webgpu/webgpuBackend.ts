@@ -1,4 +1,5 @@
 import * as tf from '../tf';
+import type { BackendDescription } from '../backendDescription';
 import { adapterText, findAdapter, type AdapterSummary } from './gpuAdapter';
 import { readBufferSync } from './readSync';
 
@@ -26,6 +27,17 @@ export const activeGpu = () => active;
 
 /** The most bytes one tensor may bind on the backend in use: the GPU's storage-binding limit on webgpu, else no limit. */
 export const bindingLimit = () => (active && tf.getBackend() === 'webgpu' ? active.maxStorageBufferBindingSize : Infinity);
+
+/** A GPU through WebGPU (Dawn: Vulkan, Metal or D3D12); `auto` takes hardware adapters only. */
+export const WEBGPU: BackendDescription = {
+  name: 'webgpu',
+  device: 'gpu',
+  memory: 'gpu',
+  threading: 'engine',
+  products: "TF.js's WGSL kernels on Dawn",
+  activate: async (auto) => adapterText(await activateWebGpu(auto)),
+  deactivate() {},
+};
 
 /**
  * Register TF.js's WebGPU backend on Dawn's adapter (a software adapter only when `hardwareOnly`

@@ -1,5 +1,5 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import * as tf from '../tf';
+import * as tf from './tf';
 
 /**
  * A float32 tensor's values, read where they lie: on wasm a view of the heap (valid until the next
