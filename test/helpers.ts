@@ -62,3 +62,19 @@ export function distWithBrokenAddon(cli: string, addon: string): string {
   fs.symlinkSync(path.resolve(dist, '..', 'node_modules'), path.join(copy, 'node_modules'));
   return path.join(copy, 'cli.js');
 }
+
+/** The Python the Python-side tests run: DEPTHLAB_TEST_PYTHON, else python3 on PATH. */
+export const PYTHON = process.env.DEPTHLAB_TEST_PYTHON ?? 'python3';
+
+/**
+ * Why a test that needs Python with `modules` cannot run here, or undefined when it can. CI
+ * installs them (.ci/run, test/requirements.txt) and sets DEPTHLAB_REQUIRE_PYTHON, so there a
+ * missing module fails the test instead of skipping it.
+ */
+export function pythonMissing(modules: readonly string[]): string | undefined {
+  const probe = spawnSync(PYTHON, ['-c', `import ${modules.join(', ')}`], { encoding: 'utf8' });
+  if (probe.status === 0) return undefined;
+  const why = `needs ${PYTHON} with ${modules.join(', ')} (pip install -r test/requirements.txt): ${(probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)) || 'failed'}`;
+  if (process.env.DEPTHLAB_REQUIRE_PYTHON) throw new Error(why);
+  return why;
+}

@@ -1,6 +1,7 @@
 import * as path from 'node:path';
 import type { Evaluation } from '../evaluate/evaluate';
 import { recommendedRate } from '../prune/recommendedRate';
+import { familyOf } from '../huggingface/families/families';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { keptSize, modelSize } from '../evaluate/cutCost';
 import { HEAL } from './prunedModelHandoffs';
@@ -30,9 +31,7 @@ export function modelCard(model: PretrainedModel, facts: CardFacts): string {
   const { keep, before, after, data } = facts;
   const auto = model.objective === 'masked-lm' ? 'AutoModelForMaskedLM' : 'AutoModelForCausalLM';
   const measure = model.objective === 'masked-lm' ? 'masked-token perplexity (15% of tokens masked, seeded)' : 'perplexity';
-  const scale = model.config.family === 'gpt2' && model.config.raw.scale_attn_by_inverse_layer_idx
-    ? '\n`scale_attn_by_inverse_layer_idx` divides layer i\'s attention scores by i + 1: each kept layer\'s query weights were rescaled by (new index + 1)/(old index + 1), so the renumbered model computes what the sub-network computed.\n'
-    : '';
+  const notes = familyOf(model.config).cardNotes(model.config).map((note) => `\n${note}\n`).join('');
   return `# ${path.basename(facts.source)}, ${keep.length} of ${model.layers} layers
 
 Pruned by DepthLab from \`${facts.source}\` (${model.config.modelType}) without finetuning.
@@ -41,7 +40,7 @@ Pruned by DepthLab from \`${facts.source}\` (${model.config.modelType}) without 
 - Chosen by: ${facts.chosenBy}.
 - Measured on ${data.tokens} tokens of ${data.source} in ${data.window}-token windows, ${measure}:
   before ${before.perplexity?.toFixed(3)} (loss ${before.loss.toFixed(4)}), after ${after.perplexity?.toFixed(3)} (loss ${after.loss.toFixed(4)}).
-${costLine(facts)}${scale}
+${costLine(facts)}${notes}
 \`\`\`python
 from transformers import ${auto}
 model = ${auto}.from_pretrained("path/to/this/folder")

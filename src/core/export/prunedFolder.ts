@@ -4,10 +4,10 @@ import { applyEdits, modify } from 'jsonc-parser';
 import { encodeRawSafetensors, type RawTensor } from '../checkpoint/safetensors';
 import { UserError } from '../errors';
 import { writeFileAtomic } from '../files/atomicWrite';
-import { decodeFloats, encodeFloats } from '../huggingface/halfFloats';
+import type { Family } from '../huggingface/families/family';
 import { layerNamePrefix } from '../huggingface/layerNames';
 import type { PretrainedConfig } from '../huggingface/pretrainedConfig';
-import { readRawWeight, type WeightDtype, type WeightEntry, type WeightFiles } from '../huggingface/weightFiles';
+import { readRawWeight, type WeightEntry, type WeightFiles } from '../huggingface/weightFiles';
 
 /** Per-layer lists transformers' configs carry, sliced to the kept layers. */
 const LAYER_LISTS = ['layer_types', 'mlp_layer_types', 'sliding_window_pattern_layers', 'no_rope_layers'];
@@ -16,6 +16,7 @@ const REWRITTEN = /^(config\.json|model\.safetensors|model-\d+-of-\d+\.safetenso
 
 export interface PrunedFolderSource {
   config: PretrainedConfig;
+  family: Family;
   files: WeightFiles;
   /** Canonical name of layer i's tensors up to the index (`transformer.h.`) and the base prefix a bare checkpoint lacks (`transformer.`). */
   layerPrefix: string;
@@ -71,23 +72,7 @@ function renamedTensor(source: PrunedFolderSource, entry: WeightEntry, newIndex:
   const kept = newIndex.get(old);
   if (kept === undefined) return undefined;
   const tensor = { name: `${prefix}${kept}${rest.slice(rest.indexOf('.'))}`, dtype: entry.dtype, shape: entry.shape, bytes };
-  return foldInverseLayerScale(source.config, tensor, old, kept);
-}
-
-/**
- * GPT-2 with `scale_attn_by_inverse_layer_idx` divides layer i's attention scores by i + 1. The
- * exported layer sits at index j, so its query part (the first n_embd outputs of c_attn) is scaled
- * by (j + 1)/(i + 1): the exported model computes what the sub-network computed before.
- */
-function foldInverseLayerScale(config: PretrainedConfig, tensor: RawTensor, old: number, kept: number): RawTensor {
-  if (config.family !== 'gpt2' || !config.raw.scale_attn_by_inverse_layer_idx || old === kept || !/\.attn\.c_attn\.(weight|bias)$/.test(tensor.name)) return tensor;
-  const factor = (kept + 1) / (old + 1);
-  const dtype = tensor.dtype as WeightDtype;
-  const values = decodeFloats(dtype, tensor.bytes);
-  const d = config.number('n_embd');
-  const columns = tensor.shape[tensor.shape.length - 1];
-  for (let i = 0; i < values.length; i++) if (i % columns < d) values[i] *= factor;
-  return { ...tensor, bytes: encodeFloats(dtype, values) };
+  return source.family.exportTensor(source.config, tensor, old, kept);
 }
 
 /**

@@ -1,16 +1,11 @@
 import * as path from 'node:path';
+import { familyOf } from '../huggingface/families/families';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { keptRuns } from './keptRuns';
 
 /** A hand-off file, or why the cut cannot be expressed in that tool (the export's README says so). */
 export type Handoff = { files: Record<string, string> } | { leftOut: string };
 
-/** PEFT targets per family: every linear map of attention and feed-forward. */
-const LORA_TARGETS: Record<string, string[]> = {
-  llama: ['q_proj', 'k_proj', 'v_proj', 'o_proj', 'gate_proj', 'up_proj', 'down_proj'],
-  gpt2: ['c_attn', 'c_proj', 'c_fc'],
-  bert: ['query', 'key', 'value', 'dense'],
-};
 /** LLM-Pruner's recovery LoRA (Ma et al., 2023): rank 8, alpha 16, dropout 0.05, learning rate 1e-4. */
 export const HEAL = { rank: 8, alpha: 16, dropout: 0.05, learningRate: 1e-4, steps: 1000, batchSize: 8, window: 1024 };
 
@@ -61,7 +56,7 @@ export function mergekitHandoff(model: PretrainedModel, source: string, keep: re
 
 /** heal/: a PEFT LoRA config and a transformers Trainer script that finetunes this folder on the user's text. */
 export function healHandoff(model: PretrainedModel): Handoff {
-  const targets = LORA_TARGETS[model.config.family];
+  const targets = familyOf(model.config).lora(model.config);
   const masked = model.objective === 'masked-lm';
   const lora = {
     peft_type: 'LORA',
@@ -69,7 +64,8 @@ export function healHandoff(model: PretrainedModel): Handoff {
     r: HEAL.rank,
     lora_alpha: HEAL.alpha,
     lora_dropout: HEAL.dropout,
-    target_modules: targets,
+    target_modules: targets.modules,
+    ...(targets.fanInFanOut && { fan_in_fan_out: true }),
     bias: 'none',
   };
   const script = `"""Heal this pruned model with LoRA on your text (a GPU script; DepthLab does not run it).

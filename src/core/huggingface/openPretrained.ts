@@ -3,14 +3,9 @@ import { UserError } from '../errors';
 import { bindingLimit, onWasmHeap, usesGpu } from '../backend/backends';
 import { activeBackend } from '../backend/selectBackend';
 import { WASM_HEAP_BYTES } from '../model/trainingMemory';
-import { BERT_BASE_PREFIX, BertModel } from './families/bert';
-import { Gpt2Model } from './families/gpt2';
-import { LlamaModel } from './families/llama';
-import { GemmaModel } from './families/gemma';
-import { GptNeoxModel } from './families/gptNeox';
-import { OptModel } from './families/opt';
 import { PretrainedTokenizer } from '../data/pretrainedTokenizer';
-import { readPretrainedConfig, type Family, type PretrainedConfig } from './pretrainedConfig';
+import { familyOf } from './families/families';
+import { readPretrainedConfig, type PretrainedConfig } from './pretrainedConfig';
 import type { PretrainedModel } from './pretrainedModel';
 import { PretrainedWeights } from './pretrainedWeights';
 import { layerOf } from './layerNames';
@@ -19,25 +14,6 @@ import { openWeights, type WeightFiles } from './weightFiles';
 
 /** Headroom for one evaluation's activations at the default window, on top of the F32 weights. */
 const ACTIVATION_BYTES = 400 * 2 ** 20;
-
-const BASE_PREFIX: Record<Family, (config: PretrainedConfig) => string> = {
-  gpt2: () => 'transformer.',
-  llama: () => 'model.',
-  gemma: () => 'model.',
-  gptNeox: () => 'gpt_neox.',
-  opt: () => 'model.',
-  bert: (config) => BERT_BASE_PREFIX[config.modelType],
-};
-
-/** Each family's model, by the family its config's model_type belongs to. */
-const FAMILY_MODELS: Record<Family, new (config: PretrainedConfig, weights: PretrainedWeights) => PretrainedModel> = {
-  gpt2: Gpt2Model,
-  llama: LlamaModel,
-  gemma: GemmaModel,
-  gptNeox: GptNeoxModel,
-  opt: OptModel,
-  bert: BertModel,
-};
 
 export interface OpenedPretrained {
   model: PretrainedModel;
@@ -133,12 +109,13 @@ function refuseUnbindable(folder: string, files: WeightFiles, config: Pretrained
  */
 export function openPretrained(folder: string, backend: string, stream?: boolean, threads = 1): OpenedPretrained {
   const config = readPretrainedConfig(folder);
+  const family = familyOf(config);
   const tokenizer = PretrainedTokenizer.open(folder);
   const files = openWeights(folder);
   refuseWhatCannotFit(folder, files, config, backend, threads);
-  const weights = new PretrainedWeights(files, BASE_PREFIX[config.family](config), stream ?? streamsLayers(backend, files));
+  const weights = new PretrainedWeights(files, family.basePrefix(config), stream ?? streamsLayers(backend, files));
   try {
-    const model = new FAMILY_MODELS[config.family](config, weights);
+    const model = family.open(config, weights);
     return { model, tokenizer };
   } catch (error) {
     weights.dispose();

@@ -2,28 +2,15 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { UserError } from '../errors';
 
-/** Families DepthLab implements, and the `model_type`s each one covers. */
-export const FAMILIES = {
-  gpt2: ['gpt2'],
-  llama: ['llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3'],
-  gemma: ['gemma2', 'gemma3_text'],
-  gptNeox: ['gpt_neox'],
-  opt: ['opt'],
-  bert: ['bert', 'roberta', 'distilbert'],
-} as const;
-export type Family = keyof typeof FAMILIES;
-const SUPPORTED = Object.values(FAMILIES).flat() as string[];
-
 /** The key that holds the layer count, as each model_type names it. */
 const LAYER_COUNT_KEYS = ['num_hidden_layers', 'n_layer', 'n_layers'];
 
-/** A Hugging Face `config.json`, read and checked for what DepthLab needs. */
+/** A Hugging Face `config.json`, read and checked for what every model needs (a model_type and a layer count); families.ts says whether DepthLab computes its family natively. */
 export interface PretrainedConfig {
   folder: string;
   file: string;
   raw: Record<string, unknown>;
   modelType: string;
-  family: Family;
   layerCountKey: string;
   layers: number;
   /** A number the config must hold; `fallback` where the family has a default. */
@@ -40,8 +27,6 @@ export function readPretrainedConfig(folder: string): PretrainedConfig {
   const raw = readJson(file);
   const modelType = raw.model_type;
   if (typeof modelType !== 'string') throw new UserError(`${file}: no "model_type"; is this a Hugging Face model config?`);
-  const family = (Object.keys(FAMILIES) as Family[]).find((name) => (FAMILIES[name] as readonly string[]).includes(modelType));
-  if (!family) throw new UserError(`${file}: model_type "${modelType}" is not supported; DepthLab opens ${SUPPORTED.join(', ')}`);
   const number = (key: string, fallback?: number) => {
     const value = raw[key] ?? fallback;
     if (typeof value !== 'number' || !Number.isFinite(value)) throw new UserError(`${file}: "${key}" must be a number${raw[key] === undefined ? ' (missing)' : `, not ${JSON.stringify(raw[key])}`}`);
@@ -51,7 +36,7 @@ export function readPretrainedConfig(folder: string): PretrainedConfig {
   if (!layerCountKey) throw new UserError(`${file}: no layer count (${LAYER_COUNT_KEYS.join(', ')})`);
   const layers = number(layerCountKey);
   if (!Number.isInteger(layers) || layers < 1) throw new UserError(`${file}: "${layerCountKey}" must be a positive integer, not ${layers}`);
-  return { folder, file, raw, modelType, family, layerCountKey, layers, number };
+  return { folder, file, raw, modelType, layerCountKey, layers, number };
 }
 
 function readJson(file: string): Record<string, unknown> {

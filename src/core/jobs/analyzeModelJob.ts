@@ -4,6 +4,7 @@ import { activeBackend } from '../backend/selectBackend';
 import { usesGpu } from '../backend/backends';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
 import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from '../analysis/depthMeasurements';
+import { familyOf } from '../huggingface/families/families';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { tokensIn, type Batch } from '../data/batch';
 import { keptSize, modelSize } from '../evaluate/cutCost';
@@ -62,7 +63,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
     const analysis: ModelAnalysis = {
       folder,
       modelType: pretrained.config.modelType,
-      family: pretrained.config.family,
+      family: familyOf(pretrained.config).name,
       objective: pretrained.objective,
       layers: pretrained.layers,
       layerCountKey: pretrained.config.layerCountKey,

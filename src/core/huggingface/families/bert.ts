@@ -8,6 +8,7 @@ import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { noCardNotes, storedAsIs, type Family } from './family';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /** Where each model_type of the family keeps its tensors and its sizes. */
@@ -53,9 +54,6 @@ const LAYOUTS: Record<string, Layout> = {
     positionOffset: () => 0,
   },
 };
-
-/** The base-model prefix of each model_type, for checkpoints saved without it. */
-export const BERT_BASE_PREFIX = Object.fromEntries(Object.entries(LAYOUTS).map(([type, layout]) => [type, layout.base]));
 
 /**
  * The BERT family (bert, roberta, distilbert) with its masked-LM head: post-LN encoder, learned
@@ -155,3 +153,17 @@ export class BertModel extends FamilyModel implements PretrainedModel {
     return this.norm(head.norm, this.activation(this.dense(head.dense, x)) as tf.Tensor2D);
   }
 }
+
+export const BERT: Family = {
+  name: 'bert',
+  modelTypes: Object.keys(LAYOUTS),
+  basePrefix: (config) => LAYOUTS[config.modelType].base,
+  open: (config, weights) => new BertModel(config, weights),
+  // Dotted names, as stored under each layer: the head's transform is a `dense` too, and is not a layer's.
+  lora: (config) => {
+    const { q, k, v, out, up, down } = LAYOUTS[config.modelType].layer;
+    return { modules: [q, k, v, out, up, down], fanInFanOut: false };
+  },
+  exportTensor: storedAsIs,
+  cardNotes: noCardNotes,
+};

@@ -10,6 +10,7 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../../model/rope';
+import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
@@ -132,3 +133,13 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     super.dispose();
   }
 }
+
+export const GEMMA: Family = {
+  name: 'gemma',
+  modelTypes: ['gemma2', 'gemma3_text'],
+  basePrefix: () => 'model.',
+  open: (config, weights) => new GemmaModel(config, weights),
+  lora: () => ({ modules: moduleNames(PROJECTIONS), fanInFanOut: false }),
+  exportTensor: storedAsIs,
+  cardNotes: noCardNotes,
+};

@@ -8,8 +8,14 @@ import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import type { RawTensor } from '../../checkpoint/safetensors';
+import { decodeFloats, encodeFloats } from '../halfFloats';
+import type { WeightDtype } from '../weightFiles';
+import { moduleNames, type Family } from './family';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
+/** A layer's linear maps: Conv1D, stored [in, out]. */
+const LINEARS = ['attn.c_attn', 'attn.c_proj', 'mlp.c_fc', 'mlp.c_proj'];
 const LAYER_TENSORS = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c_attn.bias', 'attn.c_proj.weight', 'attn.c_proj.bias', 'ln_2.weight', 'ln_2.bias', 'mlp.c_fc.weight', 'mlp.c_fc.bias', 'mlp.c_proj.weight', 'mlp.c_proj.bias'];
 
 /**
@@ -84,3 +90,32 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     return { table: this.table(this.headName), input: layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps) };
   }
 }
+
+/**
+ * GPT-2 with `scale_attn_by_inverse_layer_idx` divides layer i's attention scores by i + 1. The
+ * exported layer sits at index j, so its query part (the first n_embd outputs of c_attn) is scaled
+ * by (j + 1)/(i + 1): the exported model computes what the sub-network computed before.
+ */
+function foldInverseLayerScale(config: PretrainedConfig, tensor: RawTensor, old: number, kept: number): RawTensor {
+  if (!config.raw.scale_attn_by_inverse_layer_idx || old === kept || !/\.attn\.c_attn\.(weight|bias)$/.test(tensor.name)) return tensor;
+  const factor = (kept + 1) / (old + 1);
+  const dtype = tensor.dtype as WeightDtype;
+  const values = decodeFloats(dtype, tensor.bytes);
+  const d = config.number('n_embd');
+  const columns = tensor.shape[tensor.shape.length - 1];
+  for (let i = 0; i < values.length; i++) if (i % columns < d) values[i] *= factor;
+  return { ...tensor, bytes: encodeFloats(dtype, values) };
+}
+
+export const GPT2: Family = {
+  name: 'gpt2',
+  modelTypes: ['gpt2'],
+  basePrefix: () => 'transformer.',
+  open: (config, weights) => new Gpt2Model(config, weights),
+  lora: () => ({ modules: moduleNames(LINEARS), fanInFanOut: true }),
+  exportTensor: foldInverseLayerScale,
+  cardNotes: (config) =>
+    config.raw.scale_attn_by_inverse_layer_idx
+      ? ["`scale_attn_by_inverse_layer_idx` divides layer i's attention scores by i + 1: each kept layer's query weights were rescaled by (new index + 1)/(old index + 1), so the renumbered model computes what the sub-network computed."]
+      : [],
+};

@@ -8,7 +8,11 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../../model/rope';
+import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
+
+/** A layer's linear maps. */
+const LINEARS = ['attention.query_key_value', 'attention.dense', 'mlp.dense_h_to_4h', 'mlp.dense_4h_to_h'] as const;
 
 /**
  * GPT-NeoX (Pythia, GPT-NeoX-20B): LayerNorm before attention and feed-forward, one fused
@@ -43,12 +47,10 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     weights.loadTable('gpt_neox.embed_in.weight', vocab, d);
     weights.loadTable('embed_out.weight', vocab, d);
     for (const part of ['weight', 'bias']) weights.load(`gpt_neox.final_layer_norm.${part}`, [d]);
-    const linears: Array<[string, number, number]> = [['attention.query_key_value', d, 3 * d], ['attention.dense', d, d], ['mlp.dense_h_to_4h', d, ffn], ['mlp.dense_4h_to_h', ffn, d]];
+    const sizes: Array<[number, number]> = [[d, 3 * d], [d, d], [d, ffn], [ffn, d]];
     for (let layer = 0; layer < this.layers; layer++) {
       for (const norm of ['input_layernorm', 'post_attention_layernorm']) for (const part of ['weight', 'bias']) weights.load(this.name(layer, `${norm}.${part}`), [d]);
-      for (const [name, inputs, outputs] of linears) {
-        this.loadLinear(layer, name, inputs, outputs);
-      }
+      LINEARS.forEach((name, i) => this.loadLinear(layer, name, ...sizes[i]));
     }
   }
 
@@ -82,3 +84,13 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     return { table: this.table('embed_out.weight'), input: layerNormWithEps(x, this.p('gpt_neox.final_layer_norm.weight'), this.p('gpt_neox.final_layer_norm.bias'), this.eps) };
   }
 }
+
+export const GPT_NEOX: Family = {
+  name: 'gptNeox',
+  modelTypes: ['gpt_neox'],
+  basePrefix: () => 'gpt_neox.',
+  open: (config, weights) => new GptNeoxModel(config, weights),
+  lora: () => ({ modules: moduleNames(LINEARS), fanInFanOut: false }),
+  exportTensor: storedAsIs,
+  cardNotes: noCardNotes,
+};

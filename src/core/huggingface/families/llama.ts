@@ -9,6 +9,7 @@ import { rmsNorm } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 import { RotaryPositions } from '../../model/rope';
 
@@ -17,6 +18,10 @@ type Projection = 'q' | 'k' | 'v' | 'o' | 'gate' | 'up' | 'down';
 const SEPARATE: Record<Projection, string> = {
   q: 'self_attn.q_proj', k: 'self_attn.k_proj', v: 'self_attn.v_proj', o: 'self_attn.o_proj', gate: 'mlp.gate_proj', up: 'mlp.up_proj', down: 'mlp.down_proj',
 };
+/** Phi-3's fused projections, and the two it keeps apart. */
+const FUSED = { qkv: 'self_attn.qkv_proj', o: SEPARATE.o, gateUp: 'mlp.gate_up_proj', down: SEPARATE.down };
+/** Phi-3 fuses q, k, v and gate, up. */
+const fuses = (config: PretrainedConfig) => config.modelType === 'phi3';
 
 /**
  * The Llama family and its close kin, each as transformers computes it: RMSNorm, rotary positions
@@ -52,7 +57,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     this.eps = config.number('rms_norm_eps', 1e-6);
     this.qkNorm = config.modelType === 'qwen3' ? 'per-head' : config.modelType === 'olmo2' ? 'all-heads' : undefined;
     this.normsAfter = config.modelType === 'olmo2';
-    this.fused = config.modelType === 'phi3';
+    this.fused = fuses(config);
     this.maxPositions = config.number('max_position_embeddings');
     this.windows = slidingWindows(config, (layer) => config.modelType === 'mistral' || (config.raw.use_sliding_window === true && layer >= Number(config.raw.max_window_layers ?? 0)));
     this.rotary = new RotaryPositions(config, this.headDim);
@@ -66,7 +71,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
     const sizes: Array<[string, number, number]> = this.fused
-      ? [['self_attn.qkv_proj', d, q + 2 * kv], ['self_attn.o_proj', q, d], ['mlp.gate_up_proj', d, 2 * ffn], ['mlp.down_proj', ffn, d]]
+      ? [[FUSED.qkv, d, q + 2 * kv], [FUSED.o, q, d], [FUSED.gateUp, d, 2 * ffn], [FUSED.down, ffn, d]]
       : [[SEPARATE.q, d, q], [SEPARATE.k, d, kv], [SEPARATE.v, d, kv], [SEPARATE.o, q, d], [SEPARATE.gate, d, ffn], [SEPARATE.up, d, ffn], [SEPARATE.down, ffn, d]];
     const norms = this.normsAfter ? ['post_attention_layernorm', 'post_feedforward_layernorm'] : ['input_layernorm', 'post_attention_layernorm'];
     for (let layer = 0; layer < this.layers; layer++) {
@@ -105,7 +110,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     if (!this.fused) return [SEPARATE.q, SEPARATE.k, SEPARATE.v].map((projection) => this.project(layer, projection, x));
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
-    return tf.split(this.project(layer, 'self_attn.qkv_proj', x), [q, kv, kv], 1) as tf.Tensor2D[];
+    return tf.split(this.project(layer, FUSED.qkv, x), [q, kv, kv], 1) as tf.Tensor2D[];
   }
 
   /** Qwen3's and OLMo 2's RMSNorm of q or k: over each head's channels, or over all of them. */
@@ -117,7 +122,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   }
 
   private feedForward(layer: number, x: tf.Tensor2D): tf.Tensor2D {
-    const ffn = this.fused ? tf.split(this.project(layer, 'mlp.gate_up_proj', x), 2, 1) : [this.project(layer, SEPARATE.gate, x), this.project(layer, SEPARATE.up, x)];
+    const ffn = this.fused ? tf.split(this.project(layer, FUSED.gateUp, x), 2, 1) : [this.project(layer, SEPARATE.gate, x), this.project(layer, SEPARATE.up, x)];
     return this.project(layer, SEPARATE.down, this.activation(ffn[0]).mul(ffn[1]) as tf.Tensor2D);
   }
 
@@ -139,3 +144,13 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     return { table: this.table(this.headName), input: rmsNorm(x, this.p('model.norm.weight'), this.eps) };
   }
 }
+
+export const LLAMA: Family = {
+  name: 'llama',
+  modelTypes: ['llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3'],
+  basePrefix: () => 'model.',
+  open: (config, weights) => new LlamaModel(config, weights),
+  lora: (config) => ({ modules: moduleNames(Object.values(fuses(config) ? FUSED : SEPARATE)), fanInFanOut: false }),
+  exportTensor: storedAsIs,
+  cardNotes: noCardNotes,
+};

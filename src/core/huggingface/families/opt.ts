@@ -8,7 +8,11 @@ import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
+
+/** A layer's linear maps. */
+const LINEARS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.out_proj', 'fc1', 'fc2'] as const;
 
 /** OPT's LayerNorms are nn.LayerNorm's default. */
 const OPT_LAYER_NORM_EPS = 1e-5;
@@ -47,12 +51,10 @@ export class OptModel extends FamilyModel implements PretrainedModel {
     weights.loadTable('model.decoder.embed_tokens.weight', vocab, d);
     weights.load('model.decoder.embed_positions.weight', [this.maxPositions + POSITION_OFFSET, d]);
     if (this.before && config.raw._remove_final_layer_norm !== true) for (const part of ['weight', 'bias']) weights.load(`model.decoder.final_layer_norm.${part}`, [d]);
-    const linears: Array<[string, number, number]> = [['self_attn.q_proj', d, d], ['self_attn.k_proj', d, d], ['self_attn.v_proj', d, d], ['self_attn.out_proj', d, d], ['fc1', d, ffn], ['fc2', ffn, d]];
+    const sizes: Array<[number, number]> = [[d, d], [d, d], [d, d], [d, d], [d, ffn], [ffn, d]];
     for (let layer = 0; layer < this.layers; layer++) {
       for (const norm of ['self_attn_layer_norm', 'final_layer_norm']) for (const part of ['weight', 'bias']) weights.load(this.name(layer, `${norm}.${part}`), [d]);
-      for (const [name, inputs, outputs] of linears) {
-        this.loadLinear(layer, name, inputs, outputs);
-      }
+      LINEARS.forEach((name, i) => this.loadLinear(layer, name, ...sizes[i]));
     }
   }
 
@@ -93,3 +95,13 @@ export class OptModel extends FamilyModel implements PretrainedModel {
     return layerNormWithEps(x, this.p('model.decoder.final_layer_norm.weight'), this.p('model.decoder.final_layer_norm.bias'), OPT_LAYER_NORM_EPS);
   }
 }
+
+export const OPT: Family = {
+  name: 'opt',
+  modelTypes: ['opt'],
+  basePrefix: () => 'model.',
+  open: (config, weights) => new OptModel(config, weights),
+  lora: () => ({ modules: moduleNames(LINEARS), fanInFanOut: false }),
+  exportTensor: storedAsIs,
+  cardNotes: noCardNotes,
+};
