@@ -1,6 +1,6 @@
 """PyTorch's forward speed on the bench's GPT-2-small shapes: 256-token windows, median of 5.
 
-python scripts/bench/torchGpt2.py [threads] [windows]   (default 1 thread, 1 window)
+python bench/torchGpt2.py [threads] [windows]   (default 1 thread, 1 window)
 
 Run by the benches when python3 with torch and transformers is present; prints one JSON line.
 """

@@ -7,12 +7,12 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import * as tf from '../../src/core/backend/tf';
-import { LlamaModel } from '../../src/core/huggingface/families/llama';
-import { refuseWhatCannotFit, streamsLayers } from '../../src/core/huggingface/openPretrained';
-import { readPretrainedConfig } from '../../src/core/huggingface/pretrainedConfig';
-import { PretrainedWeights } from '../../src/core/huggingface/pretrainedWeights';
-import { openWeights } from '../../src/core/huggingface/weightFiles';
+import * as tf from '../src/core/backend/tf';
+import { LlamaModel } from '../src/core/huggingface/families/llama';
+import { refuseWhatCannotFit, streamsLayers } from '../src/core/huggingface/openPretrained';
+import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
+import { PretrainedWeights } from '../src/core/huggingface/pretrainedWeights';
+import { openWeights } from '../src/core/huggingface/weightFiles';
 import { forwardSpeed } from './forwardSpeed';
 
 export const LLAMA_1B = {

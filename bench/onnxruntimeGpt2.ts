@@ -5,11 +5,11 @@
  * dependency: the bench loads it from the folder given (ONNXRUNTIME_NODE_INSTALL=skip npm install
  * onnxruntime-node, anywhere). Prints one JSON line.
  *
- * node --import tsx scripts/bench/onnxruntimeGpt2.ts <onnxruntime-node folder> <graphs folder> <threads> <windows>
+ * node --import tsx bench/onnxruntimeGpt2.ts <onnxruntime-node folder> <graphs folder> <threads> <windows>
  */
 import { createRequire } from 'node:module';
 import * as path from 'node:path';
-import { Rng } from '../../src/core/random/rng';
+import { Rng } from '../src/core/random/rng';
 
 /** What the bench uses of onnxruntime-node's API (the package is not installed with DepthLab, nor its types). */
 interface Ort {

@@ -15,12 +15,12 @@ import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { selectBackend } from '../../src/core/backend/selectBackend';
-import { evaluate } from '../../src/core/evaluate/evaluate';
-import { EvaluationThreads } from '../../src/core/evaluate/evaluationThreads';
-import { writeJsonAtomic } from '../../src/core/files/atomicWrite';
-import { openPretrained } from '../../src/core/huggingface/openPretrained';
-import type { Batch } from '../../src/core/data/batch';
+import { selectBackend } from '../src/core/backend/selectBackend';
+import { evaluate } from '../src/core/evaluate/evaluate';
+import { EvaluationThreads } from '../src/core/evaluate/evaluationThreads';
+import { writeJsonAtomic } from '../src/core/files/atomicWrite';
+import { openPretrained } from '../src/core/huggingface/openPretrained';
+import type { Batch } from '../src/core/data/batch';
 import { GPT2_SMALL, WINDOW, writeGpt2 } from './gpt2Small';
 
 const args = process.argv.slice(2);
@@ -69,7 +69,7 @@ async function main() {
   const rounds = Number(option('rounds') ?? 2);
   const onnxruntime = option('onnxruntime') ?? path.dirname(require.resolve('onnxruntime-node/package.json'));
   const { folder } = writeGpt2();
-  for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
+  for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
   const graphs = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-onnx-'));
   const exported = onnxruntime ? run('python3', [path.join(__dirname, 'onnxGpt2.py'), graphs]) : undefined;
   const engines: Record<string, (threads: number) => unknown> = {
@@ -105,7 +105,7 @@ async function main() {
   };
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   if (args.includes('--save')) {
-    const file = path.join(__dirname, '..', '..', 'bench', 'results', `${document.date.replace(/[:.]/g, '-')}-cpu-engines.json`);
+    const file = path.join(__dirname, 'results', `${document.date.replace(/[:.]/g, '-')}-cpu-engines.json`);
     writeJsonAtomic(file, document);
     log(`saved ${path.relative(process.cwd(), file)}`);
   }

@@ -1,6 +1,6 @@
-import * as tf from '../../src/core/backend/tf';
-import { evaluate } from '../../src/core/evaluate/evaluate';
-import type { PretrainedModel } from '../../src/core/huggingface/pretrainedModel';
+import * as tf from '../src/core/backend/tf';
+import { evaluate } from '../src/core/evaluate/evaluate';
+import type { PretrainedModel } from '../src/core/huggingface/pretrainedModel';
 
 /**
  * Forward tokens/s of one window through every layer and the LM head, as the analysis evaluates it:

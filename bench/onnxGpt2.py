@@ -1,6 +1,6 @@
 """ONNX graphs of the bench's GPT-2-small shapes, for measuring onnxruntime-node beside DepthLab.
 
-python scripts/bench/onnxGpt2.py <out-folder>   (needs torch, transformers, onnx)
+python bench/onnxGpt2.py <out-folder>   (needs torch, transformers, onnx)
 
 Writes gpt2.onnx (the whole model, ids -> logits, weights inside: the graph onnxruntime optimises
 best) and block.onnx (one decoder block whose weights are inputs: how a streamed engine would run a

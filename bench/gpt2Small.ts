@@ -6,14 +6,14 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
-import { encodeRawSafetensors } from '../../src/core/checkpoint/safetensors';
-import { Gpt2Model } from '../../src/core/huggingface/families/gpt2';
-import * as tf from '../../src/core/backend/tf';
-import { streamsLayers } from '../../src/core/huggingface/openPretrained';
-import { readPretrainedConfig } from '../../src/core/huggingface/pretrainedConfig';
-import { PretrainedWeights } from '../../src/core/huggingface/pretrainedWeights';
-import { openWeights } from '../../src/core/huggingface/weightFiles';
-import { Rng } from '../../src/core/random/rng';
+import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
+import { Gpt2Model } from '../src/core/huggingface/families/gpt2';
+import * as tf from '../src/core/backend/tf';
+import { streamsLayers } from '../src/core/huggingface/openPretrained';
+import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
+import { PretrainedWeights } from '../src/core/huggingface/pretrainedWeights';
+import { openWeights } from '../src/core/huggingface/weightFiles';
+import { Rng } from '../src/core/random/rng';
 import { forwardSpeed } from './forwardSpeed';
 
 export const GPT2_SMALL = { model_type: 'gpt2', n_layer: 12, n_embd: 768, n_head: 12, n_positions: 1024, vocab_size: 50257, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
