@@ -31,12 +31,11 @@ import { layerNorm } from '../src/core/ops/layerNorm';
 import { linear } from '../src/core/ops/linear';
 import { matMul, matMulTransposedB, tapedMatMul } from '../src/core/ops/matMul';
 import { Rng } from '../src/core/random/rng';
-import { TINY_MODEL, TINY_TRAIN, tinyLanguageModel } from './helpers';
+import { TINY_MODEL, TINY_TRAIN, tinyLanguageModel, FIXTURE_FAMILIES } from './helpers';
 
 type Engine = 'webgpu' | 'onnxruntime';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
-const FAMILIES = ['gpt2', 'llama', 'mistral', 'mistral_sliding', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'phi3_longrope', 'gemma2', 'gemma3_text', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
 
 /** Largest difference relative to the reference's largest magnitude (at least 1). */
 export function relativeDifference(actual: ArrayLike<number>, expected: ArrayLike<number>): number {
@@ -122,7 +121,7 @@ export function parityTests(engine: Engine, { skip, logitsTolerance = {} }: { sk
     });
   }
 
-  for (const family of FAMILIES) {
+  for (const family of FIXTURE_FAMILIES) {
     test(`${engine}: ${family} logits equal the wasm backend's to 1e-4`, { skip }, async () => {
       const folder = path.join(FIXTURES, family);
       const expected = require(path.join(folder, 'reference.json')) as { ids: number[] };

@@ -63,6 +63,9 @@ export function distWithBrokenAddon(cli: string, addon: string): string {
   return path.join(copy, 'cli.js');
 }
 
+/** Every tiny Hugging Face fixture (test/fixtures/huggingface/<name>, made by scripts/fixtures/huggingface.py), decoders first as transformers' families are listed there. */
+export const FIXTURE_FAMILIES = ['gpt2', 'llama', 'mistral', 'mistral_sliding', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'phi3_longrope', 'gemma2', 'gemma3_text', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
+
 /** The Python the Python-side tests run: DEPTHLAB_TEST_PYTHON, else python3 on PATH. */
 export const PYTHON = process.env.DEPTHLAB_TEST_PYTHON ?? 'python3';
 

@@ -3,6 +3,7 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { test } from 'node:test';
+import { FIXTURE_FAMILIES } from './helpers';
 import * as tf from '../src/core/backend/tf';
 import { selectBackend } from '../src/core/backend/selectBackend';
 import { readSafetensors } from '../src/core/checkpoint/safetensors';
@@ -23,7 +24,6 @@ import { modelSnapshot } from '../src/core/report/modelSnapshot';
 import { modelAnalysisText } from '../src/core/report/analysisText';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
-const FAMILIES = ['gpt2', 'llama', 'mistral', 'mistral_sliding', 'qwen2', 'qwen3', 'olmo2', 'phi3', 'phi3_longrope', 'gemma2', 'gemma3_text', 'gpt_neox', 'opt', 'bert', 'roberta', 'distilbert'];
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
@@ -32,7 +32,7 @@ function maxDifference(a: Float32Array, b: Float32Array): number {
   return max;
 }
 
-for (const family of FAMILIES) {
+for (const family of FIXTURE_FAMILIES) {
   test(`${family}: logits and the stream entering every layer match transformers to 1e-4`, async () => {
     await selectBackend('wasm');
     const folder = path.join(FIXTURES, family);
@@ -205,7 +205,7 @@ test('a model streamed one layer at a time (each layer read from the file when u
   await selectBackend('wasm');
   const ids = Int32Array.from([1, 40, 41, 42, 43, 7, 9, 11]);
   const batches: Batch[] = [0, 1].map((shift) => ({ size: 1, length: 6, inputs: ids.slice(shift, shift + 6), targets: ids.slice(shift + 1, shift + 7) }));
-  for (const family of FAMILIES) {
+  for (const family of FIXTURE_FAMILIES) {
     const measured = (stream: boolean) => {
       const { model } = openPretrained(path.join(FIXTURES, family), 'wasm', stream);
       try {
