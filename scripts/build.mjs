@@ -33,6 +33,7 @@ const bundles = [
   { ...node, entryPoints: { worker: path.join(root, 'src/worker/jobWorker.ts') }, outdir: dist },
   { ...node, entryPoints: { shardThread: path.join(root, 'src/core/train/shardThread.ts') }, outdir: dist },
   { ...node, entryPoints: { evaluationThread: path.join(root, 'src/core/evaluate/evaluationThread.ts') }, outdir: dist },
+  { ...node, entryPoints: { torchBridge: path.join(root, 'src/core/backend/torch/torchBridge.ts') }, outdir: dist },
   { ...node, entryPoints: { extension: path.join(root, 'src/extension/extension.ts') }, outdir: dist, minify: true },
   {
     entryPoints: { explorer: path.join(root, 'webview/main.ts') },
@@ -60,6 +61,10 @@ if (watch) {
   if (forbidden.length) throw new Error(`a page bundles ${forbidden[0]}; import constants from src/core/config/choices.ts instead`);
 }
 fs.chmodSync(path.join(dist, 'cli.js'), 0o755);
+
+// The torch backend's engine: a Python script the user's Python runs (src/core/backend/torch/).
+fs.mkdirSync(path.join(dist, 'torch'), { recursive: true });
+fs.copyFileSync(path.join(root, 'src/core/backend/torch/depthlab_torch.py'), path.join(dist, 'torch', 'depthlab_torch.py'));
 
 const wasmDir = path.join(dist, 'wasm');
 fs.mkdirSync(wasmDir, { recursive: true });

@@ -55,4 +55,14 @@ export const withTextOptions = (command: Command) =>
     .option('--data <file>', 'Hugging Face models: a UTF-8 text to measure on (default: the bundled Moby Dick)')
     .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384; analyze on the CPU: what fits --budget)', positiveInt)
     .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt)
-    .option('--threads <n>', 'Hugging Face models: evaluation threads, each reading the weights one layer at a time (default: one per core, at most 4)', positiveInt);
+    .option('--threads <n>', 'Hugging Face models: evaluation threads, each reading the weights one layer at a time (default: one per core, at most 4)', positiveInt)
+    .option('--trust-remote-code', "the torch backend: run the model's own code from its folder (transformers' trust_remote_code; off unless given)")
+    .option('--nproc-per-node <k>', 'the torch backend: k processes under torchrun, each a replica evaluating its share of the windows (one GPU each with CUDA; gloo on the CPU)', positiveInt)
+    .option('--max-memory <map>', "the torch backend: accelerate's max_memory, spreading the layers over devices, e.g. 0=20GiB,1=20GiB,cpu=64GiB", memoryMap);
+
+/** --max-memory 0=20GiB,cpu=64GiB: accelerate's max_memory, device by device. */
+export const memoryMap = (value: string) => {
+  const entries = value.split(',').map((part) => /^\s*([a-z0-9:]+)\s*=\s*(\d+(\.\d+)?\s*[KMGT]i?B)\s*$/i.exec(part));
+  if (entries.some((entry) => !entry)) throw new InvalidArgumentError('allowed: a comma list of device=size, e.g. 0=20GiB,1=20GiB,cpu=64GiB');
+  return Object.fromEntries(entries.map((entry) => [entry![1], entry![2].replace(/\s+/g, '')]));
+};

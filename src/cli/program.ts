@@ -10,13 +10,14 @@ import { Reporter } from './reporter';
 export const program = new Command('depthlab')
   .description('Explore how deep a Transformer needs to be: LayerDrop training, per-layer statistics, pruning and depth sweeps.')
   .option('--json', 'machine-readable output: one JSON object per line')
-  .addOption(new Option('--backend <name>', 'compute backend (overrides the config)').choices(BACKENDS))
+  .addOption(new Option('--backend <name>', 'compute backend (overrides the config); torch: Hugging Face models in your Python with torch and transformers').choices(BACKENDS))
+  .option('--python <path>', 'the Python the torch backend runs in (default: python3 on PATH)')
   .exitOverride()
   .configureOutput({ writeErr: (text) => process.stderr.write(text) });
 
 /** The reporter for this invocation and the job context it feeds; Ctrl-C once stops after the step, twice exits. */
 export function session(): { out: Reporter; context: JobContext } {
-  const { json, backend } = program.opts<{ json?: boolean; backend?: BackendName }>();
+  const { json, backend, python } = program.opts<{ json?: boolean; backend?: BackendName; python?: string }>();
   const out = new Reporter(json ? 'json' : process.stdout.isTTY ? 'tty' : 'plain');
   const controller = new AbortController();
   process.on('SIGINT', () => {
@@ -24,7 +25,7 @@ export function session(): { out: Reporter; context: JobContext } {
     out.info('stopping after this step (checkpoint and metrics are being saved; Ctrl-C again to quit now)');
     controller.abort();
   });
-  return { out, context: { onEvent: out.event, signal: controller.signal, backend } };
+  return { out, context: { onEvent: out.event, signal: controller.signal, backend, python } };
 }
 
 /** How to run this CLI again: `depthlab` where it is on the PATH, else `npx depthlab` (a clone, before npm link). */

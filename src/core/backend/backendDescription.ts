@@ -22,6 +22,12 @@ export interface BackendDescription {
   readonly threading: 'depthlab-threads' | 'engine';
   /** Whose kernels run its matrix products, in words for a job's first line and the docs. */
   readonly products: string;
+  /**
+   * Whose code computes a model: DepthLab's own (TF.js, every family re-implemented in
+   * huggingface/families/), or transformers' modeling code in the user's Python (any architecture
+   * transformers loads; Hugging Face folders only).
+   */
+  readonly models: 'depthlab' | 'transformers';
   /** Make it TF.js's backend (`auto`: a hardware GPU only); returns the device it computes on, in words. */
   activate(auto: boolean): Promise<string>;
   /** Undo what `activate` registered beyond TF.js's own backend switch, before another backend takes over. */

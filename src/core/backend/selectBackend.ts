@@ -1,7 +1,7 @@
 import type { BackendName } from '../config/choices';
 import { UserError } from '../errors';
 import type { ResolvedBackend } from './backendDescription';
-import { allBackends, AUTO_ORDER, describeBackend } from './backends';
+import { allBackends, AUTO_ORDER, describeBackend, PRETRAINED_AUTO_ORDER } from './backends';
 
 /** The backend a job runs on, the device it runs on, and why it was chosen: the run's first line says all three. */
 export interface BackendChoice {
@@ -23,9 +23,17 @@ export async function selectBackend(requested: BackendName = 'auto'): Promise<Re
   return (await chooseBackend(requested)).backend;
 }
 
-export async function chooseBackend(requested: BackendName = 'auto'): Promise<BackendChoice> {
-  if (active && (requested === 'auto' || requested === active.backend)) return active;
-  const order = requested === 'auto' ? AUTO_ORDER : [requested];
+/**
+ * `pretrained`: the job opens a Hugging Face folder, which the torch backend (transformers in the
+ * user's Python) can compute; DepthLab's own models cannot run there.
+ */
+export async function chooseBackend(requested: BackendName = 'auto', { pretrained = false } = {}): Promise<BackendChoice> {
+  if (requested !== 'auto' && !pretrained && describeBackend(requested).models === 'transformers') {
+    throw new UserError(`backend "${requested}" runs Hugging Face models with transformers in your Python; DepthLab's own configs run on ${AUTO_ORDER.join(', ')} or auto`);
+  }
+  const fits = (choice: BackendChoice) => pretrained || describeBackend(choice.backend).models === 'depthlab';
+  if (active && fits(active) && (requested === 'auto' || requested === active.backend)) return active;
+  const order = requested !== 'auto' ? [requested] : pretrained ? PRETRAINED_AUTO_ORDER : AUTO_ORDER;
   const failures: Array<[ResolvedBackend, string]> = [];
   for (const candidate of order) {
     try {
@@ -37,7 +45,7 @@ export async function chooseBackend(requested: BackendName = 'auto'): Promise<Ba
       failures.push([candidate, (error as Error).message.split('\n')[0]]);
     }
   }
-  throw new UserError(`backend "${requested}" is not available here (${skipped(failures)}); allowed: ${AUTO_ORDER.join(', ')}, auto`);
+  throw new UserError(`backend "${requested}" is not available here (${skipped(failures)}); allowed: ${PRETRAINED_AUTO_ORDER.join(', ')}, auto`);
 }
 
 /** "webgpu: no adapter …; tensorflow-gpu, tensorflow: not installed": each reason once. */

@@ -8,7 +8,7 @@ export const PRUNE_STRATEGIES = ['every-other', 'spread', 'first-k', 'search-on-
 export const IMPORTANCE_METRICS = ['loss-increase', 'block-influence', 'weight-l1', 'grad-norm', 'drop-rate', 'learned-rate'] as const;
 /** When the early-exit loss trains each exit (LayerSkip's curricula). */
 export const EARLY_EXIT_CURRICULA = ['none', 'rotational', 'gradual'] as const;
-export const BACKENDS = ['auto', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'] as const;
+export const BACKENDS = ['auto', 'torch', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'] as const;
 /** The two blocks of a Transformer layer, each on its own residual branch: what a sub-block measurement removes. */
 export const LAYER_PARTS = ['attention', 'mlp'] as const;
 /** What `depthlab heal` trains: every weight the kept sub-network uses, or its feed-forward blocks only. */

@@ -1,24 +1,9 @@
 import * as tf from '../backend/tf';
-import type { LayeredModel } from '../model/layeredModel';
 import type { Batch } from '../data/batch';
+import type { BatchTask, LayeredModel } from '../model/layeredModel';
 import { forwardSharingPrefixes, forwardSharingSteps } from '../model/sharedPrefixes';
 import { wholeLayer } from '../model/layerParts';
 import { cosineSum } from '../ops/cosineSum';
-
-/**
- * The evaluation passes as work on one batch at a time, whose numbers the caller then sums in batch
- * order: so a pass gives the same result, bit for bit, whether one thread ran every batch or several
- * threads ran a share each (parallel/evaluationThreads.ts). Each is plain data, to cross a thread.
- */
-export type BatchTask =
-  /** Sub-networks evaluated together (`steps`: lists of layerParts.ts steps): [predictions, classifies, then per sub-network loss, correct, ms]. */
-  | { kind: 'evaluate'; subnetworks: number[][]; steps?: boolean }
-  /** The full network and the N without one layer, and Block Influence: [predictions, tokens, N + 1 losses, N cosine sums]. */
-  | { kind: 'layer-statistics' }
-  /** Angular distance between the streams n layers apart: [tokens, then the sum for every n = 1…N and l = 0…N − n]. */
-  | { kind: 'angular' }
-  /** A multiple-choice task's rows (Batch.spans): [rows, then per sub-network each row's summed continuation loss]. */
-  | { kind: 'choices'; subnetworks: number[][] };
 
 export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask): Float64Array {
   switch (task.kind) {

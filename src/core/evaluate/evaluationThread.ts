@@ -10,7 +10,8 @@ import { openPretrained } from '../huggingface/openPretrained';
 import type { LayeredModel } from '../model/layeredModel';
 import type { Batch } from '../data/batch';
 import { Transformer } from '../model/transformer';
-import { runBatchTask, type BatchTask } from './batchTasks';
+import { runBatchTask } from './batchTasks';
+import { type BatchTask } from '../model/layeredModel';
 import type { EvaluationReply, EvaluationThreadInit, ModelReplica } from './evaluationThreads';
 
 function replicaOf(replica: ModelReplica, backend: string): LayeredModel {

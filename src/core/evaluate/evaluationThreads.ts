@@ -7,7 +7,8 @@ import type { LayeredModel } from '../model/layeredModel';
 import type { Batch } from '../data/batch';
 import type { Transformer } from '../model/transformer';
 import { weightsOf, type Weights } from '../model/modelWeights';
-import { runBatchTask, type BatchTask } from './batchTasks';
+import { runBatchTask } from './batchTasks';
+import { type BatchTask } from '../model/layeredModel';
 
 /** How a thread rebuilds the model: DepthLab's weights as they are now, or a Hugging Face folder to open. */
 export type ModelReplica = { kind: 'transformer'; shape: Transformer['shape']; weights: Weights } | { kind: 'pretrained'; folder: string };
@@ -102,8 +103,9 @@ export class EvaluationThreads {
   }
 }
 
-/** The batch results of a pass: shared with the model's evaluation threads when it has them. */
+/** The batch results of a pass: shared with the model's evaluation threads when it has them, or computed where the model lives (the torch backend). */
 export function batchResults(model: LayeredModel, batches: Batch[], task: BatchTask): Float64Array[] {
+  if (model.runBatches) return model.runBatches(batches, task);
   const threads = attached.get(model);
   return threads && batches.length > 1 ? threads.run(model, batches, task) : batches.map((batch) => runBatchTask(model, batch, task));
 }

@@ -1,7 +1,6 @@
 import * as path from 'node:path';
 import type { Evaluation } from '../evaluate/evaluate';
 import { recommendedRate } from '../prune/recommendedRate';
-import { familyOf } from '../huggingface/families/families';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { keptSize, modelSize } from '../evaluate/cutCost';
 import { HEAL } from './prunedModelHandoffs';
@@ -31,7 +30,7 @@ export function modelCard(model: PretrainedModel, facts: CardFacts): string {
   const { keep, before, after, data } = facts;
   const auto = model.objective === 'masked-lm' ? 'AutoModelForMaskedLM' : 'AutoModelForCausalLM';
   const measure = model.objective === 'masked-lm' ? 'masked-token perplexity (15% of tokens masked, seeded)' : 'perplexity';
-  const notes = familyOf(model.config).cardNotes(model.config).map((note) => `\n${note}\n`).join('');
+  const notes = model.family.cardNotes(model.config).map((note) => `\n${note}\n`).join('');
   return `# ${path.basename(facts.source)}, ${keep.length} of ${model.layers} layers
 
 Pruned by DepthLab from \`${facts.source}\` (${model.config.modelType}) without finetuning.

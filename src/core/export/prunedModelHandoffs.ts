@@ -1,5 +1,4 @@
 import * as path from 'node:path';
-import { familyOf } from '../huggingface/families/families';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { keptRuns } from './keptRuns';
 
@@ -56,7 +55,7 @@ export function mergekitHandoff(model: PretrainedModel, source: string, keep: re
 
 /** heal/: a PEFT LoRA config and a transformers Trainer script that finetunes this folder on the user's text. */
 export function healHandoff(model: PretrainedModel): Handoff {
-  const targets = familyOf(model.config).lora(model.config);
+  const targets = model.family.lora(model.config);
   const masked = model.objective === 'masked-lm';
   const lora = {
     peft_type: 'LORA',

@@ -4,7 +4,6 @@ import { activeBackend } from '../backend/selectBackend';
 import { usesGpu } from '../backend/backends';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
 import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from '../analysis/depthMeasurements';
-import { familyOf } from '../huggingface/families/families';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { tokensIn, type Batch } from '../data/batch';
 import { keptSize, modelSize } from '../evaluate/cutCost';
@@ -63,7 +62,7 @@ export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContex
     const analysis: ModelAnalysis = {
       folder,
       modelType: pretrained.config.modelType,
-      family: familyOf(pretrained.config).name,
+      family: pretrained.family.name,
       objective: pretrained.objective,
       layers: pretrained.layers,
       layerCountKey: pretrained.config.layerCountKey,

@@ -8,7 +8,6 @@ import { prunedModelHandoffs } from '../export/prunedModelHandoffs';
 import { folderIdentity, textHash, writePlan } from '../export/prunePlan';
 import { trainingHandoff } from '../export/trainingHandoff';
 import { modelCard } from '../export/modelCard';
-import { familyOf } from '../huggingface/families/families';
 import { readModelAnalysis } from '../run/modelAnalysisFile';
 import { writePrunedFolder } from '../export/prunedFolder';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
@@ -68,7 +67,7 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
     const [costBefore, costAfter] = withCutCost([before, after], modelSize(model), tokensPerBatch);
     const card = modelCard(model, { source: folder, keep, chosenBy, before, after, data, leftOut: handoffs.leftOut, cost: { before: costBefore, after: costAfter, backend: activeBackend()?.backend ?? 'auto' } });
     const training = Object.entries(trainingHandoff(model.objective === 'causal-lm' ? 'decoder' : 'encoder', model.layers, keep)).map(([name, text]) => [`training-handoff/${name}`, text]);
-    const source = { config: model.config, family: familyOf(model.config), files: model.weights.files, layerPrefix: model.layerPrefix, basePrefix: model.weights.basePrefix };
+    const source = { config: model.config, family: model.family, files: model.weights.files, layerPrefix: model.layerPrefix, basePrefix: model.weights.basePrefix, saveKept: model.saveKept };
     writePrunedFolder(source, keep, out, card, { ...Object.fromEntries(training), ...handoffs.files });
     // The plan identifies the folder as written: `depthlab check` refuses a model changed since.
     writePlan(out, {

@@ -9,6 +9,8 @@ export interface JobContext {
   onEvent?: EventSink;
   signal?: AbortSignal;
   backend?: BackendName;
+  /** The Python the torch backend runs in (--python, the depthlab.python setting, the Python extension's interpreter); python3 when absent. */
+  python?: string;
 }
 
 /** Every job starts from a config file. */

@@ -1,7 +1,9 @@
 import { evaluationThreadCount, withEvaluationThreads } from '../evaluate/evaluationThreads';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { runsTransformers } from '../backend/backends';
 import { chooseBackend } from '../backend/selectBackend';
+import { usePython } from '../backend/torchEngine';
 import { loadConfig } from '../config/loadConfig';
 import { pretrainedReference } from '../config/pretrainedReference';
 import { bundledDataFile } from '../config/bundledData';
@@ -10,6 +12,7 @@ import { unreadableFile } from '../files/unreadableFile';
 import { notUtf8Warning, textContent } from '../data/textContent';
 import type { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { openPretrained } from '../huggingface/openPretrained';
+import { openOnTorch } from '../huggingface/torchPretrained';
 import { isPretrainedFolder } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { textBatches } from '../data/textBatches';
@@ -29,6 +32,12 @@ export interface PretrainedRequest {
   window?: number;
   /** Evaluation threads, each reading the weights one layer at a time (default: one per core, at most 4). */
   threads?: number;
+  /** The torch backend: run the model's own code from its folder (off unless asked). */
+  trustRemoteCode?: boolean;
+  /** The torch backend: accelerate's max_memory per device, e.g. {"0": "20GiB", "cpu": "60GiB"}. */
+  maxMemory?: Record<string, string>;
+  /** The torch backend: processes under torchrun, each a replica evaluating its share of the batches. */
+  nprocPerNode?: number;
 }
 
 export interface MeasuredPretrained {
@@ -54,11 +63,12 @@ export function pretrainedSource(source: string): (PretrainedRequest & LayerChoi
 /** Open a Hugging Face folder on the job's backend, cut the text into its batches, run `work`, and free the weights. */
 export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T): Promise<T> {
   const folder = path.resolve(request.folder);
-  const { backend, device, why } = await chooseBackend(context.backend ?? 'auto');
+  usePython(context.python);
+  const { backend, device, why } = await chooseBackend(context.backend ?? 'auto', { pretrained: true });
   context.onEvent?.({ type: 'backend', backend, device, why });
   context.onEvent?.({ type: 'phase', phase: 'load', detail: `loading ${folder}` });
   const threads = evaluationThreadCount(request.threads);
-  const { model, tokenizer } = openPretrained(folder, backend, undefined, threads);
+  const { model, tokenizer } = runsTransformers(backend) ? openOnTorch(folder, request) : openPretrained(folder, backend, undefined, threads);
   try {
     const dataFile = request.dataFile ? path.resolve(request.dataFile) : bundledDataFile('language-model');
     const problem = unreadableFile(dataFile, 'text file (--data)');

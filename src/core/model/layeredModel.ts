@@ -21,6 +21,21 @@ export interface ResidualStream {
   additiveMask: tf.Tensor;
 }
 
+/**
+ * The evaluation passes as work on one batch at a time, whose numbers the caller then sums in batch
+ * order: so a pass gives the same result, bit for bit, whether one thread ran every batch or several
+ * threads ran a share each (evaluate/evaluationThreads.ts). Each is plain data, to cross a thread.
+ */
+export type BatchTask =
+  /** Sub-networks evaluated together (`steps`: lists of layerParts.ts steps): [predictions, classifies, then per sub-network loss, correct, ms]. */
+  | { kind: 'evaluate'; subnetworks: number[][]; steps?: boolean }
+  /** The full network and the N without one layer, and Block Influence: [predictions, tokens, N + 1 losses, N cosine sums]. */
+  | { kind: 'layer-statistics' }
+  /** Angular distance between the streams n layers apart: [tokens, then the sum for every n = 1…N and l = 0…N − n]. */
+  | { kind: 'angular' }
+  /** A multiple-choice task's rows (Batch.spans): [rows, then per sub-network each row's summed continuation loss]. */
+  | { kind: 'choices'; subnetworks: number[][] };
+
 export interface BatchResult {
   /** Mean loss over the batch's predictions. */
   loss: tf.Scalar;
@@ -49,5 +64,12 @@ export interface LayeredModel {
   tokenLosses?(x: tf.Tensor2D, targets: Int32Array): tf.Tensor1D;
   /** Every weight of one layer, for its weight norm. */
   layerWeights(layer: number): tf.Tensor[];
+  /**
+   * A model computed elsewhere (transformers in the user's Python: the torch backend) answers every
+   * pass itself, batch by batch as evaluate/batchTasks.ts defines them, and reports its layers' L1
+   * norms; its embed, block and readout are never called.
+   */
+  runBatches?(batches: Batch[], task: BatchTask): Float64Array[];
+  weightL1?(): number[];
   dispose(): void;
 }

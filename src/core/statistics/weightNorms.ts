@@ -7,6 +7,7 @@ import type { LayeredModel } from '../model/layeredModel';
  * layer's dozen tensors pass WebGPU's default of 8 storage buffers per shader.
  */
 export function layerWeightL1(model: LayeredModel): number[] {
+  if (model.weightL1) return model.weightL1();
   return Array.from({ length: model.layers }, (_, layer) =>
     tf.tidy(() => model.layerWeights(layer).map((weight) => weight.abs().sum()).reduce((sum, norm) => sum.add(norm)).dataSync()[0]),
   );

@@ -8,6 +8,7 @@ export const CPU: BackendDescription = {
   memory: 'process',
   threading: 'depthlab-threads',
   products: "TF.js's JavaScript kernels",
+  models: 'depthlab',
   async activate() {
     if (!(await tf.setBackend('cpu'))) throw new Error('failed to initialise');
     await tf.ready();

@@ -10,6 +10,7 @@ export const ONNXRUNTIME: BackendDescription = {
   memory: 'wasm-heap',
   threading: 'depthlab-threads',
   products: "onnxruntime's CPU kernels (MLAS)",
+  models: 'depthlab',
   async activate() {
     // Loaded before wasm starts, so a failed load leaves this process's wasm backend as it was.
     const runtime = loadOnnxRuntime();

@@ -13,6 +13,7 @@ function tensorflow(name: 'tensorflow-gpu' | 'tensorflow', npmPackage: string, d
     memory: name === 'tensorflow-gpu' ? 'gpu' : 'process',
     threading: 'engine',
     products: 'libtensorflow',
+    models: 'depthlab',
     async activate() {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports

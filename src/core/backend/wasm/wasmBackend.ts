@@ -22,6 +22,7 @@ export const WASM: BackendDescription = {
   memory: 'wasm-heap',
   threading: 'depthlab-threads',
   products: "DepthLab's SIMD kernels (kernels.wat)",
+  models: 'depthlab',
   async activate() {
     await activateWasm();
     return 'CPU';

@@ -35,6 +35,7 @@ export const WEBGPU: BackendDescription = {
   memory: 'gpu',
   threading: 'engine',
   products: "TF.js's WGSL kernels on Dawn",
+  models: 'depthlab',
   activate: async (auto) => adapterText(await activateWebGpu(auto)),
   deactivate() {},
 };

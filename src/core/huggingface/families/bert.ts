@@ -8,7 +8,8 @@ import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { noCardNotes, storedAsIs, type Family } from './family';
+import type { Family } from '../pretrainedModel';
+import { noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /** Where each model_type of the family keeps its tensors and its sizes. */
@@ -60,6 +61,7 @@ const LAYOUTS: Record<string, Layout> = {
  * positions, the head's transform → activation → LayerNorm → tied decoder + bias.
  */
 export class BertModel extends FamilyModel implements PretrainedModel {
+  readonly family: Family = BERT;
   readonly objective = 'masked-lm';
   readonly maxPositions: number;
   readonly layerPrefix: string;

@@ -4,6 +4,7 @@ import type { BatchResult } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
 import { linear } from '../../ops/linear';
 import { ACTIVATIONS, layerNormWithEps } from '../../model/norms';
+import type { RawTensor } from '../../checkpoint/safetensors';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import type { VocabularyTable } from '../vocabularyTable';
@@ -97,3 +98,12 @@ export function activationOf(config: PretrainedConfig, key: string, fallback: st
   if (!activation) throw new UserError(`${config.file}: ${key} "${name}" is not one DepthLab implements (${Object.keys(ACTIVATIONS).join(', ')})`);
   return activation;
 }
+
+/** `exportTensor` for the families whose layers do not depend on their index. */
+export const storedAsIs = (_config: PretrainedConfig, tensor: RawTensor): RawTensor => tensor;
+
+/** `cardNotes` for the families with nothing to add. */
+export const noCardNotes = (): string[] => [];
+
+/** The last segment of each module name: what PEFT matches against every module of the model. */
+export const moduleNames = (names: readonly string[]): string[] => [...new Set(names.map((name) => name.split('.').at(-1)!))];

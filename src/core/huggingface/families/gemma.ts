@@ -10,7 +10,8 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../../model/rope';
-import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
+import type { Family } from '../pretrainedModel';
+import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 const PROJECTIONS = ['self_attn.q_proj', 'self_attn.k_proj', 'self_attn.v_proj', 'self_attn.o_proj', 'mlp.gate_proj', 'mlp.up_proj', 'mlp.down_proj'];
@@ -24,6 +25,7 @@ const NORMS = ['input_layernorm', 'post_attention_layernorm', 'pre_feedforward_l
  * and of the final logits; Gemma 3's per-head q/k norms.
  */
 export class GemmaModel extends FamilyModel implements PretrainedModel {
+  readonly family: Family = GEMMA;
   readonly objective = 'causal-lm';
   readonly layerPrefix = 'model.layers.';
   readonly maxPositions: number;

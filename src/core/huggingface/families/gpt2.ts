@@ -11,7 +11,8 @@ import type { PretrainedWeights } from '../pretrainedWeights';
 import type { RawTensor } from '../../checkpoint/safetensors';
 import { decodeFloats, encodeFloats } from '../halfFloats';
 import type { WeightDtype } from '../weightFiles';
-import { moduleNames, type Family } from './family';
+import type { Family } from '../pretrainedModel';
+import { moduleNames } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /** A layer's linear maps: Conv1D, stored [in, out]. */
@@ -25,6 +26,7 @@ const LAYER_TENSORS = ['ln_1.weight', 'ln_1.bias', 'attn.c_attn.weight', 'attn.c
  * by i + 1, by the layer's original index: removing layers does not change the others' scale.
  */
 export class Gpt2Model extends FamilyModel implements PretrainedModel {
+  readonly family: Family = GPT2;
   readonly objective = 'causal-lm';
   readonly layerPrefix = 'transformer.h.';
   readonly maxPositions: number;

@@ -8,7 +8,8 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../../model/rope';
-import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
+import type { Family } from '../pretrainedModel';
+import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /** A layer's linear maps. */
@@ -21,6 +22,7 @@ const LINEARS = ['attention.query_key_value', 'attention.dense', 'mlp.dense_h_to
  * x + attn(ln₁(x)) + mlp(ln₂(x)) (or the sequential one when `use_parallel_residual` is false).
  */
 export class GptNeoxModel extends FamilyModel implements PretrainedModel {
+  readonly family: Family = GPT_NEOX;
   readonly objective = 'causal-lm';
   readonly layerPrefix = 'gpt_neox.layers.';
   readonly maxPositions: number;

@@ -9,7 +9,8 @@ import { rmsNorm } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
+import type { Family } from '../pretrainedModel';
+import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 import { RotaryPositions } from '../../model/rope';
 
@@ -31,6 +32,7 @@ const fuses = (config: PretrainedConfig) => config.modelType === 'phi3';
  * Phi-4-mini); an LM head of its own or tied to the embedding.
  */
 export class LlamaModel extends FamilyModel implements PretrainedModel {
+  readonly family: Family = LLAMA;
   readonly objective = 'causal-lm';
   readonly layerPrefix = 'model.layers.';
   readonly maxPositions: number;

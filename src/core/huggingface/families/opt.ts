@@ -8,7 +8,8 @@ import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
-import { moduleNames, noCardNotes, storedAsIs, type Family } from './family';
+import type { Family } from '../pretrainedModel';
+import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
 
 /** A layer's linear maps. */
@@ -26,6 +27,7 @@ const POSITION_OFFSET = 2;
  * LayerDrop: its config's `layerdrop` rate is shown beside the analysis.
  */
 export class OptModel extends FamilyModel implements PretrainedModel {
+  readonly family: Family = OPT;
   readonly objective = 'causal-lm';
   readonly layerPrefix = 'model.decoder.layers.';
   readonly maxPositions: number;
