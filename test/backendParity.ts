@@ -96,7 +96,7 @@ async function outputsOn(backend: Engine | 'cpu', op: () => tf.Tensor[]): Promis
 }
 
 /** Every number in `actual` within `tolerance` (relative, at least absolute) of `expected`'s; all else equal; timings and the device skipped. */
-function assertSameResults(actual: unknown, expected: unknown, tolerance: number, where = 'result'): void {
+export function assertSameResults(actual: unknown, expected: unknown, tolerance: number, where = 'result'): void {
   if (typeof expected === 'number' && typeof actual === 'number') {
     assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)) || (Number.isNaN(actual) && Number.isNaN(expected)), `${where}: ${actual} here, ${expected} on wasm`);
   } else if (expected && typeof expected === 'object') {

@@ -8,13 +8,15 @@ import { registerCommands } from './commands/registerCommands';
 import { registerConfigDiagnostics } from './diagnostics/configDiagnostics';
 import { DepthExplorer } from './explorer/depthExplorer';
 import { JobRunner } from './jobs/jobRunner';
+import { jobRuntime } from './jobs/nodeRuntime';
+import { chosenInterpreter } from './jobs/pythonInterpreter';
 import { RunIndex } from './runs/runIndex';
 
 /** Cheap on purpose: no TensorFlow.js here; jobs run in dist/worker.js. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('DepthLab', { log: true });
   const runs = new RunIndex();
-  const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths, backendSetting, nodeExecutable);
+  const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths, backendSetting, () => jobRuntime({ configured: nodeExecutable(), electron: process.versions.electron }), () => chosenInterpreter());
   const explorer = new DepthExplorer(context.extensionUri, runs, jobs, log);
   context.subscriptions.push(
     log,

@@ -33,8 +33,8 @@ export type JobRequest<K extends JobKind = JobKind> = { [P in K]: { job: P } & J
 export type JobResult<K extends JobKind = JobKind> = Jobs[K]['result'];
 
 // host → worker
-/** `backend`: the editor's `depthlab.backend` setting, when it overrides the config's. */
-export type HostToWorker = { type: 'start'; id: number; request: JobRequest; backend?: BackendName } | { type: 'cancel'; id: number };
+/** `backend`: the editor's `depthlab.backend` setting, when it overrides the config's; `python`: the interpreter the torch backend runs in. */
+export type HostToWorker = { type: 'start'; id: number; request: JobRequest; backend?: BackendName; python?: string } | { type: 'cancel'; id: number };
 
 // worker → host
 export type WorkerToHost =
@@ -78,7 +78,7 @@ export const isJobRequest = (value: unknown): value is JobRequest =>
 export const jobFile = (request: JobRequest): string => ('configFile' in request ? request.configFile : `${request.folder}/config.json`);
 
 export const parseHostToWorker = messageParser<HostToWorker>({
-  start: (m) => isId(m.id) && isJobRequest(m.request) && optional(oneOf(BACKENDS))(m.backend),
+  start: (m) => isId(m.id) && isJobRequest(m.request) && optional(oneOf(BACKENDS))(m.backend) && optional(isString)(m.python),
   cancel: (m) => isId(m.id),
 });
 

@@ -62,7 +62,7 @@ process.on('message', (raw) => {
     return;
   }
   const id = (job = message.id);
-  run(message.request, { signal: cancel.signal, backend: message.backend, onEvent: (event) => send({ type: 'event', id, event }) })
+  run(message.request, { signal: cancel.signal, backend: message.backend, python: message.python, onEvent: (event) => send({ type: 'event', id, event }) })
     .then((result) => send({ type: 'done', id, result }))
     .catch((error) => send(failure(id, error)))
     .finally(() => process.disconnect?.());

@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { UserError } from '../errors';
 import type { LoadedConfig } from './loadConfig';
 
-/** What a config with `model.pretrained` asks of analyze and export: the model folder, its text, and the config's prune choices. */
+/** What a config with `model.pretrained` asks of analyze and export: the model folder, its text, the config's prune choices and its backend (torch among them). */
 export function pretrainedReference({ config, dir }: LoadedConfig) {
   if (!config.model.pretrained) return undefined;
   return {
@@ -12,6 +12,7 @@ export function pretrainedReference({ config, dir }: LoadedConfig) {
     target: config.prune.targetLayers,
     metric: config.prune.metric,
     layers: config.layersToKeep,
+    backend: config.train.backend,
   };
 }
 

@@ -4,6 +4,7 @@ import * as path from 'node:path';
 import { runsTransformers } from '../backend/backends';
 import { chooseBackend } from '../backend/selectBackend';
 import { usePython } from '../backend/torchEngine';
+import type { BackendName } from '../config/choices';
 import { loadConfig } from '../config/loadConfig';
 import { pretrainedReference } from '../config/pretrainedReference';
 import { bundledDataFile } from '../config/bundledData';
@@ -38,6 +39,8 @@ export interface PretrainedRequest {
   maxMemory?: Record<string, string>;
   /** The torch backend: processes under torchrun, each a replica evaluating its share of the batches. */
   nprocPerNode?: number;
+  /** The backend a config that names this model asks for (its train.backend), unless the job's context overrides it. */
+  backend?: BackendName;
 }
 
 export interface MeasuredPretrained {
@@ -57,14 +60,14 @@ export function pretrainedSource(source: string): (PretrainedRequest & LayerChoi
   if (isPretrainedFolder(source)) return { folder: source };
   if (!source.endsWith('.json') || !fs.existsSync(source) || fs.statSync(source).isDirectory()) return undefined;
   const reference = pretrainedReference(loadConfig(source));
-  return reference && { folder: reference.folder, dataFile: reference.dataFile, strategy: reference.strategy, target: reference.target, metric: reference.metric, layers: reference.layers };
+  return reference && { folder: reference.folder, dataFile: reference.dataFile, strategy: reference.strategy, target: reference.target, metric: reference.metric, layers: reference.layers, backend: reference.backend };
 }
 
 /** Open a Hugging Face folder on the job's backend, cut the text into its batches, run `work`, and free the weights. */
 export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T): Promise<T> {
   const folder = path.resolve(request.folder);
   usePython(context.python);
-  const { backend, device, why } = await chooseBackend(context.backend ?? 'auto', { pretrained: true });
+  const { backend, device, why } = await chooseBackend(context.backend ?? request.backend ?? 'auto', { pretrained: true });
   context.onEvent?.({ type: 'backend', backend, device, why });
   context.onEvent?.({ type: 'phase', phase: 'load', detail: `loading ${folder}` });
   const threads = evaluationThreadCount(request.threads);

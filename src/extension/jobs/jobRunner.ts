@@ -5,6 +5,7 @@ import type { BackendName } from '../../core/config/choices';
 import type { EngineEvent } from '../../core/events';
 import { eventText } from '../../core/report/eventText';
 import type { ActiveJob } from '../../protocol/explorer';
+import type { JobRuntime } from './nodeRuntime';
 import { jobFile, parseWorkerMessage, type HostToWorker, type JobKind, type JobRequest, type JobResult } from '../../protocol/worker';
 import { durationText } from '../../core/config/duration';
 
@@ -38,7 +39,8 @@ export class JobRunner implements vscode.Disposable {
     private readonly log: vscode.LogOutputChannel,
     private readonly nodePath: () => string[],
     private readonly backend: () => BackendName | undefined,
-    private readonly executable: () => string | undefined,
+    private readonly runtime: () => JobRuntime,
+    private readonly python: () => Promise<string | undefined>,
   ) {
     this.statusBar.name = 'DepthLab job';
     this.statusBar.command = 'depthlab.showLog';
@@ -92,9 +94,10 @@ export class JobRunner implements vscode.Disposable {
     token: vscode.CancellationToken,
   ): Promise<JobResult | undefined> {
     return new Promise((resolve) => {
-      this.log.info(`${job.label}: ${job.configFile}`);
+      const runtime = this.runtime();
+      this.log.info(`${job.label}: ${job.configFile}, under ${runtime.text}`);
       const child = fork(this.workerScript, [], {
-        execPath: this.executable(),
+        execPath: runtime.execPath,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: { ...process.env, NODE_PATH: this.nodePath().join(path.delimiter), ELECTRON_RUN_AS_NODE: '1' },
         execArgv: [],
@@ -188,7 +191,7 @@ export class JobRunner implements vscode.Disposable {
           void this.reportFailure(`${job.label} stopped unexpectedly (${how}).`);
         }
       });
-      child.send({ type: 'start', id: current.id, request, backend: this.backend() } satisfies HostToWorker);
+      void this.python().then((python) => child.send({ type: 'start', id: current.id, request, backend: this.backend(), ...(python && { python }) } satisfies HostToWorker));
     });
   }
 

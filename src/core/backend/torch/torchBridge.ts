@@ -52,6 +52,10 @@ child.stderr.on('data', (chunk: string) => {
   if (env.DEPTHLAB_TORCH_LOG) process.stderr.write(chunk);
 });
 child.on('error', (error) => end(null, null, error.message));
+// A request written to a process that has ended: its close, not this, says what happened.
+child.stdin.on('error', () => undefined);
+// Whatever else goes wrong here must still wake the job thread, which waits on `flag`.
+process.on('uncaughtException', (error) => end(null, null, `the bridge to Python failed: ${error.message}`));
 child.on('close', (code, signal) => end(code, signal));
 parentPort!.on('message', (request: string | null) => {
   if (request === null) {
