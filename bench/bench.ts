@@ -16,11 +16,13 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import type { ResolvedBackend } from '../src/core/backend/backendDescription';
-import { selectBackend } from '../src/core/backend/selectBackend';
+import { runsTransformers } from '../src/core/backend/backends';
+import { chooseBackend } from '../src/core/backend/selectBackend';
 import * as tf from '../src/core/backend/tf';
 import { calibrationFile, writeCalibration } from '../src/core/backend/threadCount';
 import { activeGpu } from '../src/core/backend/webgpu/webgpuBackend';
 import { writeJsonAtomic } from '../src/core/files/atomicWrite';
+import { analysisSeconds } from './benchModel';
 import { benchChild } from './benchChild';
 import { gpt2SmallForward, WINDOW } from './gpt2Small';
 import { LLAMA_WINDOW, llama1BForward } from './llama1B';
@@ -29,7 +31,7 @@ import { measureReference, PATH_CHECK, REFERENCE } from './referenceConfig';
 import { log } from './timing';
 import { vocabularyCosts, vocabularyProbe, type VocabularyCase } from './vocabularyProbe';
 
-const ALL_BACKENDS: ResolvedBackend[] = ['webgpu', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'];
+const ALL_BACKENDS: ResolvedBackend[] = ['torch', 'webgpu', 'tensorflow-gpu', 'tensorflow', 'onnxruntime', 'wasm', 'cpu'];
 
 const args = process.argv.slice(2);
 const option = (name: string) => {
@@ -43,15 +45,20 @@ async function main() {
   const vocabularyCase = option('vocabulary');
   const gpt2Folder = option('gpt2');
   if (childBackend && gpt2Folder) {
-    await selectBackend(childBackend);
+    await chooseBackend(childBackend, { pretrained: true });
     const measured = await gpt2SmallForward(gpt2Folder, 3, activeGpu()?.software ? PATH_CHECK.window : WINDOW);
     process.stdout.write(JSON.stringify({ ...measured, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
     return;
   }
   const llamaFolder = option('llama');
   if (childBackend && llamaFolder) {
-    await selectBackend(childBackend);
+    await chooseBackend(childBackend, { pretrained: true });
     process.stdout.write(JSON.stringify({ ...(await llama1BForward(llamaFolder, 2, activeGpu()?.software ? PATH_CHECK.window : LLAMA_WINDOW)), peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) }));
+    return;
+  }
+  const analyzed = option('analyze');
+  if (childBackend && analyzed) {
+    process.stdout.write(JSON.stringify(await analysisSeconds(analyzed, childBackend, Number(option('tokens')))));
     return;
   }
   if (childBackend && args.includes('--analysis-cost')) {
@@ -70,13 +77,15 @@ async function main() {
   const requested = (option('backends')?.split(',') ?? ALL_BACKENDS) as ResolvedBackend[];
   const results = [];
   for (const backend of requested) {
-    const run = benchChild(['--child', backend, '--steps', String(stepsAsked)], 'inherit');
-    if (run.status !== 0) {
+    // The torch backend runs Hugging Face models only: no reference config to train, no vocabulary probes.
+    const huggingFaceOnly = runsTransformers(backend);
+    const run = huggingFaceOnly ? undefined : benchChild(['--child', backend, '--steps', String(stepsAsked)], 'inherit');
+    if (run && run.status !== 0) {
       log(`${backend}: not available here`);
       continue;
     }
-    const measured = JSON.parse(run.stdout);
-    const pathOnly = measured.adapter?.software === true;
+    const measured = run ? JSON.parse(run.stdout) : { backend, note: "DepthLab's own configs do not train on this backend: Hugging Face shapes only" };
+    const pathOnly = huggingFaceOnly || measured.adapter?.software === true;
     if (!pathOnly) log(`${backend}: embedding, head and loss at the reference vocabulary and at 50,257, gather against one-hot`);
     const vocabulary = pathOnly ? undefined : vocabularyCosts(backend);
     log(`${backend}: a GPT-2-small-shaped model (124M parameters), forward and analysis cost`);

@@ -14,6 +14,7 @@ import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
 import { PretrainedWeights } from '../src/core/huggingface/pretrainedWeights';
 import { openWeights } from '../src/core/huggingface/weightFiles';
 import { Rng } from '../src/core/random/rng';
+import { openBenchModel } from './benchModel';
 import { forwardSpeed } from './forwardSpeed';
 
 export const GPT2_SMALL = { model_type: 'gpt2', n_layer: 12, n_embd: 768, n_head: 12, n_positions: 1024, vocab_size: 50257, layer_norm_epsilon: 1e-5, activation_function: 'gelu_new' };
@@ -54,7 +55,7 @@ export function openGpt2(folder: string): Gpt2Model {
 /** Load time and forward tokens/s of one window (`forwardSpeed.ts`) of the GPT-2-small-shaped folder. */
 export async function gpt2SmallForward(folder: string, repeats: number, window = WINDOW) {
   const started = performance.now();
-  const model = openGpt2(folder);
+  const model = openBenchModel(folder, () => openGpt2(folder));
   const loadSeconds = +((performance.now() - started) / 1000).toFixed(1);
   const speed = await forwardSpeed(model, GPT2_SMALL.vocab_size, window, repeats);
   model.dispose();

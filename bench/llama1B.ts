@@ -13,6 +13,7 @@ import { refuseWhatCannotFit, streamsLayers } from '../src/core/huggingface/open
 import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
 import { PretrainedWeights } from '../src/core/huggingface/pretrainedWeights';
 import { openWeights } from '../src/core/huggingface/weightFiles';
+import { openBenchModel } from './benchModel';
 import { forwardSpeed } from './forwardSpeed';
 
 export const LLAMA_1B = {
@@ -102,10 +103,12 @@ export function writeLlama1B(shape = LLAMA_1B): { folder: string; bytes: number 
 /** Load the folder on the active backend and time forward passes of one window through every layer and the LM head. */
 export async function llama1BForward(folder: string, repeats: number, window = LLAMA_WINDOW) {
   const started = performance.now();
-  const config = readPretrainedConfig(folder);
-  const files = openWeights(folder);
-  refuseWhatCannotFit(folder, files, config, tf.getBackend());
-  const model = new LlamaModel(config, new PretrainedWeights(files, 'model.', streamsLayers(tf.getBackend(), files)));
+  const model = openBenchModel(folder, () => {
+    const config = readPretrainedConfig(folder);
+    const files = openWeights(folder);
+    refuseWhatCannotFit(folder, files, config, tf.getBackend());
+    return new LlamaModel(config, new PretrainedWeights(files, 'model.', streamsLayers(tf.getBackend(), files)));
+  });
   const loadSeconds = +((performance.now() - started) / 1000).toFixed(1);
   const speed = await forwardSpeed(model, LLAMA_1B.vocab_size, window, repeats);
   const gpuBytes = (tf.memory() as tf.MemoryInfo & { numBytesInGPUAllocated?: number }).numBytesInGPUAllocated;

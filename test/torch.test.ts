@@ -187,3 +187,35 @@ test('auto: a Hugging Face folder goes to the torch backend when its Python has 
   assert.equal(training.status, 2);
   assert.match(training.stderr, /backend "torch" runs Hugging Face models with transformers in your Python; DepthLab's own configs run on/);
 });
+
+test('torch: --emit-script writes an analysis a plain python answers elsewhere, and depthlab import brings back exactly what analyze measures', { skip }, () => {
+  const dir = copyOf('llama');
+  fs.writeFileSync(path.join(dir, 'cloze.jsonl'), fs.readFileSync(path.join(__dirname, '..', 'dist', 'data', 'moby-dick-cloze.jsonl'), 'utf8').split('\n').slice(0, 8).join('\n'));
+  const options = ['--tokens', '512', '--window', '32', '--task', 'cloze.jsonl'];
+  const emitted = depthlab(dir, ['analyze', 'llama', ...options, '--emit-script', 'emitted']);
+  assert.equal(emitted.status, 0, emitted.stderr);
+  assert.deepEqual(fs.readdirSync(path.join(dir, 'emitted')).sort(), ['README.md', 'depthlab_torch.py', 'emitted.json', 'requests.jsonl', 'run.sh', 'slurm.sbatch']);
+  assert.ok(!fs.existsSync(path.join(dir, 'llama', '.depthlab')), 'nothing measured here');
+  // Elsewhere, with plain python (the folder moved, the model at another path).
+  const away = path.join(workspace(), 'away');
+  fs.cpSync(path.join(dir, 'emitted'), away, { recursive: true });
+  const answered = spawnSync('sh', [path.join(away, 'run.sh')], { encoding: 'utf8', env: { ...process.env, MODEL: path.join(dir, 'llama'), PYTHON } });
+  assert.equal(answered.status, 0, answered.stderr);
+  fs.copyFileSync(path.join(away, 'replies.jsonl'), path.join(dir, 'emitted', 'replies.jsonl'));
+  const imported = depthlab(dir, ['--json', 'import', 'emitted']);
+  assert.equal(imported.status, 0, imported.stderr);
+  const fromScript = (jsonEvents(imported.stdout).find((event) => event.type === 'result') as unknown as { analysis: object; file: string }).analysis;
+  assert.ok(fs.existsSync(path.join(dir, 'llama', '.depthlab', 'analysis.json')), 'written where analyze writes it, for the explorer');
+  const analyzed = depthlab(dir, ['--backend', 'torch', '--json', 'analyze', 'llama', ...options, '--strategies', 'every-other,spread']);
+  assert.equal(analyzed.status, 0, analyzed.stderr);
+  const here = (jsonEvents(analyzed.stdout).find((event) => event.type === 'result') as unknown as { analysis: object }).analysis;
+  assert.deepEqual(measured(fromScript), measured(here));
+  // What a script cannot answer, and an import without its replies: one line each.
+  const adaptive = depthlab(dir, ['analyze', 'llama', ...options, '--strategy', 'importance', '--emit-script', 'other']);
+  assert.equal(adaptive.status, 2);
+  assert.match(adaptive.stderr, /--emit-script: importance choose from what was measured, so DepthLab must run between their steps; a script answers every-other and spread/);
+  fs.rmSync(path.join(dir, 'emitted', 'replies.jsonl'));
+  const unanswered = depthlab(dir, ['import', 'emitted']);
+  assert.equal(unanswered.status, 2);
+  assert.match(unanswered.stderr, /replies\.jsonl is missing: run run\.sh where the model fits first/);
+});

@@ -1,3 +1,4 @@
+import type { EmitScriptResult } from '../core/jobs/emitScriptJob';
 import type { ExportJobResult } from '../core/jobs/exportJob';
 import type { ExportModelResult } from '../core/jobs/exportModelJob';
 import type { HealJobResult } from '../core/jobs/healJob';
@@ -62,5 +63,15 @@ export function healText(h: HealJobResult): string {
     `  before: loss ${h.before.loss.toFixed(4)} ${qualityText(h.before)}`,
     `  after:  loss ${h.after.loss.toFixed(4)} ${qualityText(h.after)} (${delta >= 0 ? '+' : ''}${delta.toFixed(4)})`,
     `  ${h.checkpoint}`,
+  ].join('\n');
+}
+
+/** What --emit-script wrote, and the two steps that follow. */
+export function emittedText({ out, requests, files, plan }: EmitScriptResult): string {
+  return [
+    `wrote ${out}: ${files.join(', ')}`,
+    `${requests} requests: ${plan.request.tokens} tokens of text, ${plan.layers} layers, strategies ${plan.request.strategies?.join(', ')}`,
+    `1. where the model fits: MODEL=/path/to/${path.basename(plan.folder)} sh ${path.join(out, 'run.sh')} (or torchrun, or sbatch ${path.join(out, 'slurm.sbatch')})`,
+    `2. here: depthlab import ${out}`,
   ].join('\n');
 }

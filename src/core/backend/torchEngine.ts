@@ -6,7 +6,7 @@ import { chosenPython, usePython } from './torch/pythonChoice';
 import { engineScript } from './torch/pythonProbe';
 import type { BridgeMessage, TorchBridgeInit } from './torch/torchBridge';
 
-export { usePython };
+export { engineScript, usePython };
 
 /** torchrun on this machine with `processes` ranks (gloo on the CPU, one GPU a rank with CUDA), as `TorchEngine.open`'s launcher. */
 export const torchrun = (processes: number) => [chosenPython(), '-m', 'torch.distributed.run', '--standalone', `--nproc-per-node=${processes}`];
@@ -49,6 +49,53 @@ export interface TorchModelDescription {
   world: number;
 }
 
+/**
+ * What a model on the torch backend asks of its engine: the live Python process (TorchEngine), or
+ * a script that ran elsewhere and left its replies (depthlab analyze --emit-script, depthlab import).
+ */
+export interface TorchAnswers {
+  /** The per-batch numbers of a batch task (evaluate/batchTasks.ts), in batch order. */
+  batches(task: object, batches: readonly TorchBatch[]): Float64Array[];
+  weightL1(): number[];
+  exportTo(out: string, keep: readonly number[], configChanges: Record<string, unknown>): void;
+  close(): void;
+}
+
+/** A batch task's request as the engine reads it: each batch's data the first time, then only its id. */
+export class BatchSpecs {
+  private nextBatch = 1;
+  private readonly ids = new WeakMap<object, number>();
+  private readonly sent = new Set<number>();
+
+  request(task: object, batches: readonly TorchBatch[]): { task: object; batches: object[] } {
+    return { task, batches: batches.map((batch) => this.spec(batch)) };
+  }
+
+  private spec(batch: TorchBatch): object {
+    let id = this.ids.get(batch);
+    if (id === undefined) this.ids.set(batch, (id = this.nextBatch++));
+    if (this.sent.has(id)) return { id };
+    this.sent.add(id);
+    return {
+      id,
+      size: batch.size,
+      length: batch.length,
+      inputs: bytesOf(batch.inputs),
+      targets: bytesOf(batch.targets),
+      ...(batch.mask && { mask: bytesOf(batch.mask) }),
+      ...(batch.predicted && { predicted: bytesOf(batch.predicted) }),
+      ...(batch.spans && { spans: bytesOf(batch.spans) }),
+    };
+  }
+}
+
+/** A reply's per-batch numbers, from their base64 bytes. */
+export const decodeValues = (values: readonly string[]) =>
+  values.map((text) => {
+    const bytes = Buffer.from(text, 'base64');
+    return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
+  });
+
 type Reply<T> = { id: number; ok: T } | { id: number; error: string; kind: 'user' | 'oom' | 'internal' };
 
 const bytesOf = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
@@ -58,11 +105,9 @@ const bytesOf = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byte
  * request at a time, the job thread waiting on a bridge thread that owns the process's pipes. The
  * process ends with the job's (it watches its parent), so Cancel ends the whole tree.
  */
-export class TorchEngine {
+export class TorchEngine implements TorchAnswers {
   private nextId = 1;
-  private nextBatch = 1;
-  private readonly batchIds = new WeakMap<object, number>();
-  private readonly sent = new Set<number>();
+  private readonly specs = new BatchSpecs();
   private closed = false;
   readonly pid: number;
 
@@ -98,21 +143,14 @@ export class TorchEngine {
     }
   }
 
-  /** The per-batch numbers of a batch task (evaluate/batchTasks.ts), in batch order. */
   batches(task: object, batches: readonly TorchBatch[]): Float64Array[] {
-    const specs = batches.map((batch) => this.spec(batch));
-    const { values } = this.call<{ values: string[] }>('batches', { task, batches: specs });
-    return values.map((text) => {
-      const bytes = Buffer.from(text, 'base64');
-      return new Float64Array(bytes.buffer.slice(bytes.byteOffset, bytes.byteOffset + bytes.byteLength));
-    });
+    return decodeValues(this.call<{ values: string[] }>('batches', this.specs.request(task, batches)).values);
   }
 
   weightL1(): number[] {
     return this.call<{ l1: number[] }>('weightL1', {}).l1;
   }
 
-  /** The kept layers saved into `out` by transformers' save_pretrained, with `configChanges` set on the model's config first. */
   exportTo(out: string, keep: readonly number[], configChanges: Record<string, unknown>): void {
     this.call('export', { out, keep, configChanges });
   }
@@ -163,23 +201,5 @@ export class TorchEngine {
     const how = error ?? (signal ? `was killed (${signal})` : `exited with code ${code}`);
     const last = stderr.split('\n').filter((line) => line.trim() && !line.startsWith('  ')).at(-1);
     return new UserError(`the torch engine (${chosenPython()}) ${how} while ${op === 'open' ? 'opening the model' : op}; nothing was written${last ? `. Its last words: ${last.slice(0, 300)}` : ''}`);
-  }
-
-  /** A batch's data the first time this process sends it, then only its id. */
-  private spec(batch: TorchBatch): object {
-    let id = this.batchIds.get(batch);
-    if (id === undefined) this.batchIds.set(batch, (id = this.nextBatch++));
-    if (this.sent.has(id)) return { id };
-    this.sent.add(id);
-    return {
-      id,
-      size: batch.size,
-      length: batch.length,
-      inputs: bytesOf(batch.inputs),
-      targets: bytesOf(batch.targets),
-      ...(batch.mask && { mask: bytesOf(batch.mask) }),
-      ...(batch.predicted && { predicted: bytesOf(batch.predicted) }),
-      ...(batch.spans && { spans: bytesOf(batch.spans) }),
-    };
   }
 }

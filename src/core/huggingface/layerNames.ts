@@ -14,3 +14,13 @@ export function layerOfTensor(name: string, layerPrefix: string, basePrefix: str
   const prefix = layerNamePrefix(name, layerPrefix, basePrefix);
   return prefix === undefined ? undefined : Number(name.slice(prefix.length).split('.')[0]);
 }
+
+/** The prefix under which a checkpoint numbers its `layers` layers (`model.layers.`), from its tensor names alone; undefined when no prefix numbers them all. */
+export function layerPrefixOf(names: Iterable<string>, layers: number): string | undefined {
+  const indices = new Map<string, Set<number>>();
+  for (const name of names) {
+    const match = /^(.*?\.)(\d+)\./.exec(name);
+    if (match) indices.set(match[1], (indices.get(match[1]) ?? new Set()).add(Number(match[2])));
+  }
+  return [...indices].find(([, seen]) => seen.size === layers && Math.max(...seen) === layers - 1)?.[0];
+}

@@ -1,6 +1,6 @@
 import type { BatchTask, BatchResult, ResidualStream } from '../model/layeredModel';
 import type * as tf from '../backend/tf';
-import { torchrun, TorchEngine, type TorchModelDescription } from '../backend/torchEngine';
+import { torchrun, TorchEngine, type TorchAnswers, type TorchModelDescription } from '../backend/torchEngine';
 import type { Batch } from '../data/batch';
 import { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { UserError } from '../errors';
@@ -61,7 +61,7 @@ export class TorchPretrainedModel implements PretrainedModel {
 
   constructor(
     readonly config: PretrainedConfig,
-    readonly engine: TorchEngine,
+    readonly engine: TorchAnswers,
     readonly description: TorchModelDescription,
   ) {
     this.layers = description.layers;
@@ -114,12 +114,17 @@ function elsewhere(what: string): never {
   throw new Error(`${what}: this model is computed by transformers in Python (the torch backend); its passes go through runBatches`);
 }
 
+/** What a model predicts: masked tokens (BERT's family, or an architecture named …ForMaskedLM), else the next token. */
+export function objectiveOf(config: PretrainedConfig): 'causal-lm' | 'masked-lm' {
+  const masked = nativeFamily(config)?.name === 'bert' || (Array.isArray(config.raw.architectures) && config.raw.architectures.some((name) => String(name).endsWith('ForMaskedLM')));
+  return masked ? 'masked-lm' : 'causal-lm';
+}
+
 /** A Hugging Face folder opened on the torch backend: its config and tokenizer read here, the model by transformers in the chosen Python. */
 export function openOnTorch(folder: string, options: TorchOptions = {}): OpenedPretrained {
   const config = readPretrainedConfig(folder);
   const tokenizer = PretrainedTokenizer.open(folder);
-  const masked = nativeFamily(config)?.name === 'bert' || (Array.isArray(config.raw.architectures) && config.raw.architectures.some((name) => String(name).endsWith('ForMaskedLM')));
-  const { engine, description } = TorchEngine.open({ folder, objective: masked ? 'masked-lm' : 'causal-lm', trustRemoteCode: options.trustRemoteCode, maxMemory: options.maxMemory }, options.nprocPerNode && options.nprocPerNode > 1 ? torchrun(options.nprocPerNode) : []);
+  const { engine, description } = TorchEngine.open({ folder, objective: objectiveOf(config), trustRemoteCode: options.trustRemoteCode, maxMemory: options.maxMemory }, options.nprocPerNode && options.nprocPerNode > 1 ? torchrun(options.nprocPerNode) : []);
   try {
     return { model: new TorchPretrainedModel(config, engine, description), tokenizer };
   } catch (error) {

@@ -10,7 +10,7 @@ import { keptSize, modelSize } from '../evaluate/cutCost';
 import type { JobContext } from './jobContext';
 import { reportData } from '../report/reportData';
 import { writeReport } from '../report/reportPage';
-import { withPretrained, type PretrainedRequest } from './openedPretrained';
+import { withPretrained, type MeasuredPretrained, type PretrainedRequest } from './openedPretrained';
 import { openTasks, taskNotice } from '../tasks/openTasks';
 import { measuredTasks } from '../analysis/analyzeRun';
 import { TASK_WINDOW } from '../tasks/taskBatches';
@@ -29,6 +29,8 @@ export interface AnalyzeModelRequest extends PretrainedRequest {
   tasks?: string[];
   /** Also measure each layer's attention and MLP apart, and search greedily over them. */
   sublayers?: boolean;
+  /** Sweep only these strategies, and the chosen one (default: every one). */
+  strategies?: PruneStrategy[];
 }
 
 export interface AnalyzeModelResult {
@@ -47,35 +49,47 @@ export interface AnalyzeModelResult {
  */
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
   const started = performance.now();
-  return withPretrained(request, context, ({ folder, model: pretrained, tokenizer, batches: all, data: text }) => {
-    const notNextToken = pretrained.objective === 'causal-lm' ? undefined : `${pretrained.config.modelType} is a masked language model`;
-    if (request.sublayers) requireSeparableParts(pretrained);
-    const tasks = openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken);
-    for (const task of tasks) context.onEvent?.({ type: 'notice', text: taskNotice(task) });
-    const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()!.backend) ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
-    const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
-    const batches = within?.batches ?? all;
-    const data = { ...text, tokens: tokensIn(batches) };
-    if (within) context.onEvent?.({ type: 'notice', text: within.text });
-    context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
-    const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, tasks, sublayers: request.sublayers });
-    const analysis: ModelAnalysis = {
-      folder,
-      modelType: pretrained.config.modelType,
-      family: pretrained.family.name,
-      objective: pretrained.objective,
-      layers: pretrained.layers,
-      layerCountKey: pretrained.config.layerCountKey,
-      parameters: keptSize(modelSize(pretrained), Array.from({ length: pretrained.layers }, (_, l) => l)).parameters,
-      ...(typeof pretrained.config.raw.layerdrop === 'number' && pretrained.config.raw.layerdrop > 0 && { layerdrop: pretrained.config.raw.layerdrop }),
-      data,
-      fullPerplexity: Math.exp(measured.fullLoss),
-      ...measured,
-      ...(tasks.length && { tasks: measuredTasks(tasks) }),
-    };
-    writeModelAnalysis(folder, analysis);
-    return { folder, file: modelAnalysisFile(folder), analysis, report: writeReport(reportData(folder)) };
-  });
+  return withPretrained(request, context, (opened) => writtenAnalysis(analyzeOpened(opened, request, context, started)));
+}
+
+/** An analysis saved in its model folder's `.depthlab/analysis.json`, with its report page. */
+export function writtenAnalysis(analysis: ModelAnalysis): AnalyzeModelResult {
+  writeModelAnalysis(analysis.folder, analysis);
+  return { folder: analysis.folder, file: modelAnalysisFile(analysis.folder), analysis, report: writeReport(reportData(analysis.folder)) };
+}
+
+/**
+ * An opened model's analysis: what `analyze` measures once the model is open on a backend, what
+ * `--emit-script` records the requests of, and what `depthlab import` rebuilds from a script's
+ * replies (analysis/emittedScript.ts).
+ */
+export function analyzeOpened({ folder, model: pretrained, tokenizer, batches: all, data: text }: MeasuredPretrained, request: AnalyzeModelRequest, context: JobContext, started = performance.now()): ModelAnalysis {
+  const notNextToken = pretrained.objective === 'causal-lm' ? undefined : `${pretrained.config.modelType} is a masked language model`;
+  if (request.sublayers) requireSeparableParts(pretrained);
+  const tasks = openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken);
+  for (const task of tasks) context.onEvent?.({ type: 'notice', text: taskNotice(task) });
+  const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()?.backend ?? 'cpu') ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
+  const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
+  const batches = within?.batches ?? all;
+  const data = { ...text, tokens: tokensIn(batches) };
+  if (within) context.onEvent?.({ type: 'notice', text: within.text });
+  context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
+  const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, strategies: request.strategies, tasks, sublayers: request.sublayers });
+  const analysis: ModelAnalysis = {
+    folder,
+    modelType: pretrained.config.modelType,
+    family: pretrained.family.name,
+    objective: pretrained.objective,
+    layers: pretrained.layers,
+    layerCountKey: pretrained.config.layerCountKey,
+    parameters: keptSize(modelSize(pretrained), Array.from({ length: pretrained.layers }, (_, l) => l)).parameters,
+    ...(typeof pretrained.config.raw.layerdrop === 'number' && pretrained.config.raw.layerdrop > 0 && { layerdrop: pretrained.config.raw.layerdrop }),
+    data,
+    fullPerplexity: Math.exp(measured.fullLoss),
+    ...measured,
+    ...(tasks.length && { tasks: measuredTasks(tasks) }),
+  };
+  return analysis;
 }
 
 /** The batches that fit the budget: everything planned if two windows of it fit, else the essentials (depthMeasurements.ts). */

@@ -73,19 +73,22 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
   const threads = evaluationThreadCount(request.threads);
   const { model, tokenizer } = runsTransformers(backend) ? openOnTorch(folder, request) : openPretrained(folder, backend, undefined, threads);
   try {
-    const dataFile = request.dataFile ? path.resolve(request.dataFile) : bundledDataFile('language-model');
-    const problem = unreadableFile(dataFile, 'text file (--data)');
-    if (problem) throw new UserError(problem);
-    const window = Math.min(request.window ?? 256, model.maxPositions - 2);
-    const content = textContent(fs.readFileSync(dataFile));
-    if ('problem' in content) throw new UserError(`${dataFile} (--data) is ${content.problem}`);
-    if (content.notUtf8) context.onEvent?.({ type: 'notice', text: notUtf8Warning(dataFile, content.notUtf8) });
-    const batches = textBatches(content.text, tokenizer, model.objective, { tokens: request.tokens ?? ALL_TOKENS, window, batchSize: 4, seed: 1 });
-    const tokens = tokensIn(batches);
-    const source = request.dataFile ? dataFile : 'Moby Dick (bundled)';
     const replica = () => ({ kind: 'pretrained' as const, folder });
-    return await withEvaluationThreads(model, replica, backend, threads, () => work({ folder, model, tokenizer, batches, data: { source, file: dataFile, tokens, window } }));
+    return await withEvaluationThreads(model, replica, backend, threads, () => work({ folder, model, tokenizer, ...measuredText(request, model, tokenizer, context) }));
   } finally {
     model.dispose();
   }
+}
+
+/** The request's text (the bundled Moby Dick by default) cut into the model's windows: the same windows and token ids on every backend. */
+export function measuredText(request: PretrainedRequest, model: PretrainedModel, tokenizer: PretrainedTokenizer, context: JobContext): Pick<MeasuredPretrained, 'batches' | 'data'> {
+  const dataFile = request.dataFile ? path.resolve(request.dataFile) : bundledDataFile('language-model');
+  const problem = unreadableFile(dataFile, 'text file (--data)');
+  if (problem) throw new UserError(problem);
+  const window = Math.min(request.window ?? 256, model.maxPositions - 2);
+  const content = textContent(fs.readFileSync(dataFile));
+  if ('problem' in content) throw new UserError(`${dataFile} (--data) is ${content.problem}`);
+  if (content.notUtf8) context.onEvent?.({ type: 'notice', text: notUtf8Warning(dataFile, content.notUtf8) });
+  const batches = textBatches(content.text, tokenizer, model.objective, { tokens: request.tokens ?? ALL_TOKENS, window, batchSize: 4, seed: 1 });
+  return { batches, data: { source: request.dataFile ? dataFile : 'Moby Dick (bundled)', file: dataFile, tokens: tokensIn(batches), window } };
 }

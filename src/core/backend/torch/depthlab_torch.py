@@ -10,8 +10,9 @@ computed once and every stream kept on the device. It installs nothing.
   torchrun --nproc-per-node K depthlab_torch.py serve
                                     every rank holds a replica and evaluates its share of the batches;
                                     rank 0 reads the requests and merges the replies in batch order
-  python depthlab_torch.py run <requests.jsonl> <replies.jsonl>
-                                    the same requests from a file (depthlab analyze --emit-script)
+  python depthlab_torch.py run <requests.jsonl> <replies.jsonl> [--folder <model>]
+                                    the same requests from a file (depthlab analyze --emit-script),
+                                    alone or under torchrun; the replies are written when all are answered
 
 A request is {"id", "op", ...}; its reply {"id", "ok": ...} or {"id", "error": "one line", "kind":
 "user" | "oom" | "internal"}. Arrays travel as base64 of little-endian bytes.
@@ -145,6 +146,9 @@ class Model:
         torch = self.torch
         max_memory = request.get("maxMemory")
         if torch.cuda.is_available():
+            if int(os.environ.get("WORLD_SIZE", "1")) > 1:
+                # Under torchrun each rank holds a replica on its own GPU.
+                return {"device_map": {"": int(os.environ.get("LOCAL_RANK", "0"))}}
             if torch.cuda.device_count() > 1 or max_memory:
                 # accelerate spreads the layers over every visible GPU (and the CPU past max_memory).
                 return {"device_map": "auto", **({"max_memory": max_memory} if max_memory else {})}
@@ -250,7 +254,8 @@ class Model:
     def record(self, batch):
         """Each layer's call as the model makes it (masks, positions, rotations), and the stream entering layer 0."""
         calls = [None] * self.layer_count
-        self.forward_with([Recorder(layer, i, calls, self.layer_count) for i, layer in enumerate(self.layers)], batch)
+        recorder = stand_ins()[0]
+        self.forward_with([recorder(layer, i, calls) for i, layer in enumerate(self.layers)], batch)
         return calls
 
     def block(self, calls, layer, x, skip=None):
@@ -274,7 +279,8 @@ class Model:
 
     def logits(self, batch, x):
         """The model's own readout of stream `x` (final norm, head, soft cap or logit scale), through its own forward."""
-        output = self.forward_with([Injector(layer, x if i == 0 else None) for i, layer in enumerate(self.layers)], batch)
+        injector = stand_ins()[1]
+        output = self.forward_with([injector(layer, x if i == 0 else None) for i, layer in enumerate(self.layers)], batch)
         return output.logits
 
     def losses(self, batch, x):
@@ -491,52 +497,55 @@ def unit_rows(torch, x):
     return flat / (flat.norm(dim=-1, keepdim=True) + 1e-12)
 
 
-def stand_in_class():
-    import torch
-
-    class StandIn(torch.nn.Module):
-        """Takes a layer's place in the model's own loop, keeping the layer's attributes (attention_type, …) for the loop to read."""
-
-        def __init__(self, layer):
-            super().__init__()
-            object.__setattr__(self, "_layer", layer)
-
-        def __getattr__(self, name):
-            try:
-                return super().__getattr__(name)
-            except AttributeError:
-                return getattr(object.__getattribute__(self, "_layer"), name)
-
-    return StandIn
+_STAND_INS = None
 
 
-_STAND_IN = None
+def stand_ins():
+    """The two modules that take the layers' places in the model's own loop (torch is imported only when a model opens)."""
+    global _STAND_INS
+    if _STAND_INS is None:
+        import torch
 
+        class StandIn(torch.nn.Module):
+            """Takes a layer's place, keeping the layer's attributes (attention_type, …) for the model's loop to read."""
 
-def _stand_in():
-    global _STAND_IN
-    if _STAND_IN is None:
-        _STAND_IN = stand_in_class()
-    return _STAND_IN
+            def __init__(self, layer):
+                super().__init__()
+                object.__setattr__(self, "_layer", layer)
 
+            def __getattr__(self, name):
+                try:
+                    return super().__getattr__(name)
+                except AttributeError:
+                    return getattr(object.__getattribute__(self, "_layer"), name)
 
-def Recorder(layer, index, calls, count):
-    class Recorder(_stand_in()):
-        def forward(self, *args, **kwargs):
-            calls[index] = (args, kwargs)
-            if index == count - 1:
-                raise StopWalk()
-            return args[0] if args else kwargs["hidden_states"]
+        class Recorder(StandIn):
+            """Records how the loop calls layer `index`, and passes the stream on; the last one ends the forward."""
 
-    return Recorder(layer)
+            def __init__(self, layer, index, calls):
+                super().__init__(layer)
+                object.__setattr__(self, "_at", (index, calls))
 
+            def forward(self, *args, **kwargs):
+                index, calls = object.__getattribute__(self, "_at")
+                calls[index] = (args, kwargs)
+                if index == len(calls) - 1:
+                    raise StopWalk()
+                return args[0] if args else kwargs["hidden_states"]
 
-def Injector(layer, x):
-    class Injector(_stand_in()):
-        def forward(self, *args, **kwargs):
-            return x if x is not None else (args[0] if args else kwargs["hidden_states"])
+        class Injector(StandIn):
+            """Puts stream `x` in at the first layer; the others pass it on to the model's final norm and head."""
 
-    return Injector(layer)
+            def __init__(self, layer, x):
+                super().__init__(layer)
+                object.__setattr__(self, "_x", x)
+
+            def forward(self, *args, **kwargs):
+                x = object.__getattribute__(self, "_x")
+                return x if x is not None else (args[0] if args else kwargs["hidden_states"])
+
+        _STAND_INS = (Recorder, Injector)
+    return _STAND_INS
 
 
 def model_class_missing(folder, error, trust):
@@ -556,7 +565,8 @@ class Server:
         if "RANK" in os.environ and "WORLD_SIZE" in os.environ and int(os.environ["WORLD_SIZE"]) > 1:
             import torch.distributed as dist
 
-            dist.init_process_group("nccl" if os.environ.get("DEPTHLAB_TORCH_NCCL") else "gloo")
+            # Only small objects cross between ranks (requests, per-batch numbers): gloo carries them on any machine.
+            dist.init_process_group("gloo")
             self.rank, self.world = dist.get_rank(), dist.get_world_size()
 
     def handle(self, request):
@@ -565,14 +575,16 @@ class Server:
             check_versions()
             self.model = Model(request)
             return {**self.model.description(), "versions": versions(), "devices": devices(), "world": self.world}
+        if op == "close":
+            return {}
+        if self.model is None:
+            raise UserFacing("no model is open: the open request failed")
         if op == "batches":
             return self.batches(request)
         if op == "weightL1":
             return {"l1": self.model.weight_l1()}
         if op == "export":
             return self.model.export(request)
-        if op == "close":
-            return {}
         raise UserFacing(f"unknown request {op}")
 
     def batches(self, request):
@@ -659,8 +671,22 @@ def main():
         return
     server = Server()
     if mode == "run":
-        with open(sys.argv[2], encoding="utf-8") as requests, open(sys.argv[3], "w", encoding="utf-8") as replies:
-            server.serve(requests if server.rank == 0 else iter(lambda: "", None), lambda reply: (replies.write(json.dumps(reply) + "\n"), replies.flush()))
+        requests_file, replies_file = sys.argv[2], sys.argv[3]
+        folder = sys.argv[sys.argv.index("--folder") + 1] if "--folder" in sys.argv else None
+        if server.rank != 0:
+            server.serve(iter(int, 1), None)
+            return
+        with open(requests_file, encoding="utf-8") as requests, open(replies_file + ".partial", "w", encoding="utf-8") as replies:
+            def retarget(line):
+                request = json.loads(line)
+                if folder and request.get("op") == "open":
+                    request["folder"] = folder
+                return json.dumps(request)
+
+            lines = (retarget(line) for line in requests if line.strip())
+            server.serve(lines, lambda reply: (replies.write(json.dumps(reply) + "\n"), replies.flush()))
+        os.replace(replies_file + ".partial", replies_file)
+        print(f"{replies_file}: the replies; bring them back and run depthlab import", file=sys.stderr)
         return
     if os.environ.get("DEPTHLAB_WATCH_PARENT"):
         watch_parent()
