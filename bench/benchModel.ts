@@ -5,6 +5,7 @@ import { activeBackend } from '../src/core/backend/selectBackend';
 import { TorchEngine } from '../src/core/backend/torchEngine';
 import type { PretrainedModel } from '../src/core/huggingface/pretrainedModel';
 import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
+import { liveAnswers } from '../src/core/huggingface/torchAnswers';
 import { TorchPretrainedModel } from '../src/core/huggingface/torchPretrained';
 import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
 
@@ -12,7 +13,7 @@ import { analyzeModelJob } from '../src/core/jobs/analyzeModelJob';
 export function openBenchModel(folder: string, native: () => PretrainedModel): PretrainedModel {
   if (!runsTransformers(activeBackend()?.backend ?? '')) return native();
   const { engine, description } = TorchEngine.open({ folder, objective: 'causal-lm' });
-  return new TorchPretrainedModel(readPretrainedConfig(folder), engine, description);
+  return new TorchPretrainedModel(readPretrainedConfig(folder), liveAnswers(engine), description);
 }
 
 /** The default analysis of a bench folder at `tokens` tokens (every strategy, search-on-valid bounded as under a budget), timed; the fixture's GPT-2 tokenizer gives it ids. */

@@ -1,4 +1,6 @@
-import { BatchSpecs, decodeValues, type TorchAnswers, type TorchBatch, type TorchModelDescription } from '../backend/torchEngine';
+import { decodeValues, type TorchModelDescription } from '../backend/torchEngine';
+import type { Batch } from '../data/batch';
+import { BatchSpecs, type TorchAnswers } from '../huggingface/torchAnswers';
 import type { PruneStrategy } from '../config/choices';
 import { UserError } from '../errors';
 import { nativeFamily } from '../huggingface/families/families';
@@ -30,7 +32,7 @@ export const SCRIPTABLE_STRATEGIES: readonly PruneStrategy[] = ['every-other', '
 export type ScriptRequest = { id: number; op: string; [key: string]: unknown };
 
 /** A batch task's per-batch numbers of the right shape, all zero but the counts: what the recording answers, never shown. */
-function placeholder(task: BatchTask, batch: TorchBatch, layers: number): Float64Array {
+function placeholder(task: BatchTask, batch: Batch, layers: number): Float64Array {
   const tokens = batch.size * batch.length;
   switch (task.kind) {
     case 'evaluate':
@@ -60,9 +62,9 @@ export class RequestRecorder implements TorchAnswers {
     this.requests.push({ id: 1, op: 'open', ...open });
   }
 
-  batches(task: object, batches: readonly TorchBatch[]): Float64Array[] {
+  batches(task: BatchTask, batches: readonly Batch[]): Float64Array[] {
     this.requests.push({ id: this.requests.length + 1, op: 'batches', ...this.specs.request(task, batches) });
-    return batches.map((batch) => placeholder(task as BatchTask, batch, this.layers));
+    return batches.map((batch) => placeholder(task, batch, this.layers));
   }
 
   weightL1(): number[] {
@@ -103,7 +105,7 @@ export class ReplyReader implements TorchAnswers {
     return this.answer(this.requests[0]) as unknown as TorchModelDescription;
   }
 
-  batches(task: object, batches: readonly TorchBatch[]): Float64Array[] {
+  batches(task: BatchTask, batches: readonly Batch[]): Float64Array[] {
     const asked = this.specs.request(task, batches);
     const recorded = this.take('batches');
     if (JSON.stringify({ task: recorded.task, batches: recorded.batches }) !== JSON.stringify(asked)) {

@@ -11,17 +11,6 @@ export { engineScript, usePython };
 /** torchrun on this machine with `processes` ranks (gloo on the CPU, one GPU a rank with CUDA), as `TorchEngine.open`'s launcher. */
 export const torchrun = (processes: number) => [chosenPython(), '-m', 'torch.distributed.run', '--standalone', `--nproc-per-node=${processes}`];
 
-/** A batch as the engine takes it: DepthLab's token ids and targets, sent once per process and then named by id. */
-export interface TorchBatch {
-  size: number;
-  length: number;
-  inputs: Int32Array;
-  targets: Int32Array;
-  mask?: Float32Array;
-  predicted?: Int32Array;
-  spans?: Int32Array;
-}
-
 /** How to open a folder: its objective (DepthLab decides it), remote code (off unless asked), and accelerate's max_memory. */
 export interface TorchOpenRequest {
   folder: string;
@@ -49,46 +38,6 @@ export interface TorchModelDescription {
   world: number;
 }
 
-/**
- * What a model on the torch backend asks of its engine: the live Python process (TorchEngine), or
- * a script that ran elsewhere and left its replies (depthlab analyze --emit-script, depthlab import).
- */
-export interface TorchAnswers {
-  /** The per-batch numbers of a batch task (evaluate/batchTasks.ts), in batch order. */
-  batches(task: object, batches: readonly TorchBatch[]): Float64Array[];
-  weightL1(): number[];
-  exportTo(out: string, keep: readonly number[], configChanges: Record<string, unknown>): void;
-  close(): void;
-}
-
-/** A batch task's request as the engine reads it: each batch's data the first time, then only its id. */
-export class BatchSpecs {
-  private nextBatch = 1;
-  private readonly ids = new WeakMap<object, number>();
-  private readonly sent = new Set<number>();
-
-  request(task: object, batches: readonly TorchBatch[]): { task: object; batches: object[] } {
-    return { task, batches: batches.map((batch) => this.spec(batch)) };
-  }
-
-  private spec(batch: TorchBatch): object {
-    let id = this.ids.get(batch);
-    if (id === undefined) this.ids.set(batch, (id = this.nextBatch++));
-    if (this.sent.has(id)) return { id };
-    this.sent.add(id);
-    return {
-      id,
-      size: batch.size,
-      length: batch.length,
-      inputs: bytesOf(batch.inputs),
-      targets: bytesOf(batch.targets),
-      ...(batch.mask && { mask: bytesOf(batch.mask) }),
-      ...(batch.predicted && { predicted: bytesOf(batch.predicted) }),
-      ...(batch.spans && { spans: bytesOf(batch.spans) }),
-    };
-  }
-}
-
 /** A reply's per-batch numbers, from their base64 bytes. */
 export const decodeValues = (values: readonly string[]) =>
   values.map((text) => {
@@ -98,16 +47,13 @@ export const decodeValues = (values: readonly string[]) =>
 
 type Reply<T> = { id: number; ok: T } | { id: number; error: string; kind: 'user' | 'oom' | 'internal' };
 
-const bytesOf = (array: ArrayBufferView) => Buffer.from(array.buffer, array.byteOffset, array.byteLength).toString('base64');
-
 /**
  * transformers' modeling code in the user's Python (depthlab_torch.py), driven synchronously: one
  * request at a time, the job thread waiting on a bridge thread that owns the process's pipes. The
  * process ends with the job's (it watches its parent), so Cancel ends the whole tree.
  */
-export class TorchEngine implements TorchAnswers {
+export class TorchEngine {
   private nextId = 1;
-  private readonly specs = new BatchSpecs();
   private closed = false;
   readonly pid: number;
 
@@ -143,8 +89,9 @@ export class TorchEngine implements TorchAnswers {
     }
   }
 
-  batches(task: object, batches: readonly TorchBatch[]): Float64Array[] {
-    return decodeValues(this.call<{ values: string[] }>('batches', this.specs.request(task, batches)).values);
+  /** A batch task's request (huggingface/torchAnswers.ts writes it), answered with its per-batch numbers in batch order. */
+  batches(request: { task: object; batches: object[] }): Float64Array[] {
+    return decodeValues(this.call<{ values: string[] }>('batches', request).values);
   }
 
   weightL1(): number[] {

@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import { applyEdits, modify } from 'jsonc-parser';
 import { encodeRawSafetensors, type RawTensor } from '../checkpoint/safetensors';
 import { UserError } from '../errors';
-import { writeFileAtomic } from '../files/atomicWrite';
+import { writeFileAtomic, writeFolderAtomic } from '../files/atomicWrite';
 import type { Family } from '../huggingface/pretrainedModel';
 import { layerNamePrefix } from '../huggingface/layerNames';
 import type { PretrainedConfig } from '../huggingface/pretrainedConfig';
@@ -116,10 +116,7 @@ function writeRenamedWeights(source: PrunedFolderSource, keep: number[], staging
 export function writePrunedFolder(source: PrunedFolderSource, keep: number[], out: string, card: string, extras: Record<string, string> = {}): string[] {
   if (fs.existsSync(out) && !fs.statSync(out).isDirectory()) throw new UserError(`${out} is a file; allowed for --out: a new or empty folder`);
   if (fs.existsSync(out) && fs.readdirSync(out).length > 0) throw new UserError(`${out} exists and is not empty; choose another --out or remove it`);
-  const staging = `${out}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
-  try {
+  return writeFolderAtomic(out, (staging) => {
     if (source.saveKept) source.saveKept(staging, keep, configChanges(source.config, keep));
     else writeRenamedWeights(source, keep, staging);
     for (const name of fs.readdirSync(source.files.folder)) {
@@ -131,11 +128,5 @@ export function writePrunedFolder(source: PrunedFolderSource, keep: number[], ou
       fs.mkdirSync(path.dirname(path.join(staging, name)), { recursive: true });
       fs.writeFileSync(path.join(staging, name), content);
     }
-    if (fs.existsSync(out)) fs.rmdirSync(out);
-    fs.renameSync(staging, out);
-    return fs.readdirSync(out).sort();
-  } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }

@@ -1,6 +1,7 @@
 import type { BatchTask, BatchResult, ResidualStream } from '../model/layeredModel';
 import type * as tf from '../backend/tf';
-import { torchrun, TorchEngine, type TorchAnswers, type TorchModelDescription } from '../backend/torchEngine';
+import { torchrun, TorchEngine, type TorchModelDescription } from '../backend/torchEngine';
+import { liveAnswers, type TorchAnswers } from './torchAnswers';
 import type { Batch } from '../data/batch';
 import { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { UserError } from '../errors';
@@ -126,7 +127,7 @@ export function openOnTorch(folder: string, options: TorchOptions = {}): OpenedP
   const tokenizer = PretrainedTokenizer.open(folder);
   const { engine, description } = TorchEngine.open({ folder, objective: objectiveOf(config), trustRemoteCode: options.trustRemoteCode, maxMemory: options.maxMemory }, options.nprocPerNode && options.nprocPerNode > 1 ? torchrun(options.nprocPerNode) : []);
   try {
-    return { model: new TorchPretrainedModel(config, engine, description), tokenizer };
+    return { model: new TorchPretrainedModel(config, liveAnswers(engine), description), tokenizer };
   } catch (error) {
     engine.close();
     throw error;

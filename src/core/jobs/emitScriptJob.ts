@@ -5,6 +5,7 @@ import { engineScript } from '../backend/torchEngine';
 import { bundledTaskFile } from '../config/bundledData';
 import { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { UserError } from '../errors';
+import { writeFolderAtomic } from '../files/atomicWrite';
 import { readPretrainedConfig } from '../huggingface/pretrainedConfig';
 import { objectiveOf, TorchPretrainedModel } from '../huggingface/torchPretrained';
 import { openWeights } from '../huggingface/weightFiles';
@@ -67,28 +68,19 @@ export async function emitScriptJob(request: EmitScriptRequest, context: JobCont
   return { out, requests: recorder.requests.length, files, plan };
 }
 
-/** The folder, written beside its final place and renamed there, so a failure leaves nothing half-written. */
+/** The emitted folder, whole or not at all. */
 function writeEmitted(out: string, plan: EmittedPlan, requests: string[]): string[] {
-  const staging = `${out}.partial-${process.pid}`;
-  fs.rmSync(staging, { recursive: true, force: true });
-  fs.mkdirSync(staging, { recursive: true });
-  try {
-    const files: Record<string, string> = {
-      [EMITTED.plan]: `${JSON.stringify(plan, null, 2)}\n`,
-      [EMITTED.requests]: `${requests.join('\n')}\n`,
-      [EMITTED.script]: fs.readFileSync(engineScript(), 'utf8'),
-      [EMITTED.run]: runScript(plan),
-      [EMITTED.slurm]: slurmScript(plan),
-      [EMITTED.readme]: readme(plan, requests.length),
-    };
+  const files: Record<string, string> = {
+    [EMITTED.plan]: `${JSON.stringify(plan, null, 2)}\n`,
+    [EMITTED.requests]: `${requests.join('\n')}\n`,
+    [EMITTED.script]: fs.readFileSync(engineScript(), 'utf8'),
+    [EMITTED.run]: runScript(plan),
+    [EMITTED.slurm]: slurmScript(plan),
+    [EMITTED.readme]: readme(plan, requests.length),
+  };
+  return writeFolderAtomic(out, (staging) => {
     for (const [name, text] of Object.entries(files)) fs.writeFileSync(path.join(staging, name), text, { mode: name.endsWith('.sh') ? 0o755 : 0o644 });
-    if (fs.existsSync(out)) fs.rmdirSync(out);
-    fs.renameSync(staging, out);
-    return Object.keys(files).sort();
-  } catch (error) {
-    fs.rmSync(staging, { recursive: true, force: true });
-    throw error;
-  }
+  });
 }
 
 const quoted = (text: string) => `'${text.replace(/'/g, "'\\''")}'`;

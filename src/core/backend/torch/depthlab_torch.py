@@ -144,7 +144,8 @@ class Model:
 
     def placement(self, request):
         torch = self.torch
-        max_memory = request.get("maxMemory")
+        # accelerate names GPUs by index: {"0": "20GiB"} from the CLI becomes {0: "20GiB"}.
+        max_memory = {int(key) if key.isdigit() else key: value for key, value in request["maxMemory"].items()} if request.get("maxMemory") else None
         if torch.cuda.is_available():
             if int(os.environ.get("WORLD_SIZE", "1")) > 1:
                 # Under torchrun each rank holds a replica on its own GPU.
