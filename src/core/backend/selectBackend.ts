@@ -15,6 +15,9 @@ let active: BackendChoice | undefined;
 /** The choice of this process's first `selectBackend`. */
 export const activeBackend = () => active;
 
+/** Whether the backend chosen for this process computes on a GPU (no: before one is chosen). */
+export const computesOnGpu = () => active !== undefined && describeBackend(active.backend).device === 'gpu';
+
 /**
  * Pick the compute backend: the first of AUTO_ORDER (backends.ts) that activates, or the one
  * requested. `auto` never takes a software GPU adapter; naming `webgpu` does.

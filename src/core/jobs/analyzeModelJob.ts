@@ -1,7 +1,6 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../run/modelAnalysisFile';
-import { activeBackend } from '../backend/selectBackend';
-import { usesGpu } from '../backend/backends';
+import { computesOnGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
 import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from '../analysis/depthMeasurements';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
@@ -68,7 +67,7 @@ export function analyzeOpened({ folder, model: pretrained, tokenizer, batches: a
   if (request.sublayers) requireSeparableParts(pretrained);
   const tasks = openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken);
   for (const task of tasks) context.onEvent?.({ type: 'notice', text: taskNotice(task) });
-  const budget = request.budgetSeconds ?? (request.tokens === undefined && !usesGpu(activeBackend()?.backend ?? 'cpu') ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
+  const budget = request.budgetSeconds ?? (request.tokens === undefined && !computesOnGpu() ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
   const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
   const batches = within?.batches ?? all;
   const data = { ...text, tokens: tokensIn(batches) };
