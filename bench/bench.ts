@@ -102,11 +102,11 @@ async function main() {
     results,
   };
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
-  // What threads: "auto" reads: one thread where a second one measured slower here.
-  const wasm = results.find((result) => result.backend === 'wasm');
-  if (wasm) {
-    writeCalibration({ training: wasm.scaling.training, evaluation: wasm.scaling.evaluation });
-    log(`thread scaling saved for threads: "auto" in ${calibrationFile()}`);
+  // What threads: "auto" reads: one thread where a second one measured slower here, backend by backend.
+  for (const result of results) {
+    if (!result.scaling) continue;
+    writeCalibration(result.backend, { training: result.scaling.training, evaluation: result.scaling.evaluation });
+    log(`${result.backend}: thread scaling saved for threads: "auto" in ${calibrationFile()}`);
   }
   if (args.includes('--save')) {
     const file = path.join(__dirname, 'results', `${document.date.replace(/[:.]/g, '-')}.json`);

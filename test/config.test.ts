@@ -127,14 +127,21 @@ test('threads: auto by default, one per core up to 2 that divides the batch; a n
   assert.match(problemOf('{ "train": { "threads": 3, "batchSize": 16 } }').message, /3 does not divide batchSize 16; allowed: 1, 2, 4, 8, 16/);
 });
 
-test('threads: auto takes one thread where the bench measured two training slower on this machine, and only then', () => {
+test('threads: auto takes one thread where the bench measured two training slower on this machine and backend, and only then', () => {
   process.env.DEPTHLAB_CALIBRATION = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-calibration-')), 'threads.json');
-  writeCalibration({ training: 0.93, evaluation: 1.6 });
-  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2), 1);
-  assert.equal(resolveThreads({ threads: 2, batchSize: 16 }, 2), 2, 'a number is still taken as it is');
-  writeCalibration({ training: 1.45, evaluation: 1.7 });
-  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2), 2);
-  const other = { ...JSON.parse(fs.readFileSync(process.env.DEPTHLAB_CALIBRATION, 'utf8')), machine: 'another CPU × 64', training: 0.5 };
-  fs.writeFileSync(process.env.DEPTHLAB_CALIBRATION, JSON.stringify(other));
-  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2), 2, "another machine's measurement does not count here");
+  writeCalibration('wasm', { training: 0.93, evaluation: 1.6 });
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'wasm'), 1);
+  assert.equal(resolveThreads({ threads: 2, batchSize: 16 }, 2, 'wasm'), 2, 'a number is still taken as it is');
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'onnxruntime'), 2, "wasm's measurement says nothing of onnxruntime");
+  writeCalibration('onnxruntime', { training: 0.9, evaluation: 1.2 });
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'onnxruntime'), 1);
+  writeCalibration('wasm', { training: 1.45, evaluation: 1.7 });
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'wasm'), 2, 'measured again: faster now');
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'onnxruntime'), 1, "recalibrating wasm keeps onnxruntime's measurement");
+  const file = JSON.parse(fs.readFileSync(process.env.DEPTHLAB_CALIBRATION, 'utf8'));
+  fs.writeFileSync(process.env.DEPTHLAB_CALIBRATION, JSON.stringify({ ...file, machine: 'another CPU × 64' }));
+  assert.equal(resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'onnxruntime'), 2, "another machine's measurement does not count here");
+  // A file from before backends were told apart holds wasm's measurement.
+  fs.writeFileSync(process.env.DEPTHLAB_CALIBRATION, JSON.stringify({ machine: file.machine, training: 0.8, evaluation: 1.5, measuredAt: '2026-11-23T00:00:00Z' }));
+  assert.deepEqual([resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'wasm'), resolveThreads({ threads: 'auto', batchSize: 16 }, 2, 'onnxruntime')], [1, 2]);
 });

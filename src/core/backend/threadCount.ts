@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import type { ResolvedBackend } from './backendDescription';
 import { describeBackend } from './backends';
 import { activeBackend } from './selectBackend';
 import { writeJsonAtomic } from '../files/atomicWrite';
@@ -9,40 +10,53 @@ import { writeJsonAtomic } from '../files/atomicWrite';
  * Training threads the machine gets with `threads: "auto"`: one per core, at most 2 (the bench's
  * measured scaling stops there: 1.4–1.5× on this 2-core machine; more is untested), and a divisor
  * of the batch size so that the shards are equal; one when `npm run bench` measured two threads
- * training slower than one on this machine.
+ * training slower than one on this machine and backend.
  */
 export const MAX_AUTO_THREADS = 2;
 
-/** What the bench measured here: how much a second thread speeds training and evaluation up. */
+/** What the bench measured here on one backend: how much a second thread speeds training and evaluation up. */
 export interface ThreadCalibration {
-  machine: string;
   training: number;
   evaluation: number;
   measuredAt: string;
 }
 
-const machine = () => `${os.cpus()[0]?.model ?? 'unknown'} × ${os.availableParallelism()}`;
-
-/** Where the bench leaves its measurement for this user (DEPTHLAB_CALIBRATION overrides it). */
-export const calibrationFile = () => process.env.DEPTHLAB_CALIBRATION ?? path.join(os.homedir(), '.depthlab', 'threads.json');
-
-export function writeCalibration(scaling: Omit<ThreadCalibration, 'machine' | 'measuredAt'>): void {
-  writeJsonAtomic(calibrationFile(), { machine: machine(), ...scaling, measuredAt: new Date().toISOString() } satisfies ThreadCalibration);
+/** The calibration file: this machine's measurements, per backend (each engine scales differently: onnxruntime's products share the cores otherwise than wasm's). */
+interface CalibrationFile {
+  machine: string;
+  backends: Partial<Record<ResolvedBackend, ThreadCalibration>>;
 }
 
-/** The bench's measurement on this machine, or undefined (none, another machine's, or unreadable). */
-export function readCalibration(): ThreadCalibration | undefined {
+const machine = () => `${os.cpus()[0]?.model ?? 'unknown'} × ${os.availableParallelism()}`;
+
+/** Where the bench leaves its measurements for this user (DEPTHLAB_CALIBRATION overrides it). */
+export const calibrationFile = () => process.env.DEPTHLAB_CALIBRATION ?? path.join(os.homedir(), '.depthlab', 'threads.json');
+
+/** This machine's measurements, or none (no file, another machine's, unreadable). A file from before backends were told apart holds wasm's. */
+function readFile(): CalibrationFile['backends'] {
   try {
-    const calibration = JSON.parse(fs.readFileSync(calibrationFile(), 'utf8')) as ThreadCalibration;
-    return calibration.machine === machine() && typeof calibration.training === 'number' ? calibration : undefined;
+    const file = JSON.parse(fs.readFileSync(calibrationFile(), 'utf8')) as CalibrationFile | (ThreadCalibration & { machine: string });
+    if (file.machine !== machine()) return {};
+    return 'backends' in file ? file.backends : { wasm: { training: file.training, evaluation: file.evaluation, measuredAt: file.measuredAt } };
   } catch {
-    return undefined;
+    return {};
   }
 }
 
-/** When the bench measured a second thread slowing training down on this machine: what it measured. */
-export function threadsMeasuredSlower(): ThreadCalibration | undefined {
-  const calibration = readCalibration();
+/** Record what the bench measured on `backend`, beside this machine's other backends (another machine's file is replaced). */
+export function writeCalibration(backend: ResolvedBackend, scaling: Omit<ThreadCalibration, 'measuredAt'>): void {
+  writeJsonAtomic(calibrationFile(), { machine: machine(), backends: { ...readFile(), [backend]: { ...scaling, measuredAt: new Date().toISOString() } } } satisfies CalibrationFile);
+}
+
+/** The bench's measurement of `backend` on this machine, or undefined (none for that backend, or another machine's). */
+export function readCalibration(backend: string | undefined): ThreadCalibration | undefined {
+  const calibration = backend === undefined ? undefined : readFile()[backend as ResolvedBackend];
+  return typeof calibration?.training === 'number' ? calibration : undefined;
+}
+
+/** When the bench measured a second thread slowing training down on this machine's `backend`: what it measured. */
+export function threadsMeasuredSlower(backend = activeBackend()?.backend): ThreadCalibration | undefined {
+  const calibration = readCalibration(backend);
   return calibration && calibration.training < 1 ? calibration : undefined;
 }
 
@@ -52,10 +66,11 @@ export const threadsHelp = () => {
   return backend === undefined || describeBackend(backend).threading === 'depthlab-threads';
 };
 
-export function resolveThreads({ threads, batchSize }: { threads: number | 'auto'; batchSize: number }, cores = os.availableParallelism()): number {
+/** The training threads of a config on the job's backend (`backend`: the one chosen for this process). */
+export function resolveThreads({ threads, batchSize }: { threads: number | 'auto'; batchSize: number }, cores = os.availableParallelism(), backend = activeBackend()?.backend): number {
   if (!threadsHelp()) return 1;
   if (threads !== 'auto') return threads;
-  if (threadsMeasuredSlower()) return 1;
+  if (threadsMeasuredSlower(backend)) return 1;
   for (let t = Math.min(cores, MAX_AUTO_THREADS); t > 1; t--) if (batchSize % t === 0) return t;
   return 1;
 }

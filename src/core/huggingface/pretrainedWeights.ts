@@ -23,6 +23,8 @@ export class PretrainedWeights {
   private readonly resident = new Map<string, tf.Tensor>();
   readonly tables = new Map<string, VocabularyTable>();
   private residentLayer?: string;
+  /** Tensors read (and so checked finite) at least once. */
+  private readonly readOnce = new Set<string>();
   /** Seconds spent bringing streamed layers in (reading, decoding, transposing): an analysis's budget counts them apart. */
   secondsReading = 0;
   /** A streamed model's reads on wasm reuse these (each tensor copies its values into the heap when made). */
@@ -48,8 +50,11 @@ export class PretrainedWeights {
   }
 
   /** A tensor's values as float32, checked against the shape the config implies (and for finite values, unless streaming checked them at open); `transpose`: [in, out] from nn.Linear's [out, in]. */
+  /** Every tensor's values are checked finite on their first read: a streamed layer's when it is first used, not at open (a pass over the whole file). */
   private read(name: string, expected: number[], transpose = false): Float32Array {
-    return readWeight(this.files, this.checked(name, expected), !this.streamLayers, transpose, this.buffers).data;
+    const first = !this.readOnce.has(name);
+    this.readOnce.add(name);
+    return readWeight(this.files, this.checked(name, expected), first, transpose, this.buffers).data;
   }
 
   /** The stored name, its shape checked against the one the config implies (from the header: nothing read). */
@@ -63,11 +68,11 @@ export class PretrainedWeights {
 
   /**
    * Register a tensor the family computes with: read now, or when streaming and it belongs to a
-   * layer, checked now (shape, finite values) and read when its layer is first used.
+   * layer, its shape checked now (from the header) and its values when its layer is first read.
    */
   load(name: string, shape: number[], layout: Layout = 'as-stored'): void {
     this.layouts.set(name, { shape, layout });
-    if (this.streamLayers && layerOf(name) !== undefined) checkFinite(this.files, this.checked(name, shape));
+    if (this.streamLayers && layerOf(name) !== undefined) this.checked(name, shape);
     else this.materialize(name);
   }
 

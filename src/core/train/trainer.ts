@@ -92,7 +92,7 @@ export async function train({ loaded, backend, resume, signal, onEvent }: TrainR
   const emit: EventSink = (event) => onEvent?.(event);
   const threads = resolveThreads(config.train);
   const slower = config.train.threads === 'auto' ? threadsMeasuredSlower() : undefined;
-  if (slower) emit({ type: 'notice', text: `threads auto: one thread, because npm run bench measured two training ${slower.training.toFixed(2)}× as fast as one on this machine (${slower.measuredAt.slice(0, 10)}, ${calibrationFile()})` });
+  if (slower) emit({ type: 'notice', text: `threads auto: one thread, because npm run bench measured two training ${slower.training.toFixed(2)}× as fast as one on this machine's ${activeBackend()?.backend} backend (${slower.measuredAt.slice(0, 10)}, ${calibrationFile()})` });
   emit({
     type: 'run-start',
     runId: run.id,
