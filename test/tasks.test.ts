@@ -11,6 +11,7 @@ import { UserError } from '../src/core/errors';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
 import { prepareTask } from '../src/core/tasks/taskBatches';
 import { readTaskFile, type TaskFile } from '../src/core/tasks/taskFile';
+import { taskPath } from '../src/core/config/taskPath';
 import { itemOutcomes, meanStdErr, scoreTask } from '../src/core/evaluate/taskScores';
 import { CharTokenizer } from '../src/core/data/charTokenizer';
 import { spawnSync } from 'node:child_process';
@@ -28,48 +29,48 @@ function taskFile(lines: unknown[], name = 'task.jsonl'): string {
   return file;
 }
 
-test('the harness shapes and the Hub exports of MMLU, ARC and HellaSwag are read with the harness own prompts and delimiters', () => {
-  const request = readTaskFile(taskFile([{ context: 'The sky is', continuations: [' blue', ' green'], gold: 0 }]));
+test('the harness shapes and the Hub exports of MMLU, ARC and HellaSwag are read with the harness own prompts and delimiters', async () => {
+  const request = await readTaskFile(taskFile([{ context: 'The sky is', continuations: [' blue', ' green'], gold: 0 }]));
   assert.equal(request.shape, 'harness request');
   assert.deepEqual(request.items[0], { context: 'The sky is', continuations: [' blue', ' green'], normLengths: [5, 6], gold: 0 });
 
-  const document = readTaskFile(taskFile([{ query: 'A man sits', choices: ['down.', 'up high.'], gold: '1' }]));
+  const document = await readTaskFile(taskFile([{ query: 'A man sits', choices: ['down.', 'up high.'], gold: '1' }]));
   assert.equal(document.shape, 'harness document');
   assert.deepEqual(document.items[0], { context: 'A man sits', continuations: [' down.', ' up high.'], normLengths: [5, 8], gold: 1 });
 
-  const mmlu = readTaskFile(taskFile([{ question: ' 2 + 2 = ? ', subject: 'math', choices: ['3', '4', '5', '6'], answer: 1 }]));
+  const mmlu = await readTaskFile(taskFile([{ question: ' 2 + 2 = ? ', subject: 'math', choices: ['3', '4', '5', '6'], answer: 1 }]));
   assert.equal(mmlu.shape, 'mmlu');
   assert.deepEqual(mmlu.items[0], { context: '2 + 2 = ?\nA. 3\nB. 4\nC. 5\nD. 6\nAnswer:', continuations: [' A', ' B', ' C', ' D'], normLengths: [1, 1, 1, 1], gold: 1 });
 
-  const arc = readTaskFile(taskFile([{ id: 'x', question: 'Which is a gas?', choices: { text: ['ice', 'steam'], label: ['A', 'B'] }, answerKey: 'B' }]));
+  const arc = await readTaskFile(taskFile([{ id: 'x', question: 'Which is a gas?', choices: { text: ['ice', 'steam'], label: ['A', 'B'] }, answerKey: 'B' }]));
   assert.equal(arc.shape, 'arc');
   assert.deepEqual(arc.items[0], { context: 'Question: Which is a gas?\nAnswer:', continuations: [' ice', ' steam'], normLengths: [3, 5], gold: 1 });
 
-  const hellaswag = readTaskFile(taskFile([{ ctx: 'She picks up the bow', endings: ['and plays.', 'and eats it.', 'x', 'y'], label: '0' }]));
+  const hellaswag = await readTaskFile(taskFile([{ ctx: 'She picks up the bow', endings: ['and plays.', 'and eats it.', 'x', 'y'], label: '0' }]));
   assert.equal(hellaswag.shape, 'hellaswag');
   assert.equal(hellaswag.items[0].gold, 0);
   assert.equal(hellaswag.items[0].continuations[1], ' and eats it.');
 });
 
-test('a bad task file is one error naming the file, the line and the field', () => {
-  const fails = (lines: unknown[], pattern: RegExp) => {
+test('a bad task file is one error naming the file, the line and the field', async () => {
+  const fails = async (lines: unknown[], pattern: RegExp) => {
     const file = taskFile(lines);
-    assert.throws(
-      () => readTaskFile(file),
+    await assert.rejects(
+      readTaskFile(file),
       (error: Error) => error instanceof UserError && error.message.startsWith(file) && pattern.test(error.message) && !error.message.includes('\n'),
       pattern.source,
     );
   };
   const good = { query: 'q', choices: ['a', 'b'], gold: 0 };
-  fails([good, '{"query": "q", "choices": ['], /:2: not JSON/);
-  fails([good, good, { query: 'q', choices: ['a', 'b'] }], /:3: gold: /);
-  fails([{ query: 'q', choices: ['a', 'b'], gold: 2 }], /:1: the gold answer \(gold\) is out of range; allowed: 0 to 1/);
-  fails([{ question: 'q', choices: { text: ['a', 'b'], label: ['A', 'B'] }, answerKey: 'C' }], /:1: the gold answer \(answerKey\) is out of range/);
-  fails([{ query: 'q', choices: ['only'], gold: 0 }], /:1: choices: needs at least two choices/);
-  fails([{ prompt: 'q', answer: 'a' }], /:1: no shape DepthLab reads; allowed: harness request \{context, continuations/);
-  fails([good, { ctx: 'c', endings: ['a', 'b'], label: 0 }], /:2: a hellaswag line in a file of harness document lines/);
-  fails(['', '  '], /no questions/);
-  assert.throws(() => readTaskFile(path.join(workspace(), 'missing.jsonl')), UserError);
+  await fails([good, '{"query": "q", "choices": ['], /:2: not JSON/);
+  await fails([good, good, { query: 'q', choices: ['a', 'b'] }], /:3: gold: /);
+  await fails([{ query: 'q', choices: ['a', 'b'], gold: 2 }], /:1: the gold answer \(gold\) is out of range; allowed: 0 to 1/);
+  await fails([{ question: 'q', choices: { text: ['a', 'b'], label: ['A', 'B'] }, answerKey: 'C' }], /:1: the gold answer \(answerKey\) is out of range/);
+  await fails([{ query: 'q', choices: ['only'], gold: 0 }], /:1: choices: needs at least two choices/);
+  await fails([{ prompt: 'q', answer: 'a' }], /:1: no shape DepthLab reads \(fields: prompt, answer\); allowed: harness request \{context, continuations/);
+  await fails([good, { ctx: 'c', endings: ['a', 'b'], label: 0 }], /:2: a hellaswag row in a file of harness document rows/);
+  await fails(['', '  '], /no questions/);
+  await assert.rejects(readTaskFile(path.join(workspace(), 'missing.jsonl')), UserError);
 });
 
 test('rows: trailing spaces move to the continuation, a long context loses tokens from the left and is counted, spans mark the continuation', () => {
@@ -98,10 +99,10 @@ test('rows: trailing spaces move to the continuation, a long context loses token
   assert.equal(scored(2), ' ab');
 });
 
-test('a score computed by hand: the summed log-softmax of each continuation token, from full logits of one row at a time', () => {
+test('a score computed by hand: the summed log-softmax of each continuation token, from full logits of one row at a time', async () => {
   const { model, tokenizer } = openPretrained(GPT2, 'wasm');
   try {
-    const task = readTaskFile(taskFile([
+    const task = await readTaskFile(taskFile([
       { context: 'Call me Ishmael. Some years ago', continuations: [', never', ' the whale', '!'], gold: 0 },
       { context: 'The sea', continuations: [' was calm', ' is'], gold: 1 },
     ]));
@@ -155,7 +156,7 @@ test('the same accuracy, item by item, on 1 and on 2 evaluation threads', async 
   const { model, tokenizer } = openPretrained(GPT2, 'wasm');
   try {
     const questions = Array.from({ length: 12 }, (_, i) => ({ query: `Line ${i}: the ship sailed`, choices: [' north', ' south', ' home', ' away'], gold: i % 4 }));
-    const prepared = prepareTask(readTaskFile(taskFile(questions)), tokenizer, 64);
+    const prepared = prepareTask(await readTaskFile(taskFile(questions)), tokenizer, 64);
     assert.ok(prepared.batches.length > 2);
     const subnetworks = [[0, 1, 2, 3], [0, 2], [1]];
     const one = scoreTask(model, prepared, subnetworks);
@@ -224,4 +225,80 @@ test('a config names its task files where the editor can mark one that is missin
   const file = path.join(dir, 'm.depthlab.json');
   const problems = configProblems(JSON.stringify({ tasks: ['moby-dick-cloze', 'missing.jsonl'] }, null, 2), file, (f) => !f.endsWith('missing.jsonl'));
   assert.deepEqual(problems.map((p) => [p.location.path, p.message]), [['tasks[1]', 'file not found: missing.jsonl (relative to m.depthlab.json)']]);
+});
+
+const TASK_FIXTURES = path.join(__dirname, 'fixtures', 'tasks');
+const SHAPE_FIXTURES: Array<[string, string]> = [['mmlu', 'mmlu'], ['arc', 'arc'], ['hellaswag', 'hellaswag'], ['piqa', 'piqa'], ['winogrande', 'winogrande'], ['own-fields', 'named fields']];
+
+test("the Hub's parquet files (written by pyarrow: scripts/fixtures/tasks.py) read as the same questions as the same rows in JSON Lines, shape by shape", async () => {
+  for (const [name, shape] of SHAPE_FIXTURES) {
+    const [parquet, lines] = await Promise.all([readTaskFile(path.join(TASK_FIXTURES, `${name}-parquet.parquet`)), readTaskFile(path.join(TASK_FIXTURES, `${name}-rows.jsonl`))]);
+    assert.deepEqual([parquet.shape, lines.shape], [shape, shape]);
+    assert.deepEqual(parquet.items, lines.items, name);
+  }
+  const winogrande = await readTaskFile(path.join(TASK_FIXTURES, 'winogrande-rows.jsonl'));
+  assert.deepEqual(winogrande.items[0], {
+    context: '',
+    contexts: ['The whale was bigger than the boat because the whale', 'The whale was bigger than the boat because the boat'],
+    continuations: [' was grown.', ' was grown.'],
+    normLengths: [10, 10],
+    gold: 0,
+  });
+  const piqa = await readTaskFile(path.join(TASK_FIXTURES, 'piqa-rows.jsonl'));
+  assert.equal(piqa.items[1].context, 'Question: To tie a ship to the dock,\nAnswer:');
+});
+
+test("a user's own field names: context/query/question/prompt, choices/continuations/endings/options, gold/label/answer/answerKey; a file that names a role twice is refused naming the fields", async () => {
+  const read = (row: object) => readTaskFile(taskFile([row]));
+  assert.deepEqual((await read({ context: 'The sky is', choices: ['blue', 'green'], gold: 0 })).items[0], { context: 'The sky is', continuations: [' blue', ' green'], normLengths: [4, 5], gold: 0 });
+  assert.equal((await read({ prompt: 'p', options: ['a', 'b', 'c'], answer: 'C' })).items[0].gold, 2, 'a letter');
+  assert.equal((await read({ question: 'q', endings: ['up', 'down'], label: 'down' })).items[0].gold, 1, "the right choice's text");
+  await assert.rejects(read({ question: 'q', prompt: 'p', choices: ['a', 'b'], gold: 0 }), /:1: ambiguous: question and prompt could each be the context; keep one \(fields found: question, prompt, choices, gold\)/);
+  await assert.rejects(read({ context: 'c', choices: ['a', 'b'], answer: 'maybe' }), /:1: answer "maybe" is neither an index, a letter nor one of the choices/);
+});
+
+test("a dataset split in the Hugging Face cache is a task (org/name:split, a config's folder leading it), read from its parquet files; the cache lacking it is one line", async () => {
+  const cache = path.join(workspace(), 'hub');
+  const snapshot = path.join(cache, 'datasets--acme--quiz', 'snapshots', 'c0ffee');
+  for (const config of ['easy', 'hard']) {
+    fs.mkdirSync(path.join(snapshot, config), { recursive: true });
+    fs.copyFileSync(path.join(TASK_FIXTURES, 'arc-parquet.parquet'), path.join(snapshot, config, 'validation-00000-of-00001.parquet'));
+  }
+  fs.copyFileSync(path.join(TASK_FIXTURES, 'mmlu-parquet.parquet'), path.join(snapshot, 'easy', 'test-00000-of-00001.parquet'));
+  fs.mkdirSync(path.join(cache, 'datasets--acme--quiz', 'refs'));
+  fs.writeFileSync(path.join(cache, 'datasets--acme--quiz', 'refs', 'main'), 'c0ffee');
+  const saved = process.env.HF_HUB_CACHE;
+  process.env.HF_HUB_CACHE = cache;
+  try {
+    const base = workspace();
+    const easy = await readTaskFile(taskPath('acme/quiz:easy/validation', base));
+    assert.deepEqual([easy.name, easy.shape, easy.items.length], ['quiz-easy-validation', 'arc', 3]);
+    assert.equal((await readTaskFile(taskPath('acme/quiz:test', base))).shape, 'mmlu');
+    await assert.rejects(readTaskFile(taskPath('acme/quiz:validation', base)), /acme\/quiz:validation: split validation is in several configs of acme\/quiz \(easy, hard\); name one: acme\/quiz:easy\/validation/);
+    await assert.rejects(readTaskFile(taskPath('acme/quiz:train', base)), /acme\/quiz:train: acme\/quiz has no split train in the cache \(it has easy\/test, easy\/validation, hard\/validation\)/);
+    await assert.rejects(readTaskFile(taskPath('acme/other:test', base)), /acme\/other is not in the Hugging Face cache .*; DepthLab never downloads: hf download acme\/other --repo-type dataset/);
+  } finally {
+    if (saved === undefined) delete process.env.HF_HUB_CACHE;
+    else process.env.HF_HUB_CACHE = saved;
+  }
+});
+
+test('CLI: parquet and JSON Lines of the same rows score the same accuracy at every depth; --limit scores the first questions and says so', () => {
+  const dir = workspace();
+  const args = SHAPE_FIXTURES.flatMap(([name]) => ['--task', path.join(TASK_FIXTURES, `${name}-parquet.parquet`), '--task', path.join(TASK_FIXTURES, `${name}-rows.jsonl`)]);
+  const run = spawnSync(process.execPath, [CLI, '--backend', 'wasm', '--json', 'analyze', GPT2, '--tokens', '64', '--window', '16', '--strategies', 'every-other', ...args], { cwd: dir, encoding: 'utf8' });
+  assert.equal(run.status, 0, run.stderr);
+  const { analysis } = run.stdout.trim().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'result');
+  for (const row of analysis.sweeps['every-other'] as Array<{ tasks: Array<{ name: string; acc: number; accNorm: number }> }>) {
+    const byName = new Map(row.tasks.map((task) => [task.name, task]));
+    for (const [name] of SHAPE_FIXTURES) {
+      const [parquet, lines] = [byName.get(`${name}-parquet`)!, byName.get(`${name}-rows`)!];
+      assert.deepEqual([parquet.acc, parquet.accNorm], [lines.acc, lines.accNorm], name);
+    }
+  }
+  const limited = spawnSync(process.execPath, [CLI, '--backend', 'wasm', '--json', 'analyze', GPT2, '--tokens', '64', '--window', '16', '--strategies', 'every-other', '--task', path.join(TASK_FIXTURES, 'mmlu-rows.jsonl'), '--limit', '2'], { cwd: dir, encoding: 'utf8' });
+  assert.equal(limited.status, 0, limited.stderr);
+  const events = limited.stdout.trim().split('\n').map((line) => JSON.parse(line));
+  assert.ok(events.some((event) => event.type === 'notice' && /^task mmlu-rows: 2 of 3 \(--limit\) questions/.test(event.text)));
+  assert.equal(events.find((event) => event.type === 'result').analysis.tasks[0].items, 2);
 });

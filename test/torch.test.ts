@@ -37,7 +37,7 @@ for (const family of FIXTURE_FAMILIES) {
       const decoder = native.model.objective === 'causal-lm';
       const dir = workspace();
       fs.writeFileSync(path.join(dir, 'cloze.jsonl'), fs.readFileSync(path.join(__dirname, '..', 'dist', 'data', 'moby-dick-cloze.jsonl'), 'utf8').split('\n').slice(0, 8).join('\n'));
-      const tasks = decoder ? openTasks(['cloze.jsonl'], dir, native.tokenizer, 32) : [];
+      const tasks = decoder ? await openTasks(['cloze.jsonl'], dir, native.tokenizer, 32) : [];
       const context = { strategies: ['every-other' as const], tasks, sublayers: !native.model.partsInseparable, searchWidth: 2 };
       const expected = measureDepth(native.model, batches, {}, context);
       const actual = measureDepth(torch.model, batches, {}, context);

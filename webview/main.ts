@@ -152,7 +152,7 @@ function header(run: RunSnapshot | undefined): HTMLElement {
     element.appendChild(hint);
   } else {
     const choice = dropdown(
-      page.runs.map((r) => ({ value: r.id, label: `${r.id} · ${r.label} · ${r.status}` })),
+      page.runs.map((r) => ({ value: r.id, label: r.kind === 'model' ? `${r.label} · ${r.status}` : `${r.id} · ${r.label} · ${r.status}` })),
       page.selected,
       (runId) => post({ type: 'select-run', runId }),
     );

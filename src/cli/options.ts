@@ -18,13 +18,15 @@ export const nonNegative = (value: string) => {
 /** An option given once per value, e.g. --task a.jsonl --task b.jsonl. */
 export const repeated = (value: string, previous: string[] = []) => [...previous, value];
 
-/** --task: a multiple-choice task scored beside the loss at every depth. */
+/** --task: a multiple-choice task scored beside the loss at every depth; --limit: its first questions only. */
 export const withTaskOption = (command: Command) =>
-  command.option(
-    '--task <file>',
-    `a multiple-choice task scored at every depth (acc, acc_norm): a JSON Lines file in lm-evaluation-harness's or MMLU/ARC/HellaSwag's shape, or ${Object.keys(BUNDLED_TASKS).join(', ')} (bundled); repeatable`,
-    repeated,
-  );
+  command
+    .option(
+      '--task <task>',
+      `a multiple-choice task scored at every depth (acc, acc_norm): a JSON Lines or parquet file in lm-evaluation-harness's, MMLU's, ARC's, HellaSwag's, PIQA's or Winogrande's shape (or with context/question/prompt, choices/endings/options, gold/label/answer fields), a dataset split in the Hugging Face cache (org/name:split, e.g. Rowan/hellaswag:validation), or ${Object.keys(BUNDLED_TASKS).join(', ')} (bundled); repeatable`,
+      repeated,
+    )
+    .option('--limit <n>', "score only each task's first n questions (the count is said, and the standard errors are those of n)", positiveInt);
 
 /** A comma list of the strategies an analysis sweeps. */
 export const strategyList = (value: string) => {

@@ -11,10 +11,15 @@ import { JobRunner } from './jobs/jobRunner';
 import { jobRuntime } from './jobs/nodeRuntime';
 import { chosenInterpreter } from './jobs/pythonInterpreter';
 import { RunIndex } from './runs/runIndex';
+import { useWorkspace } from '../core/run/modelAnalysisFile';
 
 /** Cheap on purpose: no TensorFlow.js here; jobs run in dist/worker.js. */
 export function activate(context: vscode.ExtensionContext): void {
   const log = vscode.window.createOutputChannel('DepthLab', { log: true });
+  // A cached model's analysis lives in the workspace, as the CLI and the job worker put it there.
+  const workspaceRoot = () => vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+  useWorkspace(workspaceRoot());
+  context.subscriptions.push(vscode.workspace.onDidChangeWorkspaceFolders(() => useWorkspace(workspaceRoot())));
   const runs = new RunIndex();
   const jobs = new JobRunner(context.asAbsolutePath(path.join('dist', 'worker.js')), log, nativeBackendPaths, backendSetting, () => jobRuntime({ configured: nodeExecutable(), electron: process.versions.electron }), () => chosenInterpreter());
   const explorer = new DepthExplorer(context.extensionUri, runs, jobs, log);

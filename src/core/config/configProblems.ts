@@ -1,6 +1,7 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { ConfigError, type ConfigProblem } from '../errors';
+import { datasetSplitFiles, isDatasetSpec } from '../files/hubCache';
 import { taskPath } from './taskPath';
 import { parseConfig } from './loadConfig';
 
@@ -15,10 +16,20 @@ export function configProblems(text: string, file: string, exists: (file: string
       !resolved || exists(resolved) ? [] : [{ location: loaded.locator.at(at), message: `file not found: ${named} (relative to ${path.basename(file)})`, semantic: true }];
     return [
       ...(['train', 'valid'] as const).flatMap((field) => missing(loaded.config.data[field], ['data', field])),
-      ...(loaded.config.tasks ?? []).flatMap((name, i) => missing(name, ['tasks', i], taskPath(name, loaded.dir))),
+      ...(loaded.config.tasks ?? []).flatMap((name, i) => (isDatasetSpec(name) && taskPath(name, loaded.dir) === name ? datasetProblem(name, loaded.locator.at(['tasks', i])) : missing(name, ['tasks', i], taskPath(name, loaded.dir)))),
     ];
   } catch (error) {
     if (error instanceof ConfigError) return error.problems;
     throw error;
+  }
+}
+
+/** A dataset split the cache lacks, marked where the config names it. */
+function datasetProblem(name: string, location: ConfigProblem['location']): ConfigProblem[] {
+  try {
+    datasetSplitFiles(name);
+    return [];
+  } catch (error) {
+    return [{ location, message: (error as Error).message, semantic: true }];
   }
 }

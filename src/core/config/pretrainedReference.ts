@@ -6,7 +6,8 @@ import type { LoadedConfig } from './loadConfig';
 export function pretrainedReference({ config, dir }: LoadedConfig) {
   if (!config.model.pretrained) return undefined;
   return {
-    folder: path.resolve(dir, config.model.pretrained),
+    /** As the config names it: a folder relative to the config, or a Hub id (jobs/openedPretrained.ts resolves it). */
+    model: config.model.pretrained,
     dataFile: config.data.train && path.resolve(dir, config.data.train),
     strategy: config.prune.strategy,
     target: config.prune.targetLayers,

@@ -50,7 +50,7 @@ const modelSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe('A Hugging Face model folder, relative to this file: DepthLab analyzes and prunes it (depthlab analyze / export) instead of training a model of this shape.'),
+    .describe('A Hugging Face model: a folder relative to this file, or an id (org/name or org/name@revision) in the Hugging Face cache. DepthLab analyzes and prunes it (depthlab analyze / export) instead of training a model of this shape.'),
 });
 
 const layerDropSchema = z.strictObject({

@@ -6,8 +6,10 @@ import { runTasks, withTrainedRun, type RunRequest } from './openRun';
 
 export type AnalyzeJobRequest = RunRequest &
   Omit<LayerChoice, 'layers'> & {
-    /** Tasks beside the config's: bundled names or JSON Lines files relative to the working directory. */
+    /** Tasks beside the config's: bundled names, JSON Lines or parquet files relative to the working directory, or dataset splits in the Hugging Face cache. */
     tasks?: string[];
+    /** Score only each task's first questions. */
+    limit?: number;
     /** Measure attention and MLP apart, whatever the config's prune.sublayers says. */
     sublayers?: boolean;
   };
@@ -23,9 +25,9 @@ export interface AnalyzeJobResult {
 
 /** Per-layer statistics and a depth sweep of a trained run, saved in the run. */
 export function analyzeJob(request: AnalyzeJobRequest, context: JobContext): Promise<AnalyzeJobResult> {
-  return withTrainedRun(request, context, (trained, loaded) => ({
+  return withTrainedRun(request, context, async (trained, loaded) => ({
     runId: trained.paths.id,
-    analysis: analyzeRun(trained, request, context.onEvent, { tasks: runTasks(loaded, trained.opened, request.tasks), sublayers: request.sublayers }),
+    analysis: analyzeRun(trained, request, context.onEvent, { tasks: await runTasks(loaded, trained.opened, request.tasks, request.limit), sublayers: request.sublayers }),
     healed: readRun(trained.paths).healed,
     report: trained.paths.report,
   }));

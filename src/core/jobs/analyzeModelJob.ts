@@ -24,8 +24,10 @@ export interface AnalyzeModelRequest extends PretrainedRequest {
   budgetSeconds?: number;
   /** search-on-valid's removals tried per round (default: all; 4 under a budget). */
   searchWidth?: number;
-  /** Multiple-choice tasks to score at every depth: bundled names or JSON Lines files (relative to the working directory). */
+  /** Multiple-choice tasks to score at every depth: bundled names, JSON Lines or parquet files (relative to the working directory), or dataset splits in the Hugging Face cache. */
   tasks?: string[];
+  /** Score only each task's first questions. */
+  limit?: number;
   /** Also measure each layer's attention and MLP apart, and search greedily over them. */
   sublayers?: boolean;
   /** Sweep only these strategies, and the chosen one (default: every one). */
@@ -48,7 +50,7 @@ export interface AnalyzeModelResult {
  */
 export function analyzeModelJob(request: AnalyzeModelRequest, context: JobContext): Promise<AnalyzeModelResult> {
   const started = performance.now();
-  return withPretrained(request, context, (opened) => writtenAnalysis(analyzeOpened(opened, request, context, started)));
+  return withPretrained(request, context, async (opened) => writtenAnalysis(await analyzeOpened(opened, request, context, started)));
 }
 
 /** An analysis saved in its model folder's `.depthlab/analysis.json`, with its report page. */
@@ -62,10 +64,10 @@ export function writtenAnalysis(analysis: ModelAnalysis): AnalyzeModelResult {
  * `--emit-script` records the requests of, and what `depthlab import` rebuilds from a script's
  * replies (analysis/emittedScript.ts).
  */
-export function analyzeOpened({ folder, model: pretrained, tokenizer, batches: all, data: text }: MeasuredPretrained, request: AnalyzeModelRequest, context: JobContext, started = performance.now()): ModelAnalysis {
+export async function analyzeOpened({ folder, model: pretrained, tokenizer, batches: all, data: text }: MeasuredPretrained, request: AnalyzeModelRequest, context: JobContext, started = performance.now()): Promise<ModelAnalysis> {
   const notNextToken = pretrained.objective === 'causal-lm' ? undefined : `${pretrained.config.modelType} is a masked language model`;
   if (request.sublayers) requireSeparableParts(pretrained);
-  const tasks = openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken);
+  const tasks = await openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken, request.limit);
   for (const task of tasks) context.onEvent?.({ type: 'notice', text: taskNotice(task) });
   const budget = request.budgetSeconds ?? (request.tokens === undefined && !computesOnGpu() ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
   const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });

@@ -3,6 +3,7 @@ import * as path from 'node:path';
 import { EMITTED, provisionalDescription, RequestRecorder, SCRIPTABLE_STRATEGIES } from '../analysis/emittedScript';
 import { engineScript } from '../backend/torchEngine';
 import { bundledTaskFile } from '../config/bundledData';
+import { taskPath } from '../config/taskPath';
 import { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { UserError } from '../errors';
 import { writeFolderAtomic } from '../files/atomicWrite';
@@ -59,9 +60,9 @@ export async function emitScriptJob(request: EmitScriptRequest, context: JobCont
   const text = measuredText(request, model, tokenizer, context);
   const { out: _written, ...options } = request;
   // Paths as they are here, so that import finds the same text and tasks from any working folder.
-  const tasks = request.tasks?.map((name) => (bundledTaskFile(name) ? name : path.resolve(name)));
+  const tasks = request.tasks?.map((name) => (bundledTaskFile(name) ? name : taskPath(name, process.cwd())));
   const analyzed: AnalyzeModelRequest = { ...options, folder, strategy, strategies, tokens: text.data.tokens, ...(request.dataFile && { dataFile: path.resolve(request.dataFile) }), ...(tasks && { tasks }) };
-  analyzeOpened({ folder, model, tokenizer, ...text }, analyzed, context);
+  await analyzeOpened({ folder, model, tokenizer, ...text }, analyzed, context);
   model.dispose();
   const plan: EmittedPlan = { format: 'depthlab-emitted/1', folder, request: analyzed, layers: config.layers, createdAt: new Date().toISOString() };
   const files = writeEmitted(out, plan, recorder.requests.map((line) => JSON.stringify(line)));

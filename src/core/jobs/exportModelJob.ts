@@ -8,6 +8,8 @@ import { prunedModelHandoffs } from '../export/prunedModelHandoffs';
 import { folderIdentity, textHash, writePlan } from '../export/prunePlan';
 import { trainingHandoff } from '../export/trainingHandoff';
 import { modelCard } from '../export/modelCard';
+import { modelLabel, snapshotOf } from '../files/hubCache';
+import { writable } from '../files/writable';
 import { readModelAnalysis } from '../run/modelAnalysisFile';
 import { writePrunedFolder } from '../export/prunedFolder';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
@@ -61,7 +63,7 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
     context.onEvent?.({ type: 'phase', phase: 'evaluate', detail: `evaluating the full model and layers ${keep.join(',')}` });
     const all = Array.from({ length: model.layers }, (_, l) => l);
     const [before, after] = evaluateTogether(model, batches, [all, keep]);
-    const out = path.resolve(request.out ?? `${folder}-keep-${keep.join('-')}`);
+    const out = path.resolve(request.out ?? defaultOut(folder, keep));
     const handoffs = prunedModelHandoffs(model, folder, keep);
     const tokensPerBatch = tokensIn(batches) / batches.length;
     const [costBefore, costAfter] = withCutCost([before, after], modelSize(model), tokensPerBatch);
@@ -81,4 +83,15 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
     });
     return { folder, out, layers: model.layers, keep, chosenBy, before, after, files: [...fs.readdirSync(out)].sort(), leftOut: handoffs.leftOut };
   });
+}
+
+/**
+ * `<model folder>-keep-0-2-5` beside the model; for a snapshot in the Hugging Face cache (which
+ * belongs to huggingface_hub), or a model whose folder DepthLab cannot write beside, in the working
+ * folder, named by the model's id.
+ */
+function defaultOut(folder: string, keep: number[]): string {
+  const name = `${modelLabel(folder).replace('/', '--')}-keep-${keep.join('-')}`;
+  const beside = path.dirname(folder);
+  return snapshotOf(folder) || !writable(beside) ? path.join(process.cwd(), name) : path.join(beside, name);
 }

@@ -52,7 +52,7 @@ export async function importAnalysisJob(request: ImportAnalysisRequest, context:
   const model = new TorchPretrainedModel(config, reader, description);
   try {
     const options = { ...plan.request, folder };
-    return writtenAnalysis(analyzeOpened({ folder, model, tokenizer, ...measuredText(options, model, tokenizer, context) }, options, context));
+    return writtenAnalysis(await analyzeOpened({ folder, model, tokenizer, ...measuredText(options, model, tokenizer, context) }, options, context));
   } finally {
     model.dispose();
   }

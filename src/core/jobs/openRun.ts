@@ -21,7 +21,7 @@ export interface RunRequest extends ConfigRequest {
  * Open a run's last checkpoint for `use`, and dispose the model afterwards. Its evaluations run on
  * the config's `train.threads` cores, unless `use` changes the weights (the replicas would not follow).
  */
-export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T, options: { changesWeights?: boolean } = {}): Promise<T> {
+export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T | Promise<T>, options: { changesWeights?: boolean } = {}): Promise<T> {
   const { loaded, backend } = await startJob(request, context);
   const run = readRun(findRun(loaded.file, request.runId));
   const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), record: readTrainingRecord(requireCheckpoint(run.paths).optimizer) };
@@ -37,8 +37,8 @@ export async function withTrainedRun<T>(request: RunRequest, context: JobContext
  * The tasks a run's sweep scores: its config's (relative to the config's folder) and `extra` ones
  * a command names (relative to the working directory), tokenized for its model.
  */
-export function runTasks(loaded: LoadedConfig, opened: OpenedModel, extra: readonly string[] = []): PreparedTask[] {
+export function runTasks(loaded: LoadedConfig, opened: OpenedModel, extra: readonly string[] = [], limit?: number): Promise<PreparedTask[]> {
   const names = [...(opened.config.tasks ?? []).map((name) => taskPath(name, loaded.dir)), ...extra.map((name) => taskPath(name, process.cwd()))];
   const notNextToken = opened.config.task === 'language-model' ? undefined : `this run is a classifier (task: ${opened.config.task})`;
-  return openTasks(names, loaded.dir, opened.tokenizer, opened.config.model.seqLen, notNextToken);
+  return openTasks(names, loaded.dir, opened.tokenizer, opened.config.model.seqLen, notNextToken, limit);
 }

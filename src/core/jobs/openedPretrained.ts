@@ -14,6 +14,7 @@ import { notUtf8Warning, textContent } from '../data/textContent';
 import type { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { openPretrained } from '../huggingface/openPretrained';
 import { openOnTorch } from '../huggingface/torchPretrained';
+import { modelFolderOf } from '../files/hubCache';
 import { isPretrainedFolder } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { textBatches } from '../data/textBatches';
@@ -57,14 +58,17 @@ export interface MeasuredPretrained {
  * `model.pretrained` names one (with its data and prune choices); undefined for anything else.
  */
 export function pretrainedSource(source: string): (PretrainedRequest & LayerChoice) | undefined {
-  if (isPretrainedFolder(source)) return { folder: source };
+  const folder = modelFolderOf(source);
+  if (folder && isPretrainedFolder(folder)) return { folder };
   if (!source.endsWith('.json') || !fs.existsSync(source) || fs.statSync(source).isDirectory()) return undefined;
-  const reference = pretrainedReference(loadConfig(source));
-  return reference && { folder: reference.folder, dataFile: reference.dataFile, strategy: reference.strategy, target: reference.target, metric: reference.metric, layers: reference.layers, backend: reference.backend };
+  const loaded = loadConfig(source);
+  const reference = pretrainedReference(loaded);
+  // model.pretrained: a folder relative to the config, or a Hub id in the cache.
+  return reference && { folder: modelFolderOf(reference.model, loaded.dir) ?? path.resolve(loaded.dir, reference.model), dataFile: reference.dataFile, strategy: reference.strategy, target: reference.target, metric: reference.metric, layers: reference.layers, backend: reference.backend };
 }
 
 /** Open a Hugging Face folder on the job's backend, cut the text into its batches, run `work`, and free the weights. */
-export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T): Promise<T> {
+export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T | Promise<T>): Promise<T> {
   const folder = path.resolve(request.folder);
   usePython(context.python);
   const { backend, device, why } = await chooseBackend(context.backend ?? request.backend ?? 'auto', { pretrained: true });

@@ -34,8 +34,9 @@ export async function trainJob(request: TrainJobRequest, context: JobContext): P
   try {
     const result = { runId: outcome.run.id, runDir: outcome.run.dir, backend, status: outcome.status, step: outcome.step };
     if (!request.analyze || outcome.status !== 'completed') return result;
+    const tasks = await runTasks(loaded, outcome.opened);
     const analysis = await withTransformerThreads(outcome.opened.model, backend, resolveThreads(loaded.config.train), () =>
-      analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent, { tasks: runTasks(loaded, outcome.opened) }),
+      analyzeRun({ paths: outcome.run, opened: outcome.opened, record: outcome.record }, {}, context.onEvent, { tasks }),
     );
     return { ...result, analysis, report: outcome.run.report };
   } finally {

@@ -1,4 +1,6 @@
+import * as fs from 'node:fs';
 import * as path from 'node:path';
+import { modelLabel } from '../files/hubCache';
 import type { PickerTarget } from '../layerLists/pickerTarget';
 import type { RunListEntry, RunSnapshot } from '../run/runSnapshot';
 import { precisionText } from './precisionText';
@@ -9,11 +11,22 @@ export const MODEL_ID_PREFIX = 'model:';
 export const modelId = (folder: string) => `${MODEL_ID_PREFIX}${folder}`;
 export const folderOfModelId = (id: string) => (id.startsWith(MODEL_ID_PREFIX) ? id.slice(MODEL_ID_PREFIX.length) : undefined);
 
-/** Analysed model folders found by their `.depthlab/analysis.json`, for the explorer's dropdown beside the runs. */
-export function modelList(analysisFiles: readonly string[], root: string): RunListEntry[] {
+/** The model folder an analysis file is of: the one it names (a cached model's analysis lives in the workspace), else the folder around its `.depthlab/`. */
+function analysedFolder(file: string): string {
+  try {
+    const folder = (JSON.parse(fs.readFileSync(file, 'utf8')) as { folder?: unknown }).folder;
+    if (typeof folder === 'string') return folder;
+  } catch {
+    // An unreadable file still names its model by where it is; opening it says what is wrong.
+  }
+  return path.dirname(path.dirname(file));
+}
+
+/** Analysed models found by their `analysis.json`, for the explorer's dropdown beside the runs, each named by its Hub id or its folder's name. */
+export function modelList(analysisFiles: readonly string[]): RunListEntry[] {
   return analysisFiles.map((file) => {
-    const folder = path.dirname(path.dirname(file));
-    return { kind: 'model', id: modelId(folder), configFile: path.join(folder, 'config.json'), label: `${path.relative(root, folder) || path.basename(folder)} (Hugging Face)`, status: 'completed', step: 0, steps: 0 };
+    const folder = analysedFolder(file);
+    return { kind: 'model', id: modelId(folder), configFile: path.join(folder, 'config.json'), label: `${modelLabel(folder)} (Hugging Face)`, status: 'completed', step: 0, steps: 0 };
   });
 }
 

@@ -2,7 +2,8 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { Comparison } from '../compare/compareSummary';
 import { UserError } from '../errors';
-import { modelAnalysisFile, readModelAnalysis } from '../run/modelAnalysisFile';
+import { analysisHome, modelAnalysisFile, readModelAnalysis } from '../run/modelAnalysisFile';
+import { modelFolderOf } from '../files/hubCache';
 import { modelSnapshot } from './modelSnapshot';
 import { readRun } from '../run/runFiles';
 import { runPaths } from '../run/runPaths';
@@ -32,8 +33,8 @@ const ACCEPTS = 'a run folder (.depthlab/runs/<id>), a Hugging Face model folder
 
 /** The report of a run folder, an analysed model folder or a compare file; anything else is a user error saying which three it accepts. */
 export function reportData(target: string): ReportData {
-  const resolved = path.resolve(target);
-  if (!fs.existsSync(resolved)) throw new UserError(`report: ${target} does not exist; it takes ${ACCEPTS}`);
+  const resolved = modelFolderOf(target);
+  if (!resolved) throw new UserError(`report: ${target} does not exist; it takes ${ACCEPTS}`);
   if (fs.statSync(resolved).isFile()) return compareReport(resolved, target);
   if (fs.existsSync(path.join(resolved, 'run.json'))) return runReport(resolved);
   if (fs.existsSync(path.join(resolved, 'config.json'))) return modelReport(resolved, target);
@@ -68,7 +69,7 @@ function modelReport(folder: string, target: string): ReportData {
     snapshot: modelSnapshot(folder),
     headline: [choiceLine(analysis, analysis.sweeps[analysis.strategy] ?? []), `depthlab export ${target} --layers ${analysis.keep.join(',')}: a pruned folder transformers loads, with ${analysis.layerCountKey} ${analysis.keep.length}`],
     tables: modelAnalysisText({ file: modelAnalysisFile(folder), analysis }),
-    defaultOut: path.join(folder, '.depthlab', 'report.html'),
+    defaultOut: path.join(analysisHome(folder), 'report.html'),
   };
 }
 

@@ -4,6 +4,8 @@ import { z } from 'zod';
 import { IMPORTANCE_METRICS, PRUNE_STRATEGIES } from '../config/choices';
 import { UserError } from '../errors';
 import { writeJsonAtomic } from '../files/atomicWrite';
+import { writable } from '../files/writable';
+import { snapshotOf } from '../files/hubCache';
 import { choiceMarginSchema, depthRowSchema, importanceSchema, measuredTaskSchema, partIncreaseSchema, sublayerRowSchema } from './runFiles';
 
 const count = () => z.number().int().nonnegative();
@@ -38,17 +40,37 @@ const modelAnalysisSchema = z.object({
 });
 export type ModelAnalysis = z.infer<typeof modelAnalysisSchema>;
 
-/** Where a model folder's analysis lives: inside it, in `.depthlab/` (transformers ignores the folder). */
-export const modelAnalysisFile = (folder: string) => path.join(folder, '.depthlab', 'analysis.json');
+let workspaceRoot: string | undefined;
 
-export function writeModelAnalysis(folder: string, analysis: ModelAnalysis): void {
-  fs.mkdirSync(path.dirname(modelAnalysisFile(folder)), { recursive: true });
-  writeJsonAtomic(modelAnalysisFile(folder), analysis);
+/** The workspace the editor has open: where the analyses of cached models go (the CLI and the job worker use their working folder). */
+export function useWorkspace(folder: string | undefined): void {
+  workspaceRoot = folder;
+}
+
+/**
+ * Where DepthLab keeps what it measured of a model folder: the folder's own `.depthlab/` when it is
+ * the user's (transformers ignores it). A snapshot in the Hugging Face cache belongs to
+ * huggingface_hub, and a folder DepthLab cannot write is not its to write: their analyses go to
+ * `.depthlab/models/<org>--<name>/<commit>/` (or `<folder name>/`) in the workspace, the editor's
+ * folder or the CLI's working folder.
+ */
+export function analysisHome(folder: string, workspace = workspaceRoot ?? process.cwd()): string {
+  const snapshot = snapshotOf(folder);
+  if (snapshot) return path.join(workspace, '.depthlab', 'models', snapshot.id.replace('/', '--'), snapshot.commit);
+  if (!writable(fs.existsSync(path.join(folder, '.depthlab')) ? path.join(folder, '.depthlab') : folder)) return path.join(workspace, '.depthlab', 'models', path.basename(folder));
+  return path.join(folder, '.depthlab');
+}
+
+/** Where a model folder's analysis lives (analysisHome). */
+export const modelAnalysisFile = (folder: string, workspace?: string) => path.join(analysisHome(folder, workspace), 'analysis.json');
+
+export function writeModelAnalysis(folder: string, analysis: ModelAnalysis, workspace?: string): void {
+  writeJsonAtomic(modelAnalysisFile(folder, workspace), analysis);
 }
 
 /** The saved analysis of a model folder, validated; undefined when none was made. */
-export function readModelAnalysis(folder: string): ModelAnalysis | undefined {
-  const file = modelAnalysisFile(folder);
+export function readModelAnalysis(folder: string, workspace?: string): ModelAnalysis | undefined {
+  const file = modelAnalysisFile(folder, workspace);
   if (!fs.existsSync(file)) return undefined;
   let parsed: z.ZodSafeParseResult<ModelAnalysis>;
   try {

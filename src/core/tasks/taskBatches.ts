@@ -14,6 +14,8 @@ export interface PreparedTask {
   items: { choices: number; gold: number; normLengths: number[] }[];
   /** Items whose context was cut from the left to fit the window. */
   truncated: number;
+  /** With --limit: the task's questions, of which `items` are the first. */
+  of?: number;
 }
 
 /** Choice rows per batch: each row is one context with one continuation. */
@@ -36,10 +38,11 @@ export function prepareTask(task: TaskFile, tokenizer: Tokenizer, window: number
   task.items.forEach((item, i) => {
     const where = `${task.file}: question ${i + 1}`;
     let cut = false;
-    for (const choice of item.continuations) {
-      const spaces = item.context.length - item.context.trimEnd().length;
-      const context = item.context.slice(0, item.context.length - spaces);
-      const continuation = item.context.slice(context.length) + choice;
+    item.continuations.forEach((choice, c) => {
+      const whole = item.contexts?.[c] ?? item.context;
+      const spaces = whole.length - whole.trimEnd().length;
+      const context = whole.slice(0, whole.length - spaces);
+      const continuation = whole.slice(context.length) + choice;
       const contextIds = plain(context);
       const continuationIds = plain(context + continuation).slice(contextIds.length);
       if (continuationIds.length === 0) throw new UserError(`${where}: the continuation ${JSON.stringify(choice)} adds no token to the context`);
@@ -51,7 +54,7 @@ export function prepareTask(task: TaskFile, tokenizer: Tokenizer, window: number
         cut = true;
       }
       rows.push({ ids, scored: continuationIds.length });
-    }
+    });
     if (cut) truncated++;
   });
   const batches: Batch[] = [];
@@ -70,7 +73,7 @@ export function prepareTask(task: TaskFile, tokenizer: Tokenizer, window: number
     batches.push({ size: group.length, length, inputs, targets, spans });
   }
   const items = task.items.map((item) => ({ choices: item.continuations.length, gold: item.gold, normLengths: item.normLengths }));
-  return { name: task.name, file: task.file, batches, items, truncated };
+  return { name: task.name, file: task.file, batches, items, truncated, ...(task.of && { of: task.of }) };
 }
 
 /** A model's tokenizer without its specials, and what it puts before a text; DepthLab's character tokenizer adds none. */

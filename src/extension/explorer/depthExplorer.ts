@@ -3,6 +3,8 @@ import * as path from 'node:path';
 import * as vscode from 'vscode';
 import { writeFileAtomic } from '../../core/files/atomicWrite';
 import { keptLayers } from '../../core/prune/keptLayers';
+import { analysisHome } from '../../core/run/modelAnalysisFile';
+import { modelLabel } from '../../core/files/hubCache';
 import { pickerTarget, type LayerListRef, type PickerTarget } from '../../core/layerLists/pickerTarget';
 import { latestComparison } from '../../core/compare/compareFile';
 import { folderOfModelId, modelId, modelPickerTarget, modelSnapshot } from '../../core/report/modelSnapshot';
@@ -220,7 +222,7 @@ export class DepthExplorer implements vscode.WebviewViewProvider, vscode.Disposa
   private async saveChart(name: string, png: string): Promise<PageRequests['save-chart']['result']> {
     const model = this.selectedModel();
     const run = this.selectedRunDir();
-    const [dir, stem] = model ? [path.join(model, '.depthlab'), path.basename(model)] : run ? [run, path.basename(run)] : [undefined, 'depthlab'];
+    const [dir, stem] = model ? [analysisHome(model), modelLabel(model).replace('/', '--')] : run ? [run, path.basename(run)] : [undefined, 'depthlab'];
     const target = await vscode.window.showSaveDialog({
       title: `Save the ${name} chart`,
       defaultUri: dir ? vscode.Uri.file(path.join(dir, `${stem}-${name}.png`)) : undefined,

@@ -98,6 +98,8 @@ export class JobRunner implements vscode.Disposable {
       this.log.info(`${job.label}: ${job.configFile}, under ${runtime.text}`);
       const child = fork(this.workerScript, [], {
         execPath: runtime.execPath,
+        // The workspace is where relative paths and a cached model's analysis resolve, as for the CLI's working folder.
+        cwd: vscode.workspace.workspaceFolders?.[0]?.uri.fsPath,
         stdio: ['ignore', 'pipe', 'pipe', 'ipc'],
         env: { ...process.env, NODE_PATH: this.nodePath().join(path.delimiter), ELECTRON_RUN_AS_NODE: '1' },
         execArgv: [],

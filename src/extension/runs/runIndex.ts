@@ -4,7 +4,8 @@ import { runList } from '../../core/run/runSnapshot';
 import type { RunListEntry } from '../../core/run/runSnapshot';
 
 const RUN_GLOB = '**/.depthlab/runs/*/run.json';
-const MODEL_ANALYSIS_GLOB = '**/.depthlab/analysis.json';
+/** A model folder's own analysis, or a cached model's in the workspace's .depthlab/models/. */
+const MODEL_ANALYSIS_GLOB = '**/.depthlab/{analysis.json,models/**/analysis.json}';
 
 /** The workspace's runs and analysed model folders, and a signal when any of their files change (CLI runs included). */
 export class RunIndex implements vscode.Disposable {
@@ -21,7 +22,7 @@ export class RunIndex implements vscode.Disposable {
     const [runs, models] = await Promise.all([RUN_GLOB, MODEL_ANALYSIS_GLOB].map((glob) => vscode.workspace.findFiles(glob, '**/node_modules/**')));
     const root = vscode.workspace.workspaceFolders?.[0]?.uri.fsPath ?? '';
     const paths = (uris: vscode.Uri[]) => uris.map((uri) => uri.fsPath);
-    return [...runList(paths(runs), root), ...modelList(paths(models), root)];
+    return [...runList(paths(runs), root), ...modelList(paths(models))];
   }
 
   /** Runs of one config, newest first. */

@@ -8,6 +8,7 @@ import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { NATIVE_MODEL_TYPES } from '../nativeModelTypes';
 import type { Family } from '../pretrainedModel';
 import { noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
@@ -34,7 +35,10 @@ const embeddingsOf = (base: string) => ({
   tokenType: `${base}embeddings.token_type_embeddings`, norm: `${base}embeddings.LayerNorm`,
 });
 
-const LAYOUTS: Record<string, Layout> = {
+type BertType = (typeof NATIVE_MODEL_TYPES.bert)[number];
+
+/** Every model_type the family reads has its layout: one missing does not compile. */
+const LAYOUTS: Record<BertType, Layout> = {
   bert: {
     base: 'bert.', embeddings: embeddingsOf('bert.'), layerPrefix: 'bert.encoder.layer.', layer: BERT_LAYER, keys: BERT_KEYS,
     head: { dense: 'cls.predictions.transform.dense', norm: 'cls.predictions.transform.LayerNorm', bias: 'cls.predictions.bias' },
@@ -74,7 +78,7 @@ export class BertModel extends FamilyModel implements PretrainedModel {
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
-    const layout = (this.layout = LAYOUTS[config.modelType]);
+    const layout = (this.layout = LAYOUTS[config.modelType as BertType]);
     this.layerPrefix = layout.layerPrefix;
     const d = (this.d = config.number(layout.keys.d));
     this.heads = config.number(layout.keys.heads);
@@ -158,12 +162,12 @@ export class BertModel extends FamilyModel implements PretrainedModel {
 
 export const BERT: Family = {
   name: 'bert',
-  modelTypes: Object.keys(LAYOUTS),
-  basePrefix: (config) => LAYOUTS[config.modelType].base,
+  modelTypes: NATIVE_MODEL_TYPES.bert,
+  basePrefix: (config) => LAYOUTS[config.modelType as BertType].base,
   open: (config, weights) => new BertModel(config, weights),
   // Dotted names, as stored under each layer: the head's transform is a `dense` too, and is not a layer's.
   lora: (config) => {
-    const { q, k, v, out, up, down } = LAYOUTS[config.modelType].layer;
+    const { q, k, v, out, up, down } = LAYOUTS[config.modelType as BertType].layer;
     return { modules: [q, k, v, out, up, down], fanInFanOut: false };
   },
   exportTensor: storedAsIs,

@@ -10,6 +10,7 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../../model/rope';
+import { NATIVE_MODEL_TYPES } from '../nativeModelTypes';
 import type { Family } from '../pretrainedModel';
 import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
@@ -138,7 +139,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
 
 export const GEMMA: Family = {
   name: 'gemma',
-  modelTypes: ['gemma2', 'gemma3_text'],
+  modelTypes: NATIVE_MODEL_TYPES.gemma,
   basePrefix: () => 'model.',
   open: (config, weights) => new GemmaModel(config, weights),
   lora: () => ({ modules: moduleNames(PROJECTIONS), fanInFanOut: false }),

@@ -11,6 +11,7 @@ import type { PretrainedWeights } from '../pretrainedWeights';
 import type { RawTensor } from '../../checkpoint/safetensors';
 import { decodeFloats, encodeFloats } from '../halfFloats';
 import type { WeightDtype } from '../weightFiles';
+import { NATIVE_MODEL_TYPES } from '../nativeModelTypes';
 import type { Family } from '../pretrainedModel';
 import { moduleNames } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
@@ -111,7 +112,7 @@ function foldInverseLayerScale(config: PretrainedConfig, tensor: RawTensor, old:
 
 export const GPT2: Family = {
   name: 'gpt2',
-  modelTypes: ['gpt2'],
+  modelTypes: NATIVE_MODEL_TYPES.gpt2,
   basePrefix: () => 'transformer.',
   open: (config, weights) => new Gpt2Model(config, weights),
   lora: () => ({ modules: moduleNames(LINEARS), fanInFanOut: true }),

@@ -8,6 +8,7 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import { RotaryPositions } from '../../model/rope';
+import { NATIVE_MODEL_TYPES } from '../nativeModelTypes';
 import type { Family } from '../pretrainedModel';
 import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
@@ -89,7 +90,7 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
 
 export const GPT_NEOX: Family = {
   name: 'gptNeox',
-  modelTypes: ['gpt_neox'],
+  modelTypes: NATIVE_MODEL_TYPES.gptNeox,
   basePrefix: () => 'gpt_neox.',
   open: (config, weights) => new GptNeoxModel(config, weights),
   lora: () => ({ modules: moduleNames(LINEARS), fanInFanOut: false }),

@@ -9,6 +9,7 @@ import { rmsNorm } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { NATIVE_MODEL_TYPES } from '../nativeModelTypes';
 import type { Family } from '../pretrainedModel';
 import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
@@ -149,7 +150,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
 
 export const LLAMA: Family = {
   name: 'llama',
-  modelTypes: ['llama', 'mistral', 'qwen2', 'qwen3', 'olmo2', 'phi3'],
+  modelTypes: NATIVE_MODEL_TYPES.llama,
   basePrefix: () => 'model.',
   open: (config, weights) => new LlamaModel(config, weights),
   lora: (config) => ({ modules: moduleNames(Object.values(fuses(config) ? FUSED : SEPARATE)), fanInFanOut: false }),

@@ -8,6 +8,7 @@ import { layerNormWithEps } from '../../model/norms';
 import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedModel } from '../pretrainedModel';
 import type { PretrainedWeights } from '../pretrainedWeights';
+import { NATIVE_MODEL_TYPES } from '../nativeModelTypes';
 import type { Family } from '../pretrainedModel';
 import { moduleNames, noCardNotes, storedAsIs } from './familyModel';
 import { activationOf, FamilyModel, type LmHead } from './familyModel';
@@ -100,7 +101,7 @@ export class OptModel extends FamilyModel implements PretrainedModel {
 
 export const OPT: Family = {
   name: 'opt',
-  modelTypes: ['opt'],
+  modelTypes: NATIVE_MODEL_TYPES.opt,
   basePrefix: () => 'model.',
   open: (config, weights) => new OptModel(config, weights),
   lora: () => ({ modules: moduleNames(LINEARS), fanInFanOut: false }),
