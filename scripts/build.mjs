@@ -34,6 +34,7 @@ const bundles = [
   { ...node, entryPoints: { shardThread: path.join(root, 'src/core/train/shardThread.ts') }, outdir: dist },
   { ...node, entryPoints: { evaluationThread: path.join(root, 'src/core/evaluate/evaluationThread.ts') }, outdir: dist },
   { ...node, entryPoints: { torchBridge: path.join(root, 'src/core/backend/torch/torchBridge.ts') }, outdir: dist },
+  { ...node, entryPoints: { gpuProbe: path.join(root, 'src/core/backend/webgpu/gpuProbe.ts') }, outdir: dist },
   { ...node, entryPoints: { extension: path.join(root, 'src/extension/extension.ts') }, outdir: dist, minify: true },
   {
     entryPoints: { explorer: path.join(root, 'webview/main.ts') },

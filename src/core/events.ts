@@ -3,8 +3,8 @@ import type { RunStatus } from './run/runFiles';
 
 /** Everything the engine reports while it works; the CLI prints these and the worker forwards them. */
 export type EngineEvent =
-  /** The backend a job runs on, its device in words ("CPU", an adapter's name) and why it was chosen. */
-  | { type: 'backend'; backend: string; device: string; why: string }
+  /** The backend a job runs on, its device in words ("CPU", an adapter's name) and why it was chosen; `log`: what probing the GPU printed, for the job's log only. */
+  | { type: 'backend'; backend: string; device: string; why: string; log?: string }
   /** Something the user should know about how the job runs (a resumed run extended, say). */
   | { type: 'notice'; text: string }
   | { type: 'run-start'; runId: string; runDir: string; backend: string; startStep: number; steps: number; dataset: string; parameters: number; threads: number; autoThreads: boolean }

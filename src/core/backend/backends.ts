@@ -5,6 +5,7 @@ import { ONNXRUNTIME } from './onnxruntime/onnxruntimeBackend';
 import { TENSORFLOW, TENSORFLOW_GPU } from './tensorflow/tensorflowBackend';
 import { TORCH } from './torch/torchBackend';
 import { WASM } from './wasm/wasmBackend';
+import { lastProbeLog } from './webgpu/gpuAdapter';
 import { bindingLimit as webgpuBindingLimit, WEBGPU } from './webgpu/webgpuBackend';
 
 /** Every backend by name: a name config/choices.ts lists without a description here is a compile error. */
@@ -43,3 +44,6 @@ export const tensorsOnWasmHeap = () => tf.getBackend() === 'wasm';
 
 /** The most bytes one tensor may bind at once on the engine computing now: a GPU's storage-binding limit on webgpu, else no limit. */
 export const bindingLimit = webgpuBindingLimit;
+
+/** What the GPU probe's native libraries printed (Dawn, the Vulkan loader), for the job's log: never the terminal. */
+export const probeLog = lastProbeLog;

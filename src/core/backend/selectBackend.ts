@@ -1,13 +1,15 @@
 import type { BackendName } from '../config/choices';
 import { UserError } from '../errors';
 import type { ResolvedBackend } from './backendDescription';
-import { allBackends, AUTO_ORDER, describeBackend, PRETRAINED_AUTO_ORDER } from './backends';
+import { allBackends, AUTO_ORDER, describeBackend, PRETRAINED_AUTO_ORDER, probeLog } from './backends';
 
 /** The backend a job runs on, the device it runs on, and why it was chosen: the run's first line says all three. */
 export interface BackendChoice {
   backend: ResolvedBackend;
   device: string;
   why: string;
+  /** What probing the GPU printed (Dawn, the Vulkan loader), for the job's log. */
+  log?: string;
 }
 
 let active: BackendChoice | undefined;
@@ -42,7 +44,8 @@ export async function chooseBackend(requested: BackendName = 'auto', { pretraine
     try {
       const device = await activate(candidate, requested === 'auto');
       const why = requested !== 'auto' ? 'requested' : failures.length ? `auto; ${skipped(failures)}` : 'auto';
-      active = { backend: candidate, device, why };
+      const log = probeLog();
+      active = { backend: candidate, device, why, ...(log && { log }) };
       return active;
     } catch (error) {
       failures.push([candidate, (error as Error).message.split('\n')[0]]);

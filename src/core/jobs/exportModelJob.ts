@@ -13,6 +13,7 @@ import { writable } from '../files/writable';
 import { readModelAnalysis } from '../run/modelAnalysisFile';
 import { writePrunedFolder } from '../export/prunedFolder';
 import { chooseLayers, type LayerChoice } from '../prune/chooseLayers';
+import { keptLayers } from '../prune/keptLayers';
 import { dropStatistics, emptyCounters } from '../statistics/dropStatistics';
 import { layerStatistics } from '../statistics/importance';
 import type { JobContext } from './jobContext';
@@ -82,7 +83,7 @@ export function exportModelJob(request: ExportModelRequest, context: JobContext)
       after: { loss: after.loss, stdErr: after.stdErr, perplexity: after.perplexity },
     });
     return { folder, out, layers: model.layers, keep, chosenBy, before, after, files: [...fs.readdirSync(out)].sort(), leftOut: handoffs.leftOut };
-  });
+  }, (config) => request.layers && keptLayers(request.layers, config.layers));
 }
 
 /**

@@ -22,7 +22,7 @@ export interface ConfigRequest {
 export async function startJob(request: ConfigRequest, context: JobContext): Promise<{ loaded: LoadedConfig; backend: string }> {
   const loaded = loadConfig(request.configFile);
   refusePretrained(loaded);
-  const { backend, device, why } = await chooseBackend(context.backend ?? loaded.config.train.backend);
-  context.onEvent?.({ type: 'backend', backend, device, why });
+  const { backend, device, why, log } = await chooseBackend(context.backend ?? loaded.config.train.backend);
+  context.onEvent?.({ type: 'backend', backend, device, why, ...(log && { log }) });
   return { loaded, backend };
 }

@@ -11,11 +11,11 @@ import { bundledDataFile } from '../config/bundledData';
 import { UserError } from '../errors';
 import { unreadableFile } from '../files/unreadableFile';
 import { notUtf8Warning, textContent } from '../data/textContent';
-import type { PretrainedTokenizer } from '../data/pretrainedTokenizer';
+import { PretrainedTokenizer } from '../data/pretrainedTokenizer';
 import { openPretrained } from '../huggingface/openPretrained';
 import { openOnTorch } from '../huggingface/torchPretrained';
 import { modelFolderOf } from '../files/hubCache';
-import { isPretrainedFolder } from '../huggingface/pretrainedConfig';
+import { isPretrainedFolder, readPretrainedConfig, type PretrainedConfig } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { textBatches } from '../data/textBatches';
 import { ALL_TOKENS } from '../config/analysisBudget';
@@ -68,11 +68,19 @@ export function pretrainedSource(source: string): (PretrainedRequest & LayerChoi
 }
 
 /** Open a Hugging Face folder on the job's backend, cut the text into its batches, run `work`, and free the weights. */
-export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T | Promise<T>): Promise<T> {
+export async function withPretrained<T>(request: PretrainedRequest, context: JobContext, work: (opened: MeasuredPretrained) => T | Promise<T>, validate?: (config: PretrainedConfig) => void): Promise<T> {
   const folder = path.resolve(request.folder);
+  // Bad input is said before any backend is probed: a command that computes nothing wakes no GPU.
+  const config = readPretrainedConfig(folder);
+  PretrainedTokenizer.open(folder);
+  if (request.dataFile) {
+    const problem = unreadableFile(path.resolve(request.dataFile), 'text file (--data)');
+    if (problem) throw new UserError(problem);
+  }
+  validate?.(config);
   usePython(context.python);
-  const { backend, device, why } = await chooseBackend(context.backend ?? request.backend ?? 'auto', { pretrained: true });
-  context.onEvent?.({ type: 'backend', backend, device, why });
+  const { backend, device, why, log } = await chooseBackend(context.backend ?? request.backend ?? 'auto', { pretrained: true });
+  context.onEvent?.({ type: 'backend', backend, device, why, ...(log && { log }) });
   context.onEvent?.({ type: 'phase', phase: 'load', detail: `loading ${folder}` });
   const threads = evaluationThreadCount(request.threads);
   const { model, tokenizer } = runsTransformers(backend) ? openOnTorch(folder, request) : openPretrained(folder, backend, undefined, threads);

@@ -130,6 +130,7 @@ export class JobRunner implements vscode.Disposable {
             if (event.type === 'backend') {
               job.backend = event.backend;
               job.device = event.device;
+              if (event.log) this.log.trace(`[gpu probe] ${event.log}`);
               this.showStatus(job.label);
               this.changed.fire(job);
             }

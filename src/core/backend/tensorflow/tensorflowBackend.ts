@@ -14,13 +14,17 @@ function tensorflow(name: 'tensorflow-gpu' | 'tensorflow', npmPackage: string, d
     threading: 'engine',
     products: 'libtensorflow',
     models: 'depthlab',
-    async activate() {
+    async activate(auto) {
       try {
         // eslint-disable-next-line @typescript-eslint/no-require-imports
         require(npmPackage);
       } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'MODULE_NOT_FOUND') throw new Error('not installed');
-        throw error;
+        if ((error as NodeJS.ErrnoException).code !== 'MODULE_NOT_FOUND') throw error;
+        // auto lists what it passed over in a few words; asked for by name, the package and how to add it.
+        if (auto) throw new Error('not installed');
+        throw new Error(
+          `${npmPackage} is not installed: npm install ${npmPackage} in the workspace (or the folder the depthlab.nodeModules setting names); its install downloads libtensorflow${name === 'tensorflow-gpu' ? ' for CUDA' : ''} from Google's servers, so it needs a network`,
+        );
       }
       if (!(await tf.setBackend('tensorflow'))) throw new Error('failed to initialise');
       return device;

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { nativeAddonPath } from '../nativeAddonPath';
 import { hookDawnEvents } from './dawnEvents';
@@ -25,6 +27,7 @@ export function loadDawn(): DawnAddon {
     throw new Error(`the job runs in Electron ${process.versions.electron}, whose V8 sandbox forbids the memory Dawn maps: run jobs under Node 20+ (the depthlab.nodeExecutable setting, or the CLI)`);
   }
   hookDawnEvents();
+  privateRuntimeDir();
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const addon = require(addonPath()) as DawnAddon;
   for (const [name, value] of Object.entries(addon.globals)) if (!(name in globalThis)) Object.defineProperty(globalThis, name, { value, configurable: true, writable: true });
@@ -40,3 +43,13 @@ const addonPath = () =>
     notInstalled: 'the npm package "webgpu" (Dawn) is not installed',
     noBuild: `Dawn has no build for ${dawnPlatform()}`,
   });
+
+/**
+ * The Vulkan loader and Mesa's drivers want XDG_RUNTIME_DIR and complain on stderr without it (a
+ * service, a container, sudo): where it is unset, a private folder of this user's stands in.
+ */
+function privateRuntimeDir(): void {
+  if (process.platform !== 'linux' || process.env.XDG_RUNTIME_DIR) return;
+  process.env.XDG_RUNTIME_DIR = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-runtime-'));
+  fs.chmodSync(process.env.XDG_RUNTIME_DIR, 0o700);
+}
