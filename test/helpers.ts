@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -54,8 +55,10 @@ export function distWithBrokenAddon(cli: string, addon: string): string {
   const dist = path.dirname(cli);
   const [folder] = addon.split('/');
   const copy = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-dist-'));
-  for (const entry of fs.readdirSync(dist)) if (entry !== 'cli.js' && entry !== folder) fs.symlinkSync(path.join(dist, entry), path.join(copy, entry));
-  fs.copyFileSync(cli, path.join(copy, 'cli.js'));
+  // The scripts that load addons are copied, not linked: Node runs a linked script from where the link points.
+  const scripts = ['cli.js', 'gpuProbe.js'];
+  for (const entry of fs.readdirSync(dist)) if (!scripts.includes(entry) && entry !== folder) fs.symlinkSync(path.join(dist, entry), path.join(copy, entry));
+  for (const script of scripts) fs.copyFileSync(path.join(dist, script), path.join(copy, script));
   fs.mkdirSync(path.join(copy, folder));
   fs.writeFileSync(path.join(copy, addon), 'not a shared library');
   // The other addons resolve from the project's node_modules, as from dist/.
@@ -80,4 +83,27 @@ export function pythonMissing(modules: readonly string[]): string | undefined {
   const why = `needs ${PYTHON} with ${modules.join(', ')} (pip install -r test/requirements.txt): ${(probe.error?.message ?? probe.stderr.trim().split('\n').at(-1)) || 'failed'}`;
   if (process.env.DEPTHLAB_REQUIRE_PYTHON) throw new Error(why);
   return why;
+}
+
+/**
+ * A Hugging Face cache as huggingface_hub lays it out, holding `id` (org/name) made from a model
+ * folder: content-addressed blobs, one snapshot of symlinks to them per commit, `refs` naming each
+ * commit (`main` the first, then `v2`, …). Returns the cache folder.
+ */
+export function writeHubCache(cache: string, id: string, source: string, commits: readonly string[]): string {
+  const repo = path.join(cache, `models--${id.replace('/', '--')}`);
+  fs.mkdirSync(path.join(repo, 'blobs'), { recursive: true });
+  fs.mkdirSync(path.join(repo, 'refs'), { recursive: true });
+  for (const [i, commit] of commits.entries()) {
+    const snapshot = path.join(repo, 'snapshots', commit);
+    fs.mkdirSync(snapshot, { recursive: true });
+    for (const name of fs.readdirSync(source).filter((file) => !file.startsWith('reference') && !file.startsWith('.'))) {
+      const bytes = fs.readFileSync(path.join(source, name));
+      const blob = createHash('sha256').update(bytes).digest('hex');
+      fs.writeFileSync(path.join(repo, 'blobs', blob), bytes);
+      fs.symlinkSync(path.join('..', '..', 'blobs', blob), path.join(snapshot, name));
+    }
+    fs.writeFileSync(path.join(repo, 'refs', i === 0 ? 'main' : `v${i + 1}`), commit);
+  }
+  return cache;
 }

@@ -5,31 +5,13 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { cachedModels, resolveRepoId, snapshotOf } from '../src/core/files/hubCache';
-import { workspace } from './helpers';
+import { workspace, writeHubCache } from './helpers';
 
 const FIXTURE = path.join(__dirname, 'fixtures', 'huggingface', 'llama');
 const CLI = path.join(__dirname, '../dist/cli.js');
 const COMMITS = ['1a2b3c4d5e6f70819a2b3c4d5e6f70819a2b3c4d', '9f8e7d6c5b4a39281f8e7d6c5b4a39281f8e7d6c'];
 
-/** A cache as huggingface_hub lays it out: content-addressed blobs, snapshots of symlinks to them, refs naming commits. */
-function hubCache(): string {
-  const cache = path.join(workspace(), 'hub');
-  const repo = path.join(cache, 'models--acme--tiny-llama');
-  fs.mkdirSync(path.join(repo, 'blobs'), { recursive: true });
-  fs.mkdirSync(path.join(repo, 'refs'), { recursive: true });
-  for (const [i, commit] of COMMITS.entries()) {
-    const snapshot = path.join(repo, 'snapshots', commit);
-    fs.mkdirSync(snapshot, { recursive: true });
-    for (const name of fs.readdirSync(FIXTURE).filter((file) => !file.startsWith('reference'))) {
-      const bytes = fs.readFileSync(path.join(FIXTURE, name));
-      const blob = crypto.createHash('sha256').update(bytes).digest('hex');
-      fs.writeFileSync(path.join(repo, 'blobs', blob), bytes);
-      fs.symlinkSync(path.join('..', '..', 'blobs', blob), path.join(snapshot, name));
-    }
-    fs.writeFileSync(path.join(repo, 'refs', i === 0 ? 'main' : 'v2'), commit);
-  }
-  return cache;
-}
+const hubCache = () => writeHubCache(path.join(workspace(), 'hub'), 'acme/tiny-llama', FIXTURE, COMMITS);
 
 /** Every path under `dir` with its content or link target: equal before and after means nothing was written there. */
 function treeHash(dir: string): string {

@@ -285,8 +285,10 @@ test("a dataset split in the Hugging Face cache is a task (org/name:split, a con
 
 test('CLI: parquet and JSON Lines of the same rows score the same accuracy at every depth; --limit scores the first questions and says so', () => {
   const dir = workspace();
+  const gpt2 = path.join(dir, 'gpt2');
+  fs.cpSync(GPT2, gpt2, { recursive: true });
   const args = SHAPE_FIXTURES.flatMap(([name]) => ['--task', path.join(TASK_FIXTURES, `${name}-parquet.parquet`), '--task', path.join(TASK_FIXTURES, `${name}-rows.jsonl`)]);
-  const run = spawnSync(process.execPath, [CLI, '--backend', 'wasm', '--json', 'analyze', GPT2, '--tokens', '64', '--window', '16', '--strategies', 'every-other', ...args], { cwd: dir, encoding: 'utf8' });
+  const run = spawnSync(process.execPath, [CLI, '--backend', 'wasm', '--json', 'analyze', gpt2, '--tokens', '64', '--window', '16', '--strategies', 'every-other', ...args], { cwd: dir, encoding: 'utf8' });
   assert.equal(run.status, 0, run.stderr);
   const { analysis } = run.stdout.trim().split('\n').map((line) => JSON.parse(line)).find((event) => event.type === 'result');
   for (const row of analysis.sweeps['every-other'] as Array<{ tasks: Array<{ name: string; acc: number; accNorm: number }> }>) {
@@ -296,7 +298,7 @@ test('CLI: parquet and JSON Lines of the same rows score the same accuracy at ev
       assert.deepEqual([parquet.acc, parquet.accNorm], [lines.acc, lines.accNorm], name);
     }
   }
-  const limited = spawnSync(process.execPath, [CLI, '--backend', 'wasm', '--json', 'analyze', GPT2, '--tokens', '64', '--window', '16', '--strategies', 'every-other', '--task', path.join(TASK_FIXTURES, 'mmlu-rows.jsonl'), '--limit', '2'], { cwd: dir, encoding: 'utf8' });
+  const limited = spawnSync(process.execPath, [CLI, '--backend', 'wasm', '--json', 'analyze', gpt2, '--tokens', '64', '--window', '16', '--strategies', 'every-other', '--task', path.join(TASK_FIXTURES, 'mmlu-rows.jsonl'), '--limit', '2'], { cwd: dir, encoding: 'utf8' });
   assert.equal(limited.status, 0, limited.stderr);
   const events = limited.stdout.trim().split('\n').map((line) => JSON.parse(line));
   assert.ok(events.some((event) => event.type === 'notice' && /^task mmlu-rows: 2 of 3 \(--limit\) questions/.test(event.text)));

@@ -9,9 +9,9 @@ import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { after, before, test } from 'node:test';
-import type { FrameLocator, Page } from 'playwright-core';
+import type { FrameLocator, Locator, Page } from 'playwright-core';
 import { parse } from 'jsonc-parser';
-import { TEXT } from '../helpers';
+import { TEXT, writeHubCache } from '../helpers';
 import { runConfig } from './runConfig';
 import { runCommand as runPaletteCommand, runRecord, startEditor, waitFor, type Editor } from './codeServer';
 
@@ -31,6 +31,8 @@ const CONFIG = `{
 `;
 
 const SEARCHED_CONFIG = JSON.stringify(runConfig('deep', 12, { steps: 2, evalEvery: 10, evalBatches: 60 }, { strategy: 'search-on-valid', targetLayers: 6 }));
+
+const CACHED_COMMIT = '5e1ec7ed5e1ec7ed5e1ec7ed5e1ec7ed5e1ec7ed';
 
 let editor: Editor;
 let page: Page;
@@ -67,6 +69,14 @@ async function openFile(name: string, row = name): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** The page re-renders on every refresh (a job's files landing one after another): scroll to a section once it holds still. */
+async function scrollWhenStill(section: Locator): Promise<void> {
+  for (let attempt = 0; attempt < 5; attempt++) {
+    if (await section.scrollIntoViewIfNeeded({ timeout: 5_000 }).then(() => true, () => false)) return;
+  }
+  await section.scrollIntoViewIfNeeded();
+}
+
 function explorerFrame(): FrameLocator {
   return page.frameLocator('iframe.webview.ready').frameLocator('#active-frame');
 }
@@ -84,6 +94,8 @@ before(async () => {
   fs.writeFileSync(path.join(workspace, 'deep.depthlab.json'), SEARCHED_CONFIG);
   fs.writeFileSync(path.join(workspace, 'text.txt'), TEXT.repeat(4));
   fs.cpSync(path.join(ROOT, 'test', 'fixtures', 'huggingface', 'gpt2'), path.join(workspace, 'models', 'gpt2'), { recursive: true });
+  // A Hugging Face cache outside the workspace, as huggingface_hub lays it out: the editor's job processes inherit HF_HUB_CACHE.
+  process.env.HF_HUB_CACHE = writeHubCache(path.join(scratch, 'hub'), 'acme/tiny-gpt2', path.join(ROOT, 'test', 'fixtures', 'huggingface', 'gpt2'), [CACHED_COMMIT]);
   // The welcome walkthrough closed: newConfig.e2e.ts runs a first start with it open.
   editor = await startEditor(scratch, workspace, { 'workbench.startupEditor': 'none', 'telemetry.telemetryLevel': 'off', 'extensions.ignoreRecommendations': true, 'workbench.tips.enabled': false });
   page = editor.page;
@@ -272,7 +284,7 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   const parts = frame.locator('section', { hasText: 'Attention or MLP' });
   await parts.locator('canvas').waitFor();
   await parts.locator('.hint', { hasText: /^Sublayer search: / }).waitFor();
-  await parts.scrollIntoViewIfNeeded();
+  await scrollWhenStill(parts);
   await shot('9a-attention-or-mlp');
   // The angular-distance heat map: a row per block size, one cell per start layer.
   assert.equal(await frame.locator('.heat-map tbody tr').count(), 4);
@@ -294,6 +306,27 @@ test('a Hugging Face model: explore its depth from the CodeLens on config.json, 
   await shot('10-model-exported');
 });
 
+test("the model picker lists the Hugging Face cache's models by id and analyses one, writing nothing into the cache", { timeout: 4 * 60_000 }, async () => {
+  await runCommand('DepthLab: Explore Depth of a Model (Hugging Face)…');
+  const cached = page.locator('.quick-input-list .monaco-list-row', { hasText: 'acme/tiny-gpt2' });
+  await cached.waitFor({ timeout: 30_000 });
+  // Beside its id: the revision, its size on disk, its layers and family.
+  assert.match(await cached.innerText(), /acme\/tiny-gpt2[\s\S]*main · \d+ MB · 4 layers · gpt2/);
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Choose folder…' }).waitFor();
+  await shot('11-model-picker-cache');
+  await cached.click();
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Moby Dick (bundled)' }).waitFor();
+  await page.keyboard.press('Enter');
+  await page.locator('.quick-input-list .monaco-list-row', { hasText: 'Attention and MLP apart' }).waitFor();
+  await page.keyboard.press('Enter');
+  const analysisFile = path.join(workspace, '.depthlab', 'models', 'acme--tiny-gpt2', CACHED_COMMIT, 'analysis.json');
+  await waitFor('the cached model analysis, in the workspace', () => fs.existsSync(analysisFile), 3 * 60_000);
+  assert.equal(JSON.parse(fs.readFileSync(analysisFile, 'utf8')).layers, 4);
+  assert.ok(!fs.existsSync(path.join(process.env.HF_HUB_CACHE!, 'models--acme--tiny-gpt2', 'snapshots', CACHED_COMMIT, '.depthlab')), 'nothing written into the cache');
+  // The explorer names it by its id.
+  await explorerFrame().locator('select option', { hasText: 'acme/tiny-gpt2 (Hugging Face)' }).first().waitFor({ state: 'attached', timeout: 60_000 });
+});
+
 test('compare with and without LayerDrop from the palette: the Depth Explorer draws the comparison and says what it shows', { timeout: 4 * 60_000 }, async () => {
   await runCommand('DepthLab: Compare With and Without LayerDrop');
   await page.locator('.quick-input-list .monaco-list-row', { hasText: 'tiny.depthlab.json' }).click();
@@ -306,10 +339,7 @@ test('compare with and without LayerDrop from the palette: the Depth Explorer dr
     throw error;
   });
   await section.locator('.hint', { hasText: /Pruned to 2 of 4 layers \(every-other, no finetuning\): the LayerDrop model/ }).waitFor();
-  // The page re-renders on every refresh; scroll to the section once it holds still.
-  for (let attempt = 0; attempt < 5; attempt++) {
-    if (await section.scrollIntoViewIfNeeded({ timeout: 5_000 }).then(() => true, () => false)) break;
-  }
+  await scrollWhenStill(section);
   await shot('11-compare');
   // One strategy at a time: the choice survives the page's re-renders.
   await section.locator('select.control').selectOption('spread');
