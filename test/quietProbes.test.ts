@@ -4,7 +4,7 @@ import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { test } from 'node:test';
 import { vulkanDrivers } from '../src/core/backend/webgpu/vulkanDrivers';
-import { workspace } from './helpers';
+import { tinyLanguageModel, TINY_TRAIN, workspace } from './helpers';
 
 const CLI = path.join(__dirname, '../dist/cli.js');
 const GPT2 = path.join(__dirname, 'fixtures', 'huggingface', 'gpt2');
@@ -42,4 +42,13 @@ test(`no line of stderr comes from Dawn or the Vulkan loader, on a machine with 
   quiet(analyzed);
   const backend = JSON.parse(analyzed.stdout.split('\n')[0]);
   assert.match(backend.why, /webgpu: /);
+});
+
+test('an export of a cut already chosen computes nothing and probes no GPU: the first line says so', () => {
+  const loaded = tinyLanguageModel({ train: { ...TINY_TRAIN, backend: 'auto' } });
+  assert.equal(depthlab(loaded.dir, 'train', loaded.file).status, 0);
+  const exported = depthlab(loaded.dir, '--json', 'export', loaded.file, '--layers', '0,2');
+  assert.equal(exported.status, 0, exported.stderr);
+  const backend = JSON.parse(exported.stdout.split('\n')[0]);
+  assert.deepEqual([backend.backend, backend.why, backend.log], ['cpu', 'nothing to compute: the layers are given (--layers)', undefined]);
 });

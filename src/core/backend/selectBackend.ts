@@ -54,6 +54,11 @@ export async function chooseBackend(requested: BackendName = 'auto', { pretraine
   throw new UserError(`backend "${requested}" is not available here (${skipped(failures)}); allowed: ${PRETRAINED_AUTO_ORDER.join(', ')}, auto`);
 }
 
+/** For a job that computes nothing (files in, files out): the backend already chosen, else TF.js's plain one, probing no GPU. */
+export async function idleBackend(): Promise<BackendChoice> {
+  return active ?? chooseBackend('cpu');
+}
+
 /** "webgpu: no adapter …; tensorflow-gpu, tensorflow: not installed": each reason once. */
 function skipped(failures: Array<[ResolvedBackend, string]>): string {
   const byReason = new Map<string, ResolvedBackend[]>();

@@ -22,9 +22,14 @@ export interface ExportJobResult extends ExportResult {
 
 /** Write the pruned model: the given layers, else the config's layersToKeep, else the strategy's; renumbered 0…r−1. */
 export function exportJob(request: ExportJobRequest, context: JobContext): Promise<ExportJobResult> {
-  return withTrainedRun(request, context, (trained, loaded) => {
-    const keep = chooseLayers(choiceContext(trained), request, loaded.config.layersToKeep);
-    const result = exportRun(trained.paths, keep, loaded.file, request.out && path.resolve(request.out), request.skipBlocks);
-    return { runId: trained.paths.id, layers: trained.opened.model.layers, keep, ...result };
-  });
+  return withTrainedRun(
+    request,
+    context,
+    (trained, loaded) => {
+      const keep = chooseLayers(choiceContext(trained), request, loaded.config.layersToKeep);
+      const result = exportRun(trained.paths, keep, loaded.file, request.out && path.resolve(request.out), request.skipBlocks);
+      return { runId: trained.paths.id, layers: trained.opened.model.layers, keep, ...result };
+    },
+    { nothingToCompute: (loaded) => (request.layers ? 'the layers are given (--layers)' : loaded.config.layersToKeep ? "the config's layersToKeep" : undefined) },
+  );
 }

@@ -1,4 +1,4 @@
-import { chooseBackend } from '../backend/selectBackend';
+import { chooseBackend, idleBackend } from '../backend/selectBackend';
 import type { BackendName } from '../config/choices';
 import { loadConfig, type LoadedConfig } from '../config/loadConfig';
 import { refusePretrained } from '../config/pretrainedReference';
@@ -18,11 +18,20 @@ export interface ConfigRequest {
   configFile: string;
 }
 
-/** Load the config (one of DepthLab's own models: a pretrained reference is analyzed, not trained) and activate its backend (the context's, when given); the backend is announced as an event. */
-export async function startJob(request: ConfigRequest, context: JobContext): Promise<{ loaded: LoadedConfig; backend: string }> {
+/**
+ * Load the config (one of DepthLab's own models: a pretrained reference is analyzed, not trained)
+ * and activate its backend (the context's, when given); the backend is announced as an event.
+ * `nothingToCompute` (an export of a cut already chosen): TF.js's plain backend reads and writes the
+ * tensors, and no GPU is probed.
+ */
+export async function startJob(request: ConfigRequest, context: JobContext, nothingToCompute?: (loaded: LoadedConfig) => string | undefined): Promise<{ loaded: LoadedConfig; backend: string }> {
   const loaded = loadConfig(request.configFile);
   refusePretrained(loaded);
-  const { backend, device, why, log } = await chooseBackend(context.backend ?? loaded.config.train.backend);
+  // A backend the user named is theirs to have probed; auto (or the config's) is not probed for nothing.
+  const idle = context.backend ? undefined : nothingToCompute?.(loaded);
+  const choice = idle ? await idleBackend() : await chooseBackend(context.backend ?? loaded.config.train.backend);
+  const { backend, device, log } = choice;
+  const why = idle ? `nothing to compute: ${idle}` : choice.why;
   context.onEvent?.({ type: 'backend', backend, device, why, ...(log && { log }) });
   return { loaded, backend };
 }

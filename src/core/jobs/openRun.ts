@@ -21,8 +21,13 @@ export interface RunRequest extends ConfigRequest {
  * Open a run's last checkpoint for `use`, and dispose the model afterwards. Its evaluations run on
  * the config's `train.threads` cores, unless `use` changes the weights (the replicas would not follow).
  */
-export async function withTrainedRun<T>(request: RunRequest, context: JobContext, use: (trained: TrainedRun, loaded: LoadedConfig) => T | Promise<T>, options: { changesWeights?: boolean } = {}): Promise<T> {
-  const { loaded, backend } = await startJob(request, context);
+export async function withTrainedRun<T>(
+  request: RunRequest,
+  context: JobContext,
+  use: (trained: TrainedRun, loaded: LoadedConfig) => T | Promise<T>,
+  options: { changesWeights?: boolean; nothingToCompute?: (loaded: LoadedConfig) => string | undefined } = {},
+): Promise<T> {
+  const { loaded, backend } = await startJob(request, context, options.nothingToCompute);
   const run = readRun(findRun(loaded.file, request.runId));
   const trained = { paths: run.paths, opened: openModel({ kind: 'run', loaded, run }), record: readTrainingRecord(requireCheckpoint(run.paths).optimizer) };
   try {
