@@ -11,6 +11,10 @@ import { UserError } from '../src/core/errors';
 import { bf16ToF32, decodeFloats, decodeFloatsInto, encodeFloats, f16ToF32, f32ToBf16, f32ToF16 } from '../src/core/huggingface/halfFloats';
 import { openPretrained, refuseWhatCannotFit, streamsLayers } from '../src/core/huggingface/openPretrained';
 import { readPretrainedConfig } from '../src/core/huggingface/pretrainedConfig';
+import { familyOf } from '../src/core/huggingface/families/families';
+import { PretrainedWeights } from '../src/core/huggingface/pretrainedWeights';
+import { runBatchTask } from '../src/core/evaluate/batchTasks';
+import type { LayeredModel } from '../src/core/model/layeredModel';
 import { openWeights, readFloatRows, readRawWeight, readWeight } from '../src/core/huggingface/weightFiles';
 import { encodeRawSafetensors } from '../src/core/checkpoint/safetensors';
 import { exportModelJob } from '../src/core/jobs/exportModelJob';
@@ -24,6 +28,16 @@ import { modelSnapshot } from '../src/core/report/modelSnapshot';
 import { modelAnalysisText } from '../src/core/report/analysisText';
 
 const FIXTURES = path.join(__dirname, 'fixtures', 'huggingface');
+
+/** The same JSON tree, numbers within `tolerance` (relative past 1). */
+function assertCloseTree(actual: unknown, expected: unknown, tolerance: number, where: string): void {
+  if (typeof expected === 'number' && typeof actual === 'number') {
+    assert.ok(Math.abs(actual - expected) <= tolerance * Math.max(1, Math.abs(expected)), `${where}: ${actual} against ${expected}`);
+  } else if (expected && typeof expected === 'object' && actual && typeof actual === 'object') {
+    assert.deepEqual(Object.keys(actual), Object.keys(expected), where);
+    for (const key of Object.keys(expected)) assertCloseTree((actual as Record<string, unknown>)[key], (expected as Record<string, unknown>)[key], tolerance, `${where}.${key}`);
+  } else assert.deepEqual(actual, expected, where);
+}
 
 function maxDifference(a: Float32Array, b: Float32Array): number {
   assert.equal(a.length, b.length);
@@ -224,6 +238,39 @@ test('a model streamed one layer at a time (each layer read from the file when u
       }
     };
     assert.deepEqual(measured(true), measured(false), family);
+  }
+});
+
+test('a streamed model whose vocabulary tables stay in the file reads the head once a batch for all the sub-networks of a walk, and measures what the resident model measures', async () => {
+  await selectBackend('wasm');
+  const ids = Int32Array.from([1, 40, 41, 42, 43, 7, 9, 11]);
+  const batches: Batch[] = [0, 1].map((shift) => ({ size: 1, length: 6, inputs: ids.slice(shift, shift + 6), targets: ids.slice(shift + 1, shift + 7) }));
+  const withoutTimes = (analysis: unknown) => JSON.parse(JSON.stringify(analysis, (key, value) => (/ms|tokensPerSecond/i.test(key) ? undefined : value)));
+  for (const family of FIXTURE_FAMILIES) {
+    const folder = path.join(FIXTURES, family);
+    const config = readPretrainedConfig(folder);
+    const inFile = familyOf(config).open(config, new PretrainedWeights(openWeights(folder), familyOf(config).basePrefix(config), true, 0));
+    const { model: resident } = openPretrained(folder, 'wasm', false);
+    try {
+      if (inFile.objective !== 'causal-lm') continue;
+      const head = [...inFile.weights.tables.values()].at(-1)!;
+      assert.ok((inFile.readoutRows ?? 0) > 1, family);
+      // The full network and the N without one layer: N + 1 readouts, one pass over the head.
+      const before = head.blocksRead;
+      runBatchTask(inFile, batches[0], { kind: 'layer-statistics' });
+      assert.equal(head.blocksRead - before, head.blockCount, `${family}: blocks read for ${inFile.layers + 1} readouts`);
+      const numbers = (model: LayeredModel) => [
+        ...runBatchTask(model, batches[1], { kind: 'layer-statistics' }),
+        ...runBatchTask(model, { ...batches[0], spans: Int32Array.of(2, 6) }, { kind: 'choices', subnetworks: [[0], [0, 1], [1]] }),
+      ];
+      const expected = numbers(resident);
+      numbers(inFile).forEach((value, i) => assert.ok(Math.abs(value - expected[i]) <= 1e-5 * Math.max(1, Math.abs(expected[i])), `${family}[${i}]: ${value} against ${expected[i]}`));
+      const [grouped, alone] = [inFile, resident].map((model) => withoutTimes(measureDepth(model, batches, {})));
+      assertCloseTree(grouped, alone, 1e-5, family);
+    } finally {
+      inFile.dispose();
+      resident.dispose();
+    }
   }
 });
 

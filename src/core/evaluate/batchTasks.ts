@@ -81,7 +81,8 @@ function choicesBatch(model: LayeredModel, batch: Batch, subnetworks: number[][]
   for (let row = 0; row < size; row++) scored.fill(1, row * length + spans![2 * row], row * length + spans![2 * row + 1]);
   const values = tf.tidy(() => {
     const mask = tf.tensor2d(scored, [size, length]);
-    const read = (x: tf.Tensor2D) => ({ loss: model.tokenLosses!(x, batch.targets).reshape([size, length]).mul(mask).sum(1) });
+    const losses = (xs: tf.Tensor2D[]) => (model.tokenLossesMany ? model.tokenLossesMany(xs, batch.targets) : xs.map((x) => model.tokenLosses!(x, batch.targets)));
+    const read = (xs: tf.Tensor2D[]) => losses(xs).map((perToken) => ({ loss: perToken.reshape([size, length]).mul(mask).sum(1) }));
     return tf.stack(forwardSharingPrefixes(model, batch, subnetworks, undefined, read).map((result) => result.loss)).dataSync() as Float32Array;
   });
   return Float64Array.from([size, ...values]);

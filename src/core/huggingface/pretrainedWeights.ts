@@ -16,7 +16,8 @@ type Layout = 'as-stored' | 'transpose';
  *
  * `streamLayers`: a layer's tensors are read from the file (in its own dtype, through the page
  * cache) when the layer is first used, and evicted when another layer is brought in, so memory
- * holds one layer, not the model (and the vocabulary tables, in blocks, unless they are huge).
+ * holds one layer, not the model (and the vocabulary tables, in blocks, unless they are past
+ * `residentTableBytes` of float32).
  */
 export class PretrainedWeights {
   private readonly layouts = new Map<string, { shape: number[]; layout: Layout }>();
@@ -34,6 +35,7 @@ export class PretrainedWeights {
     readonly files: WeightFiles,
     readonly basePrefix: string,
     readonly streamLayers = false,
+    private readonly residentTableBytes = RESIDENT_TABLE_BYTES,
   ) {
     this.buffers = streamLayers && tensorsOnWasmHeap() ? new ReadBuffers() : undefined;
   }
@@ -100,7 +102,7 @@ export class PretrainedWeights {
    */
   loadTable(name: string, rows: number, columns: number): void {
     const stored = this.checked(name, [rows, columns]);
-    if (this.streamLayers && 4 * rows * columns > RESIDENT_TABLE_BYTES) {
+    if (this.streamLayers && 4 * rows * columns > this.residentTableBytes) {
       checkFinite(this.files, stored);
       this.tables.set(name, VocabularyTable.inFile(this.files, stored, this.buffers));
       return;

@@ -16,6 +16,9 @@ export const TABLE_BLOCK_BYTES = 64 * 2 ** 20;
  */
 export const RESIDENT_TABLE_BYTES = 256 * 2 ** 20;
 
+/** The most float32 logits a readout of several streams holds at once, a block's: 8,192 rows of 8,192 (Llama-3.2-1B), or 16,384 of 4,096 (Llama-3.1-8B). */
+export const READOUT_LOGITS_BYTES = 256 * 2 ** 20;
+
 /**
  * A vocabulary-sized table [rows, d] (embedding, LM head), in blocks of rows padded to whole rows
  * of 4 (matMulTransposedB's tiles; lookups of real ids never see the padding). Either resident as
@@ -26,6 +29,9 @@ export const RESIDENT_TABLE_BYTES = 256 * 2 ** 20;
  * never exist at once.
  */
 export class VocabularyTable {
+  /** Blocks read from the file for products so far: a table left there costs one read of it per pass. */
+  blocksRead = 0;
+
   private constructor(
     readonly rows: number,
     readonly columns: number,
@@ -48,6 +54,15 @@ export class VocabularyTable {
   static inFile(files: WeightFiles, name: string, buffers?: ReadBuffers, blockBytes = TABLE_BLOCK_BYTES): VocabularyTable {
     const [rows, columns] = files.entries.get(name)!.shape;
     return new VocabularyTable(rows, columns, blockRowsFor(rows, columns, blockBytes), { files, name, buffers });
+  }
+
+  /**
+   * A table left in the file: how many stream rows one pass over it can read out together, their
+   * logits of a block within READOUT_LOGITS_BYTES. Resident: 1, since reading out streams one by one
+   * re-reads nothing.
+   */
+  get passRows(): number {
+    return 'files' in this.source ? Math.max(1, Math.floor(READOUT_LOGITS_BYTES / (4 * this.blockRows))) : 1;
   }
 
   get blockCount(): number {
@@ -127,6 +142,7 @@ export class VocabularyTable {
     const withBias = (logits: tf.Tensor2D) => capped(bias ? (logits.add(bias.slice([start], [real])) as tf.Tensor2D) : logits);
     if ('resident' in this.source) return withBias(matMulTransposedB(x, this.source.resident[b], real));
     const { files, name, buffers } = this.source;
+    this.blocksRead++;
     const block = paddedBlock(readFloatRows(files, name, Int32Array.from({ length: real }, (_, i) => start + i), buffers), real, this.columns);
     try {
       return withBias(matMulTransposedB(x, block, real));

@@ -62,6 +62,14 @@ export interface LayeredModel {
   readout(x: tf.Tensor2D, batch: Batch): BatchResult;
   /** Next-token models only: each position's cross-entropy against its target, [rows], for scoring a continuation. */
   tokenLosses?(x: tf.Tensor2D, targets: Int32Array): tf.Tensor1D;
+  /**
+   * A model whose readout reads its vocabulary table from the file: how many stream rows one
+   * pass over the table reads out together, and the readouts and token losses of several streams
+   * in one pass (sharedPrefixes.ts groups a walk's readouts so).
+   */
+  readonly readoutRows?: number;
+  readoutMany?(xs: tf.Tensor2D[], batch: Batch): BatchResult[];
+  tokenLossesMany?(xs: tf.Tensor2D[], targets: Int32Array): tf.Tensor1D[];
   /** Every weight of one layer, for its weight norm. */
   layerWeights(layer: number): tf.Tensor[];
   /**

@@ -9,6 +9,14 @@ export type LayerVisitor = (layer: number, before: readonly number[], input: tf.
 /** A readout with the milliseconds of this sub-network's own forward pass: the embedding, each layer on its branch, its readout. */
 export type Timed<R> = R & { ms: number };
 
+/** Reads out several streams at once, each stream's result in order. */
+export type ReadMany<R> = (xs: tf.Tensor2D[]) => R[];
+
+/** The model's own readout, several streams in one pass where it has that (a vocabulary table left in the file). */
+export function modelReadout(model: LayeredModel, batch: Batch): ReadMany<BatchResult> {
+  return (xs) => (model.readoutMany ? model.readoutMany(xs, batch) : xs.map((x) => model.readout(x, batch)));
+}
+
 /**
  * One batch through several sub-networks (ascending layer lists) at evaluation time, each shared
  * prefix computed once: the sub-networks form a prefix tree, walked layer by layer (every branch
@@ -24,7 +32,7 @@ export function forwardSharingPrefixes<R extends { loss: tf.Tensor } = BatchResu
   batch: Batch,
   subnetworks: ReadonlyArray<readonly number[]>,
   visit?: LayerVisitor,
-  read?: (x: tf.Tensor2D) => R,
+  read?: ReadMany<R>,
 ): Timed<R>[] {
   return forwardSharingSteps(model, batch, subnetworks.map((layers) => layers.map(wholeLayer)), visit, read);
 }
@@ -32,35 +40,58 @@ export function forwardSharingPrefixes<R extends { loss: tf.Tensor } = BatchResu
 /**
  * `forwardSharingPrefixes` over lists of steps (layerParts.ts): a layer may run without its
  * attention or its MLP, a branch of the tree of its own. The visitor sees the layers run before.
+ *
+ * Where the model reads out `readoutRows` stream rows in one pass (its vocabulary table left in
+ * the file), finished streams wait and read out together, up to that many rows a pass: one read
+ * of the table for the group instead of one per sub-network. Each then counts an equal share of
+ * the pass in its latency, as it would with the table resident. Otherwise each reads out at once.
  */
 export function forwardSharingSteps<R extends { loss: tf.Tensor } = BatchResult>(
   model: LayeredModel,
   batch: Batch,
   subnetworks: ReadonlyArray<readonly number[]>,
   visit?: LayerVisitor,
-  read: (x: tf.Tensor2D) => R = (x) => model.readout(x, batch) as unknown as R,
+  read: ReadMany<R> = modelReadout(model, batch) as unknown as ReadMany<R>,
 ): Timed<R>[] {
   const options = { training: false };
   const [stream, embedMs] = timed(() => model.embed(batch, options), (embedded) => embedded.x);
   const results = new Array<Timed<R>>(subnetworks.length);
   /** A prefix that some sub-networks still run past: its stream, the steps it ran, those members, their time so far. */
   type Prefix = { x: tf.Tensor2D; before: number[]; members: number[]; ms: number };
-  let live: Prefix[] = [];
+  /** Finished sub-networks waiting for their group's readout, and the streams to free after it. */
+  const waiting: { member: number; x: tf.Tensor2D; ms: number }[] = [];
+  const freeAfterReadout: tf.Tensor2D[] = [];
+  const passRows = model.readoutRows ?? 1;
+  const readWaiting = () => {
+    if (!waiting.length) return;
+    const [readouts, readoutMs] = timed(() => tf.tidy(() => read(waiting.map(({ x }) => x)).map((result) => ({ ...result }))), (all) => all[0].loss);
+    waiting.forEach(({ member, ms }, i) => (results[member] = { ...readouts[i], ms: ms + readoutMs / waiting.length }));
+    waiting.length = 0;
+    tf.dispose(freeAfterReadout.splice(0));
+  };
+  const free = (prefix: Prefix) => {
+    if (!prefix.before.length) return;
+    if (waiting.some(({ x }) => x === prefix.x)) freeAfterReadout.push(prefix.x);
+    else prefix.x.dispose();
+  };
   // Members that end at this prefix read out; it stays live for the others.
+  let live: Prefix[] = [];
   const arrive = (prefix: Prefix) => {
     prefix.members = prefix.members.filter((member) => {
       if (subnetworks[member].length > prefix.before.length) return true;
-      const [result, readoutMs] = timed(() => tf.tidy(() => ({ ...read(prefix.x) })), (readout) => readout.loss);
-      results[member] = { ...result, ms: prefix.ms + readoutMs };
+      const rows = prefix.x.shape[0];
+      if ((waiting.length + 1) * rows > passRows) readWaiting();
+      waiting.push({ member, x: prefix.x, ms: prefix.ms });
+      if ((waiting.length + 1) * rows > passRows) readWaiting();
       return false;
     });
     if (prefix.members.length) live.push(prefix);
-    else if (prefix.before.length) prefix.x.dispose();
+    else free(prefix);
   };
   arrive({ x: stream.x, before: [], members: subnetworks.map((_, i) => i), ms: embedMs });
   for (let layer = 0; layer < model.layers && live.length; layer++) {
     const arrived: Prefix[] = [];
-    const waiting: Prefix[] = [];
+    const running: Prefix[] = [];
     for (const prefix of live) {
       const next = (member: number) => subnetworks[member][prefix.before.length];
       for (const step of new Set(prefix.members.map(next).filter((s) => s !== undefined && stepLayer(s) === layer))) {
@@ -71,12 +102,13 @@ export function forwardSharingSteps<R extends { loss: tf.Tensor } = BatchResult>
         arrived.push({ x: output, before: [...prefix.before, step], members: branch, ms: prefix.ms + layerMs });
         prefix.members = prefix.members.filter((member) => !branch.includes(member));
       }
-      if (prefix.members.length) waiting.push(prefix);
-      else if (prefix.before.length) prefix.x.dispose();
+      if (prefix.members.length) running.push(prefix);
+      else free(prefix);
     }
-    live = waiting;
+    live = running;
     arrived.forEach(arrive);
   }
+  readWaiting();
   return results;
 }
 

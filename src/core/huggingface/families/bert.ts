@@ -1,6 +1,6 @@
 import * as tf from '../../backend/tf';
 import { linear } from '../../ops/linear';
-import type { BatchResult, ResidualStream } from '../../model/layeredModel';
+import type { ResidualStream } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
 import { attend } from '../../model/groupedQueryAttention';
 import { paddingMask } from '../../model/attentionMasks';
@@ -142,15 +142,17 @@ export class BertModel extends FamilyModel implements PretrainedModel {
     return this.norm(n(outputNorm), h.add(this.dense(n(down), hidden)) as tf.Tensor2D);
   }
 
-  protected head(x: tf.Tensor2D): LmHead {
-    return { table: this.table(`${this.layout.embeddings.word}.weight`), input: this.transformed(x), bias: this.p(this.layout.head.bias) as tf.Tensor1D };
+  protected get headTableName(): string {
+    return `${this.layout.embeddings.word}.weight`;
   }
 
-  /** The masked-token loss, at the masked rows alone. */
-  readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    const rows = batch.predicted!;
-    const { table, input, bias } = this.head(tf.gather(x, tf.tensor1d(rows, 'int32')));
-    return { loss: table.crossEntropy(input, batch.targets, bias), count: rows.length };
+  protected head(x: tf.Tensor2D): LmHead {
+    return { input: this.transformed(x), bias: this.p(this.layout.head.bias) as tf.Tensor1D };
+  }
+
+  /** The masked rows alone. */
+  protected scoredRows(x: tf.Tensor2D, batch: Batch): tf.Tensor2D {
+    return tf.gather(x, tf.tensor1d(batch.predicted!, 'int32'));
   }
 
   /** The masked-LM head's transform before the vocabulary product. */

@@ -1,4 +1,4 @@
-import type * as tf from '../../backend/tf';
+import * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
 import type { BatchResult } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
@@ -9,9 +9,8 @@ import type { PretrainedConfig } from '../pretrainedConfig';
 import type { PretrainedWeights } from '../pretrainedWeights';
 import type { VocabularyTable } from '../vocabularyTable';
 
-/** The LM head as a family has it: its vocabulary table, the stream after the final norm (and BERT's transform), a bias or Gemma 2's soft cap. */
+/** The LM head as a family has it: the stream after the final norm (and BERT's transform), a bias or Gemma 2's soft cap. */
 export interface LmHead {
-  table: VocabularyTable;
   input: tf.Tensor2D;
   bias?: tf.Tensor1D;
   softcap?: number;
@@ -63,23 +62,58 @@ export abstract class FamilyModel {
     return layerNormWithEps(x, this.p(this.name(layer, `${norm}.weight`)), this.p(this.name(layer, `${norm}.bias`)), eps);
   }
 
+  /** The canonical name of the vocabulary table the LM head multiplies by. */
+  protected abstract readonly headTableName: string;
+
   /** The family's LM head on rows of the stream. */
   protected abstract head(x: tf.Tensor2D): LmHead;
 
-  logits(x: tf.Tensor2D): tf.Tensor2D {
-    const { table, input, bias, softcap } = this.head(x);
-    return table.transposedProduct(input, bias, softcap);
+  /** The rows of the stream the readout scores against `batch.targets`: every position's next token (decoders). */
+  protected scoredRows(x: tf.Tensor2D, _batch: Batch): tf.Tensor2D {
+    return x;
   }
 
-  /** Next-token loss over every position (decoders; BERT reads out its masked rows instead). */
+  private get headTable(): VocabularyTable {
+    return this.table(this.headTableName);
+  }
+
+  /** Where the head's table stays in the file, how many stream rows one pass over it reads out together (sharedPrefixes.ts groups readouts so). */
+  get readoutRows(): number {
+    return this.headTable.passRows;
+  }
+
+  logits(x: tf.Tensor2D): tf.Tensor2D {
+    const { input, bias, softcap } = this.head(x);
+    return this.headTable.transposedProduct(input, bias, softcap);
+  }
+
   readout(x: tf.Tensor2D, batch: Batch): BatchResult {
-    const { table, input, bias, softcap } = this.head(x);
-    return { loss: table.crossEntropy(input, batch.targets, bias, softcap), count: batch.size * batch.length };
+    const rows = this.scoredRows(x, batch);
+    const { input, bias, softcap } = this.head(rows);
+    return { loss: this.headTable.crossEntropy(input, batch.targets, bias, softcap), count: rows.shape[0] };
+  }
+
+  /** Several streams' readouts in one pass over the head's table: the mean of each one's token losses, as `readout` has them for a table in blocks. */
+  readoutMany(xs: tf.Tensor2D[], batch: Batch): BatchResult[] {
+    if (xs.length === 1) return [this.readout(xs[0], batch)];
+    const rows = xs.map((x) => this.scoredRows(x, batch));
+    return this.tokenLossesMany(rows, batch.targets).map((losses, i) => ({ loss: losses.mean() as tf.Scalar, count: rows[i].shape[0] }));
   }
 
   tokenLosses(x: tf.Tensor2D, targets: Int32Array): tf.Tensor1D {
-    const { table, input, bias, softcap } = this.head(x);
-    return table.tokenCrossEntropy(input, targets, bias, softcap);
+    const { input, bias, softcap } = this.head(x);
+    return this.headTable.tokenCrossEntropy(input, targets, bias, softcap);
+  }
+
+  /** Each stream's token losses against the same targets, in one pass over the head's table. */
+  tokenLossesMany(xs: tf.Tensor2D[], targets: Int32Array): tf.Tensor1D[] {
+    if (xs.length === 1) return [this.tokenLosses(xs[0], targets)];
+    const heads = xs.map((x) => this.head(x));
+    const { bias, softcap } = heads[0];
+    const repeated = new Int32Array(targets.length * xs.length);
+    xs.forEach((_, i) => repeated.set(targets, i * targets.length));
+    const losses = this.headTable.tokenCrossEntropy(tf.concat(heads.map((head) => head.input)), repeated, bias, softcap);
+    return tf.split(losses, xs.length) as tf.Tensor1D[];
   }
 
   layerWeights(layer: number): tf.Tensor[] {

@@ -43,7 +43,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
   private readonly rotary: Map<string, RotaryPositions>;
   private readonly windows: SlidingWindows;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
-  private readonly headName: string;
+  protected readonly headTableName: string;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -71,8 +71,8 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
     const ffn = config.number('intermediate_size');
     weights.loadTable('model.embed_tokens.weight', vocab, d);
     weights.load('model.norm.weight', [d]);
-    this.headName = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'model.embed_tokens.weight';
-    if (this.headName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
+    this.headTableName = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'model.embed_tokens.weight';
+    if (this.headTableName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
     const sizes: Record<string, [number, number]> = {
@@ -128,7 +128,7 @@ export class GemmaModel extends FamilyModel implements PretrainedModel {
   }
 
   protected head(x: tf.Tensor2D): LmHead {
-    return { table: this.table(this.headName), input: this.norm(x, 'model.norm.weight'), softcap: this.logitCap };
+    return { input: this.norm(x, 'model.norm.weight'), softcap: this.logitCap };
   }
 
   dispose(): void {

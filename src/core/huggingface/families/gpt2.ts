@@ -35,7 +35,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
   private readonly heads: number;
   private readonly eps: number;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
-  private readonly headName: string;
+  protected readonly headTableName: string;
 
   constructor(config: PretrainedConfig, weights: PretrainedWeights) {
     super(config, weights);
@@ -48,8 +48,8 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     this.activation = activationOf(config, 'activation_function', 'gelu_new');
     const d = this.d;
     weights.loadTable('transformer.wte.weight', vocab, d);
-    this.headName = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'transformer.wte.weight';
-    if (this.headName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
+    this.headTableName = config.raw.tie_word_embeddings === false && weights.has('lm_head.weight') ? 'lm_head.weight' : 'transformer.wte.weight';
+    if (this.headTableName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     weights.load('transformer.wpe.weight', [this.maxPositions, d]);
     weights.load('transformer.ln_f.weight', [d]);
     weights.load('transformer.ln_f.bias', [d]);
@@ -90,7 +90,7 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
   }
 
   protected head(x: tf.Tensor2D): LmHead {
-    return { table: this.table(this.headName), input: layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps) };
+    return { input: layerNormWithEps(x, this.p('transformer.ln_f.weight'), this.p('transformer.ln_f.bias'), this.eps) };
   }
 }
 

@@ -83,8 +83,10 @@ export class GptNeoxModel extends FamilyModel implements PretrainedModel {
     return this.project(layer, 'attention.dense', attend(q, k, v, shape, stream.additiveMask, this.rotary.embedding(stream.batch.length)));
   }
 
+  protected readonly headTableName = 'embed_out.weight';
+
   protected head(x: tf.Tensor2D): LmHead {
-    return { table: this.table('embed_out.weight'), input: layerNormWithEps(x, this.p('gpt_neox.final_layer_norm.weight'), this.p('gpt_neox.final_layer_norm.bias'), this.eps) };
+    return { input: layerNormWithEps(x, this.p('gpt_neox.final_layer_norm.weight'), this.p('gpt_neox.final_layer_norm.bias'), this.eps) };
   }
 }
 

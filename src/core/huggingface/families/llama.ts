@@ -43,7 +43,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   private readonly eps: number;
   private readonly rotary: RotaryPositions;
   private readonly activation: (x: tf.Tensor) => tf.Tensor;
-  private readonly headName: string;
+  protected readonly headTableName: string;
   /** Qwen3 normalises q and k per head, OLMo 2 across all heads. */
   private readonly qkNorm?: 'per-head' | 'all-heads';
   /** OLMo 2: each sub-block's output is normalised before the residual add, its input is not. */
@@ -69,8 +69,8 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
     const ffn = config.number('intermediate_size');
     weights.loadTable('model.embed_tokens.weight', vocab, d);
     weights.load('model.norm.weight', [d]);
-    this.headName = config.raw.tie_word_embeddings === true || !weights.has('lm_head.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';
-    if (this.headName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
+    this.headTableName = config.raw.tie_word_embeddings === true || !weights.has('lm_head.weight') ? 'model.embed_tokens.weight' : 'lm_head.weight';
+    if (this.headTableName === 'lm_head.weight') weights.loadTable('lm_head.weight', vocab, d);
     const q = this.heads * this.headDim;
     const kv = this.kvHeads * this.headDim;
     const sizes: Array<[string, number, number]> = this.fused
@@ -144,7 +144,7 @@ export class LlamaModel extends FamilyModel implements PretrainedModel {
   }
 
   protected head(x: tf.Tensor2D): LmHead {
-    return { table: this.table(this.headName), input: rmsNorm(x, this.p('model.norm.weight'), this.eps) };
+    return { input: rmsNorm(x, this.p('model.norm.weight'), this.eps) };
   }
 }
 

@@ -89,8 +89,10 @@ export class OptModel extends FamilyModel implements PretrainedModel {
     return this.project(layer, 'self_attn.out_proj', context);
   }
 
+  protected readonly headTableName = 'model.decoder.embed_tokens.weight';
+
   protected head(x: tf.Tensor2D): LmHead {
-    return { table: this.table('model.decoder.embed_tokens.weight'), input: this.normed(x) };
+    return { input: this.normed(x) };
   }
 
   private normed(x: tf.Tensor2D): tf.Tensor2D {
