@@ -1,4 +1,5 @@
-import { evaluate } from '../evaluate/evaluate';
+import * as tf from '../backend/tf';
+import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { WalkCost } from '../evaluate/walkCost';
 import { windowsOf } from '../model/batchWindows';
 import { type LayeredModel } from '../model/layeredModel';
@@ -21,19 +22,38 @@ export const walkSeconds = (units: UnitCosts, cost: WalkCost, windows: number) =
   windows * (cost.blocks * units.secondsPerBlock + cost.readouts * units.secondsPerReadout) + cost.layers * units.secondsPerLayerRead;
 
 /**
- * One window's full pass and its readout alone, timed; `secondsReading` (a streamed model's clock
- * of layer reads) splits the reads from the layers' arithmetic.
+ * Layers timed to learn what one costs: a decoder's layers share one shape. Timing all 32 of an 8B
+ * model took a minute before the plan; three give a median past the first one's warm-up.
+ */
+export const CALIBRATION_LAYERS = 3;
+
+/**
+ * One window through the first layers and the readout, each step timed: a layer's cost is the
+ * median of theirs, `secondsReading` (a streamed model's clock of layer reads) splitting reads from
+ * arithmetic; the readout's is what the pass took besides its layers.
  */
 export function unitCosts(model: LayeredModel, window: Batch, secondsReading: () => number = () => 0): UnitCosts {
-  const timed = (layers: number[]) => {
-    const [started, read] = [performance.now(), secondsReading()];
-    evaluate(model, [window], layers);
-    return [(performance.now() - started) / 1000, secondsReading() - read];
+  const layers = Array.from({ length: Math.min(model.layers, CALIBRATION_LAYERS) }, (_, l) => l);
+  const steps: { seconds: number; reading: number }[] = [];
+  let [last, read] = [performance.now(), secondsReading()];
+  const started = last;
+  tf.tidy(() => {
+    forwardSharingPrefixes(model, window, [layers], () => {
+      const [now, reading] = [performance.now(), secondsReading()];
+      steps.push({ seconds: (now - last) / 1000, reading: reading - read });
+      [last, read] = [now, reading];
+    });
+  });
+  const total = (performance.now() - started) / 1000;
+  const layerSeconds = steps.reduce((sum, step) => sum + step.seconds, 0);
+  return {
+    secondsPerBlock: median(steps.map((step) => Math.max(step.seconds - step.reading, 0))),
+    secondsPerReadout: Math.max(total - layerSeconds, 0),
+    secondsPerLayerRead: median(steps.map((step) => step.reading)),
   };
-  const [full, reading] = timed(Array.from({ length: model.layers }, (_, l) => l));
-  const [readout] = timed([]);
-  return { secondsPerBlock: Math.max(full - reading - readout, 0) / model.layers, secondsPerReadout: readout, secondsPerLayerRead: reading / model.layers };
 }
+
+const median = (values: number[]) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
 
 /**
  * A time budget spent phase by phase: each phase's cost is counted before it runs (walkCost.ts), its
