@@ -3,6 +3,7 @@ import { productsOnOnnxruntime, TRANSPOSED_B_PRODUCT } from './onnxruntime/onnxP
 import { WASM_KERNELS, type KernelName } from './wasm/wasmKernels';
 
 export type { KernelName };
+export { TRANSPOSED_B_PRODUCT };
 
 /**
  * DepthLab's own kernels as the ops call them, by name. The wasm backend registers every one of

@@ -26,7 +26,8 @@ export function attend(q: tf.Tensor2D, k: tf.Tensor2D, v: tf.Tensor2D, shape: At
   const repeat = (x: tf.Tensor4D) => {
     if (kvHeads === heads) return x;
     const [, , T] = x.shape;
-    return x.reshape([batch, kvHeads, 1, T, headDim]).tile([1, 1, heads / kvHeads, 1, 1]).reshape([batch, heads, T, headDim]) as tf.Tensor4D;
+    // Rank 3, whose tile TF.js differentiates (not rank 5).
+    return x.reshape([batch * kvHeads, 1, T * headDim]).tile([1, heads / kvHeads, 1]).reshape([batch, heads, T, headDim]) as tf.Tensor4D;
   };
   let qh = toHeads(q, batch, heads, headDim);
   let kh = toHeads(k, batch, kvHeads, headDim);

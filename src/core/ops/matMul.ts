@@ -1,4 +1,4 @@
-import { kernelFits, kernelName, productsTakeAnyShape, transposedBProduct } from '../backend/kernels';
+import { kernelFits, kernelName, productsTakeAnyShape, TRANSPOSED_B_PRODUCT, transposedBProduct } from '../backend/kernels';
 import * as tf from '../backend/tf';
 
 /**
@@ -50,6 +50,29 @@ export const tapedMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.
     gradFunc: (dy: tf.Tensor, [savedA, savedB]: tf.Tensor[]) => tf.tidy(() => matMulGradients(dy, savedA, savedB)),
   };
 }) as unknown as Parameters<typeof tf.customGrad>[0]) as <T extends tf.Tensor>(a: T, b: T) => T;
+
+// The kernels' own gradients, so that any product (a family's layers, not only training's taped
+// ones) differentiates: C = a·b gives da = dy·bᵀ, db = aᵀ·dy; C = aᵀ·b gives da = b·dyᵀ, db = a·dy.
+tf.registerGradient({
+  kernelName: kernelName('matMul'),
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], [a, b]: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const grad = dy as tf.Tensor;
+    if (attrs.transposeA) return { a: () => matMul(b, swapLastAxes(grad)), b: () => matMul(a, grad) };
+    return { a: () => matMul(grad, swapLastAxes(b)), b: () => matMul(a, grad, true) };
+  },
+});
+// x·wᵀ over w's first `rows` rows: dx = dy·w[:rows], dw = dyᵀ·x with zero rows for the padding.
+tf.registerGradient({
+  kernelName: TRANSPOSED_B_PRODUCT,
+  inputsToSave: ['a', 'b'],
+  gradFunc: (dy: tf.Tensor | tf.Tensor[], [x, w]: tf.Tensor[], attrs: tf.NamedAttrMap) => {
+    const grad = dy as tf.Tensor2D;
+    const rows = attrs.rows as number;
+    const kept = () => (rows === w.shape[0] ? w : w.slice([0, 0], [rows, w.shape[1]!])) as tf.Tensor2D;
+    return { a: () => matMul(grad, kept()), b: () => tf.pad(matMul(grad, x as tf.Tensor2D, true), [[0, w.shape[0]! - rows], [0, 0]]) };
+  },
+});
 
 /** The transpose of the last two axes. */
 export function swapLastAxes<T extends tf.Tensor>(x: T): T {
