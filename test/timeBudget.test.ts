@@ -47,6 +47,10 @@ test('a budget estimates a phase from its layer evaluations and readouts per win
   const budget = new TimeBudget(60, units, [4, 4, 1], 2);
   assert.equal(budget.estimate(cost), (2 * walkSeconds(units, cost, 4) + walkSeconds(units, cost, 1)) / 2);
   assert.ok(budget.left() <= 60 && budget.left() > 59);
+  // A head left in the file is read once a pass: 3 readouts of 4 windows of 256 rows are 3,072 rows, two passes of 2,048.
+  const grouped = { ...units, tableRead: { seconds: 1.5, rowsPerPass: 2048, rowsPerWindow: 256 } };
+  assert.equal(walkSeconds(grouped, cost, 4), 4 * (10 * 0.5 + 3 * 2) + 2 * 1.5 + 4 * 3);
+  assert.equal(walkSeconds(grouped, cost, 1), 10 * 0.5 + 3 * 2 + 1 * 1.5 + 4 * 3);
 });
 
 test("the editor's analysis budget: a duration, all for every token, anything else one line naming the setting", () => {

@@ -13,13 +13,19 @@ export const DEFAULT_CPU_BUDGET_SECONDS = 300;
 /** What a layer evaluation and a readout take on one window, and (a streamed model) reading one layer in, on this machine and backend. */
 export interface UnitCosts {
   secondsPerBlock: number;
+  /** Besides reading a table left in the file, counted in `tableRead`. */
   secondsPerReadout: number;
   secondsPerLayerRead: number;
+  /** A head left in the file (sharedPrefixes.ts): one read of it serves the readouts of `rowsPerPass` stream rows, a window being `rowsPerWindow`. */
+  tableRead?: { seconds: number; rowsPerPass: number; rowsPerWindow: number };
 }
 
-/** Seconds a walk of this cost takes on a batch of `windows` windows: layers are read once a batch, whatever its size. */
-export const walkSeconds = (units: UnitCosts, cost: WalkCost, windows: number) =>
-  windows * (cost.blocks * units.secondsPerBlock + cost.readouts * units.secondsPerReadout) + cost.layers * units.secondsPerLayerRead;
+/** Seconds a walk of this cost takes on a batch of `windows` windows: layers are read once a batch, whatever its size, and a head in the file once a group of readouts. */
+export function walkSeconds(units: UnitCosts, cost: WalkCost, windows: number): number {
+  const { tableRead } = units;
+  const passes = tableRead ? Math.ceil((cost.readouts * windows * tableRead.rowsPerWindow) / tableRead.rowsPerPass) * tableRead.seconds : 0;
+  return windows * (cost.blocks * units.secondsPerBlock + cost.readouts * units.secondsPerReadout) + passes + cost.layers * units.secondsPerLayerRead;
+}
 
 /**
  * Layers timed to learn what one costs: a decoder's layers share one shape. Timing all 32 of an 8B
@@ -36,7 +42,7 @@ export function unitCosts(model: LayeredModel, window: Batch, secondsReading: ()
   const layers = Array.from({ length: Math.min(model.layers, CALIBRATION_LAYERS) }, (_, l) => l);
   const steps: { seconds: number; reading: number }[] = [];
   let [last, read] = [performance.now(), secondsReading()];
-  const started = last;
+  const [started, tableBefore] = [last, model.readoutSecondsReading ?? 0];
   tf.tidy(() => {
     forwardSharingPrefixes(model, window, [layers], () => {
       const [now, reading] = [performance.now(), secondsReading()];
@@ -46,10 +52,13 @@ export function unitCosts(model: LayeredModel, window: Batch, secondsReading: ()
   });
   const total = (performance.now() - started) / 1000;
   const layerSeconds = steps.reduce((sum, step) => sum + step.seconds, 0);
+  const tableSeconds = (model.readoutSecondsReading ?? 0) - tableBefore;
+  const grouped = (model.readoutRows ?? 1) > 1 && tableSeconds > 0;
   return {
     secondsPerBlock: median(steps.map((step) => Math.max(step.seconds - step.reading, 0))),
-    secondsPerReadout: Math.max(total - layerSeconds, 0),
+    secondsPerReadout: Math.max(total - layerSeconds - (grouped ? tableSeconds : 0), 0),
     secondsPerLayerRead: median(steps.map((step) => step.reading)),
+    ...(grouped && { tableRead: { seconds: tableSeconds, rowsPerPass: model.readoutRows!, rowsPerWindow: window.size * window.length } }),
   };
 }
 
@@ -142,7 +151,8 @@ export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: Wa
   // Opening the model and timing a window are part of what the user waits for.
   const calibration = spent + (performance.now() - started) / 1000;
   const left = budgetSeconds - calibration;
-  const reads = units.secondsPerLayerRead > 0 ? `, reading a layer in ${durationText(units.secondsPerLayerRead)}` : '';
+  const tableReads = units.tableRead ? `, reading the head in ${durationText(units.tableRead.seconds)} a pass (${Math.floor(units.tableRead.rowsPerPass / units.tableRead.rowsPerWindow)} readouts)` : '';
+  const reads = (units.secondsPerLayerRead > 0 ? `, reading a layer in ${durationText(units.secondsPerLayerRead)}` : '') + tableReads;
   const unitText = `on a window of ${all[0].length} a layer takes ${durationText(units.secondsPerBlock)}, the readout ${durationText(units.secondsPerReadout)}${reads}`;
   const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan, batch.size), threads, left) }));
   const chosen = fitting.find(({ batches }) => batches.length >= Math.min(FEWEST_BATCHES, all.length * all[0].size));

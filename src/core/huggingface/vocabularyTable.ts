@@ -31,6 +31,8 @@ export const READOUT_LOGITS_BYTES = 256 * 2 ** 20;
 export class VocabularyTable {
   /** Blocks read from the file for products so far: a table left there costs one read of it per pass. */
   blocksRead = 0;
+  /** Seconds spent reading and converting those blocks: the time budget counts them once a pass. */
+  secondsReading = 0;
 
   private constructor(
     readonly rows: number,
@@ -143,7 +145,9 @@ export class VocabularyTable {
     if ('resident' in this.source) return withBias(matMulTransposedB(x, this.source.resident[b], real));
     const { files, name, buffers } = this.source;
     this.blocksRead++;
+    const started = performance.now();
     const block = paddedBlock(readFloatRows(files, name, Int32Array.from({ length: real }, (_, i) => start + i), buffers), real, this.columns);
+    this.secondsReading += (performance.now() - started) / 1000;
     try {
       return withBias(matMulTransposedB(x, block, real));
     } finally {

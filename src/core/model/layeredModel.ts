@@ -68,6 +68,8 @@ export interface LayeredModel {
    * in one pass (sharedPrefixes.ts groups a walk's readouts so).
    */
   readonly readoutRows?: number;
+  /** Seconds its readouts have spent reading the table so far. */
+  readonly readoutSecondsReading?: number;
   readoutMany?(xs: tf.Tensor2D[], batch: Batch): BatchResult[];
   tokenLossesMany?(xs: tf.Tensor2D[], targets: Int32Array): tf.Tensor1D[];
   /** Every weight of one layer, for its weight norm. */

@@ -82,6 +82,10 @@ export abstract class FamilyModel {
     return this.headTable.passRows;
   }
 
+  get readoutSecondsReading(): number {
+    return this.headTable.secondsReading;
+  }
+
   logits(x: tf.Tensor2D): tf.Tensor2D {
     const { input, bias, softcap } = this.head(x);
     return this.headTable.transposedProduct(input, bias, softcap);
