@@ -24,6 +24,7 @@ import { activeGpu } from '../src/core/backend/webgpu/webgpuBackend';
 import { writeJsonAtomic } from '../src/core/files/atomicWrite';
 import { analysisSeconds } from './benchModel';
 import { benchChild } from './benchChild';
+import { commandJson } from './commandJson';
 import { gpt2SmallForward, WINDOW } from './gpt2Small';
 import { LLAMA_WINDOW, llama1BForward } from './llama1B';
 import { analysisCost, llama, llamaCosts, pretrainedCosts } from './pretrainedCosts';
@@ -95,11 +96,18 @@ async function main() {
   }
   fs.rmSync(llama.folder ?? '', { recursive: true, force: true });
   const cpus = os.cpus();
+  log(`PyTorch: the reference config's training on one thread and on ${cpus.length}`);
+  const pytorch = commandJson('python3', [path.join(__dirname, 'pytorchReference.py'), '--speed', String(stepsAsked), String(cpus.length)]);
+  for (const result of results) {
+    if (result.trainTokensPerSecond === undefined || pytorch.error) continue;
+    result.againstPytorch = { oneThread: +(result.trainTokensPerSecond / pytorch.trainTokensPerSecond).toFixed(2), allCores: result.trainTokensPerSecondAllCores && +(result.trainTokensPerSecondAllCores.tokensPerSecond / pytorch.trainTokensPerSecondAllCores.tokensPerSecond).toFixed(2) };
+  }
   const document = {
     date: new Date().toISOString(),
     machine: { cpu: cpus[0]?.model, cores: cpus.length, memoryGB: Math.round(os.totalmem() / 2 ** 30), node: process.version, tfjs: tf.version_core },
     config: REFERENCE,
     results,
+    pytorch,
   };
   process.stdout.write(`${JSON.stringify(document, null, 2)}\n`);
   // What threads: "auto" reads: one thread where a second one measured slower here, backend by backend.

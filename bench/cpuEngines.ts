@@ -11,10 +11,10 @@
  * minutes of a noisy machine are shared out. Prints one JSON document; --save writes it to
  * bench/results/.
  */
-import { spawnSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { commandJson } from './commandJson';
 import { selectBackend } from '../src/core/backend/selectBackend';
 import { evaluate } from '../src/core/evaluate/evaluate';
 import { EvaluationThreads } from '../src/core/evaluate/evaluationThreads';
@@ -54,12 +54,6 @@ async function ours(folder: string, threads: number, backend: 'wasm' | 'onnxrunt
   return { tokensPerSecond: Math.round((threads * WINDOW * 1000) / ms), threads, windows: threads, peakRssMB: Math.round(process.resourceUsage().maxRSS / 1024) };
 }
 
-function run(command: string, commandArgs: string[]) {
-  const result = spawnSync(command, commandArgs, { encoding: 'utf8', maxBuffer: 1 << 24 });
-  if (result.status !== 0) return { error: (result.stderr || result.error?.message || 'failed').trim().split('\n').pop() };
-  return JSON.parse(result.stdout.trim().split('\n').pop()!);
-}
-
 async function main() {
   const child = option('ours');
   if (child) {
@@ -71,12 +65,12 @@ async function main() {
   const { folder } = writeGpt2();
   for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
   const graphs = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-onnx-'));
-  const exported = onnxruntime ? run('python3', [path.join(__dirname, 'onnxGpt2.py'), graphs]) : undefined;
+  const exported = onnxruntime ? commandJson('python3', [path.join(__dirname, 'onnxGpt2.py'), graphs]) : undefined;
   const engines: Record<string, (threads: number) => unknown> = {
-    depthlab: (threads) => run(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder, '--backend', 'wasm']),
-    'depthlab-onnxruntime': (threads) => run(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder, '--backend', 'onnxruntime']),
-    pytorch: (threads) => run('python3', [path.join(__dirname, 'torchGpt2.py'), String(threads), String(threads)]),
-    ...(onnxruntime && !exported?.error && { onnxruntime: (threads: number) => run(process.execPath, ['--import', 'tsx', path.join(__dirname, 'onnxruntimeGpt2.ts'), onnxruntime, graphs, String(threads), String(threads)]) }),
+    depthlab: (threads) => commandJson(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder, '--backend', 'wasm']),
+    'depthlab-onnxruntime': (threads) => commandJson(process.execPath, ['--import', 'tsx', __filename, '--ours', String(threads), '--folder', folder, '--backend', 'onnxruntime']),
+    pytorch: (threads) => commandJson('python3', [path.join(__dirname, 'torchGpt2.py'), String(threads), String(threads)]),
+    ...(onnxruntime && !exported?.error && { onnxruntime: (threads: number) => commandJson(process.execPath, ['--import', 'tsx', path.join(__dirname, 'onnxruntimeGpt2.ts'), onnxruntime, graphs, String(threads), String(threads)]) }),
   };
   const measured: Record<string, Record<string, unknown[]>> = {};
   for (let round = 1; round <= rounds; round++) {

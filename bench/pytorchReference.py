@@ -1,6 +1,9 @@
 """The reference config trained by a plain PyTorch implementation of DepthLab's architecture.
 
   python bench/pytorchReference.py [steps]     # needs torch; run by hand, not by CI (README: Trains like the reference)
+  python bench/pytorchReference.py --speed [steps] [threads]
+                                              # training tokens/s at LayerDrop 0.2 on one thread and on
+                                              # `threads` (npm run bench: the peer of DepthLab's numbers)
 
 Same data (the bundled Moby Dick, last 10% held out), the same pre-LN Transformer (learned positions,
 fused q/k/v, tanh-GELU feed-forward, final LayerNorm, a head with bias), the same optimiser (AdamW
@@ -13,6 +16,7 @@ import json
 import math
 import os
 import sys
+import time
 
 import torch
 import torch.nn.functional as F
@@ -21,7 +25,9 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 torch.manual_seed(1)
 torch.set_num_threads(1)
 LAYERS, D, HEADS, FFN, T, BATCH, LR, WARMUP = 6, 128, 4, 512, 64, 32, 2e-3, 30
-STEPS = int(sys.argv[1]) if len(sys.argv) > 1 else 500
+SPEED = sys.argv[1:2] == ["--speed"]
+NUMBERS = [int(a) for a in sys.argv[1 + SPEED :]]
+STEPS = NUMBERS[0] if NUMBERS else (30 if SPEED else 500)
 
 text = open(os.path.join(ROOT, "dist", "data", "moby-dick.txt"), encoding="utf-8").read()
 cut = int(len(text) * 0.9)
@@ -104,4 +110,29 @@ def run(rate):
     return {"full": round(validation_loss(model, range(LAYERS)), 4), "everyOther3": round(validation_loss(model, [0, 3, 5]), 4)}
 
 
-print(json.dumps({"steps": STEPS, "torch": torch.__version__, "layerdrop0": run(0.0), "layerdrop05": run(0.5)}))
+def training_speed(threads, rate=0.2):
+    """Tokens a second over STEPS steps after two of warm-up, the same steps DepthLab's bench times."""
+    torch.set_num_threads(threads)
+    model = Model()
+    optimizer = torch.optim.AdamW(model.parameters(), lr=LR, betas=(0.9, 0.98), weight_decay=0.01)
+    started = None
+    for step in range(STEPS + 2):
+        if step == 2:
+            started = time.perf_counter()
+        starts = torch.randint(0, len(train) - T - 1, (BATCH,))
+        x = torch.stack([train[s : s + T] for s in starts])
+        y = torch.stack([train[s + 1 : s + T + 1] for s in starts])
+        active = [l for l in range(LAYERS) if torch.rand(()).item() >= rate]
+        loss = F.cross_entropy(model(x, active).reshape(-1, len(vocab)), y.reshape(-1))
+        optimizer.zero_grad()
+        loss.backward()
+        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+        optimizer.step()
+    return round(STEPS * BATCH * T / (time.perf_counter() - started))
+
+
+if SPEED:
+    cores = NUMBERS[1] if len(NUMBERS) > 1 else os.cpu_count()
+    print(json.dumps({"torch": torch.__version__, "steps": STEPS, "trainTokensPerSecond": training_speed(1), "trainTokensPerSecondAllCores": {"threads": cores, "tokensPerSecond": training_speed(cores)}}))
+else:
+    print(json.dumps({"steps": STEPS, "torch": torch.__version__, "layerdrop0": run(0.0), "layerdrop05": run(0.5)}))
