@@ -89,6 +89,19 @@ def validation_loss(model, layers):
     return sum(losses) / len(losses)
 
 
+def train_step(model, optimizer, rate):
+    """One step on a random batch, each layer dropped with probability `rate`, gradients clipped to 1."""
+    starts = torch.randint(0, len(train) - T - 1, (BATCH,))
+    x = torch.stack([train[s : s + T] for s in starts])
+    y = torch.stack([train[s + 1 : s + T + 1] for s in starts])
+    active = [l for l in range(LAYERS) if torch.rand(()).item() >= rate]
+    loss = F.cross_entropy(model(x, active).reshape(-1, len(vocab)), y.reshape(-1))
+    optimizer.zero_grad()
+    loss.backward()
+    torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
+    optimizer.step()
+
+
 def run(rate):
     model = Model()
     decay = [p for n, p in model.named_parameters() if p.dim() > 1 and "ln" not in n and "final" not in n]
@@ -97,15 +110,7 @@ def run(rate):
     for step in range(1, STEPS + 1):
         for group in optimizer.param_groups:
             group["lr"] = learning_rate(step)
-        starts = torch.randint(0, len(train) - T - 1, (BATCH,))
-        x = torch.stack([train[s : s + T] for s in starts])
-        y = torch.stack([train[s + 1 : s + T + 1] for s in starts])
-        active = [l for l in range(LAYERS) if torch.rand(()).item() >= rate]
-        loss = F.cross_entropy(model(x, active).reshape(-1, len(vocab)), y.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        train_step(model, optimizer, rate)
     model.eval()
     return {"full": round(validation_loss(model, range(LAYERS)), 4), "everyOther3": round(validation_loss(model, [0, 3, 5]), 4)}
 
@@ -119,15 +124,7 @@ def training_speed(threads, rate=0.2):
     for step in range(STEPS + 2):
         if step == 2:
             started = time.perf_counter()
-        starts = torch.randint(0, len(train) - T - 1, (BATCH,))
-        x = torch.stack([train[s : s + T] for s in starts])
-        y = torch.stack([train[s + 1 : s + T + 1] for s in starts])
-        active = [l for l in range(LAYERS) if torch.rand(()).item() >= rate]
-        loss = F.cross_entropy(model(x, active).reshape(-1, len(vocab)), y.reshape(-1))
-        optimizer.zero_grad()
-        loss.backward()
-        torch.nn.utils.clip_grad_norm_(model.parameters(), 1.0)
-        optimizer.step()
+        train_step(model, optimizer, rate)
     return round(STEPS * BATCH * T / (time.perf_counter() - started))
 
 
