@@ -5,7 +5,7 @@ import { test } from 'node:test';
 import { compareSummary, type ComparedModel } from '../src/core/compare/compareSummary';
 import { compareJob, type CompareJobResult } from '../src/core/jobs/compareJob';
 import { compareText } from '../src/core/report/analysisText';
-import { readmeExcerpt, withExcerpt } from '../scripts/readmeExcerpt';
+import { startExcerpt, withExcerpt } from '../scripts/startExcerpt';
 import { tinyLanguageModel, TINY_TRAIN } from './helpers';
 
 const evaluation = (loss: number, layers: number[]) => ({ layers, loss, perplexity: Math.exp(loss), msPerBatch: 1 });
@@ -60,12 +60,12 @@ test('with errors, the summary and the table say which differences are within no
   assert.match(depthOne, /2\.0020 ± 0\.0100 ≈\s+2\.1000 ± 0\.0100\s+← small: 2\.0010 ± 0\.0100$/);
   assert.match(text, /≈ within noise of the same model at full depth/);
 
-  // npm start puts the every-other table and the summary in the README, between its markers.
-  const excerpt = readmeExcerpt(text)!;
+  // npm start puts the every-other table and the summary in docs/engine.md, between its markers.
+  const excerpt = startExcerpt(text)!;
   assert.deepEqual(excerpt.slice(0, 2), ['every-other: validation loss at every depth, no finetuning', text.split('\n').find((line) => line.startsWith('depth '))]);
   assert.deepEqual(excerpt.slice(-summary.length - 1), ['...', ...summary]);
-  const readme = fs.readFileSync(path.join(__dirname, '..', 'README.md'), 'utf8');
-  const updated = withExcerpt(readme, 'heading', excerpt)!;
-  assert.ok(updated.includes(['heading', '', '```text', ...excerpt, '```'].join('\n')), 'the README has the block npm start rewrites');
+  const page = fs.readFileSync(path.join(__dirname, '..', 'docs', 'engine.md'), 'utf8');
+  const updated = withExcerpt(page, 'heading', excerpt)!;
+  assert.ok(updated.includes(['heading', '', '```text', ...excerpt, '```'].join('\n')), 'docs/engine.md has the block npm start rewrites');
   assert.equal(withExcerpt(updated, 'heading', excerpt), updated, 'rewriting the same run changes nothing');
 });

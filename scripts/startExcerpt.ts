@@ -1,11 +1,11 @@
-// The README's excerpt of npm start's output, cut from what `depthlab compare` printed and put
-// between the README's markers.
+// docs/engine.md's excerpt of npm start's output, cut from what `depthlab compare` printed and put
+// between its markers.
 
 const BEGIN = '<!-- npm start: begin -->';
 const END = '<!-- npm start: end -->';
 
 /** The every-other table and the summary sentences, as printed (the summary follows the legend's blank line). */
-export function readmeExcerpt(text: string): string[] | undefined {
+export function startExcerpt(text: string): string[] | undefined {
   const lines = text.split('\n');
   const table = lines.findIndex((line) => line.startsWith('every-other: validation loss'));
   const saved = lines.findIndex((line) => line.startsWith('saved: '));
@@ -15,10 +15,10 @@ export function readmeExcerpt(text: string): string[] | undefined {
   return [...lines.slice(table, tableEnd), '...', ...summary];
 }
 
-/** `readme` with its block between the markers holding `heading` and `excerpt`; undefined when it has no such block. */
-export function withExcerpt(readme: string, heading: string, excerpt: string[]): string | undefined {
-  const [from, to] = [readme.indexOf(BEGIN), readme.indexOf(END)];
+/** `page` with its block between the markers holding `heading` and `excerpt`; undefined when it has no such block. */
+export function withExcerpt(page: string, heading: string, excerpt: string[]): string | undefined {
+  const [from, to] = [page.indexOf(BEGIN), page.indexOf(END)];
   if (from < 0 || to < from) return undefined;
   const block = [BEGIN, heading, '', '```text', ...excerpt, '```', END].join('\n');
-  return readme.slice(0, from) + block + readme.slice(to + END.length);
+  return page.slice(0, from) + block + page.slice(to + END.length);
 }
