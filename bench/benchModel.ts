@@ -16,9 +16,14 @@ export function openBenchModel(folder: string, native: () => PretrainedModel): P
   return new TorchPretrainedModel(readPretrainedConfig(folder), liveAnswers(engine), description);
 }
 
+/** The GPT-2 fixture's tokenizer, copied into a bench folder of random weights: any ids below its vocabulary fit. */
+export function withFixtureTokenizer(folder: string): void {
+  for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
+}
+
 /** The default analysis of a bench folder at `tokens` tokens (every strategy, search-on-valid bounded as under a budget), timed; the fixture's GPT-2 tokenizer gives it ids. */
 export async function analysisSeconds(folder: string, backend: string, tokens: number) {
-  for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
+  withFixtureTokenizer(folder);
   const started = performance.now();
   const { analysis } = await analyzeModelJob({ folder, tokens, searchWidth: 4 }, { backend: backend as never });
   fs.rmSync(path.join(folder, '.depthlab'), { recursive: true, force: true });

@@ -14,6 +14,7 @@
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import { withFixtureTokenizer } from './benchModel';
 import { commandJson } from './commandJson';
 import { selectBackend } from '../src/core/backend/selectBackend';
 import { evaluate } from '../src/core/evaluate/evaluate';
@@ -63,7 +64,7 @@ async function main() {
   const rounds = Number(option('rounds') ?? 2);
   const onnxruntime = option('onnxruntime') ?? path.dirname(require.resolve('onnxruntime-node/package.json'));
   const { folder } = writeGpt2();
-  for (const file of ['tokenizer.json', 'tokenizer_config.json']) fs.copyFileSync(path.join(__dirname, '..', 'test', 'fixtures', 'huggingface', 'gpt2', file), path.join(folder, file));
+  withFixtureTokenizer(folder);
   const graphs = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-onnx-'));
   const exported = onnxruntime ? commandJson('python3', [path.join(__dirname, 'onnxGpt2.py'), graphs]) : undefined;
   const engines: Record<string, (threads: number) => unknown> = {

@@ -70,8 +70,8 @@ function tensorShapes(shape: typeof LLAMA_1B): Array<[string, number[]]> {
 }
 
 /** Writes the random BF16 folder into a temp folder, streaming one tensor at a time; returns it and its file size. */
-export function writeLlama1B(shape = LLAMA_1B): { folder: string; bytes: number } {
-  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-llama1b-'));
+export function writeLlamaFolder(shape = LLAMA_1B): { folder: string; bytes: number } {
+  const folder = fs.mkdtempSync(path.join(os.tmpdir(), 'depthlab-llama-'));
   const tensors = tensorShapes(shape);
   const header: Record<string, unknown> = {};
   let offset = 0;

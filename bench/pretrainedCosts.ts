@@ -6,7 +6,7 @@ import { selectBackend } from '../src/core/backend/selectBackend';
 import { measureDepth, phaseCosts, plannedCost } from '../src/core/analysis/depthMeasurements';
 import { benchChild, lastLine } from './benchChild';
 import { GPT2_SMALL, openGpt2, WINDOW, writeGpt2 } from './gpt2Small';
-import { LLAMA_1B, LLAMA_WINDOW, writeLlama1B } from './llama1B';
+import { LLAMA_1B, LLAMA_WINDOW, writeLlamaFolder } from './llama1B';
 
 /**
  * A GPT-2-small-shaped model (random weights the bench writes, 474 MB F32): forward tokens/s on one
@@ -43,7 +43,7 @@ export const llama: { folder?: string; bytes?: number } = {};
 
 /** Forward tokens/s of one window and the memory it took, in a child; a backend that refuses the model says why. */
 export function llamaCosts(backend: ResolvedBackend) {
-  if (!llama.folder) Object.assign(llama, writeLlama1B());
+  if (!llama.folder) Object.assign(llama, writeLlamaFolder());
   const forward = benchChild(['--child', backend, '--llama', llama.folder!]);
   const analysis2048 = benchChild(['--child', backend, '--analyze', llama.folder!, '--tokens', '2048']);
   return {

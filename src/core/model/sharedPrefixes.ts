@@ -79,10 +79,11 @@ export function forwardSharingSteps<R extends { loss: tf.Tensor } = BatchResult>
   const arrive = (prefix: Prefix) => {
     prefix.members = prefix.members.filter((member) => {
       if (subnetworks[member].length > prefix.before.length) return true;
-      const rows = prefix.x.shape[0];
-      if ((waiting.length + 1) * rows > passRows) readWaiting();
+      // Streams of a batch have one row count: the group is full when one more would not fit.
+      const full = () => (waiting.length + 1) * prefix.x.shape[0] > passRows;
+      if (full()) readWaiting();
       waiting.push({ member, x: prefix.x, ms: prefix.ms });
-      if ((waiting.length + 1) * rows > passRows) readWaiting();
+      if (full()) readWaiting();
       return false;
     });
     if (prefix.members.length) live.push(prefix);

@@ -34,9 +34,15 @@ function padAxis<T extends tf.Tensor>(x: T, axis: number, multiple: number): T {
   return extra === 0 ? x : (tf.pad(x, x.shape.map((_, i) => [0, i === axis ? extra : 0] as [number, number])) as T);
 }
 
-/** The gradients of a·b: da = dy·bᵀ (b is the smaller operand in this model, transposed explicitly), db = aᵀ·dy. */
+/** The gradients of a·b, each computed when asked for: da = dy·bᵀ (b is the smaller operand in this model, transposed explicitly), db = aᵀ·dy. */
+function productGradients<T extends tf.Tensor>(dy: T, a: T, b: T) {
+  return { a: () => matMul(dy, swapLastAxes(b)), b: () => matMul(a, dy, true) };
+}
+
+/** The gradients of a·b, both: [da, db]. */
 export function matMulGradients<T extends tf.Tensor>(dy: T, a: T, b: T): [T, T] {
-  return [matMul(dy, swapLastAxes(b)), matMul(a, dy, true)];
+  const gradients = productGradients(dy, a, b);
+  return [gradients.a(), gradients.b()];
 }
 
 /**
@@ -58,8 +64,7 @@ tf.registerGradient({
   inputsToSave: ['a', 'b'],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], [a, b]: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const grad = dy as tf.Tensor;
-    if (attrs.transposeA) return { a: () => matMul(b, swapLastAxes(grad)), b: () => matMul(a, grad) };
-    return { a: () => matMul(grad, swapLastAxes(b)), b: () => matMul(a, grad, true) };
+    return attrs.transposeA ? { a: () => matMul(b, swapLastAxes(grad)), b: () => matMul(a, grad) } : productGradients(grad, a, b);
   },
 });
 // x·wᵀ over w's first `rows` rows: dx = dy·w[:rows], dw = dyᵀ·x with zero rows for the padding.
