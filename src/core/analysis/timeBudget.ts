@@ -151,7 +151,7 @@ export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: Wa
   // Opening the model and timing a window are part of what the user waits for.
   const calibration = spent + (performance.now() - started) / 1000;
   const left = budgetSeconds - calibration;
-  const tableReads = units.tableRead ? `, reading the head in ${durationText(units.tableRead.seconds)} a pass (${Math.floor(units.tableRead.rowsPerPass / units.tableRead.rowsPerWindow)} readouts)` : '';
+  const tableReads = units.tableRead ? `, reading the head in ${durationText(units.tableRead.seconds)} a pass of up to ${Math.floor(units.tableRead.rowsPerPass / units.tableRead.rowsPerWindow)} readouts` : '';
   const reads = (units.secondsPerLayerRead > 0 ? `, reading a layer in ${durationText(units.secondsPerLayerRead)}` : '') + tableReads;
   const unitText = `on a window of ${all[0].length} a layer takes ${durationText(units.secondsPerBlock)}, the readout ${durationText(units.secondsPerReadout)}${reads}`;
   const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan, batch.size), threads, left) }));
