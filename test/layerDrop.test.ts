@@ -106,7 +106,7 @@ test('importance pass: the same loss increases and Block Influence as evaluating
   assert.ok(Math.abs(fullLoss - full) < 1e-5);
   for (const l of all) {
     const removed = lossFromScratch(model, batches, all.filter((m) => m !== l));
-    assert.ok(Math.abs(layers[l].lossIncrease - (removed - full)) < 1e-5, `layer ${l}`);
+    assert.ok(Math.abs(layers[l].lossIncrease! - (removed - full)) < 1e-5, `layer ${l}`);
   }
   // Block Influence straight from its definition, layer by layer.
   const cosines = all.map(() => 0);

@@ -43,7 +43,7 @@ test('a run written by release 0.1: every file reads and validates, and measurin
   close(analysis.fullLoss, old.analysis.fullLoss, 'full loss');
   analysis.statistics.forEach((layer, l) => {
     const before = old.analysis!.statistics[l];
-    close(layer.lossIncrease, before.lossIncrease, `layer ${l} loss increase`);
+    close(layer.lossIncrease!, before.lossIncrease!, `layer ${l} loss increase`);
     close(layer.blockInfluence, before.blockInfluence, `layer ${l} block influence`);
     assert.equal(layer.weightL1, before.weightL1);
     // Release 0.1 measured no errors; today's measurement adds the loss increase's paired error.

@@ -2,6 +2,7 @@ import type { ChartConfiguration } from 'chart.js';
 import type { Comparison } from '../../src/core/compare/compareSummary';
 import type { ImportanceMetric } from '../../src/core/config/choices';
 import { importanceScores } from '../../src/core/statistics/importanceScores';
+import { decidingStdErr } from '../../src/core/statistics/decidingIncrease';
 import type { DepthRow } from '../../src/core/evaluate/depthSweep';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { chartTheme } from './theme';
@@ -73,14 +74,27 @@ export function importanceChart(run: RunSnapshot, metric: ImportanceMetric, kept
     label: METRIC_LABELS[metric],
     data: values,
     // Loss increases are measured on validation batches: ± their paired error.
-    errors: metric === 'loss-increase' ? run.importance.layers.map((l) => l.lossIncreaseStdErr ?? null) : undefined,
-    backgroundColor: values.map((_, l) => (kept.has(l) ? nthSeries(theme, 0).backgroundColor : theme.muted)),
-    borderColor: theme.foreground,
+    errors: metric === 'loss-increase' ? run.importance.layers.map((l) => decidingStdErr(l) ?? null) : undefined,
+    // A first-order estimate (no exact removal within the budget) is a hollow bar in the same colour.
+    ...hollowWhereEstimated(
+      values.map((_, l) => (kept.has(l) ? nthSeries(theme, 0).backgroundColor : theme.muted)),
+      run.importance.layers.map((l) => metric === 'loss-increase' && l.lossIncrease === undefined),
+      theme.foreground,
+    ),
   };
   return {
     type: 'bar',
     data: { labels: layerLabels(run.layers), datasets: [bars] },
     options: { plugins: { legend: { display: false } }, scales: { y: { title: axisTitle(METRIC_LABELS[metric]) } } },
+  };
+}
+
+/** Bar colours where the estimated bars are outlines in their colour and the measured ones filled. */
+function hollowWhereEstimated(colours: string[], estimated: boolean[], border: string) {
+  return {
+    backgroundColor: colours.map((colour, l) => (estimated[l] ? 'transparent' : colour)),
+    borderColor: colours.map((colour, l) => (estimated[l] ? colour : border)),
+    borderWidth: estimated.map((hollow) => (hollow ? 2 : 0)),
   };
 }
 

@@ -5,6 +5,7 @@
 import type { ReportData } from '../../src/core/report/reportData';
 import type { RunSnapshot } from '../../src/core/run/runSnapshot';
 import { angularHeatMap } from '../angularHeatMap';
+import { estimateNote } from '../../src/core/report/estimateNote';
 import { ChartSlot } from '../charts/chartSlot';
 import { compareChart, comparedStrategies, dropChart, importanceChart, lossChart, METRIC_LABELS, partsChart, sweepChart } from '../charts/runCharts';
 import { hint, section, sublayerHints, sweepHints } from '../sections';
@@ -53,7 +54,8 @@ function runSections(run: RunSnapshot): void {
   const kept = new Set(run.sweep?.keep ?? []);
   const importance = importanceChart(run, 'loss-increase', kept);
   if (importance) {
-    const element = chartSection('Importance per layer', `${METRIC_LABELS['loss-increase']} ± its paired error; the chosen layers in colour`, 'importance', importance);
+    const estimates = estimateNote(run.importance!.layers);
+    const element = chartSection('Importance per layer', `${METRIC_LABELS['loss-increase']} ± its paired error; the chosen layers in colour${estimates ? `; hollow bars: ${estimates}` : ''}`, 'importance', importance);
     if (run.kind === 'run') element.appendChild(layerTable(run));
     app.appendChild(element);
   }
@@ -93,7 +95,7 @@ function layerTable(run: RunSnapshot): HTMLElement {
   const body = table.createTBody();
   for (const layer of run.importance!.layers) {
     const row = body.insertRow();
-    const increase = `${layer.lossIncrease.toFixed(4)}${layer.lossIncreaseStdErr ? ` ± ${layer.lossIncreaseStdErr.toFixed(4)}` : ''}`;
+    const increase = layer.lossIncrease === undefined ? '—' : `${layer.lossIncrease.toFixed(4)}${layer.lossIncreaseStdErr ? ` ± ${layer.lossIncreaseStdErr.toFixed(4)}` : ''}`;
     for (const text of [`L${layer.layer}`, increase, layer.blockInfluence.toFixed(4), layer.weightL1.toFixed(1), layer.empiricalRate.toFixed(3), layer.meanGradNorm.toFixed(4)]) row.insertCell().textContent = text;
   }
   return table;

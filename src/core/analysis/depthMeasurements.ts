@@ -16,6 +16,9 @@ import { angularDistances } from '../statistics/angularDistance';
 import { dropStatistics, emptyCounters } from '../statistics/dropStatistics';
 import { layerStatistics, type LayerStatistics } from '../statistics/importance';
 import { durationText } from '../config/duration';
+import { targetDepth } from '../prune/targetDepth';
+import type { EstimateAgreement } from '../report/estimateNote';
+import { estimatesCost, estimatesFirst } from './estimatesFirst';
 import type { TimeBudget } from './timeBudget';
 
 /** The strategies a model's depth sweep compares, the costly search last (first-k is a baseline for trained runs only). */
@@ -28,6 +31,8 @@ export interface DepthMeasurements {
   fullLoss: number;
   statistics: LayerStatistics[];
   angularDistance: number[][];
+  /** Where exact loss increases were measured beside the estimates, how well these ranked them. */
+  estimateAgreement?: EstimateAgreement;
   sweeps: Partial<Record<PruneStrategy, DepthRow[]>>;
   parts?: SublayerMeasurements['parts'];
   sublayerSearch?: SublayerMeasurements['sublayerSearch'];
@@ -60,18 +65,24 @@ export function phaseCosts(layers: number, searchWidth?: number) {
     'first-k': walkCost(sweepLists(layers, (r) => all.slice(0, r))),
     'search-on-valid': addCosts(searchCost(layers, { width: searchWidth }), likeEveryOther),
   };
-  return { importance, angular, sweep };
+  return { importance, angular, sweep, estimates: estimatesCost(layers) };
 }
 
 export type PhaseCosts = ReturnType<typeof phaseCosts>;
 
-/**
- * The phases an analysis plans for, per batch: the cheap measurements and every cheap sweep
- * (search-on-valid only when it is the choice); or, `essential`, the per-layer measurements and the
- * chosen strategy's sweep alone, the rest left to run if time remains.
- */
-export function plannedCost(costs: PhaseCosts, strategy: PruneStrategy, essential = false, only?: readonly PruneStrategy[]): WalkCost {
-  const sweeps = MODEL_STRATEGIES.filter((s) => s === strategy || (!essential && s !== 'search-on-valid' && (!only || only.includes(s)))).map((s) => costs.sweep[s]);
+/** How much of an analysis a budget plans for (the rest runs if time remains). */
+export type Plan =
+  /** The per-layer measurements and every cheap sweep (search-on-valid only when it is the choice). */
+  | 'everything'
+  /** The per-layer measurements and the chosen strategy's sweep. */
+  | 'essential'
+  /** First-order estimates for every layer, the exact removals that decide the choice as time allows, the chosen sweep if it fits. */
+  | 'estimates';
+
+/** Per batch, what a plan must fit: for `estimates`, `reserve` times the estimates pass (the rest of the reserve for exact removals). */
+export function plannedCost(costs: PhaseCosts, strategy: PruneStrategy, plan: Plan = 'everything', only?: readonly PruneStrategy[], reserve = 1): WalkCost {
+  if (plan === 'estimates') return { blocks: costs.estimates.blocks * reserve, readouts: costs.estimates.readouts * reserve, layers: costs.estimates.layers * reserve };
+  const sweeps = MODEL_STRATEGIES.filter((s) => s === strategy || (plan === 'everything' && s !== 'search-on-valid' && (!only || only.includes(s)))).map((s) => costs.sweep[s]);
   return addCosts(costs.importance, costs.angular, ...sweeps);
 }
 
@@ -88,6 +99,8 @@ export interface MeasureContext {
   tasks?: readonly PreparedTask[];
   /** Measure each layer's attention and MLP apart and search over them, last (bounded like search-on-valid). */
   sublayers?: boolean;
+  /** Estimate every layer's loss increase first, then measure exactly the layers that decide the choice while the budget lasts (estimatesFirst.ts): what a budget too small for the exact pass plans. */
+  estimates?: boolean;
 }
 
 /**
@@ -102,7 +115,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   const strategy = choice.strategy ?? 'every-other';
   const searchWidth = context.searchWidth ?? (budget ? BUDGET_SEARCH_WIDTH : undefined);
   const costs = phaseCosts(N, searchWidth);
-  const planned = plannedCost(costs, strategy, false, context.strategies);
+  const planned = context.estimates ? addCosts(costs.estimates, costs.sweep[strategy]) : plannedCost(costs, strategy, 'everything', context.strategies);
   const started = performance.now();
   let done = 0;
   const run = <T>(cost: WalkCost, work: () => T): T => {
@@ -115,9 +128,29 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     return value;
   };
 
-  const { fullLoss, layers: statistics } = run(costs.importance, () => layerStatistics(model, batches, dropStatistics(emptyCounters(N), new Array(N).fill(0))));
-  onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
-  const distances = run(costs.angular, () => angularDistances(model, batches));
+  // A sweep scores the tasks' rows beside the validation batches: its cost grows by their share of tokens.
+  const taskShare = 1 + tokensIn((context.tasks ?? []).flatMap((task) => task.batches)) / tokensIn(batches);
+  const sweepCost = (each: PruneStrategy) => scaledCost(costs.sweep[each], taskShare);
+  const skipped: string[] = [];
+  let measured: { fullLoss: number; statistics: LayerStatistics[]; distances: number[][]; estimateAgreement?: EstimateAgreement };
+  if (context.estimates && budget) {
+    onEvent?.({ type: 'phase', phase: 'importance', detail: 'first-order loss increases: one forward and one backward pass' });
+    // The exact removals leave the chosen sweep its time where it fits beside them.
+    let reserve: number | undefined;
+    const fits = (cost: WalkCost) => {
+      reserve ??= budget.estimate(sweepCost(strategy)) <= budget.left() ? budget.estimate(sweepCost(strategy)) : 0;
+      return budget.estimate(cost) <= budget.left() - reserve;
+    };
+    const target = targetDepth(N, undefined, choice.target);
+    const { estimated, statistics, agreement, unmeasured } = estimatesFirst(model, batches, target, run, fits, onEvent);
+    if (unmeasured.length) skipped.push(`exact loss increase of layers ${unmeasured.join(',')}: their first-order estimates stand in (a larger --budget measures them)`);
+    measured = { fullLoss: estimated.fullLoss, statistics, distances: estimated.angularDistance, ...(agreement && { estimateAgreement: agreement }) };
+  } else {
+    const { fullLoss, layers: statistics } = run(costs.importance, () => layerStatistics(model, batches, dropStatistics(emptyCounters(N), new Array(N).fill(0))));
+    onEvent?.({ type: 'phase', phase: 'angular', detail: 'angular distance between the streams n layers apart' });
+    measured = { fullLoss, statistics, distances: run(costs.angular, () => angularDistances(model, batches)) };
+  }
+  const { fullLoss, statistics, distances } = measured;
   const choices = {
     model,
     batches,
@@ -126,7 +159,6 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     angularDistances: () => distances,
   } as const;
   const sweeps: DepthMeasurements['sweeps'] = {};
-  const skipped: string[] = [];
   /** Whether a phase of `seconds` overruns the budget; if so it is left out, saying what it needed. */
   const leftOut = (what: string, noticed: string, seconds: number | undefined, hint = '') => {
     if (!budget || seconds! <= budget.left()) return false;
@@ -137,12 +169,11 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
   };
   let chosen: Chooser | undefined;
   const swept = MODEL_STRATEGIES.filter((each) => each === strategy || !context.strategies || context.strategies.includes(each));
-  // A sweep scores the tasks' rows beside the validation batches: its cost grows by their share of tokens.
-  const taskShare = 1 + tokensIn((context.tasks ?? []).flatMap((task) => task.batches)) / tokensIn(batches);
   for (const [index, each] of swept.entries()) {
-    const cost = scaledCost(costs.sweep[each], taskShare);
+    const cost = sweepCost(each);
     const seconds = budget?.estimate(cost);
-    if (each !== strategy && leftOut(each, `${each} sweep`, seconds, each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : '')) continue;
+    // Under the estimates plan even the chosen sweep gives way: its layers need no sweep to be chosen.
+    if ((each !== strategy || context.estimates) && leftOut(each, `${each} sweep`, seconds, each === 'search-on-valid' ? ' (--strategy search-on-valid plans the budget for it)' : '')) continue;
     if (each === 'search-on-valid') onEvent?.({ type: 'notice', text: searchText(N, cost, searchWidth, seconds) });
     onEvent?.({ type: 'phase', phase: 'sweep', detail: `${each} at every depth ${N}…1`, part: index + 1, of: swept.length });
     run(cost, () => {
@@ -157,7 +188,7 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     sublayers = run(partsCost, () => measureSublayers(model, batches, searchWidth, onEvent));
   }
   const { metric, target, select, margin } = chosen ?? chooser(choices, choice);
-  return { fullLoss, statistics, angularDistance: distances, sweeps, ...sublayers, strategy, metric, target, keep: select(target), margin: margin?.(target), ...(skipped.length && { skipped }) };
+  return { fullLoss, statistics, angularDistance: distances, ...(measured.estimateAgreement && { estimateAgreement: measured.estimateAgreement }), sweeps, ...sublayers, strategy, metric, target, keep: select(target), margin: margin?.(target), ...(skipped.length && { skipped }) };
 }
 
 /** The search's cost, said before it starts. */

@@ -106,10 +106,19 @@ export class TimeBudget {
   }
 }
 
-export interface BudgetedBatches {
+/** A plan a budget may fit: its cost per batch, and what the plan's line says it measures ('' for everything). */
+export interface BudgetPlan<Name extends string = string> {
+  name: Name;
+  cost: WalkCost;
+  what: string;
+}
+
+export interface BudgetedBatches<Name extends string = string> {
   batches: Batch[];
   budget: TimeBudget;
   text: string;
+  /** The plan that fit. */
+  plan: Name;
 }
 
 /** Fewer batches than this and the budget measures window by window, so that standard errors have batches to come from. */
@@ -141,11 +150,11 @@ const FEWEST_BATCHES = 2;
 /**
  * The batches an analysis can measure within the budget's `seconds`, of which opening the model has
  * `spent` some, after timing one window (that time counts too), and the budget to spend on them.
- * `plans` are the per-batch costs of what it would measure, most first: the first that fits two windows decides the batches (the phases beyond a
- * smaller plan run only if time remains). A budget too small for two windows of the last plan is a
- * user error giving the smallest that works.
+ * `plans` are what it would measure, most first: the first that fits two windows decides the batches
+ * (the phases beyond a smaller plan run only if time remains). A budget too small for two windows
+ * of the last plan is a user error giving the smallest that works.
  */
-export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: WalkCost[], threads: number, { seconds: budgetSeconds, spent }: { seconds: number; spent: number }, secondsReading?: () => number): BudgetedBatches {
+export function batchesWithinBudget<Name extends string>(model: LayeredModel, all: Batch[], plans: BudgetPlan<Name>[], threads: number, { seconds: budgetSeconds, spent }: { seconds: number; spent: number }, secondsReading?: () => number): BudgetedBatches<Name> {
   const started = performance.now();
   const units = unitCosts(model, windowsOf(all[0])[0], secondsReading);
   // Opening the model and timing a window are part of what the user waits for.
@@ -154,10 +163,10 @@ export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: Wa
   const tableReads = units.tableRead ? `, reading the head in ${durationText(units.tableRead.seconds)} a pass of up to ${Math.floor(units.tableRead.rowsPerPass / units.tableRead.rowsPerWindow)} readouts` : '';
   const reads = (units.secondsPerLayerRead > 0 ? `, reading a layer in ${durationText(units.secondsPerLayerRead)}` : '') + tableReads;
   const unitText = `on a window of ${all[0].length} a layer takes ${durationText(units.secondsPerBlock)}, the readout ${durationText(units.secondsPerReadout)}${reads}`;
-  const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan, batch.size), threads, left) }));
+  const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan.cost, batch.size), threads, left) }));
   const chosen = fitting.find(({ batches }) => batches.length >= Math.min(FEWEST_BATCHES, all.length * all[0].size));
   if (!chosen) {
-    const smallest = calibration + (walkSeconds(units, plans.at(-1)!, 1) * FEWEST_BATCHES) / Math.min(threads, FEWEST_BATCHES);
+    const smallest = calibration + (walkSeconds(units, plans.at(-1)!.cost, 1) * FEWEST_BATCHES) / Math.min(threads, FEWEST_BATCHES);
     throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}: ${unitText}); the smallest budget that works is ${Math.ceil(smallest)}s, or a shorter --window`);
   }
   const { plan, batches } = chosen;
@@ -165,7 +174,6 @@ export function batchesWithinBudget(model: LayeredModel, all: Batch[], plans: Wa
   const tokensOf = (batches: Batch[]) => tokensIn(batches).toLocaleString('en-US');
   const [tokens, total] = [tokensOf(batches), tokensOf(all)];
   const limit = tokens === total ? `all ${total} tokens fit` : `${tokens} of ${total} tokens fit`;
-  const what = plan === plans[0] ? '' : ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)';
-  const text = `budget ${durationText(budgetSeconds)}: ${limit}${what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), about ${durationText(calibration + budget.estimate(plan))}`;
-  return { batches, budget, text };
+  const text = `budget ${durationText(budgetSeconds)}: ${limit}${plan.what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), about ${durationText(calibration + budget.estimate(plan.cost))}`;
+  return { batches, budget, text, plan: plan.name };
 }

@@ -1,6 +1,6 @@
 import * as tf from '../backend/tf';
 import type { Batch } from '../data/batch';
-import type { BatchTask, LayeredModel } from '../model/layeredModel';
+import type { BatchTask, LayeredModel, ReadoutGradient } from '../model/layeredModel';
 import { forwardSharingPrefixes, forwardSharingSteps } from '../model/sharedPrefixes';
 import { wholeLayer } from '../model/layerParts';
 import { cosineSum } from '../ops/cosineSum';
@@ -15,6 +15,8 @@ export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask)
       return angularBatch(model, batch);
     case 'choices':
       return choicesBatch(model, batch, task.subnetworks);
+    case 'estimates':
+      return estimatesBatch(model, batch);
   }
 }
 
@@ -55,24 +57,72 @@ function layerStatisticsBatch(model: LayeredModel, batch: Batch): Float64Array {
 
 function angularBatch(model: LayeredModel, batch: Batch): Float64Array {
   const N = model.layers;
-  // Each layer and each pair in a tidy of its own: a layer's intermediates (a streamed model's
-  // weights as its kernels lay them out among them) are freed before the next layer runs.
+  // Each layer in a tidy of its own: a layer's intermediates (a streamed model's weights as its
+  // kernels lay them out among them) are freed before the next layer runs.
   const values = tf.tidy(() => {
     const options = { training: false };
     const stream = model.embed(batch, options);
-    const unitOf = (x: tf.Tensor2D) => tf.tidy(() => tf.div(x, tf.norm(x, 'euclidean', -1, true).add(1e-12)));
-    const unit = [unitOf(stream.x)];
-    for (let layer = 0; layer < N; layer++) {
-      stream.x = tf.tidy(() => model.block(stream, layer, options));
-      unit.push(unitOf(stream.x));
-    }
-    const pairs: tf.Scalar[] = [];
-    for (let n = 1; n <= N; n++) {
-      for (let l = 0; l + n <= N; l++) pairs.push(tf.tidy(() => tf.acos(tf.clipByValue(unit[l].mul(unit[l + n]).sum(-1), -1, 1)).sum().div(Math.PI) as tf.Scalar));
-    }
-    return tf.stack(pairs).dataSync() as Float32Array;
+    const streams = [stream.x];
+    for (let layer = 0; layer < N; layer++) streams.push(tf.tidy(() => model.block({ ...stream, x: streams[layer] }, layer, options)));
+    return angleSums(streams).dataSync() as Float32Array;
   });
   return Float64Array.from([batch.size * batch.length, ...values]);
+}
+
+/** Σ arccos(cos(x_l, x_{l+n}))/π over the rows, for every n = 1…N and l = 0…N − n, of the N + 1 streams x_0…x_N. */
+function angleSums(streams: tf.Tensor2D[]): tf.Tensor1D {
+  return tf.tidy(() => {
+    const unit = streams.map((x) => tf.tidy(() => tf.div(x, tf.norm(x, 'euclidean', -1, true).add(1e-12))));
+    const pairs: tf.Scalar[] = [];
+    for (let n = 1; n < streams.length; n++) {
+      for (let l = 0; l + n < streams.length; l++) pairs.push(tf.tidy(() => tf.acos(tf.clipByValue(unit[l].mul(unit[l + n]).sum(-1), -1, 1)).sum().div(Math.PI) as tf.Scalar));
+    }
+    return tf.stack(pairs) as tf.Tensor1D;
+  });
+}
+
+/**
+ * One forward pass keeping the N + 1 streams, the readout's gradient, and one backward pass layer
+ * by layer (each layer differentiated on its own, so a streamed model holds one layer's weights at
+ * a time and reads each again going back): layer l's first-order loss increase is g_{l+1}·(x_l − x_{l+1}),
+ * the change removing it makes to the stream leaving it times the loss's gradient there. The
+ * forward's streams give Block Influence and the angular distances too. [predictions, tokens, full
+ * loss, N estimates, N cosine sums, then angularBatch's sums].
+ */
+function estimatesBatch(model: LayeredModel, batch: Batch): Float64Array {
+  const N = model.layers;
+  let predictions = 0;
+  const values = tf.tidy(() => {
+    const options = { training: false };
+    const stream = model.embed(batch, options);
+    const streams = [stream.x];
+    const cosines: tf.Scalar[] = [];
+    for (let layer = 0; layer < N; layer++) {
+      const output = tf.tidy(() => model.block({ ...stream, x: streams[layer] }, layer, options));
+      cosines.push(cosineSum(streams[layer], output));
+      streams.push(output);
+    }
+    const angles = angleSums(streams);
+    const readout = readoutGradient(model, streams[N], batch);
+    predictions = readout.count;
+    const estimates = new Array<tf.Scalar>(N);
+    let gradient = readout.gradient;
+    for (let layer = N - 1; layer >= 0; layer--) {
+      estimates[layer] = tf.tidy(() => gradient.mul(streams[layer].sub(streams[layer + 1])).sum() as tf.Scalar);
+      if (layer === 0) break;
+      const entering = tf.grad((x) => model.block({ ...stream, x: x as tf.Tensor2D }, layer, options))(streams[layer], gradient) as tf.Tensor2D;
+      gradient.dispose();
+      gradient = entering;
+    }
+    return tf.concat([tf.stack([readout.loss, ...estimates, ...cosines]), angles]).dataSync() as Float32Array;
+  });
+  return Float64Array.from([predictions, batch.size * batch.length, ...values]);
+}
+
+/** The model's readout and its gradient in the stream: its own where it has one, else TF.js's. */
+function readoutGradient(model: LayeredModel, x: tf.Tensor2D, batch: Batch): ReadoutGradient {
+  if (model.readoutGradient) return model.readoutGradient(x, batch);
+  return { ...model.readout(x, batch), gradient: tf.grad((stream) => model.readout(stream as tf.Tensor2D, batch).loss)(x) as tf.Tensor2D };
 }
 
 function choicesBatch(model: LayeredModel, batch: Batch, subnetworks: number[][]): Float64Array {

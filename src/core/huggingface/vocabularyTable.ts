@@ -1,7 +1,7 @@
 import * as tf from '../backend/tf';
 import { crossEntropy, tokenCrossEntropy } from '../ops/crossEntropy';
 import { embeddingLookup } from '../ops/embedding';
-import { matMulTransposedB } from '../ops/matMul';
+import { matMul, matMulTransposedB } from '../ops/matMul';
 import { rowMaxSumExp } from '../ops/rowMaxSumExp';
 import type { ReadBuffers } from './readBuffers';
 import { readFloatRows, type WeightFiles } from './weightFiles';
@@ -79,11 +79,8 @@ export class VocabularyTable {
     return tf.tidy(() =>
       resident
         .map((block, b) => {
-          const start = b * this.blockRows;
-          const inBlock = (id: number) => id >= start && id < start + this.blockRows;
-          const local = Int32Array.from(ids, (id) => (inBlock(id) ? id - start : 0));
-          const mask = tf.tensor2d(Float32Array.from(ids, (id) => (inBlock(id) ? 1 : 0)), [ids.length, 1]);
-          return embeddingLookup(block, local).mul(mask) as tf.Tensor2D;
+          const { local, mask } = idsIn(ids, b * this.blockRows, this.blockRows);
+          return embeddingLookup(block, local).mul(tf.tensor2d(mask, [ids.length, 1])) as tf.Tensor2D;
         })
         .reduce((sum, part) => sum.add(part)),
     );
@@ -122,10 +119,7 @@ export class VocabularyTable {
         const block = rowMaxSumExp(logits);
         const max = (previous ? tf.maximum(previous.max, block.max) : block.max) as tf.Tensor1D;
         const sum = previous ? previous.sum.mul(previous.max.sub(max).exp()).add(block.sum.mul(block.max.sub(max).exp())) : block.sum;
-        const inBlock = (t: number) => t >= start && t < start + width;
-        const flat = Int32Array.from(targets, (t, row) => row * width + (inBlock(t) ? t - start : 0));
-        const mask = tf.tensor1d(Float32Array.from(targets, (t) => (inBlock(t) ? 1 : 0)));
-        const here = tf.gather(logits.reshape([-1]), tf.tensor1d(flat, 'int32')).mul(mask);
+        const here = pickedLogits(logits, idsIn(targets, start, width));
         return { max, sum: sum as tf.Tensor1D, picked: (previous ? previous.picked.add(here) : here) as tf.Tensor1D };
       });
       if (previous) tf.dispose([previous.max, previous.sum, previous.picked]);
@@ -136,20 +130,71 @@ export class VocabularyTable {
     return losses;
   }
 
-  /** The logits of block b, [tokens, its real rows], soft-capped to ±softcap where given (Gemma 2); a block read from the file is freed once multiplied. */
+  /**
+   * Each row's cross-entropy, [rows], and the gradient of their sum with respect to x, [rows, d]: in
+   * one pass over the table, as flash attention goes over keys. Per block, softmax's numerator
+   * (scaled to the running maximum, times the soft cap's derivative 1 − (z/c)²) multiplies the
+   * block's rows into a running sum that is rescaled when the maximum grows; the target's row is
+   * subtracted in its block. So a table left in the file is read once and no logits outlive their block.
+   */
+  crossEntropyGradient(x: tf.Tensor2D, targets: Int32Array, bias?: tf.Tensor1D, softcap?: number): { losses: tf.Tensor1D; gradient: tf.Tensor2D } {
+    let running: { max: tf.Tensor1D; sum: tf.Tensor1D; picked: tf.Tensor1D; weighted: tf.Tensor2D; target: tf.Tensor2D } | undefined;
+    for (let b = 0; b < this.blockCount; b++) {
+      const previous = running;
+      running = tf.tidy(() =>
+        this.withBlock(b, (table, real) => {
+          const logits = this.logitsOf(x, table, real, b, bias, softcap);
+          const block = rowMaxSumExp(logits);
+          const max = (previous ? tf.maximum(previous.max, block.max) : block.max) as tf.Tensor1D;
+          const rescale = previous ? previous.max.sub(max).exp() : undefined;
+          const sum = (rescale ? previous!.sum.mul(rescale).add(block.sum.mul(block.max.sub(max).exp())) : block.sum) as tf.Tensor1D;
+          const capSlope = (z: tf.Tensor) => (softcap ? tf.sub(1, z.div(softcap).square()) : tf.onesLike(z));
+          const numerators = logits.sub(max.expandDims(1)).exp().mul(capSlope(logits));
+          const padded = table.shape[0] - real;
+          const contribution = matMul(padded ? numerators.pad([[0, 0], [0, padded]]) : numerators, table) as tf.Tensor2D;
+          const weighted = (previous ? previous.weighted.mul(rescale!.expandDims(1)).add(contribution) : contribution) as tf.Tensor2D;
+          const targetsHere = idsIn(targets, b * this.blockRows, real);
+          const here = pickedLogits(logits, targetsHere);
+          const targetRows = embeddingLookup(table, targetsHere.local).mul(capSlope(here).mul(targetsHere.mask).expandDims(1));
+          return {
+            max,
+            sum,
+            picked: (previous ? previous.picked.add(here) : here) as tf.Tensor1D,
+            weighted,
+            target: (previous ? previous.target.add(targetRows) : targetRows) as tf.Tensor2D,
+          };
+        }),
+      );
+      if (previous) tf.dispose(Object.values(previous));
+    }
+    const { max, sum, picked, weighted, target } = running!;
+    const result = tf.tidy(() => ({ losses: max.add(sum.log()).sub(picked) as tf.Tensor1D, gradient: weighted.div(sum.expandDims(1)).sub(target) as tf.Tensor2D }));
+    tf.dispose(Object.values(running!));
+    return result;
+  }
+
+  /** The logits of block b, [tokens, its real rows], soft-capped to ±softcap where given (Gemma 2). */
   private blockLogits(x: tf.Tensor2D, b: number, bias?: tf.Tensor1D, softcap?: number): tf.Tensor2D {
+    return this.withBlock(b, (table, real) => this.logitsOf(x, table, real, b, bias, softcap));
+  }
+
+  private logitsOf(x: tf.Tensor2D, table: tf.Tensor2D, real: number, b: number, bias?: tf.Tensor1D, softcap?: number): tf.Tensor2D {
+    const logits = bias ? (matMulTransposedB(x, table, real).add(bias.slice([b * this.blockRows], [real])) as tf.Tensor2D) : matMulTransposedB(x, table, real);
+    return softcap ? (tf.tanh(logits.div(softcap)).mul(softcap) as tf.Tensor2D) : logits;
+  }
+
+  /** `use` on block b ([its rows padded to 4, d]) and its real rows: a block read from the file is freed once used. */
+  private withBlock<T>(b: number, use: (table: tf.Tensor2D, real: number) => T): T {
     const start = b * this.blockRows;
     const real = Math.min(this.blockRows, this.rows - start);
-    const capped = (logits: tf.Tensor2D) => (softcap ? (tf.tanh(logits.div(softcap)).mul(softcap) as tf.Tensor2D) : logits);
-    const withBias = (logits: tf.Tensor2D) => capped(bias ? (logits.add(bias.slice([start], [real])) as tf.Tensor2D) : logits);
-    if ('resident' in this.source) return withBias(matMulTransposedB(x, this.source.resident[b], real));
+    if ('resident' in this.source) return use(this.source.resident[b], real);
     const { files, name, buffers } = this.source;
     this.blocksRead++;
     const started = performance.now();
     const block = paddedBlock(readFloatRows(files, name, Int32Array.from({ length: real }, (_, i) => start + i), buffers), real, this.columns);
     this.secondsReading += (performance.now() - started) / 1000;
     try {
-      return withBias(matMulTransposedB(x, block, real));
+      return use(block, real);
     } finally {
       block.dispose();
     }
@@ -158,6 +203,18 @@ export class VocabularyTable {
   dispose(): void {
     if ('resident' in this.source) for (const block of this.source.resident) block.dispose();
   }
+}
+
+/** Where each of `ids` falls in the block of `width` rows from `start`: its row there (0 when outside) and 1 or 0. */
+function idsIn(ids: Int32Array, start: number, width: number): { local: Int32Array; mask: Float32Array } {
+  const inBlock = (id: number) => id >= start && id < start + width;
+  return { local: Int32Array.from(ids, (id) => (inBlock(id) ? id - start : 0)), mask: Float32Array.from(ids, (id) => (inBlock(id) ? 1 : 0)) };
+}
+
+/** Each row's logit at its id in this block, 0 for ids outside it, [rows]. */
+function pickedLogits(logits: tf.Tensor2D, { local, mask }: { local: Int32Array; mask: Float32Array }): tf.Tensor1D {
+  const width = logits.shape[1];
+  return tf.gather(logits.reshape([-1]), tf.tensor1d(Int32Array.from(local, (id, row) => row * width + id), 'int32')).mul(tf.tensor1d(mask)) as tf.Tensor1D;
 }
 
 /** Rows per block: all of them padded to 4, or as many whole rows of 4 as fit `maxBlockBytes` of float32. */

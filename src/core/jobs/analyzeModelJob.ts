@@ -2,7 +2,7 @@ import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import { modelAnalysisFile, writeModelAnalysis, type ModelAnalysis } from '../run/modelAnalysisFile';
 import { computesOnGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
-import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost } from '../analysis/depthMeasurements';
+import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost, type Plan } from '../analysis/depthMeasurements';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
 import { tokensIn, type Batch } from '../data/batch';
 import { keptSize, modelSize } from '../evaluate/cutCost';
@@ -14,7 +14,7 @@ import { openTasks, taskNotice } from '../tasks/openTasks';
 import { measuredTasks } from '../analysis/analyzeRun';
 import { TASK_WINDOW } from '../tasks/taskBatches';
 import { requireSeparableParts } from '../statistics/partImportance';
-import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS } from '../analysis/timeBudget';
+import { batchesWithinBudget, DEFAULT_CPU_BUDGET_SECONDS, type BudgetPlan } from '../analysis/timeBudget';
 
 export interface AnalyzeModelRequest extends PretrainedRequest {
   strategy?: PruneStrategy;
@@ -75,7 +75,7 @@ export async function analyzeOpened({ folder, model: pretrained, tokenizer, batc
   const data = { ...text, tokens: tokensIn(batches) };
   if (within) context.onEvent?.({ type: 'notice', text: within.text });
   context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
-  const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, strategies: request.strategies, tasks, sublayers: request.sublayers });
+  const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, strategies: request.strategies, tasks, sublayers: request.sublayers, estimates: within?.plan === 'estimates' });
   const analysis: ModelAnalysis = {
     folder,
     modelType: pretrained.config.modelType,
@@ -96,6 +96,13 @@ export async function analyzeOpened({ folder, model: pretrained, tokenizer, batc
 /** The batches that fit the budget: everything planned if two windows of it fit, else the essentials (depthMeasurements.ts). */
 function withinBudget(model: PretrainedModel, all: Batch[], request: AnalyzeModelRequest, budget: { seconds: number; spent: number }) {
   const costs = phaseCosts(model.layers, request.searchWidth ?? BUDGET_SEARCH_WIDTH);
-  const plans = [false, true].map((essential) => plannedCost(costs, request.strategy ?? 'every-other', essential));
+  const strategy = request.strategy ?? 'every-other';
+  const estimates = ' for first-order estimates of every layer, then exact loss increases where they decide the choice (and the sweep) as time allows';
+  const plans: BudgetPlan<Plan>[] = [
+    { name: 'everything', cost: plannedCost(costs, strategy, 'everything'), what: '' },
+    { name: 'essential', cost: plannedCost(costs, strategy, 'essential'), what: ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)' },
+    // Estimates need the model's gradient here: the torch backend answers exact passes only.
+    ...(model.runBatches ? [] : ([2, 1] as const).map((reserve) => ({ name: 'estimates' as const, cost: plannedCost(costs, strategy, 'estimates', undefined, reserve), what: estimates }))),
+  ];
   return batchesWithinBudget(model, all, plans, evaluationThreadCount(request.threads), budget, () => model.weights.secondsReading);
 }

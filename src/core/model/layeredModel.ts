@@ -33,6 +33,8 @@ export type BatchTask =
   | { kind: 'layer-statistics' }
   /** Angular distance between the streams n layers apart: [tokens, then the sum for every n = 1…N and l = 0…N − n]. */
   | { kind: 'angular' }
+  /** First-order estimates of each layer's loss increase, from one forward and one backward pass, with Block Influence and the angular sums: [predictions, tokens, full loss, N estimates, N cosine sums, then angular's sums]. */
+  | { kind: 'estimates' }
   /** A multiple-choice task's rows (Batch.spans): [rows, then per sub-network each row's summed continuation loss]. */
   | { kind: 'choices'; subnetworks: number[][] };
 
@@ -43,6 +45,11 @@ export interface BatchResult {
   correct?: tf.Scalar;
   /** Number of predictions the loss averages over. */
   count: number;
+}
+
+/** A readout's mean loss and its gradient with respect to the stream it read out. */
+export interface ReadoutGradient extends BatchResult {
+  gradient: tf.Tensor2D;
 }
 
 /**
@@ -72,6 +79,8 @@ export interface LayeredModel {
   readonly readoutSecondsReading?: number;
   readoutMany?(xs: tf.Tensor2D[], batch: Batch): BatchResult[];
   tokenLossesMany?(xs: tf.Tensor2D[], targets: Int32Array): tf.Tensor1D[];
+  /** `readout` and its gradient in x, cheaper than differentiating `readout` (one pass over a table left in the file); else TF.js differentiates it. */
+  readoutGradient?(x: tf.Tensor2D, batch: Batch): ReadoutGradient;
   /** Every weight of one layer, for its weight norm. */
   layerWeights(layer: number): tf.Tensor[];
   /**

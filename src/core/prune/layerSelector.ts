@@ -1,5 +1,6 @@
 import type { ImportanceMetric, PruneStrategy } from '../config/choices';
 import type { LayerStatistics } from '../statistics/importance';
+import { decidingIncrease, decidingStdErr } from '../statistics/decidingIncrease';
 import { importanceScores } from '../statistics/importanceScores';
 import { contiguousBlock } from './contiguousBlock';
 import { everyOther } from './everyOther';
@@ -56,7 +57,7 @@ export function layerSelector(strategy: PruneStrategy, context: SelectorContext)
     }
     case 'search-on-valid': {
       if (!context.lossesOf) throw new Error('search-on-valid needs a loss function');
-      const score = context.searchWidth === undefined ? undefined : context.statistics?.map((layer) => layer.lossIncrease);
+      const score = context.searchWidth === undefined ? undefined : context.statistics?.map(decidingIncrease);
       const { byDepth, margins } = searchOnValid(context.layers, context.lossesOf, { protectEnds: context.protectEnds, width: context.searchWidth, score });
       return { select: (target) => byDepth[Math.min(target, context.layers)], margin: (target) => margins[target] };
     }
@@ -72,7 +73,7 @@ function rankingMargin(statistics: LayerStatistics[], scores: number[], target: 
   const order = scores.map((score, layer) => ({ score, layer })).sort((a, b) => b.score - a.score || a.layer - b.layer);
   const [weakestKept, strongestDropped] = [order[target - 1], order[target]];
   if (!weakestKept || !strongestDropped) return undefined;
-  const errorOf = (layer: number) => statistics[layer].lossIncreaseStdErr;
+  const errorOf = (layer: number) => decidingStdErr(statistics[layer]);
   const [a, b] = [errorOf(weakestKept.layer), errorOf(strongestDropped.layer)];
   if (a === undefined || b === undefined) return undefined;
   const runnerUp = [...topByScore(scores, target).filter((l) => l !== weakestKept.layer), strongestDropped.layer].sort((x, y) => x - y);

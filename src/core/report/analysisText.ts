@@ -46,12 +46,15 @@ export function analysisText(a: Analysis, healed: readonly HealRecord[] = []): s
 }
 
 export function modelAnalysisText({ analysis: a, file, report }: { analysis: ModelAnalysis; file: string; report?: string }): string {
-  const increases = a.statistics.map((s) => errorText(s.lossIncrease, s.lossIncreaseStdErr));
-  const width = Math.max('loss increase'.length, ...increases.map((text) => text.length));
+  // Exact loss increases and first-order estimates in columns of their own, never one for the other.
+  const columns = [
+    { title: 'loss increase', cells: a.statistics.map((s) => (s.lossIncrease === undefined ? '—' : errorText(s.lossIncrease, s.lossIncreaseStdErr))) },
+    ...(a.statistics.some((s) => s.lossIncreaseEstimate !== undefined) ? [{ title: '~ first-order estimate', cells: a.statistics.map((s) => (s.lossIncreaseEstimate === undefined ? '—' : `~${errorText(s.lossIncreaseEstimate, s.lossIncreaseEstimateStdErr)}`)) }] : []),
+  ].map(({ title, cells }) => ({ title, cells, width: Math.max(title.length, ...cells.map((text) => text.length)) }));
   const perLayer = [
-    `layer  ${'loss increase'.padStart(width)}  block influence  angular (to next)  weight L1`,
+    `layer  ${columns.map(({ title, width }) => title.padStart(width)).join('  ')}  block influence  angular (to next)  weight L1`,
     ...a.statistics.map((s, l) =>
-      [String(s.layer).padStart(5), increases[l].padStart(width), fixed(s.blockInfluence).padStart(15), fixed(a.angularDistance[0][s.layer]).padStart(17), s.weightL1.toFixed(1).padStart(9)].join('  '),
+      [String(s.layer).padStart(5), ...columns.map(({ cells, width }) => cells[l].padStart(width)), fixed(s.blockInfluence).padStart(15), fixed(a.angularDistance[0][s.layer]).padStart(17), s.weightL1.toFixed(1).padStart(9)].join('  '),
     ),
   ];
   const sweeps = Object.entries(a.sweeps).flatMap(([strategy, rows]) => ['', `${strategy}:`, depthTable('language-model', rows), ...withBreak(strategy, rows)]);

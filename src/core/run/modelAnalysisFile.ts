@@ -26,6 +26,8 @@ const modelAnalysisSchema = z.object({
   statistics: z.array(importanceSchema),
   /** angularDistance[n − 1][l]: arccos(cos(x_l, x_{l+n}))/π averaged over tokens. */
   angularDistance: z.array(z.array(z.number())),
+  /** Where a budget measured first-order estimates and some layers' exact loss increases too: how well the estimates ranked those. */
+  estimateAgreement: z.object({ layers: count(), spearman: z.number() }).optional(),
   sweeps: z.partialRecord(z.enum(PRUNE_STRATEGIES), z.array(depthRowSchema)),
   tasks: z.array(measuredTaskSchema).optional(),
   parts: z.array(partIncreaseSchema).optional(),

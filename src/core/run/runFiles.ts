@@ -41,7 +41,16 @@ const runRecordSchema = z.object({
 export type RunRecord = z.infer<typeof runRecordSchema>;
 
 const dropSchema = z.object({ layer: count(), configuredRate: z.number(), empiricalRate: z.number(), timesDropped: count(), meanGradNorm: z.number(), learnedRate: z.number().optional() });
-export const importanceSchema = dropSchema.extend({ lossIncrease: z.number(), lossIncreaseStdErr: z.number().optional(), blockInfluence: z.number(), weightL1: z.number() });
+const measuredSchema = dropSchema.extend({
+  lossIncrease: z.number().optional(),
+  lossIncreaseStdErr: z.number().optional(),
+  lossIncreaseEstimate: z.number().optional(),
+  lossIncreaseEstimateStdErr: z.number().optional(),
+  blockInfluence: z.number(),
+  weightL1: z.number(),
+});
+/** A layer's importance: its exact loss increase, or where a budget ran out its first-order estimate, or both. */
+export const importanceSchema = measuredSchema.refine((layer) => layer.lossIncrease !== undefined || layer.lossIncreaseEstimate !== undefined, { message: 'a layer needs lossIncrease or lossIncreaseEstimate' });
 // The schemas describe what the engine writes: these fail to compile when the two drift apart.
 dropSchema satisfies z.ZodType<LayerDropStatistics>;
 importanceSchema satisfies z.ZodType<LayerStatistics>;
@@ -49,7 +58,7 @@ importanceSchema satisfies z.ZodType<LayerStatistics>;
 /** statistics.json: drop counters while training; after an analysis, importance too. */
 const statisticsSchema = z.object({
   fullLoss: z.number().optional(),
-  layers: z.array(importanceSchema.partial({ lossIncrease: true, blockInfluence: true, weightL1: true })),
+  layers: z.array(measuredSchema.partial({ blockInfluence: true, weightL1: true })),
 });
 export type StatisticsFile = z.infer<typeof statisticsSchema>;
 

@@ -6,10 +6,14 @@ import type { LayerDropStatistics } from './dropStatistics';
 import { layerWeightL1 } from './weightNorms';
 
 export interface LayerStatistics extends LayerDropStatistics {
-  /** Valid loss with this one layer removed, minus the full model's. */
-  lossIncrease: number;
+  /** Valid loss with this one layer removed, minus the full model's; absent where a budget left the layer with its estimate alone. */
+  lossIncrease?: number;
   /** The paired standard error of `lossIncrease` over the validation batches (absent in files from before it existed). */
   lossIncreaseStdErr?: number;
+  /** The first-order estimate of `lossIncrease` (lossEstimates.ts), where a budget measured that first. */
+  lossIncreaseEstimate?: number;
+  /** Its standard error over the validation batches. */
+  lossIncreaseEstimateStdErr?: number;
   blockInfluence: number;
   weightL1: number;
 }

@@ -1,12 +1,13 @@
 import { IMPORTANCE_METRICS, type ImportanceMetric } from '../config/choices';
 import { UserError } from '../errors';
 import type { LayerStatistics } from './importance';
+import { decidingIncrease } from './decidingIncrease';
 
 /** A metric's value per layer, oriented so that higher means more important. */
 export function importanceScores(layers: LayerStatistics[], metric: ImportanceMetric): number[] {
   switch (metric) {
     case 'loss-increase':
-      return layers.map((l) => l.lossIncrease);
+      return layers.map(decidingIncrease);
     case 'block-influence':
       return layers.map((l) => l.blockInfluence);
     case 'weight-l1':

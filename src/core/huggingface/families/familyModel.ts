@@ -1,6 +1,6 @@
 import * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
-import type { BatchResult } from '../../model/layeredModel';
+import type { BatchResult, ReadoutGradient } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
 import { linear } from '../../ops/linear';
 import { ACTIVATIONS, layerNormWithEps } from '../../model/norms';
@@ -102,6 +102,15 @@ export abstract class FamilyModel {
     if (xs.length === 1) return [this.readout(xs[0], batch)];
     const rows = xs.map((x) => this.scoredRows(x, batch));
     return this.tokenLossesMany(rows, batch.targets).map((losses, i) => ({ loss: losses.mean() as tf.Scalar, count: rows[i].shape[0] }));
+  }
+
+  /** The readout and its gradient in the stream, the head's table read once (vocabularyTable.ts); the final norm differentiated by TF.js. */
+  readoutGradient(x: tf.Tensor2D, batch: Batch): ReadoutGradient {
+    const headInput = (stream: tf.Tensor2D) => this.head(this.scoredRows(stream, batch));
+    const { input, bias, softcap } = headInput(x);
+    const { losses, gradient } = this.headTable.crossEntropyGradient(input, batch.targets, bias, softcap);
+    const count = input.shape[0];
+    return { loss: losses.mean() as tf.Scalar, count, gradient: tf.grad((stream) => headInput(stream as tf.Tensor2D).input)(x, gradient.div(count)) as tf.Tensor2D };
   }
 
   tokenLosses(x: tf.Tensor2D, targets: Int32Array): tf.Tensor1D {
