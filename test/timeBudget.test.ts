@@ -27,6 +27,8 @@ test('a budget keeps the first batches that fit (threads sharing them), never mo
   assert.equal(batchesThatFit(batchesOf(100), perWindow(2.5), 1, 60).length, 6);
   assert.equal(batchesThatFit(batchesOf(100), perWindow(2.5), 2, 60).length, 12);
   assert.equal(batchesThatFit(batchesOf(4), perWindow(2.5), 2, 600).length, 4);
+  // Nine batches on two threads take five batches' time: 50 s, past 45.
+  assert.equal(batchesThatFit(batchesOf(100), perWindow(2.5), 2, 45).length, 8);
   assert.equal(batchesThatFit(batchesOf(100), perWindow(10), 1, 5).length, 0);
 });
 
@@ -45,7 +47,8 @@ test('a budget estimates a phase from its layer evaluations and readouts per win
   const cost = { blocks: 10, readouts: 3, layers: 4 };
   assert.equal(walkSeconds(units, cost, 4), 4 * (10 * 0.5 + 3 * 2) + 4 * 3);
   const budget = new TimeBudget(60, units, [4, 4, 1], 2);
-  assert.equal(budget.estimate(cost), (2 * walkSeconds(units, cost, 4) + walkSeconds(units, cost, 1)) / 2);
+  // Two threads share three batches as [4, 4] and [1]: the first share is the wait.
+  assert.equal(budget.estimate(cost), 2 * walkSeconds(units, cost, 4));
   assert.ok(budget.left() <= 60 && budget.left() > 59);
   // A head left in the file is read once a pass: 3 readouts of 4 windows of 256 rows are 3,072 rows, two passes of 2,048.
   const grouped = { ...units, tableRead: { seconds: 1.5, rowsPerPass: 2048, rowsPerWindow: 256 } };

@@ -6,6 +6,7 @@ import { type LayeredModel } from '../model/layeredModel';
 import { tokensIn, type Batch } from '../data/batch';
 import { durationText } from '../config/duration';
 import { UserError } from '../errors';
+import { contiguousShares } from '../evaluate/evaluationThreads';
 
 /** What an analysis on the CPU may take when neither --tokens nor --budget says: five minutes. */
 export const DEFAULT_CPU_BUDGET_SECONDS = 300;
@@ -101,8 +102,10 @@ export class TimeBudget {
   }
 
   private rawEstimate(cost: WalkCost): number {
-    const total = this.batchSizes.reduce((sum, windows) => sum + walkSeconds(this.units, cost, windows), 0);
-    return total / Math.min(this.threads, this.batchSizes.length);
+    return wallSeconds(
+      this.batchSizes.map((windows) => walkSeconds(this.units, cost, windows)),
+      this.threads,
+    );
   }
 }
 
@@ -124,6 +127,11 @@ export interface BudgetedBatches<Name extends string = string> {
 /** Fewer batches than this and the budget measures window by window, so that standard errors have batches to come from. */
 const FEW_BATCHES = 4;
 
+/** The wall time of batches costing `seconds` each on `threads` threads: the longest of the contiguous shares they get (evaluationThreads.ts), so three batches on two threads take two batches' time, not one and a half. */
+export function wallSeconds(seconds: readonly number[], threads: number): number {
+  return Math.max(0, ...contiguousShares(seconds, threads).map((share) => share.reduce((sum, s) => sum + s, 0)));
+}
+
 /**
  * The first batches that fit `seconds` when a batch costs `secondsOf` and `threads` share the
  * batches: the first ones, so that a larger budget measures a superset; one window per batch when
@@ -131,14 +139,12 @@ const FEW_BATCHES = 4;
  */
 export function batchesThatFit(all: Batch[], secondsOf: (batch: Batch) => number, threads: number, seconds: number): Batch[] {
   const fit = (batches: Batch[]) => {
-    let total = 0;
-    let count = 0;
+    const costs: number[] = [];
     for (const batch of batches) {
-      total += secondsOf(batch);
-      if (total > seconds * Math.min(threads, count + 1)) break;
-      count++;
+      costs.push(secondsOf(batch));
+      if (wallSeconds(costs, threads) > seconds) return batches.slice(0, costs.length - 1);
     }
-    return batches.slice(0, count);
+    return batches;
   };
   const batches = fit(all);
   return batches.length >= FEW_BATCHES || batches.length === all.length ? batches : fit(all.flatMap(windowsOf));
@@ -166,7 +172,7 @@ export function batchesWithinBudget<Name extends string>(model: LayeredModel, al
   const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan.cost, batch.size), threads, left) }));
   const chosen = fitting.find(({ batches }) => batches.length >= Math.min(FEWEST_BATCHES, all.length * all[0].size));
   if (!chosen) {
-    const smallest = calibration + (walkSeconds(units, plans.at(-1)!.cost, 1) * FEWEST_BATCHES) / Math.min(threads, FEWEST_BATCHES);
+    const smallest = calibration + wallSeconds(new Array(FEWEST_BATCHES).fill(walkSeconds(units, plans.at(-1)!.cost, 1)), threads);
     throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}: ${unitText}); the smallest budget that works is ${Math.ceil(smallest)}s, or a shorter --window`);
   }
   const { plan, batches } = chosen;

@@ -39,6 +39,12 @@ function productGradients<T extends tf.Tensor>(dy: T, a: T, b: T) {
   return { a: () => matMul(dy, swapLastAxes(b)), b: () => matMul(a, dy, true) };
 }
 
+/** The registered gradient of a·b: lazily, and a 2D b (a weight) read in place for da = dy·bᵀ instead of transposed into a copy. */
+function kernelProductGradients(dy: tf.Tensor, a: tf.Tensor, b: tf.Tensor) {
+  const gradients = productGradients(dy, a, b);
+  return b.rank === 2 && dy.rank === 2 ? { ...gradients, a: () => matMulTransposedB(dy as tf.Tensor2D, b as tf.Tensor2D) } : gradients;
+}
+
 /** The gradients of a·b, both: [da, db]. */
 export function matMulGradients<T extends tf.Tensor>(dy: T, a: T, b: T): [T, T] {
   const gradients = productGradients(dy, a, b);
@@ -64,7 +70,7 @@ tf.registerGradient({
   inputsToSave: ['a', 'b'],
   gradFunc: (dy: tf.Tensor | tf.Tensor[], [a, b]: tf.Tensor[], attrs: tf.NamedAttrMap) => {
     const grad = dy as tf.Tensor;
-    return attrs.transposeA ? { a: () => matMul(b, swapLastAxes(grad)), b: () => matMul(a, grad) } : productGradients(grad, a, b);
+    return attrs.transposeA ? { a: () => matMul(b, swapLastAxes(grad)), b: () => matMul(a, grad) } : kernelProductGradients(grad, a, b);
   },
 });
 // x·wᵀ over w's first `rows` rows: dx = dy·w[:rows], dw = dyᵀ·x with zero rows for the padding.

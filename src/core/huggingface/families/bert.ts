@@ -1,5 +1,5 @@
 import * as tf from '../../backend/tf';
-import { linear } from '../../ops/linear';
+import { frozenLinear } from '../../ops/linear';
 import type { ResidualStream } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
 import { attend } from '../../model/groupedQueryAttention';
@@ -114,7 +114,7 @@ export class BertModel extends FamilyModel implements PretrainedModel {
   }
 
   private dense(name: string, x: tf.Tensor2D): tf.Tensor2D {
-    return linear(x, this.p(`${name}.weight`) as tf.Tensor2D, this.p(`${name}.bias`) as tf.Tensor1D);
+    return frozenLinear(x, this.p(`${name}.weight`) as tf.Tensor2D, this.p(`${name}.bias`) as tf.Tensor1D);
   }
 
   private norm(name: string, x: tf.Tensor2D): tf.Tensor2D {

@@ -2,7 +2,7 @@ import * as tf from '../../backend/tf';
 import { UserError } from '../../errors';
 import type { BatchResult, ReadoutGradient } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
-import { linear } from '../../ops/linear';
+import { frozenLinear } from '../../ops/linear';
 import { ACTIVATIONS, layerNormWithEps } from '../../model/norms';
 import type { RawTensor } from '../../checkpoint/safetensors';
 import type { PretrainedConfig } from '../pretrainedConfig';
@@ -54,7 +54,7 @@ export abstract class FamilyModel {
 
   /** x through a layer's `projection`, with its bias where it has one. */
   protected project(layer: number, projection: string, x: tf.Tensor2D): tf.Tensor2D {
-    return linear(x, this.p(this.name(layer, `${projection}.weight`)) as tf.Tensor2D, this.weights.get(this.name(layer, `${projection}.bias`)) as tf.Tensor1D | undefined);
+    return frozenLinear(x, this.p(this.name(layer, `${projection}.weight`)) as tf.Tensor2D, this.weights.get(this.name(layer, `${projection}.bias`)) as tf.Tensor1D | undefined);
   }
 
   /** x through a layer's LayerNorm `norm` (its weight and bias). */

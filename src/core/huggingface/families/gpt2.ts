@@ -1,5 +1,5 @@
 import * as tf from '../../backend/tf';
-import { linear } from '../../ops/linear';
+import { frozenLinear } from '../../ops/linear';
 import type { BlockOptions, ResidualStream } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
 import { attend } from '../../model/groupedQueryAttention';
@@ -74,19 +74,19 @@ export class Gpt2Model extends FamilyModel implements PretrainedModel {
     const x = stream.x;
     const mid = options.skip === 'attention' ? x : (x.add(this.attention(stream, layer)) as tf.Tensor2D);
     if (options.skip === 'mlp') return mid;
-    const hidden = this.activation(linear(layerNormWithEps(mid, p('ln_2.weight'), p('ln_2.bias'), this.eps), p('mlp.c_fc.weight') as tf.Tensor2D, p('mlp.c_fc.bias') as tf.Tensor1D));
-    return mid.add(linear(hidden as tf.Tensor2D, p('mlp.c_proj.weight') as tf.Tensor2D, p('mlp.c_proj.bias') as tf.Tensor1D)) as tf.Tensor2D;
+    const hidden = this.activation(frozenLinear(layerNormWithEps(mid, p('ln_2.weight'), p('ln_2.bias'), this.eps), p('mlp.c_fc.weight') as tf.Tensor2D, p('mlp.c_fc.bias') as tf.Tensor1D));
+    return mid.add(frozenLinear(hidden as tf.Tensor2D, p('mlp.c_proj.weight') as tf.Tensor2D, p('mlp.c_proj.bias') as tf.Tensor1D)) as tf.Tensor2D;
   }
 
   private attention(stream: ResidualStream, layer: number): tf.Tensor2D {
     const p = (suffix: string) => this.p(this.name(layer, suffix));
     const headDim = this.d / this.heads;
-    const qkv = linear(layerNormWithEps(stream.x, p('ln_1.weight'), p('ln_1.bias'), this.eps), p('attn.c_attn.weight') as tf.Tensor2D, p('attn.c_attn.bias') as tf.Tensor1D);
+    const qkv = frozenLinear(layerNormWithEps(stream.x, p('ln_1.weight'), p('ln_1.bias'), this.eps), p('attn.c_attn.weight') as tf.Tensor2D, p('attn.c_attn.bias') as tf.Tensor1D);
     const [q, k, v] = tf.split(qkv, 3, 1) as tf.Tensor2D[];
     let scale = this.config.raw.scale_attn_weights === false ? 1 : 1 / Math.sqrt(headDim);
     if (this.config.raw.scale_attn_by_inverse_layer_idx) scale /= layer + 1;
     const context = attend(q, k, v, { batch: stream.batch.size, heads: this.heads, kvHeads: this.heads, headDim, scale }, stream.additiveMask);
-    return linear(context, p('attn.c_proj.weight') as tf.Tensor2D, p('attn.c_proj.bias') as tf.Tensor1D);
+    return frozenLinear(context, p('attn.c_proj.weight') as tf.Tensor2D, p('attn.c_proj.bias') as tf.Tensor1D);
   }
 
   protected head(x: tf.Tensor2D): LmHead {
