@@ -1,5 +1,6 @@
 import * as tf from '../backend/tf';
 import { bindingLimit, tensorsOnWasmHeap } from '../backend/backends';
+import { filledTensor } from '../backend/filledTensor';
 import { UserError } from '../errors';
 import { layerOf } from './layerNames';
 import { ReadBuffers } from './readBuffers';
@@ -53,10 +54,10 @@ export class PretrainedWeights {
 
   /** A tensor's values as float32, checked against the shape the config implies (and for finite values, unless streaming checked them at open); `transpose`: [in, out] from nn.Linear's [out, in]. */
   /** Every tensor's values are checked finite on their first read: a streamed layer's when it is first used, not at open (a pass over the whole file). */
-  private read(name: string, expected: number[], transpose = false): Float32Array {
+  private read(name: string, expected: number[], transpose = false, into?: Float32Array): Float32Array {
     const first = !this.readOnce.has(name);
     this.readOnce.add(name);
-    return readWeight(this.files, this.checked(name, expected), first, transpose, this.buffers).data;
+    return readWeight(this.files, this.checked(name, expected), first, transpose, this.buffers, into).data;
   }
 
   /** The stored name, its shape checked against the one the config implies (from the header: nothing read). */
@@ -128,7 +129,7 @@ export class PretrainedWeights {
   private materialize(name: string): void {
     const { shape, layout } = this.layouts.get(name)!;
     const transpose = layout === 'transpose';
-    const tensor = tf.tensor(this.read(name, shape, transpose), transpose ? [shape[1], shape[0]] : shape);
+    const tensor = filledTensor(transpose ? [shape[1], shape[0]] : shape, (values) => this.read(name, shape, transpose, values));
     this.resident.set(name, tf.keep(tensor));
   }
 

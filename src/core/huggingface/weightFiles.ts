@@ -122,14 +122,18 @@ function readFully(weights: WeightFiles, entry: WeightEntry, fd: number, bytes: 
  * tensor [rows, columns] comes back [columns, rows] (BF16 decoded and transposed in one pass).
  * With `buffers`, the values are a view of its arrays, valid until the next read.
  */
-export function readWeight(weights: WeightFiles, name: string, finite = false, transpose = false, buffers?: ReadBuffers): { shape: number[]; data: Float32Array } {
+export function readWeight(weights: WeightFiles, name: string, finite = false, transpose = false, buffers?: ReadBuffers, into?: Float32Array): { shape: number[]; data: Float32Array } {
   const entry = computedEntry(weights, name);
   const raw = readRawWeight(weights, entry, buffers);
   if (finite) finiteOrFail(weights, entry, raw);
   const count = entry.shape.reduce((a, b) => a * b, 1);
-  const floats = () => buffers?.floats(count) ?? new Float32Array(count);
+  const floats = () => into ?? buffers?.floats(count) ?? new Float32Array(count);
   const dtype = entry.dtype as WeightDtype;
-  if (!transpose) return { shape: entry.shape, data: dtype === 'F32' ? new Float32Array(raw.buffer, 0, count) : decodedInto(dtype, raw, floats()) };
+  if (!transpose && dtype === 'F32') {
+    const values = new Float32Array(raw.buffer, 0, count);
+    return { shape: entry.shape, data: into ? (into.set(values), into) : values };
+  }
+  if (!transpose) return { shape: entry.shape, data: decodedInto(dtype, raw, floats()) };
   const [rows, columns] = entry.shape;
   if (dtype === 'BF16') return { shape: [columns, rows], data: transposedBf16(new Uint16Array(raw.buffer, 0, count), rows, columns, floats()) };
   // F32's bytes are its values; F16 is decoded into an array of its own, `floats` taking the transpose.
