@@ -42,7 +42,7 @@ function placeholder(task: BatchTask, batch: Batch, layers: number): Float64Arra
     case 'angular':
       return Float64Array.from({ length: 1 + (layers * (layers + 1)) / 2 }, (_, i) => (i === 0 ? tokens : 0));
     case 'estimates':
-      return Float64Array.from({ length: 3 + 3 * layers + (layers * (layers + 1)) / 2 }, (_, i) => (i < 2 ? tokens : 0));
+      return Float64Array.from({ length: 3 + 2 * layers + (layers * (layers + 1)) / 2 }, (_, i) => (i < 2 ? tokens : 0));
     case 'choices':
       return Float64Array.from({ length: 1 + task.subnetworks.length * batch.size }, (_, i) => (i === 0 ? batch.size : 0));
   }

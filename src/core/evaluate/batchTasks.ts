@@ -4,7 +4,6 @@ import type { BatchTask, LayeredModel, ReadoutGradient } from '../model/layeredM
 import { forwardSharingPrefixes, forwardSharingSteps } from '../model/sharedPrefixes';
 import { wholeLayer } from '../model/layerParts';
 import { cosineSum } from '../ops/cosineSum';
-import { layerL1 } from '../model/layerL1';
 
 export function runBatchTask(model: LayeredModel, batch: Batch, task: BatchTask): Float64Array {
   switch (task.kind) {
@@ -87,9 +86,8 @@ function angleSums(streams: tf.Tensor2D[]): tf.Tensor1D {
  * by layer (each layer differentiated on its own, so a streamed model holds one layer's weights at
  * a time and reads each again going back): layer l's first-order loss increase is g_{l+1}·(x_l − x_{l+1}),
  * the change removing it makes to the stream leaving it times the loss's gradient there. The
- * forward's streams give Block Influence and the angular distances too, and the layers it holds
- * their weight norms. [predictions, tokens, full loss, N estimates, N cosine sums, N weight L1
- * norms, then angularBatch's sums].
+ * forward's streams give Block Influence and the angular distances too. [predictions, tokens, full
+ * loss, N estimates, N cosine sums, then angularBatch's sums].
  */
 function estimatesBatch(model: LayeredModel, batch: Batch): Float64Array {
   const N = model.layers;
@@ -98,11 +96,10 @@ function estimatesBatch(model: LayeredModel, batch: Batch): Float64Array {
     const options = { training: false };
     const stream = model.embed(batch, options);
     const streams = [stream.x];
-    const [cosines, norms]: tf.Scalar[][] = [[], []];
+    const cosines: tf.Scalar[] = [];
     for (let layer = 0; layer < N; layer++) {
       const output = tf.tidy(() => model.block({ ...stream, x: streams[layer] }, layer, options));
       cosines.push(cosineSum(streams[layer], output));
-      norms.push(layerL1(model, layer));
       streams.push(output);
     }
     const angles = angleSums(streams);
@@ -117,7 +114,7 @@ function estimatesBatch(model: LayeredModel, batch: Batch): Float64Array {
       gradient.dispose();
       gradient = entering;
     }
-    return tf.concat([tf.stack([readout.loss, ...estimates, ...cosines, ...norms]), angles]).dataSync() as Float32Array;
+    return tf.concat([tf.stack([readout.loss, ...estimates, ...cosines]), angles]).dataSync() as Float32Array;
   });
   return Float64Array.from([predictions, batch.size * batch.length, ...values]);
 }

@@ -33,7 +33,7 @@ export type BatchTask =
   | { kind: 'layer-statistics' }
   /** Angular distance between the streams n layers apart: [tokens, then the sum for every n = 1…N and l = 0…N − n]. */
   | { kind: 'angular' }
-  /** First-order estimates of each layer's loss increase, from one forward and one backward pass, with Block Influence and the angular sums: [predictions, tokens, full loss, N estimates, N cosine sums, N weight L1 norms, then angular's sums]. */
+  /** First-order estimates of each layer's loss increase, from one forward and one backward pass, with Block Influence and the angular sums: [predictions, tokens, full loss, N estimates, N cosine sums, then angular's sums]. */
   | { kind: 'estimates' }
   /** A multiple-choice task's rows (Batch.spans): [rows, then per sub-network each row's summed continuation loss]. */
   | { kind: 'choices'; subnetworks: number[][] };

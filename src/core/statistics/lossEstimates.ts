@@ -1,6 +1,7 @@
 import type { LayeredModel } from '../model/layeredModel';
 import type { Batch } from '../data/batch';
 import { batchResults } from '../evaluate/evaluationThreads';
+import { layerWeightL1 } from './weightNorms';
 import { standardError, pairedStandardError } from '../evaluate/standardError';
 import { angularFromSums } from './angularDistance';
 import { dropStatistics, emptyCounters } from './dropStatistics';
@@ -21,8 +22,7 @@ export interface EstimatedLayers {
  * whole layer): removing layer l moves the stream leaving it by x_l − x_{l+1}, and the loss's
  * gradient there says what that costs to first order. One forward and one backward pass a batch
  * (batchTasks.ts) instead of the N/2 + 1 passes the exact removals take; Block Influence and the
- * angular distances come from the same forward, the weight norms from the layers it reads. Combined
- * over batches as the exact values are.
+ * angular distances come from the same forward. Combined over batches as the exact values are.
  */
 export function estimatedLayerStatistics(model: LayeredModel, batches: Batch[]): EstimatedLayers {
   const N = model.layers;
@@ -31,6 +31,7 @@ export function estimatedLayerStatistics(model: LayeredModel, batches: Batch[]):
   const total = predictions.reduce((a, b) => a + b, 0);
   const tokens = perBatch.reduce((sum, values) => sum + values[1], 0);
   const mean = (at: number) => perBatch.reduce((sum, values, b) => sum + values[at] * predictions[b], 0) / total;
+  const weights = layerWeightL1(model);
   const layers = dropStatistics(emptyCounters(N), new Array(N).fill(0)).map((drop) => ({
     ...drop,
     lossIncreaseEstimate: mean(3 + drop.layer),
@@ -39,9 +40,9 @@ export function estimatedLayerStatistics(model: LayeredModel, batches: Batch[]):
       predictions,
     ),
     blockInfluence: 1 - perBatch.reduce((sum, values) => sum + values[3 + N + drop.layer], 0) / tokens,
-    weightL1: perBatch[0][3 + 2 * N + drop.layer],
+    weightL1: weights[drop.layer],
   }));
-  return { fullLoss: mean(2), layers, angularDistance: angularFromSums(perBatch, N, 1, 3 + 3 * N), batchLosses: perBatch.map((values) => values[2]), predictions };
+  return { fullLoss: mean(2), layers, angularDistance: angularFromSums(perBatch, N, 1, 3 + 2 * N), batchLosses: perBatch.map((values) => values[2]), predictions };
 }
 
 /** The exact loss increase of removing each of `removed` alone, ± its paired error against the full network's batch losses: one walk sharing prefixes. */
