@@ -83,6 +83,19 @@ test('a trained run: loss, drop rates, importance, depth sweep and angular dista
 test('a Hugging Face model analysis and a comparison', { timeout: 5 * 60_000 }, async () => {
   const model = JSON.parse(depthlab('analyze', 'gpt2', '--tokens', '1024', '--window', '64').trim().split('\n').at(-1)!);
   assert.equal(await check(model.report, 'light'), 2);
+  // The same analysis as a budget that ran out would leave it: the first layer exact, the others estimated.
+  const analysis = JSON.parse(fs.readFileSync(model.file, 'utf8'));
+  analysis.statistics = analysis.statistics.map(({ lossIncrease, lossIncreaseStdErr, ...layer }: Record<string, number>, l: number) =>
+    l === 0 ? { ...layer, lossIncrease, lossIncreaseStdErr, lossIncreaseEstimate: lossIncrease * 0.9, lossIncreaseEstimateStdErr: lossIncreaseStdErr } : { ...layer, lossIncreaseEstimate: lossIncrease * 0.9, lossIncreaseEstimateStdErr: lossIncreaseStdErr },
+  );
+  fs.writeFileSync(model.file, JSON.stringify(analysis));
+  const estimated = JSON.parse(depthlab('report', 'gpt2').trim().split('\n').at(-1)!).file;
+  assert.equal(await check(estimated, 'light', 'report-estimates'), 2);
+  const page = await browser.newPage();
+  await page.goto(`file://${estimated}`);
+  assert.match((await page.locator('body').textContent())!, /hollow bars: 3 of 4 are first-order estimates \(gradient × activation\), marked ~/);
+  assert.match((await page.locator('pre').first().textContent())!, /~ first-order estimate/);
+  await page.close();
   const comparison = JSON.parse(depthlab('compare', 'report.depthlab.json').trim().split('\n').at(-1)!);
   assert.equal(await check(comparison.report, 'light', 'report-compare'), 5, 'a chart per strategy');
 });

@@ -107,7 +107,8 @@ export interface MeasureContext {
  * Everything DepthLab measures of a model it did not train, cheap measurements first: per-layer
  * importance (no LayerDrop counters) and Block Influence in one walk, angular distances, then a
  * depth sweep per strategy, search-on-valid last with its cost said before it starts; and the
- * choice's layers.
+ * choice's layers. Under a budget too small for the exact per-layer pass, first-order estimates
+ * and the exact removals that decide the choice take its place (estimatesFirst.ts).
  */
 export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit<LayerChoice, 'layers'>, context: MeasureContext = {}): DepthMeasurements {
   const { budget, onEvent } = context;

@@ -114,6 +114,8 @@ export interface BudgetPlan<Name extends string = string> {
   name: Name;
   cost: WalkCost;
   what: string;
+  /** A plan that goes on while time remains: the phase whose time the line gives, and its name there (else the whole plan's). */
+  first?: { label: string; cost: WalkCost };
 }
 
 export interface BudgetedBatches<Name extends string = string> {
@@ -180,6 +182,7 @@ export function batchesWithinBudget<Name extends string>(model: LayeredModel, al
   const tokensOf = (batches: Batch[]) => tokensIn(batches).toLocaleString('en-US');
   const [tokens, total] = [tokensOf(batches), tokensOf(all)];
   const limit = tokens === total ? `all ${total} tokens fit` : `${tokens} of ${total} tokens fit`;
-  const text = `budget ${durationText(budgetSeconds)}: ${limit}${plan.what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), about ${durationText(calibration + budget.estimate(plan.cost))}`;
+  const about = plan.first ? `${plan.first.label} in about ${durationText(calibration + budget.estimate(plan.first.cost))}` : `about ${durationText(calibration + budget.estimate(plan.cost))}`;
+  const text = `budget ${durationText(budgetSeconds)}: ${limit}${plan.what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), ${about}`;
   return { batches, budget, text, plan: plan.name };
 }

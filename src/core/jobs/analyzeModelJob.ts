@@ -97,12 +97,12 @@ export async function analyzeOpened({ folder, model: pretrained, tokenizer, batc
 function withinBudget(model: PretrainedModel, all: Batch[], request: AnalyzeModelRequest, budget: { seconds: number; spent: number }) {
   const costs = phaseCosts(model.layers, request.searchWidth ?? BUDGET_SEARCH_WIDTH);
   const strategy = request.strategy ?? 'every-other';
-  const estimates = ' for first-order estimates of every layer, then exact loss increases where they decide the choice (and the sweep) as time allows';
+  const estimates = ' for first-order estimates of every layer, then exact loss increases where they decide the choice (and the sweep) until the budget ends';
   const plans: BudgetPlan<Plan>[] = [
     { name: 'everything', cost: plannedCost(costs, strategy, 'everything'), what: '' },
     { name: 'essential', cost: plannedCost(costs, strategy, 'essential'), what: ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)' },
     // Estimates need the model's gradient here: the torch backend answers exact passes only.
-    ...(model.runBatches ? [] : ([2, 1] as const).map((reserve) => ({ name: 'estimates' as const, cost: plannedCost(costs, strategy, 'estimates', undefined, reserve), what: estimates }))),
+    ...(model.runBatches ? [] : ([2, 1] as const).map((reserve) => ({ name: 'estimates' as const, cost: plannedCost(costs, strategy, 'estimates', undefined, reserve), what: estimates, first: { label: 'the estimates', cost: costs.estimates } }))),
   ];
   return batchesWithinBudget(model, all, plans, evaluationThreadCount(request.threads), budget, () => model.weights.secondsReading);
 }
