@@ -1,7 +1,8 @@
 import assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { test } from 'node:test';
-import { FIXTURE_FAMILIES } from './helpers';
+import { spawnSync } from 'node:child_process';
+import { FIXTURE_FAMILIES, PYTHON, pythonMissing } from './helpers';
 import * as tf from '../src/core/backend/tf';
 import { selectBackend } from '../src/core/backend/selectBackend';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
@@ -158,4 +159,25 @@ test("Spearman's rank correlation and the deciding order", () => {
   assert.ok(Math.abs(spearman([1, 2, 2, 3], [1, 2, 3, 4]) - 0.9486832980505138) < 1e-12);
   // Six layers, keep 3: the three weakest go; the third weakest and the fourth decide it first.
   assert.deepEqual(decidingOrder([0.5, 0.1, 0.3, 0.2, 0.9, 0.4], 3), [2, 5, 3, 0, 1, 4]);
+});
+
+test('the estimates equal a float64 gradient × activation that transformers and autograd compute, on every decoder family', { skip: pythonMissing(['torch', 'transformers']) }, async () => {
+  await selectBackend('wasm');
+  const rows = (ids: Int32Array) => Array.from({ length: batch.size }, (_, r) => [...ids.slice(r * batch.length, (r + 1) * batch.length)].join(',')).join(';');
+  for (const family of FIXTURE_FAMILIES) {
+    const folder = path.join(FIXTURES, family);
+    const { model } = openPretrained(folder, 'wasm', false);
+    try {
+      if (model.objective !== 'causal-lm') continue;
+      const values = runBatchTask(model, batch, { kind: 'estimates' });
+      const run = spawnSync(PYTHON, [path.join(__dirname, 'python', 'layerEstimates.py'), folder, rows(batch.inputs), rows(batch.targets)], { encoding: 'utf8' });
+      assert.equal(run.status, 0, run.stderr);
+      const expected = JSON.parse(run.stdout.trim().split('\n').at(-1)!) as { loss: number; estimates: number[] };
+      assert.ok(Math.abs(values[2] - expected.loss) <= 1e-5 * expected.loss, `${family}: loss ${values[2]} against ${expected.loss}`);
+      const scale = Math.max(...expected.estimates.map(Math.abs));
+      expected.estimates.forEach((estimate, l) => assert.ok(Math.abs(values[3 + l] - estimate) <= 1e-4 * scale, `${family} layer ${l}: ${values[3 + l]} against float64 ${estimate}`));
+    } finally {
+      model.dispose();
+    }
+  }
 });
