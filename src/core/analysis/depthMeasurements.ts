@@ -139,7 +139,10 @@ export function measureDepth(model: LayeredModel, batches: Batch[], choice: Omit
     // The exact removals leave the chosen sweep its time where it fits beside them.
     let reserve: number | undefined;
     const fits = (cost: WalkCost) => {
-      reserve ??= budget.estimate(sweepCost(strategy)) <= budget.left() ? budget.estimate(sweepCost(strategy)) : 0;
+      if (reserve === undefined) {
+        const sweepSeconds = budget.estimate(sweepCost(strategy));
+        reserve = sweepSeconds <= budget.left() ? sweepSeconds : 0;
+      }
       return budget.estimate(cost) <= budget.left() - reserve;
     };
     const target = targetDepth(N, undefined, choice.target);

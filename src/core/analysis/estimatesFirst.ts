@@ -4,7 +4,7 @@ import { walkCost, type WalkCost } from '../evaluate/walkCost';
 import type { LayeredModel } from '../model/layeredModel';
 import type { EstimateAgreement } from '../report/estimateNote';
 import type { LayerStatistics } from '../statistics/importance';
-import { estimatedLayerStatistics, exactLossIncreases, type EstimatedLayers } from '../statistics/lossEstimates';
+import { estimatedLayerStatistics, exactLossIncreases, removalSubnetworks, type EstimatedLayers } from '../statistics/lossEstimates';
 import { spearman } from '../statistics/rankCorrelation';
 
 /**
@@ -31,10 +31,7 @@ export const estimatesCost = (layers: number): WalkCost => ({ blocks: 3 * layers
 export const EXACT_WALK = 4;
 
 /** The walk removing each of `removed` alone. */
-export function removalCost(layers: number, removed: readonly number[]): WalkCost {
-  const all = Array.from({ length: layers }, (_, l) => l);
-  return walkCost(removed.map((layer) => all.filter((l) => l !== layer)));
-}
+export const removalCost = (layers: number, removed: readonly number[]): WalkCost => walkCost(removalSubnetworks(layers, removed));
 
 /**
  * Every layer's first-order estimate, then exact loss increases for the layers that decide the
@@ -58,8 +55,9 @@ export function estimatesFirst(
     let walk = order.slice(0, EXACT_WALK);
     while (walk.length && !fits(removalCost(N, walk))) walk = walk.slice(0, -1);
     if (!walk.length) break;
+    const cost = removalCost(N, walk);
     onEvent?.({ type: 'phase', phase: 'importance', detail: `exact loss increase of layer${walk.length > 1 ? 's' : ''} ${walk.join(', ')}, in the order the estimates put them around the cut at ${target}` });
-    const exact = run(removalCost(N, walk), () => exactLossIncreases(model, batches, walk, estimated));
+    const exact = run(cost, () => exactLossIncreases(model, batches, walk, estimated));
     walk.forEach((layer, i) => Object.assign(statistics[layer], exact[i]));
     order.splice(0, walk.length);
   }

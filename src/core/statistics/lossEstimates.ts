@@ -46,14 +46,18 @@ export function estimatedLayerStatistics(model: LayeredModel, batches: Batch[]):
 }
 
 /** The exact loss increase of removing each of `removed` alone, ± its paired error against the full network's batch losses: one walk sharing prefixes. */
-export function exactLossIncreases(model: LayeredModel, batches: Batch[], removed: readonly number[], full: Pick<EstimatedLayers, 'batchLosses' | 'predictions'>): { lossIncrease: number; lossIncreaseStdErr: number }[] {
-  const all = Array.from({ length: model.layers }, (_, l) => l);
-  const perBatch = batchResults(model, batches, { kind: 'evaluate', subnetworks: removed.map((layer) => all.filter((l) => l !== layer)) });
+export function exactLossIncreases(model: LayeredModel, batches: Batch[], removed: readonly number[], full: Pick<EstimatedLayers, 'fullLoss' | 'batchLosses' | 'predictions'>): { lossIncrease: number; lossIncreaseStdErr: number }[] {
+  const perBatch = batchResults(model, batches, { kind: 'evaluate', subnetworks: removalSubnetworks(model.layers, removed) });
   const total = full.predictions.reduce((a, b) => a + b, 0);
   return removed.map((_, i) => {
     const losses = perBatch.map((values) => values[2 + 3 * i]);
     const loss = losses.reduce((sum, value, b) => sum + value * full.predictions[b], 0) / total;
-    const fullLoss = full.batchLosses.reduce((sum, value, b) => sum + value * full.predictions[b], 0) / total;
-    return { lossIncrease: loss - fullLoss, lossIncreaseStdErr: pairedStandardError(losses, full.batchLosses, full.predictions) };
+    return { lossIncrease: loss - full.fullLoss, lossIncreaseStdErr: pairedStandardError(losses, full.batchLosses, full.predictions) };
   });
+}
+
+/** The sub-networks that each leave out one of `removed`, every other layer of `layers` kept. */
+export function removalSubnetworks(layers: number, removed: readonly number[]): number[][] {
+  const all = Array.from({ length: layers }, (_, l) => l);
+  return removed.map((layer) => all.filter((l) => l !== layer));
 }
