@@ -9,6 +9,7 @@ import { textBatches } from '../src/core/data/textBatches';
 import { openPretrained } from '../src/core/huggingface/openPretrained';
 import { openOnTorch } from '../src/core/huggingface/torchPretrained';
 import { openTasks } from '../src/core/tasks/openTasks';
+import { estimatedLayerStatistics } from '../src/core/statistics/lossEstimates';
 import { assertSameResults } from './backendParity';
 import { FIXTURE_FAMILIES, PYTHON, pythonMissing, workspace } from './helpers';
 
@@ -27,7 +28,7 @@ const copyOf = (family: string, dir = workspace()) => {
 const measured = (analysis: object) => JSON.parse(JSON.stringify(analysis, (key, value) => (/ms|seconds|perSecond|At$|date|backend|device|folder|file/i.test(key) ? undefined : value)));
 
 for (const family of FIXTURE_FAMILIES) {
-  test(`torch: ${family} measured by transformers equals DepthLab's own engine to 1e-4 (perplexity, loss increases, Block Influence, angular distances, a sweep with task accuracy, attention and MLP apart)`, { skip }, async () => {
+  test(`torch: ${family} measured by transformers equals DepthLab's own engine to 1e-4 (perplexity, loss increases and their first-order estimates, Block Influence, angular distances, a sweep with task accuracy, attention and MLP apart)`, { skip }, async () => {
     await selectBackend('wasm');
     const folder = path.join(FIXTURES, family);
     const native = openPretrained(folder, 'wasm');
@@ -45,6 +46,10 @@ for (const family of FIXTURE_FAMILIES) {
       assertSameResults(actual, expected, 1e-4);
       if (decoder) assert.ok(expected.sweeps['every-other']!.some((row) => row.tasks?.length), 'the sweep scored the task');
       if (context.sublayers) assert.equal(actual.parts?.length, native.model.layers);
+      // The estimates pass: transformers' autograd going back a layer at a time, against DepthLab's TF.js gradients.
+      const [torchEstimates, nativeEstimates] = [torch.model, native.model].map((model) => estimatedLayerStatistics(model, batches));
+      assertSameResults(torchEstimates, nativeEstimates, 1e-4);
+      assert.ok(nativeEstimates.layers.some((layer) => Math.abs(layer.lossIncreaseEstimate!) > 1e-3), 'the estimates are not all zero');
     } finally {
       native.model.dispose();
       torch.model.dispose();

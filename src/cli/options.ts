@@ -56,7 +56,7 @@ export const withTextOptions = (command: Command) =>
   command
     .option('--data <file>', 'Hugging Face models: a UTF-8 text to measure on (default: the bundled Moby Dick)')
     .option('--tokens <n>', 'Hugging Face models: tokens to measure on, at most (default 16384; analyze on the CPU: what fits --budget)', positiveInt)
-    .option('--window <n>', 'Hugging Face models: positions per window (default 256)', positiveInt)
+    .option('--window <n>', 'Hugging Face models: positions per window (default 256; analyze under a budget, without --window, chooses 128–512: whichever narrows the decision\'s interval most)', positiveInt)
     .option('--threads <n>', 'Hugging Face models: evaluation threads, each reading the weights one layer at a time (default: one per core, at most 4)', positiveInt)
     .option('--trust-remote-code', "the torch backend: run the model's own code from its folder (transformers' trust_remote_code; off unless given)")
     .option('--nproc-per-node <k>', 'the torch backend: k processes under torchrun, each a replica evaluating its share of the windows (one GPU each with CUDA; gloo on the CPU)', positiveInt)

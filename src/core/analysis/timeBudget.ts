@@ -1,7 +1,7 @@
 import * as tf from '../backend/tf';
 import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { WalkCost } from '../evaluate/walkCost';
-import { windowsOf } from '../model/batchWindows';
+import { affineUnits, batchPositions, decisionInterval, proportionalUnits, WINDOWS_PER_BATCH, type UnitsAt, type WindowCuts } from './windowChoice';
 import { type LayeredModel } from '../model/layeredModel';
 import { tokensIn, type Batch } from '../data/batch';
 import { durationText } from '../config/duration';
@@ -116,6 +116,8 @@ export interface BudgetPlan<Name extends string = string> {
   what: string;
   /** A plan that goes on while time remains: the phase whose time the line gives, and its name there (else the whole plan's). */
   first?: { label: string; cost: WalkCost };
+  /** Taken only where no other plan fits two windows (estimates stand in for exact values). */
+  fallback?: boolean;
 }
 
 export interface BudgetedBatches<Name extends string = string> {
@@ -126,63 +128,115 @@ export interface BudgetedBatches<Name extends string = string> {
   plan: Name;
 }
 
-/** Fewer batches than this and the budget measures window by window, so that standard errors have batches to come from. */
-const FEW_BATCHES = 4;
-
 /** The wall time of batches costing `seconds` each on `threads` threads: the longest of the contiguous shares they get (evaluationThreads.ts), so three batches on two threads take two batches' time, not one and a half. */
 export function wallSeconds(seconds: readonly number[], threads: number): number {
   return Math.max(0, ...contiguousShares(seconds, threads).map((share) => share.reduce((sum, s) => sum + s, 0)));
 }
 
-/**
- * The first batches that fit `seconds` when a batch costs `secondsOf` and `threads` share the
- * batches: the first ones, so that a larger budget measures a superset; one window per batch when
- * fewer than four batches fit.
- */
+/** The first batches that fit `seconds` when a batch costs `secondsOf` and `threads` share them: the first ones, so that a larger budget measures a superset. */
 export function batchesThatFit(all: Batch[], secondsOf: (batch: Batch) => number, threads: number, seconds: number): Batch[] {
-  const fit = (batches: Batch[]) => {
-    const costs: number[] = [];
-    for (const batch of batches) {
-      costs.push(secondsOf(batch));
-      if (wallSeconds(costs, threads) > seconds) return batches.slice(0, costs.length - 1);
-    }
-    return batches;
-  };
-  const batches = fit(all);
-  return batches.length >= FEW_BATCHES || batches.length === all.length ? batches : fit(all.flatMap(windowsOf));
+  const costs: number[] = [];
+  for (const batch of all) {
+    costs.push(secondsOf(batch));
+    if (wallSeconds(costs, threads) > seconds) return all.slice(0, costs.length - 1);
+  }
+  return all;
 }
 
 /** Standard errors need two batches at least. */
 const FEWEST_BATCHES = 2;
 
+/** A plan's windows within the budget: the cut whose decision interval is narrowest. */
+export interface FittedCut {
+  batches: Batch[];
+  units: UnitCosts;
+  interval: number;
+}
+
+/** Within this of the narrowest interval, a cut nearer the request's window is kept: its context is what the user asked for. */
+const NEAR_NARROWEST = 1.1;
+
+/** A leaner plan replaces a fuller one only where it narrows the decision's interval more than this: twice as narrow needs about four times the tokens. */
+const NARROWER_BY = 2;
+
+/**
+ * The windows a plan of this per-batch cost measures within `seconds`: every length the cuts allow
+ * and 4, 2 or 1 windows a batch (never more positions than four windows of the request's), the
+ * first batches that fit each, and of those the cut whose decision interval is narrowest.
+ */
+function narrowestCut(cuts: WindowCuts, unitsAt: UnitsAt, cost: WalkCost, threads: number, seconds: number): FittedCut | undefined {
+  const fitted: FittedCut[] = [];
+  for (const length of [cuts.length, ...cuts.others]) {
+    const scaled = unitsAt(length);
+    for (const size of WINDOWS_PER_BATCH.filter((size) => size * length <= batchPositions(cuts))) {
+      const all = cuts.cut(length, size);
+      const batches = batchesThatFit(all, (batch) => walkSeconds(scaled, cost, batch.size), threads, seconds);
+      const windows = all.reduce((sum, batch) => sum + batch.size, 0);
+      if (batches.length < Math.min(FEWEST_BATCHES, windows) || batches.length === 0) continue;
+      fitted.push({ batches, units: scaled, interval: decisionInterval(batches.length, tokensIn(batches)) });
+    }
+  }
+  const narrowest = Math.min(...fitted.map((cut) => cut.interval));
+  return fitted.find((cut) => cut.interval <= narrowest * NEAR_NARROWEST);
+}
+
+/** A plan and the windows it measures within the budget. */
+export type FittedPlan<Name extends string> = FittedCut & { plan: BudgetPlan<Name> };
+
+/**
+ * Of `plans` (what an analysis would measure, most first), the one to run within `seconds`: each
+ * gets the windows (`cuts`: their length and count) that give its decision the narrowest 95%
+ * interval, and the fullest plan is taken unless a leaner one narrows that interval by more than
+ * NARROWER_BY. A `fallback` plan is taken only where no other fits two windows. `fitting`: every
+ * plan that fits, in order.
+ */
+export function choosePlan<Name extends string>(cuts: WindowCuts, unitsAt: UnitsAt, plans: BudgetPlan<Name>[], threads: number, seconds: number): { fitting: FittedPlan<Name>[]; chosen?: FittedPlan<Name> } {
+  const fitting = plans.flatMap((plan) => {
+    const cut = narrowestCut(cuts, unitsAt, plan.cost, threads, seconds);
+    return cut ? [{ plan, ...cut }] : [];
+  });
+  const full = fitting.filter(({ plan }) => !plan.fallback);
+  const pool = full.length ? full : fitting;
+  const narrowest = Math.min(...pool.map((fit) => fit.interval));
+  return { fitting, chosen: pool.find((fit) => fit.interval <= narrowest * NARROWER_BY) };
+}
+
 /**
  * The batches an analysis can measure within the budget's `seconds`, of which opening the model has
- * `spent` some, after timing one window (that time counts too), and the budget to spend on them.
- * `plans` are what it would measure, most first: the first that fits two windows decides the batches
- * (the phases beyond a smaller plan run only if time remains). A budget too small for two windows
- * of the last plan is a user error giving the smallest that works.
+ * `spent` some, after timing one window (that time counts too), and the budget to spend on them
+ * (choosePlan). A budget too small for two windows of the last plan is a user error giving the
+ * smallest that works.
  */
-export function batchesWithinBudget<Name extends string>(model: LayeredModel, all: Batch[], plans: BudgetPlan<Name>[], threads: number, { seconds: budgetSeconds, spent }: { seconds: number; spent: number }, secondsReading?: () => number): BudgetedBatches<Name> {
+export function batchesWithinBudget<Name extends string>(model: LayeredModel, cuts: WindowCuts, plans: BudgetPlan<Name>[], threads: number, { seconds: budgetSeconds, spent }: { seconds: number; spent: number }, secondsReading?: () => number): BudgetedBatches<Name> {
   const started = performance.now();
-  const units = unitCosts(model, windowsOf(all[0])[0], secondsReading);
-  // Opening the model and timing a window are part of what the user waits for.
-  const calibration = spent + (performance.now() - started) / 1000;
+  const timedAt = (length: number) => ({ length, units: unitCosts(model, cuts.cut(length, 1)[0], secondsReading) });
+  const timed = timedAt(cuts.length);
+  const { units } = timed;
+  // Opening the model and timing windows are part of what the user waits for.
+  const calibrated = () => spent + (performance.now() - started) / 1000;
+  let { fitting, chosen } = choosePlan(cuts, proportionalUnits(units, cuts.length), plans, threads, budgetSeconds - calibrated());
+  const length = chosen?.batches[0].length ?? cuts.length;
+  // Proportional costs miss what does not shrink with the window: a plan on other windows times one of them, and chooses again.
+  const second = length === cuts.length ? undefined : timedAt(length);
+  if (second) ({ fitting, chosen } = choosePlan(cuts, affineUnits(timed, second), plans, threads, budgetSeconds - calibrated()));
+  const calibration = calibrated();
   const left = budgetSeconds - calibration;
   const tableReads = units.tableRead ? `, reading the head in ${durationText(units.tableRead.seconds)} a pass of up to ${Math.floor(units.tableRead.rowsPerPass / units.tableRead.rowsPerWindow)} readouts` : '';
   const reads = (units.secondsPerLayerRead > 0 ? `, reading a layer in ${durationText(units.secondsPerLayerRead)}` : '') + tableReads;
-  const unitText = `on a window of ${all[0].length} a layer takes ${durationText(units.secondsPerBlock)}, the readout ${durationText(units.secondsPerReadout)}${reads}`;
-  const fitting = plans.map((plan) => ({ plan, batches: batchesThatFit(all, (batch) => walkSeconds(units, plan.cost, batch.size), threads, left) }));
-  const chosen = fitting.find(({ batches }) => batches.length >= Math.min(FEWEST_BATCHES, all.length * all[0].size));
+  const at = (timing: { length: number; units: UnitCosts }) => `on a window of ${timing.length} a layer takes ${durationText(timing.units.secondsPerBlock)}, the readout ${durationText(timing.units.secondsPerReadout)}`;
+  const unitText = `${at(timed)}${second ? ` (${at(second)})` : ''}${reads}`;
   if (!chosen) {
     const smallest = calibration + wallSeconds(new Array(FEWEST_BATCHES).fill(walkSeconds(units, plans.at(-1)!.cost, 1)), threads);
     throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}: ${unitText}); the smallest budget that works is ${Math.ceil(smallest)}s, or a shorter --window`);
   }
   const { plan, batches } = chosen;
-  const budget = new TimeBudget(left, units, batches.map((batch) => batch.size), threads);
+  const budget = new TimeBudget(left, chosen.units, batches.map((batch) => batch.size), threads);
   const tokensOf = (batches: Batch[]) => tokensIn(batches).toLocaleString('en-US');
-  const [tokens, total] = [tokensOf(batches), tokensOf(all)];
+  const [tokens, total] = [tokensOf(batches), tokensOf(cuts.cut(cuts.length, 4))];
   const limit = tokens === total ? `all ${total} tokens fit` : `${tokens} of ${total} tokens fit`;
+  const fuller = fitting[0] !== chosen && !fitting[0].plan.fallback ? `; the fuller plan (${fitting[0].plan.name}) would fit ${tokensOf(fitting[0].batches)} tokens, its interval ${(fitting[0].interval / chosen.interval).toFixed(1)}× as wide` : '';
+  const windows = `${batches.length} batches of ${batches[0].size} × ${batches[0].length}${cuts.others.length ? ', the windows that narrow its interval most' : ''}${fuller}`;
   const about = plan.first ? `${plan.first.label} in about ${durationText(calibration + budget.estimate(plan.first.cost))}` : `about ${durationText(calibration + budget.estimate(plan.cost))}`;
-  const text = `budget ${durationText(budgetSeconds)}: ${limit}${plan.what} (${batches.length} batches of ${batches[0].size} × ${batches[0].length}; ${unitText}), ${about}`;
+  const text = `budget ${durationText(budgetSeconds)}: ${limit}${plan.what} (${windows}; ${unitText}), ${about}`;
   return { batches, budget, text, plan: plan.name };
 }

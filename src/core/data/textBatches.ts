@@ -22,10 +22,19 @@ export interface TextBatchOptions {
  * the mask token, 10% a random token, 10% unchanged, as BERT was trained), predicted at those rows.
  */
 export function textBatches(text: string, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm', options: TextBatchOptions): Batch[] {
+  return textCutter(text, tokenizer, objective)(options);
+}
+
+/** The text tokenized once, cut into batches (textBatches) at any window and batch size. */
+export function textCutter(text: string, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm'): (options: TextBatchOptions) => Batch[] {
   const ids = tokenizer.encodePlain(text);
-  const { mask } = tokenizer.specialTokens;
   const encoded = tokenizer.encode('');
   const [open, close] = objective === 'masked-lm' ? [encoded.slice(0, 1), encoded.slice(1)] : [leadingSpecials(tokenizer), new Int32Array()];
+  return (options) => cutBatches(ids, open, close, tokenizer, objective, options);
+}
+
+function cutBatches(ids: Int32Array, open: Int32Array, close: Int32Array, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm', options: TextBatchOptions): Batch[] {
+  const { mask } = tokenizer.specialTokens;
   const body = options.window - open.length - close.length + (objective === 'causal-lm' ? 1 : 0);
   const windows: Int32Array[] = [];
   for (let start = 0; start + body <= ids.length && (windows.length + 1) * options.window <= options.tokens; start += body) {

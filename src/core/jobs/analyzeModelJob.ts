@@ -4,7 +4,8 @@ import { computesOnGpu } from '../backend/selectBackend';
 import { evaluationThreadCount } from '../evaluate/evaluationThreads';
 import { BUDGET_SEARCH_WIDTH, measureDepth, phaseCosts, plannedCost, type Plan } from '../analysis/depthMeasurements';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
-import { tokensIn, type Batch } from '../data/batch';
+import { tokensIn } from '../data/batch';
+import type { WindowCuts } from '../analysis/windowChoice';
 import { keptSize, modelSize } from '../evaluate/cutCost';
 import type { JobContext } from './jobContext';
 import { reportData } from '../report/reportData';
@@ -64,15 +65,15 @@ export function writtenAnalysis(analysis: ModelAnalysis): AnalyzeModelResult {
  * `--emit-script` records the requests of, and what `depthlab import` rebuilds from a script's
  * replies (analysis/emittedScript.ts).
  */
-export async function analyzeOpened({ folder, model: pretrained, tokenizer, batches: all, data: text }: MeasuredPretrained, request: AnalyzeModelRequest, context: JobContext, started = performance.now()): Promise<ModelAnalysis> {
+export async function analyzeOpened({ folder, model: pretrained, tokenizer, batches: all, data: text, cuts }: MeasuredPretrained, request: AnalyzeModelRequest, context: JobContext, started = performance.now()): Promise<ModelAnalysis> {
   const notNextToken = pretrained.objective === 'causal-lm' ? undefined : `${pretrained.config.modelType} is a masked language model`;
   if (request.sublayers) requireSeparableParts(pretrained);
   const tasks = await openTasks(request.tasks ?? [], process.cwd(), tokenizer, Math.min(pretrained.maxPositions - 2, TASK_WINDOW), notNextToken, request.limit);
   for (const task of tasks) context.onEvent?.({ type: 'notice', text: taskNotice(task) });
   const budget = request.budgetSeconds ?? (request.tokens === undefined && !computesOnGpu() ? DEFAULT_CPU_BUDGET_SECONDS : undefined);
-  const within = budget === undefined ? undefined : withinBudget(pretrained, all, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
+  const within = budget === undefined ? undefined : withinBudget(pretrained, cuts, request, { seconds: budget, spent: (performance.now() - started) / 1000 });
   const batches = within?.batches ?? all;
-  const data = { ...text, tokens: tokensIn(batches) };
+  const data = { ...text, tokens: tokensIn(batches), window: batches[0].length };
   if (within) context.onEvent?.({ type: 'notice', text: within.text });
   context.onEvent?.({ type: 'phase', phase: 'importance', detail: `measuring on ${data.tokens} tokens (${batches.length} batches of ${data.window}-token windows)` });
   const measured = measureDepth(pretrained, batches, request, { ...context, budget: within?.budget, searchWidth: request.searchWidth, strategies: request.strategies, tasks, sublayers: request.sublayers, estimates: within?.plan === 'estimates' });
@@ -93,16 +94,15 @@ export async function analyzeOpened({ folder, model: pretrained, tokenizer, batc
   return analysis;
 }
 
-/** The batches that fit the budget: everything planned if two windows of it fit, else the essentials (depthMeasurements.ts). */
-function withinBudget(model: PretrainedModel, all: Batch[], request: AnalyzeModelRequest, budget: { seconds: number; spent: number }) {
+/** The batches that fit the budget: everything planned, or the essentials where they narrow the decision's interval by more than half (depthMeasurements.ts); estimates where neither fits two windows. */
+function withinBudget(model: PretrainedModel, cuts: WindowCuts, request: AnalyzeModelRequest, budget: { seconds: number; spent: number }) {
   const costs = phaseCosts(model.layers, request.searchWidth ?? BUDGET_SEARCH_WIDTH);
   const strategy = request.strategy ?? 'every-other';
   const estimates = ' for first-order estimates of every layer, then exact loss increases where they decide the choice (and the sweep) until the budget ends';
   const plans: BudgetPlan<Plan>[] = [
     { name: 'everything', cost: plannedCost(costs, strategy, 'everything'), what: '' },
     { name: 'essential', cost: plannedCost(costs, strategy, 'essential'), what: ' for the per-layer measurements and the chosen sweep (the other sweeps if time remains)' },
-    // Estimates need the model's gradient here: the torch backend answers exact passes only.
-    ...(model.runBatches ? [] : ([2, 1] as const).map((reserve) => ({ name: 'estimates' as const, cost: plannedCost(costs, strategy, 'estimates', undefined, reserve), what: estimates, first: { label: 'the estimates', cost: costs.estimates } }))),
+    ...([2, 1] as const).map((reserve) => ({ name: 'estimates' as const, cost: plannedCost(costs, strategy, 'estimates', undefined, reserve), what: estimates, first: { label: 'the estimates', cost: costs.estimates }, fallback: true })),
   ];
-  return batchesWithinBudget(model, all, plans, evaluationThreadCount(request.threads), budget, () => model.weights.secondsReading);
+  return batchesWithinBudget(model, cuts, plans, evaluationThreadCount(request.threads), budget, () => model.weights.secondsReading);
 }

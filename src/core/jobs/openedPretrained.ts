@@ -17,7 +17,8 @@ import { openOnTorch } from '../huggingface/torchPretrained';
 import { modelFolderOf } from '../files/hubCache';
 import { isPretrainedFolder, readPretrainedConfig, type PretrainedConfig } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
-import { textBatches } from '../data/textBatches';
+import { textCutter } from '../data/textBatches';
+import { otherLengths, type WindowCuts } from '../analysis/windowChoice';
 import { ALL_TOKENS } from '../config/analysisBudget';
 import { tokensIn, type Batch } from '../data/batch';
 import type { LayerChoice } from '../prune/chooseLayers';
@@ -51,6 +52,8 @@ export interface MeasuredPretrained {
   batches: Batch[];
   /** The text: in words, its file (the bundled one's too), and how much of it was measured. */
   data: { source: string; file: string; tokens: number; window: number };
+  /** The same text cut at other windows: a budget chooses among them where the request names no --window. */
+  cuts: WindowCuts;
 }
 
 /**
@@ -93,14 +96,18 @@ export async function withPretrained<T>(request: PretrainedRequest, context: Job
 }
 
 /** The request's text (the bundled Moby Dick by default) cut into the model's windows: the same windows and token ids on every backend. */
-export function measuredText(request: PretrainedRequest, model: PretrainedModel, tokenizer: PretrainedTokenizer, context: JobContext): Pick<MeasuredPretrained, 'batches' | 'data'> {
+export function measuredText(request: PretrainedRequest, model: PretrainedModel, tokenizer: PretrainedTokenizer, context: JobContext): Pick<MeasuredPretrained, 'batches' | 'data' | 'cuts'> {
   const dataFile = request.dataFile ? path.resolve(request.dataFile) : bundledDataFile('language-model');
   const problem = unreadableFile(dataFile, 'text file (--data)');
   if (problem) throw new UserError(problem);
-  const window = Math.min(request.window ?? 256, model.maxPositions - 2);
+  const maxWindow = model.maxPositions - 2;
+  const window = Math.min(request.window ?? 256, maxWindow);
   const content = textContent(fs.readFileSync(dataFile));
   if ('problem' in content) throw new UserError(`${dataFile} (--data) is ${content.problem}`);
   if (content.notUtf8) context.onEvent?.({ type: 'notice', text: notUtf8Warning(dataFile, content.notUtf8) });
-  const batches = textBatches(content.text, tokenizer, model.objective, { tokens: request.tokens ?? ALL_TOKENS, window, batchSize: 4, seed: 1 });
-  return { batches, data: { source: request.dataFile ? dataFile : 'Moby Dick (bundled)', file: dataFile, tokens: tokensIn(batches), window } };
+  const cutter = textCutter(content.text, tokenizer, model.objective);
+  const cut = (length: number, batchSize: number) => cutter({ tokens: request.tokens ?? ALL_TOKENS, window: length, batchSize, seed: 1 });
+  const batches = cut(window, 4);
+  const cuts = { length: window, others: request.window === undefined ? otherLengths(window, maxWindow) : [], cut };
+  return { batches, data: { source: request.dataFile ? dataFile : 'Moby Dick (bundled)', file: dataFile, tokens: tokensIn(batches), window }, cuts };
 }

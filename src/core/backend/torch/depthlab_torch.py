@@ -392,25 +392,55 @@ class Model:
             return [results[0][0][1], batch["size"] * batch["length"]] + [float(loss) for (loss, _count), _ms in results] + cosines
         if kind == "angular":
             return self.angular(batch)
+        if kind == "estimates":
+            return self.estimates(batch)
         if kind == "choices":
             return self.choices(batch, task["subnetworks"])
         raise UserFacing(f"unknown batch task {kind}")
 
-    def angular(self, batch):
-        torch = self.torch
+    def streams(self, batch):
+        """The N + 1 streams of one forward pass, and each layer's call to run it again."""
         calls = self.record(batch)
-        x = calls[0][0][0] if calls[0][0] else calls[0][1]["hidden_states"]
-        unit = [unit_rows(torch, x)]
+        streams = [calls[0][0][0] if calls[0][0] else calls[0][1]["hidden_states"]]
         for layer in range(self.layer_count):
-            x = self.block(calls, layer, x)
-            unit.append(unit_rows(torch, x))
+            streams.append(self.block(calls, layer, streams[-1]))
+        return calls, streams
+
+    def angle_sums(self, streams):
+        """arccos(cos(x_l, x_{l+n}))/pi summed over the rows, for n = 1..N and l = 0..N - n."""
+        torch = self.torch
+        unit = [unit_rows(torch, x) for x in streams]
         n = self.layer_count
         sums = []
         for gap in range(1, n + 1):
             for layer in range(0, n - gap + 1):
                 a, b = unit[layer], unit[layer + gap].to(unit[layer].device)
                 sums.append(float(torch.acos(torch.clamp((a * b).sum(-1), -1, 1)).sum() / math.pi))
-        return [batch["size"] * batch["length"]] + sums
+        return sums
+
+    def angular(self, batch):
+        return [batch["size"] * batch["length"]] + self.angle_sums(self.streams(batch)[1])
+
+    def estimates(self, batch):
+        """Layer l's first-order loss increase g_{l+1}.(x_l - x_{l+1}), going back a layer at a time as batchTasks.ts does."""
+        torch = self.torch
+        calls, streams = self.streams(batch)
+        n = self.layer_count
+        cosines = [cosine_sum(torch, streams[layer], streams[layer + 1]) for layer in range(n)]
+        with torch.enable_grad():
+            leaving = streams[n].detach().requires_grad_(True)
+            loss, count = self.losses(batch, leaving)
+            (gradient,) = torch.autograd.grad(loss, leaving)
+        estimates = [0.0] * n
+        for layer in reversed(range(n)):
+            change = streams[layer].to(gradient.device) - streams[layer + 1].to(gradient.device)
+            estimates[layer] = float((gradient.double() * change.double()).sum())
+            if layer == 0:
+                break
+            with torch.enable_grad():
+                entering = streams[layer].detach().requires_grad_(True)
+                (gradient,) = torch.autograd.grad(self.block(calls, layer, entering), entering, gradient.to(entering.device))
+        return [count, batch["size"] * batch["length"], float(loss)] + estimates + cosines + self.angle_sums(streams)
 
     def choices(self, batch, subnetworks):
         torch = self.torch
