@@ -6,7 +6,7 @@ import * as tf from '../src/core/backend/tf';
 import { parseConfig } from '../src/core/config/loadConfig';
 import { loadDataset } from '../src/core/data/loadDataset';
 import { crossEntropy } from '../src/core/ops/crossEntropy';
-import { embeddingLookup } from '../src/core/ops/embedding';
+import { gatherRows } from '../src/core/ops/gatherRows';
 import { linear } from '../src/core/ops/linear';
 import { oneHotFloat } from '../src/core/ops/oneHot';
 import { benchChild, lastLine } from './benchChild';
@@ -15,7 +15,7 @@ import { log, median, msOf } from './timing';
 
 /** How a model turns token ids into vectors and scores its predictions: the engine's, and the one-hot form it replaced. */
 const VOCABULARY_FORMS = {
-  gather: (table: tf.Tensor2D, head: tf.Tensor2D, ids: Int32Array, targets: Int32Array) => crossEntropy(linear(embeddingLookup(table, ids), head), targets),
+  gather: (table: tf.Tensor2D, head: tf.Tensor2D, ids: Int32Array, targets: Int32Array) => crossEntropy(linear(gatherRows(table, ids), head), targets),
   'one-hot': (table: tf.Tensor2D, head: tf.Tensor2D, ids: Int32Array, targets: Int32Array) => {
     const onehot = (t: Int32Array, depth: number) => oneHotFloat(tf.tensor1d(t, 'int32'), depth);
     const logits = linear(linear(onehot(ids, table.shape[0]), table), head);

@@ -24,7 +24,7 @@ import { adamWStep } from '../src/core/ops/adamWStep';
 import { columnSums } from '../src/core/ops/columnSums';
 import { crossEntropy } from '../src/core/ops/crossEntropy';
 import { invertedDropout } from '../src/core/ops/dropout';
-import { embeddingLookup } from '../src/core/ops/embedding';
+import { gatherRows } from '../src/core/ops/gatherRows';
 import { gelu } from '../src/core/ops/gelu';
 import { mergeHeads, splitHeads } from '../src/core/ops/heads';
 import { layerNorm } from '../src/core/ops/layerNorm';
@@ -67,7 +67,7 @@ const OPS: Record<string, () => tf.Tensor[]> = {
   gelu: () => gradients((x) => gelu(x), [[8, 16]]),
   softmax: () => gradients((x) => tf.softmax(x), [[4, 8, 8]]),
   'cross entropy': () => gradients((logits) => crossEntropy(logits as tf.Tensor2D, Int32Array.from([1, 5, 0, 19, 3, 3, 7, 12])), [[8, 20]]),
-  'embedding gather': () => gradients((table) => embeddingLookup(table as tf.Tensor2D, Int32Array.from([1, 5, 0, 19, 3, 3, 7, 12])), [[20, 16]]),
+  'embedding gather': () => gradients((table) => gatherRows(table as tf.Tensor2D, Int32Array.from([1, 5, 0, 19, 3, 3, 7, 12])), [[20, 16]]),
   'split and merge heads': () => gradients((x) => mergeHeads(splitHeads(x as tf.Tensor2D, 2, 2, 3).map((part) => part.mul(part) as tf.Tensor4D)), [[2 * 4, 3 * 8]]),
   'column sums (bias gradients: its value only)': () => [columnSums(inputsOf([[8, 16]])[0] as tf.Tensor2D)],
   dropout: () => gradients((x) => invertedDropout(x, 0.3, 7), [[8, 16]]),

@@ -2,7 +2,7 @@ import * as assert from 'node:assert/strict';
 import { test } from 'node:test';
 import * as tf from '../src/core/backend/tf';
 import { crossEntropy } from '../src/core/ops/crossEntropy';
-import { embeddingLookup } from '../src/core/ops/embedding';
+import { gatherRows } from '../src/core/ops/gatherRows';
 import { useWasm } from './helpers';
 
 /** The forms the ops replace: a one-hot product for the embedding, one-hot times log-softmax for the loss. */
@@ -21,8 +21,8 @@ function checkAgainstOneHot(vocab: number, width: number) {
   const ids = Int32Array.from({ length: 37 }, (_, i) => (i * 7) % (vocab - 1));
   const table = tf.randomNormal([vocab, width], 0, 1, 'float32', 1) as tf.Tensor2D;
   const dy = tf.randomNormal([ids.length, width], 0, 1, 'float32', 2);
-  close(embeddingLookup(table, ids).dataSync(), oneHotLookup(table, ids).dataSync());
-  const [gather] = tf.grads((t: tf.Tensor) => embeddingLookup(t as tf.Tensor2D, ids).mul(dy).sum())([table]);
+  close(gatherRows(table, ids).dataSync(), oneHotLookup(table, ids).dataSync());
+  const [gather] = tf.grads((t: tf.Tensor) => gatherRows(t as tf.Tensor2D, ids).mul(dy).sum())([table]);
   const [product] = tf.grads((t: tf.Tensor) => oneHotLookup(t as tf.Tensor2D, ids).mul(dy).sum())([table]);
   close(gather.dataSync(), product.dataSync());
   assert.ok(gather.slice([vocab - 1, 0], [1, width]).dataSync().every((v) => v === 0), 'an unused row gets no gradient');
@@ -61,7 +61,7 @@ test('a 50,257-token vocabulary: the gather and its gradient cost memory in prop
   const tableBytes = vocab * 8 * 4;
   const oneHotBytes = ids.length * vocab * 4;
   const { peakBytes, newBytes } = await tf.profile(() => {
-    const { value, grads } = tf.tidy(() => tf.variableGrads(() => embeddingLookup(table, ids).sum() as tf.Scalar, [table]));
+    const { value, grads } = tf.tidy(() => tf.variableGrads(() => gatherRows(table, ids).sum() as tf.Scalar, [table]));
     tf.dispose([value, grads]);
   });
   assert.equal(newBytes, 0, 'nothing left behind');

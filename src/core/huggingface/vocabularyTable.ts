@@ -1,6 +1,6 @@
 import * as tf from '../backend/tf';
 import { crossEntropy, tokenCrossEntropy } from '../ops/crossEntropy';
-import { embeddingLookup } from '../ops/embedding';
+import { gatherRows } from '../ops/gatherRows';
 import { matMul, matMulTransposedB } from '../ops/matMul';
 import { rowMaxSumExp } from '../ops/rowMaxSumExp';
 import type { ReadBuffers } from './readBuffers';
@@ -75,12 +75,12 @@ export class VocabularyTable {
   lookup(ids: Int32Array): tf.Tensor2D {
     if ('files' in this.source) return tf.tensor2d(readFloatRows(this.source.files, this.source.name, ids, this.source.buffers), [ids.length, this.columns]);
     const { resident } = this.source;
-    if (resident.length === 1) return embeddingLookup(resident[0], ids);
+    if (resident.length === 1) return gatherRows(resident[0], ids);
     return tf.tidy(() =>
       resident
         .map((block, b) => {
           const { local, mask } = idsIn(ids, b * this.blockRows, this.blockRows);
-          return embeddingLookup(block, local).mul(tf.tensor2d(mask, [ids.length, 1])) as tf.Tensor2D;
+          return gatherRows(block, local).mul(tf.tensor2d(mask, [ids.length, 1])) as tf.Tensor2D;
         })
         .reduce((sum, part) => sum.add(part)),
     );
@@ -155,7 +155,7 @@ export class VocabularyTable {
           const weighted = (previous ? previous.weighted.mul(rescale!.expandDims(1)).add(contribution) : contribution) as tf.Tensor2D;
           const targetsHere = idsIn(targets, b * this.blockRows, real);
           const here = pickedLogits(logits, targetsHere);
-          const targetRows = embeddingLookup(table, targetsHere.local).mul(capSlope(here).mul(targetsHere.mask).expandDims(1));
+          const targetRows = gatherRows(table, targetsHere.local).mul(capSlope(here).mul(targetsHere.mask).expandDims(1));
           return {
             max,
             sum,

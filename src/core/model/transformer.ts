@@ -2,7 +2,7 @@ import * as tf from '../backend/tf';
 import { linear } from '../ops/linear';
 import { invertedDropout } from '../ops/dropout';
 import { crossEntropy, tokenCrossEntropy } from '../ops/crossEntropy';
-import { embeddingLookup } from '../ops/embedding';
+import { gatherRows } from '../ops/gatherRows';
 import { Rng } from '../random/rng';
 import { selfAttention } from './attention';
 import { feedForward } from './feedForward';
@@ -68,7 +68,7 @@ export class Transformer implements LayeredModel {
   embed(batch: Batch, options: Pick<ForwardOptions, 'training' | 'rng'>): ResidualStream {
     const { dModel, dropout } = this.shape.model;
     const { size: B, length: T } = batch;
-    const tokens = embeddingLookup(this.param('embed.tokens.weight') as tf.Tensor2D, batch.inputs);
+    const tokens = gatherRows(this.param('embed.tokens.weight') as tf.Tensor2D, batch.inputs);
     const positions = this.param('embed.positions.weight').slice([0, 0], [T, dModel]);
     const x = this.dropout(tokens.reshape([B, T, dModel]).add(positions), dropout, options).reshape([B * T, dModel]) as tf.Tensor2D;
     const keyMask = batch.mask ? tf.tensor2d(batch.mask, [B, T]).sub(1).mul(-MASKED).reshape([B, 1, 1, T]) : undefined;

@@ -1,5 +1,6 @@
 import * as tf from '../../backend/tf';
 import { frozenLinear } from '../../ops/linear';
+import { gatherRows } from '../../ops/gatherRows';
 import type { ResidualStream } from '../../model/layeredModel';
 import type { Batch } from '../../data/batch';
 import { attend } from '../../model/groupedQueryAttention';
@@ -152,7 +153,7 @@ export class BertModel extends FamilyModel implements PretrainedModel {
 
   /** The masked rows alone. */
   protected scoredRows(x: tf.Tensor2D, batch: Batch): tf.Tensor2D {
-    return tf.gather(x, tf.tensor1d(batch.predicted!, 'int32'));
+    return gatherRows(x, batch.predicted!);
   }
 
   /** The masked-LM head's transform before the vocabulary product. */
