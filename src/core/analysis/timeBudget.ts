@@ -234,7 +234,7 @@ export function batchesWithinBudget<Name extends string>(model: LayeredModel, cu
   const at = (timing: { length: number; units: UnitCosts }) => `on a window of ${timing.length} a layer takes ${durationText(timing.units.secondsPerBlock)}, the readout ${durationText(timing.units.secondsPerReadout)}`;
   const unitText = `${at(timed)}${second ? ` (${at(second)})` : ''}${reads}`;
   if (!chosen) {
-    const smallest = calibration + wallSeconds(new Array(FEWEST_BATCHES).fill(walkSeconds(units, plans.at(-1)!.cost, 1)), threads);
+    const smallest = calibration + wallSeconds(new Array(FEWEST_BATCHES).fill(walkSeconds(units, plans.at(-1)!.cost, 1)), threads) / PLANNED_SHARE;
     throw new UserError(`--budget ${durationText(budgetSeconds)} is less than the analysis of two windows here (about ${durationText(smallest)}: ${unitText}); the smallest budget that works is ${Math.ceil(smallest)}s, or a shorter --window`);
   }
   const { plan, batches } = chosen;
