@@ -103,6 +103,9 @@ test('the fullest plan is kept unless a leaner one narrows the interval by more 
   assert.equal(choosePlan(cuts, proportionalUnits(units, 256), plans, 2, 1e6).chosen!.plan.name, 'everything');
   // The fallback's interval is a third of the essential plan's at 400 s; it still waits until nothing else fits.
   assert.equal(choosePlan(cuts, proportionalUnits(units, 256), plans, 2, 400).chosen!.plan.name, 'essential');
+  // Fallbacks stand in order: the first that fits, though the second's estimates fit 18 windows against its 4.
+  const fallbacks = [plan('everything', 400), plan('estimates, two passes reserved', 40, true), plan('estimates, one', 10, true)];
+  assert.equal(choosePlan(cuts, proportionalUnits(units, 256), fallbacks, 2, 90).chosen!.plan.name, 'estimates, two passes reserved');
   // Where only the fallback fits two windows it is taken, whatever its interval.
   assert.equal(choosePlan(cuts, proportionalUnits(units, 256), plans, 2, 90).chosen!.plan.name, 'estimates');
   assert.equal(choosePlan(cuts, proportionalUnits(units, 256), plans, 2, 1).chosen, undefined);

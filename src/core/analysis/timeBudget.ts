@@ -194,8 +194,8 @@ export type FittedPlan<Name extends string> = FittedCut & { plan: BudgetPlan<Nam
  * Of `plans` (what an analysis would measure, most first), the one to run within `seconds`: each
  * gets the windows (`cuts`: their length and count) that give its decision the narrowest 95%
  * interval, and the fullest plan is taken unless a leaner one narrows that interval by more than
- * NARROWER_BY. A `fallback` plan is taken only where no other fits two windows. `fitting`: every
- * plan that fits, in order.
+ * NARROWER_BY. A `fallback` plan is taken only where no other fits two windows, the first that
+ * fits. `fitting`: every plan that fits, in order.
  */
 export function choosePlan<Name extends string>(cuts: WindowCuts, unitsAt: UnitsAt, plans: BudgetPlan<Name>[], threads: number, seconds: number): { fitting: FittedPlan<Name>[]; chosen?: FittedPlan<Name> } {
   const fitting = plans.flatMap((plan) => {
@@ -203,9 +203,9 @@ export function choosePlan<Name extends string>(cuts: WindowCuts, unitsAt: Units
     return cut ? [{ plan, ...cut }] : [];
   });
   const full = fitting.filter(({ plan }) => !plan.fallback);
-  const pool = full.length ? full : fitting;
-  const narrowest = Math.min(...pool.map((fit) => fit.interval));
-  return { fitting, chosen: pool.find((fit) => fit.interval <= narrowest * NARROWER_BY) };
+  const narrowest = Math.min(...full.map((fit) => fit.interval));
+  // Fallbacks stand in order: their estimates' interval says nothing of the exact values they leave time for.
+  return { fitting, chosen: full.length ? full.find((fit) => fit.interval <= narrowest * NARROWER_BY) : fitting[0] };
 }
 
 /**
