@@ -14,6 +14,13 @@ export const TRANSPOSED_B_PRODUCT = 'DepthLabMatMulTransposedB';
  */
 export const productsOnOnnxruntime = () => tf.getBackend() === 'wasm' && Boolean(tf.getKernel(TRANSPOSED_B_PRODUCT, 'wasm'));
 
+/**
+ * A batch of products this small each stays on our wasm kernel: onnxruntime's per-matrix overhead
+ * made attention's [32·4 heads, 64, 32] products 1.3–2.2 ms against our 0.7 ms (2026-12-07, the reference config),
+ * where its 2-D products of the same config are 1.5–2× ours. A window of 128 and heads of 64 are past it.
+ */
+const SMALL_PRODUCT = 2 ** 18;
+
 /** One session per graph, kept for the process: a product's shapes are bound when it runs. */
 const sessions = new Map<ProductGraph, OrtSession>();
 
@@ -50,6 +57,8 @@ export function registerOnnxProducts(runtime: OnnxRuntime): void {
     return out;
   };
 
+  // kernels.wat's product, which activating wasm has just registered.
+  const own = tf.getKernel(MAT_MUL.name, 'wasm')!.kernelFunc;
   replaceKernel(MAT_MUL.name, ({ inputs, attrs, backend }) => {
     const { a, b } = inputs as { a: tf.TensorInfo; b: tf.TensorInfo };
     const transposeA = Boolean(attrs!.transposeA);
@@ -58,6 +67,7 @@ export function registerOnnxProducts(runtime: OnnxRuntime): void {
     const n = b.shape[rank - 1];
     const leading = a.shape.slice(0, -2);
     const batch = sizeOf(leading);
+    if (batch > 1 && m * k * n <= SMALL_PRODUCT) return own({ inputs, attrs, backend });
     const out = (backend as HeapBackend).makeOutput([...leading, m, n], 'float32');
     if (sizeOf([batch, m, n]) === 0) return out;
     const aDims = transposeA ? [batch, k, m] : [batch, m, k];
