@@ -1,7 +1,8 @@
 import * as tf from '../backend/tf';
 import { forwardSharingPrefixes } from '../model/sharedPrefixes';
 import type { WalkCost } from '../evaluate/walkCost';
-import { affineUnits, batchPositions, decisionInterval, proportionalUnits, WINDOWS_PER_BATCH, type UnitsAt, type WindowCuts } from './windowChoice';
+import { batchPositions, decisionInterval, WINDOWS_PER_BATCH, type WindowCuts } from './windowChoice';
+import { affineUnits, proportionalUnits, type UnitCosts, type UnitsAt } from './unitCosts';
 import { type LayeredModel } from '../model/layeredModel';
 import { tokensIn, type Batch } from '../data/batch';
 import { durationText } from '../config/duration';
@@ -10,16 +11,6 @@ import { contiguousShares } from '../evaluate/evaluationThreads';
 
 /** What an analysis on the CPU may take when neither --tokens nor --budget says: five minutes. */
 export const DEFAULT_CPU_BUDGET_SECONDS = 300;
-
-/** What a layer evaluation and a readout take on one window, and (a streamed model) reading one layer in, on this machine and backend. */
-export interface UnitCosts {
-  secondsPerBlock: number;
-  /** Besides reading a table left in the file, counted in `tableRead`. */
-  secondsPerReadout: number;
-  secondsPerLayerRead: number;
-  /** A head left in the file (sharedPrefixes.ts): one read of it serves the readouts of `rowsPerPass` stream rows, a window being `rowsPerWindow`. */
-  tableRead?: { seconds: number; rowsPerPass: number; rowsPerWindow: number };
-}
 
 /** Seconds a walk of this cost takes on a batch of `windows` windows: layers are read once a batch, whatever its size, and a head in the file once a group of readouts. */
 export function walkSeconds(units: UnitCosts, cost: WalkCost, windows: number): number {

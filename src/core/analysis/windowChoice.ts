@@ -1,6 +1,5 @@
 import tQuantile from '@stdlib/stats-base-dists-t-quantile';
 import type { Batch } from '../data/batch';
-import type { UnitCosts } from './timeBudget';
 
 /** The text cut at any window length and batch size, for a planner free to choose its windows. */
 export interface WindowCuts {
@@ -33,43 +32,3 @@ export function otherLengths(window: number, maxWindow: number): number[] {
 
 /** At most this many positions a batch: four windows of the length the text was cut at. */
 export const batchPositions = (cuts: Pick<WindowCuts, 'length'>) => 4 * cuts.length;
-
-/** A window's unit costs at any length, from the windows timed so far. */
-export type UnitsAt = (length: number) => UnitCosts;
-
-/**
- * Unit costs at any length from one timed window of `timed` positions: a layer and a readout in
- * proportion to the positions, a layer's read unchanged. It misses what does not shrink with the
- * window (per-product overheads), so a plan choosing another length times that one too (affineUnits).
- */
-export function proportionalUnits(units: UnitCosts, timed: number): UnitsAt {
-  return (length) => {
-    const scale = length / timed;
-    return {
-      secondsPerBlock: units.secondsPerBlock * scale,
-      secondsPerReadout: units.secondsPerReadout * scale,
-      secondsPerLayerRead: units.secondsPerLayerRead,
-      ...(units.tableRead && { tableRead: { ...units.tableRead, rowsPerWindow: length } }),
-    };
-  };
-}
-
-/**
- * Unit costs at any length from windows timed at two: a layer and a readout each a fixed part and
- * a part per position, through both timings (where the two disagree on which is dearer, the nearer
- * one scaled in proportion); reads as the first timing said.
- */
-export function affineUnits(first: { length: number; units: UnitCosts }, second: { length: number; units: UnitCosts }): UnitsAt {
-  const [a, b] = [first, second];
-  const through = (of: (units: UnitCosts) => number, length: number) => {
-    const slope = (of(b.units) - of(a.units)) / (b.length - a.length);
-    const nearer = Math.abs(length - a.length) <= Math.abs(length - b.length) ? a : b;
-    return slope > 0 ? of(a.units) + slope * (length - a.length) : (of(nearer.units) * length) / nearer.length;
-  };
-  return (length) => ({
-    secondsPerBlock: through((units) => units.secondsPerBlock, length),
-    secondsPerReadout: through((units) => units.secondsPerReadout, length),
-    secondsPerLayerRead: a.units.secondsPerLayerRead,
-    ...(a.units.tableRead && { tableRead: { ...a.units.tableRead, rowsPerWindow: length } }),
-  });
-}
