@@ -34,12 +34,12 @@ test('a budget keeps the first batches that fit (threads sharing them), never mo
   assert.equal(batchesThatFit(batchesOf(100), perWindow(10), 1, 5).length, 0);
 });
 
-/** 16,384 positions of a causal LM cut as windowChoice.ts asks: `size` windows of `length` a batch, the first windows first. */
-const cutsAt = (length: number, others: number[]): WindowCuts => ({
+/** `positions` of a causal LM cut as windowChoice.ts asks: `size` windows of `length` a batch, the first windows first. */
+const cutsAt = (length: number, others: number[], positions = 16_384): WindowCuts => ({
   length,
   others,
   cut: (window, size) =>
-    Array.from({ length: Math.floor(16_384 / (window * size)) }, (_, b) => {
+    Array.from({ length: Math.floor(positions / (window * size)) }, (_, b) => {
       const inputs = Int32Array.from({ length: window * size }, (_, i) => b * window * size + i);
       return { size, length: window, inputs, targets: inputs.map((id) => id + 1) };
     }),
@@ -82,6 +82,13 @@ test('windows timed at two lengths give each cost a fixed part and a part per po
   assert.equal(choosePlan(cuts, proportionalUnits(at(1), 256), [plan('everything', 200)], 2, 300).chosen!.batches[0].length, 128);
   const chosen = choosePlan(cuts, affine, [plan('everything', 200)], 2, 300).chosen!;
   assert.deepEqual([chosen.batches.length, chosen.batches[0].length], [2, 384]);
+});
+
+test('a text too short for the longer windows leaves them out of the choice', () => {
+  const units = { secondsPerBlock: 1, secondsPerReadout: 0, secondsPerLayerRead: 0 };
+  // 300 positions: one window of 256, 192 or 128 (two of 128), none of 384 or 512.
+  const { chosen } = choosePlan(cutsAt(256, otherLengths(256, 1022), 300), proportionalUnits(units, 256), [plan('everything', 10)], 2, 1e6);
+  assert.deepEqual([chosen!.batches.length, chosen!.batches[0].length], [2, 128]);
 });
 
 test('a budget for a model that reads more than it computes packs four windows a batch, never more positions than four of the asked length', () => {

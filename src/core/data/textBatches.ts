@@ -22,15 +22,30 @@ export interface TextBatchOptions {
  * the mask token, 10% a random token, 10% unchanged, as BERT was trained), predicted at those rows.
  */
 export function textBatches(text: string, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm', options: TextBatchOptions): Batch[] {
-  return textCutter(text, tokenizer, objective)(options);
+  return textWindows(textCutter(text, tokenizer, objective), options);
 }
 
-/** The text tokenized once, cut into batches (textBatches) at any window and batch size. */
-export function textCutter(text: string, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm'): (options: TextBatchOptions) => Batch[] {
+/** The text tokenized once, to be cut into batches (textBatches) at any window and batch size. */
+export interface TextCutter {
+  /** The text's tokens of this model. */
+  tokens: number;
+  /** The batches, none where the text is shorter than one window. */
+  cut(options: TextBatchOptions): Batch[];
+}
+
+export function textCutter(text: string, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm'): TextCutter {
+  if (objective === 'masked-lm' && tokenizer.specialTokens.mask === undefined) throw new UserError('the tokenizer names no mask token (tokenizer_config.json "mask_token"); a masked-LM loss needs one');
   const ids = tokenizer.encodePlain(text);
   const encoded = tokenizer.encode('');
   const [open, close] = objective === 'masked-lm' ? [encoded.slice(0, 1), encoded.slice(1)] : [leadingSpecials(tokenizer), new Int32Array()];
-  return (options) => cutBatches(ids, open, close, tokenizer, objective, options);
+  return { tokens: ids.length, cut: (options) => cutBatches(ids, open, close, tokenizer, objective, options) };
+}
+
+/** The text cut as `options` ask, or one user error where it holds no window of that length. */
+export function textWindows(cutter: TextCutter, options: TextBatchOptions): Batch[] {
+  const batches = cutter.cut(options);
+  if (!batches.length) throw new UserError(`the text holds ${cutter.tokens} tokens of this model, fewer than one window of ${options.window}; give a longer text or a smaller --window`);
+  return batches;
 }
 
 function cutBatches(ids: Int32Array, open: Int32Array, close: Int32Array, tokenizer: PretrainedTokenizer, objective: 'causal-lm' | 'masked-lm', options: TextBatchOptions): Batch[] {
@@ -40,8 +55,6 @@ function cutBatches(ids: Int32Array, open: Int32Array, close: Int32Array, tokeni
   for (let start = 0; start + body <= ids.length && (windows.length + 1) * options.window <= options.tokens; start += body) {
     windows.push(Int32Array.from([...open, ...ids.subarray(start, start + body), ...close]));
   }
-  if (windows.length === 0) throw new UserError(`the text holds ${ids.length} tokens of this model, fewer than one window of ${options.window}; give a longer text or a smaller --window`);
-  if (objective === 'masked-lm' && mask === undefined) throw new UserError('the tokenizer names no mask token (tokenizer_config.json "mask_token"); a masked-LM loss needs one');
   const rng = new Rng(options.seed);
   const batches: Batch[] = [];
   for (let first = 0; first < windows.length; first += options.batchSize) {

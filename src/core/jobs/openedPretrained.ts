@@ -17,7 +17,7 @@ import { openOnTorch } from '../huggingface/torchPretrained';
 import { modelFolderOf } from '../files/hubCache';
 import { isPretrainedFolder, readPretrainedConfig, type PretrainedConfig } from '../huggingface/pretrainedConfig';
 import type { PretrainedModel } from '../huggingface/pretrainedModel';
-import { textCutter } from '../data/textBatches';
+import { textCutter, textWindows } from '../data/textBatches';
 import { otherLengths, type WindowCuts } from '../analysis/windowChoice';
 import { ALL_TOKENS } from '../config/analysisBudget';
 import { tokensIn, type Batch } from '../data/batch';
@@ -106,8 +106,9 @@ export function measuredText(request: PretrainedRequest, model: PretrainedModel,
   if ('problem' in content) throw new UserError(`${dataFile} (--data) is ${content.problem}`);
   if (content.notUtf8) context.onEvent?.({ type: 'notice', text: notUtf8Warning(dataFile, content.notUtf8) });
   const cutter = textCutter(content.text, tokenizer, model.objective);
-  const cut = (length: number, batchSize: number) => cutter({ tokens: request.tokens ?? ALL_TOKENS, window: length, batchSize, seed: 1 });
-  const batches = cut(window, 4);
+  const options = (length: number, batchSize: number) => ({ tokens: request.tokens ?? ALL_TOKENS, window: length, batchSize, seed: 1 });
+  const cut = (length: number, batchSize: number) => cutter.cut(options(length, batchSize));
+  const batches = textWindows(cutter, options(window, 4));
   const cuts = { length: window, others: request.window === undefined ? otherLengths(window, maxWindow) : [], cut };
   return { batches, data: { source: request.dataFile ? dataFile : 'Moby Dick (bundled)', file: dataFile, tokens: tokensIn(batches), window }, cuts };
 }
