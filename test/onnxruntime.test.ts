@@ -47,13 +47,15 @@ test('onnxruntime, when asked for, runs the wasm backend with its products on on
   assert.ok(productsOnOnnxruntime());
 });
 
-test('onnxruntime products equal float64 sums: 2-D and batched, aᵀ·b, one row, shapes off our kernel\'s tiles, k past a cache block', async () => {
+test('onnxruntime products equal float64 sums: 2-D and batched (small batches on our kernel), aᵀ·b, one row, shapes off our kernel\'s tiles, k past a cache block', async () => {
   await chooseBackend('onnxruntime');
   const cases: Array<{ batch: number[]; m: number; k: number; n: number; transposeA?: boolean }> = [
     { batch: [], m: 5, k: 7, n: 3 },
     { batch: [], m: 1, k: 768, n: 50 },
     { batch: [], m: 64, k: 1100, n: 24 },
     { batch: [2, 3], m: 9, k: 8, n: 11 },
+    // Attention's small batched products, which stay on our kernel where they fill its tiles.
+    { batch: [32, 4], m: 64, k: 32, n: 64 },
     { batch: [], m: 6, k: 13, n: 5, transposeA: true },
     { batch: [4], m: 16, k: 10, n: 8, transposeA: true },
   ];

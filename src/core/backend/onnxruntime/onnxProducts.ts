@@ -15,7 +15,8 @@ export const TRANSPOSED_B_PRODUCT = 'DepthLabMatMulTransposedB';
 export const productsOnOnnxruntime = () => tf.getBackend() === 'wasm' && Boolean(tf.getKernel(TRANSPOSED_B_PRODUCT, 'wasm'));
 
 /**
- * A batch of products this small each stays on our wasm kernel: onnxruntime's per-matrix overhead
+ * A batch of products this small each, whose shapes fill our wasm kernel's 4 × 8 tiles (it writes
+ * whole tiles, and callers on onnxruntime pad nothing), stays on that kernel: onnxruntime's per-matrix overhead
  * made attention's [32·4 heads, 64, 32] products 1.3–2.2 ms against our 0.7 ms (2026-12-07, the reference config),
  * where its 2-D products of the same config are 1.5–2× ours. A window of 128 and heads of 64 are past it.
  */
@@ -67,7 +68,7 @@ export function registerOnnxProducts(runtime: OnnxRuntime): void {
     const n = b.shape[rank - 1];
     const leading = a.shape.slice(0, -2);
     const batch = sizeOf(leading);
-    if (batch > 1 && m * k * n <= SMALL_PRODUCT) return own({ inputs, attrs, backend });
+    if (batch > 1 && m * k * n <= SMALL_PRODUCT && m % 4 === 0 && n % 8 === 0) return own({ inputs, attrs, backend });
     const out = (backend as HeapBackend).makeOutput([...leading, m, n], 'float32');
     if (sizeOf([batch, m, n]) === 0) return out;
     const aDims = transposeA ? [batch, k, m] : [batch, m, k];
