@@ -77,6 +77,9 @@ test('windows timed at two lengths give each cost a fixed part and a part per po
   // Timings that disagree on which is dearer say nothing of a slope: the nearer one, in proportion.
   const noisy = affineUnits({ length: 256, units: at(1) }, { length: 128, units: at(1.1) });
   assert.deepEqual([noisy(512).secondsPerBlock, noisy(160).secondsPerBlock], [2, 1.1 * 160 / 128]);
+  // Dearer per position as the window grows (no fixed part fits): in proportion, never a line crossing zero at 64.
+  const steep = affineUnits({ length: 256, units: at(1) }, { length: 128, units: at(0.25) });
+  assert.deepEqual([steep(512).secondsPerBlock, steep(160).secondsPerBlock], [2, 0.25 * 160 / 128]);
   // In proportion, 4 windows of 128 fit 300 s on two threads; with the fixed part only 2 do, and a window of 384 (258 s) gives those 2 batches the most tokens.
   const cuts = cutsAt(256, otherLengths(256, 1022));
   assert.equal(choosePlan(cuts, proportionalUnits(at(1), 256), [plan('everything', 200)], 2, 300).chosen!.batches[0].length, 128);

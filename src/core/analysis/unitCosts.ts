@@ -30,15 +30,17 @@ export function proportionalUnits(units: UnitCosts, timed: number): UnitsAt {
 
 /**
  * Unit costs at any length from windows timed at two: a layer and a readout each a fixed part and
- * a part per position, through both timings (where the two disagree on which is dearer, the nearer
- * one scaled in proportion); reads as the first timing said.
+ * a part per position, both at least zero, through both timings; where no such line fits them
+ * (the longer window not dearer, or dearer per position: noise, or attention's share), the nearer
+ * timing scaled in proportion. Reads as the first timing said.
  */
 export function affineUnits(first: { length: number; units: UnitCosts }, second: { length: number; units: UnitCosts }): UnitsAt {
   const [a, b] = [first, second];
   const through = (of: (units: UnitCosts) => number, length: number) => {
     const slope = (of(b.units) - of(a.units)) / (b.length - a.length);
+    const fixed = of(a.units) - slope * a.length;
     const nearer = Math.abs(length - a.length) <= Math.abs(length - b.length) ? a : b;
-    return slope > 0 ? of(a.units) + slope * (length - a.length) : (of(nearer.units) * length) / nearer.length;
+    return slope > 0 && fixed >= 0 ? fixed + slope * length : (of(nearer.units) * length) / nearer.length;
   };
   return (length) => ({
     secondsPerBlock: through((units) => units.secondsPerBlock, length),
