@@ -107,7 +107,13 @@ export function measuredText(request: PretrainedRequest, model: PretrainedModel,
   if (content.notUtf8) context.onEvent?.({ type: 'notice', text: notUtf8Warning(dataFile, content.notUtf8) });
   const cutter = textCutter(content.text, tokenizer, model.objective);
   const options = (length: number, batchSize: number) => ({ tokens: request.tokens ?? ALL_TOKENS, window: length, batchSize, seed: 1 });
-  const cut = (length: number, batchSize: number) => cutter.cut(options(length, batchSize));
+  // The planner asks for the same cuts for every plan it weighs: each is made once.
+  const made = new Map<string, Batch[]>();
+  const cut = (length: number, batchSize: number) => {
+    const key = `${length}×${batchSize}`;
+    if (!made.has(key)) made.set(key, cutter.cut(options(length, batchSize)));
+    return made.get(key)!;
+  };
   const batches = textWindows(cutter, options(window, 4));
   const cuts = { length: window, others: request.window === undefined ? otherLengths(window, maxWindow) : [], cut };
   return { batches, data: { source: request.dataFile ? dataFile : 'Moby Dick (bundled)', file: dataFile, tokens: tokensIn(batches), window }, cuts };
